@@ -1,0 +1,27 @@
+package org.attentionsearch.weights;
+
+import java.util.Map;
+
+import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.Pooling;
+
+/**
+ * A loaded model, independent of the file format it came from.
+ *
+ * @param config        the architecture
+ * @param tensors       every weight under its Hugging Face BERT name without a "bert." prefix
+ *                      (e.g. {@code encoder.layer.0.attention.self.query.weight}), in PyTorch layout:
+ *                      a Linear weight is [out, in]
+ * @param tokenizerJson the bytes of the model's tokenizer.json
+ * @param pooling       the pooling the model's files declare, or null when they declare none
+ * @param source        where it was loaded from, for messages
+ */
+public record Checkpoint(BertConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson,
+                         Pooling pooling, String source) {
+
+    public Tensor tensor(String name) {
+        Tensor t = tensors.get(name);
+        if (t == null) throw new ModelFormatException(source, "has no tensor named " + name);
+        return t;
+    }
+}
