@@ -36,7 +36,7 @@ public final class OnnxReader {
             return reader.model(in);
         } catch (ModelFormatException e) {
             throw e;
-        } catch (IOException | RuntimeException | StackOverflowError e) {
+        } catch (IOException | RuntimeException e) {
             throw new ModelFormatException(file, "is not a readable ONNX model (truncated or corrupt: "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ", " + firstLine(e.getMessage())) + ")", e);
         }

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import org.attentionsearch.model.BertConfig;
@@ -93,5 +96,41 @@ class MiniLmOnnxTest extends OnnxBertModelTestBase {
         }, t -> t);
         ModelFormatException e = refused(() -> OnnxBert.from(scaled, "bad.onnx"));
         assertTrue(e.getMessage().contains("12 heads") && e.getMessage().contains("6 heads"), e.getMessage());
+    }
+
+    private void assertSameAsOriginal(OnnxBert other) {
+        assertEquals(bert.config(), other.config());
+        assertEquals(bert.tensors().keySet(), other.tensors().keySet());
+        bert.tensors().forEach((name, t) -> org.junit.jupiter.api.Assertions.assertArrayEquals(
+                t.data(), other.tensors().get(name).data(), name));
+    }
+
+    /** Each decomposed LayerNorm replaced by one LayerNormalization node, as newer exporters write it. */
+    @Test
+    void fusedLayerNormalizationNodesAreReadToo() {
+        OnnxGraph g = bert.graph();
+        OnnxAttribute eps = new OnnxAttribute("epsilon", OnnxAttribute.FLOAT, 1e-12f, 0, null, null, null, null);
+        OnnxAttribute axis = new OnnxAttribute("axis", OnnxAttribute.INT, 0, -1, null, null, null, null);
+        int[] fused = {0};
+        OnnxGraph rewritten = Graphs.rewrite(g, n -> {
+            String beta = n.is("Add") ? n.inputs().stream().filter(i -> i.endsWith("LayerNorm.bias")).findFirst().orElse(null) : null;
+            if (beta == null) return n;
+            OnnxNode mul = g.producer(n.input(0).equals(beta) ? n.input(1) : n.input(0));
+            String gamma = mul.inputs().stream().filter(i -> i.endsWith("LayerNorm.weight")).findFirst().orElseThrow();
+            OnnxNode div = g.producer(mul.input(0).equals(gamma) ? mul.input(1) : mul.input(0));
+            String x = g.producer(div.input(0)).input(0);
+            fused[0]++;
+            return new OnnxNode(n.name(), "LayerNormalization", "", List.of(x, gamma, beta), n.outputs(),
+                    Map.of("epsilon", eps, "axis", axis));
+        }, t -> t);
+        assertEquals(1 + 2 * 6, fused[0]);
+        assertSameAsOriginal(OnnxBert.from(rewritten, "fused"));
+    }
+
+    @Test
+    void aBertPrefixOnNamesIsDropped() {
+        Map<String, String> names = new HashMap<>();
+        for (String n : bert.graph().initializers().keySet()) if (!n.startsWith("onnx::")) names.put(n, "bert." + n);
+        assertSameAsOriginal(OnnxBert.from(Graphs.rename(bert.graph(), names), "prefixed"));
     }
 }
