@@ -37,14 +37,17 @@ public final class OnnxReader {
         } catch (ModelFormatException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new ModelFormatException(file, "is not a readable ONNX model (truncated or corrupt: "
-                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ", " + firstLine(e.getMessage())) + ")", e);
+            throw new ModelFormatException(file, "is not a readable ONNX model; it is truncated or corrupt (" + reason(e) + ")", e);
         }
     }
 
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
+    /** The first sentence of protobuf's explanation, which is long. */
+    private static String reason(Exception e) {
+        String m = e.getMessage();
+        if (m == null || m.isBlank()) return e.getClass().getSimpleName();
+        m = m.replace("While parsing a protocol message, ", "").replace("Protocol message ", "");
+        int end = m.indexOf(". ");
+        return (end < 0 ? m : m.substring(0, end)).strip();
     }
 
     private OnnxModel model(CodedInputStream in) throws IOException {
