@@ -14,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.weights.OnnxLayerNorms.LayerNorm;
 
 /**
  * Recovers Hugging Face BERT weights from an exported ONNX graph. Biases, embeddings and
@@ -41,9 +42,6 @@ final class OnnxBertMapper {
         String output() {
             return add.output(0);
         }
-    }
-
-    private record LayerNorm(String input, OnnxTensor gamma, OnnxTensor beta, float eps) {
     }
 
     private final OnnxGraph graph;
@@ -233,78 +231,11 @@ final class OnnxBertMapper {
         Map<String, String> roleByOutput = new HashMap<>();
         for (Linear lin : linears.values()) roleByOutput.put(lin.output(), lin.role());
         Map<String, LayerNorm> found = new HashMap<>();
-        for (OnnxNode n : graph.nodes()) {
-            LayerNorm ln = n.is("LayerNormalization") ? fusedNorm(n) : n.is("Sqrt") ? decomposedNorm(n) : null;
-            if (ln == null) continue;
+        for (LayerNorm ln : OnnxLayerNorms.find(graph, file)) {
             String role = normRole(ln, roleByOutput, wordName);
             if (found.put(role, ln) != null) fail("two LayerNorms both look like " + role);
         }
         return found;
-    }
-
-    private LayerNorm fusedNorm(OnnxNode n) {
-        OnnxTensor gamma = graph.constant(n.input(1));
-        OnnxTensor beta = graph.constant(n.input(2));
-        if (gamma == null || beta == null) fail("LayerNormalization " + n.name() + " has computed scale or bias; unsupported");
-        OnnxAttribute axis = n.attribute("axis");
-        if (axis != null && axis.i() != -1) fail("LayerNormalization " + n.name() + " normalizes axis " + axis.i() + "; unsupported");
-        OnnxAttribute eps = n.attribute("epsilon");
-        return new LayerNorm(n.input(0), gamma, beta, eps == null ? 1e-5f : eps.f()); // 1e-5 is the ONNX default
-    }
-
-    /**
-     * The exporter's spelling of LayerNorm: y = (x - mean(x)) / sqrt(mean((x - mean(x))^2) + eps) * gamma + beta.
-     * Matched from its Sqrt outwards; anything else with a Sqrt is not a LayerNorm and yields null.
-     */
-    private LayerNorm decomposedNorm(OnnxNode sqrt) {
-        OnnxNode addEps = graph.producer(sqrt.input(0));
-        if (addEps == null || !addEps.is("Add")) return null;
-        Float eps = null;
-        OnnxNode variance = null;
-        for (int k = 0; k < 2; k++) {
-            Float c = scalar(addEps.input(k));
-            OnnxNode p = graph.producer(addEps.input(1 - k));
-            if (c != null && p != null && p.is("ReduceMean")) {
-                eps = c;
-                variance = p;
-            }
-        }
-        if (variance == null) return null;
-        OnnxNode square = graph.producer(variance.input(0));
-        if (square == null) return null;
-        String centered = square.input(0);
-        boolean squares = square.is("Pow") && Float.valueOf(2f).equals(scalar(square.input(1)))
-                || square.is("Mul") && centered.equals(square.input(1));
-        OnnxNode sub = graph.producer(centered);
-        if (!squares || sub == null || !sub.is("Sub")) return null;
-        String x = sub.input(0);
-        OnnxNode mean = graph.producer(sub.input(1));
-        if (mean == null || !mean.is("ReduceMean") || !mean.input(0).equals(x)) return null;
-        OnnxNode div = only(graph.consumers(sqrt.output(0)), "Div");
-        if (div == null || !div.input(0).equals(centered) || !div.input(1).equals(sqrt.output(0))) return null;
-        OnnxNode mul = only(graph.consumers(div.output(0)), "Mul");
-        OnnxTensor gamma = mul == null ? null : otherConstant(mul, div.output(0));
-        OnnxNode add = mul == null ? null : only(graph.consumers(mul.output(0)), "Add");
-        OnnxTensor beta = add == null ? null : otherConstant(add, mul.output(0));
-        if (gamma == null || beta == null) return null;
-        return new LayerNorm(x, gamma, beta, eps);
-    }
-
-    private static OnnxNode only(List<OnnxNode> nodes, String op) {
-        return nodes.size() == 1 && nodes.get(0).is(op) ? nodes.get(0) : null;
-    }
-
-    private OnnxTensor otherConstant(OnnxNode binary, String known) {
-        if (binary.inputs().size() != 2) return null;
-        int k = binary.input(0).equals(known) ? 1 : binary.input(1).equals(known) ? 0 : -1;
-        return k < 0 ? null : graph.constant(binary.input(k));
-    }
-
-    /** A scalar float constant's value, or null. */
-    private Float scalar(String value) {
-        OnnxTensor t = graph.constant(value);
-        if (t == null || t.dataType() != OnnxTensor.FLOAT || t.elementCount() != 1 || t.externalData() != null) return null;
-        return t.floats(file)[0];
     }
 
     /**
@@ -456,7 +387,7 @@ final class OnnxBertMapper {
             OnnxNode n = todo.poll();
             if ((n.is("Div") || n.is("Mul")) && n.inputs().size() == 2) {
                 for (int k = 0; k < 2; k++) {
-                    Float c = scalar(n.input(k));
+                    Float c = graph.scalarFloat(n.input(k), file);
                     OnnxNode scores = graph.producer(n.input(1 - k));
                     if (c == null || scores == null || !scores.is("MatMul") || (n.is("Div") && k == 0)) continue;
                     double d = n.is("Div") ? (double) c * c : 1.0 / ((double) c * c);

@@ -89,6 +89,13 @@ public final class OnnxGraph {
         return null;
     }
 
+    /** The value of a one-element FLOAT constant, or null when the value is anything else. */
+    public Float scalarFloat(String value, String file) {
+        OnnxTensor t = constant(value);
+        if (t == null || t.dataType() != OnnxTensor.FLOAT || t.elementCount() != 1 || t.externalData() != null) return null;
+        return t.floats(file)[0];
+    }
+
     /** A Constant node's value in any of its attribute spellings, named after its output. */
     private static OnnxTensor constantNodeValue(OnnxNode node) {
         String out = node.output(0);
