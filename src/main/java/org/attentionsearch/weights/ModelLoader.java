@@ -1,0 +1,197 @@
+package org.attentionsearch.weights;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.Pooling;
+
+/**
+ * Loads a {@link Checkpoint} from an ONNX export or a Hugging Face model directory, and
+ * exports one as a Hugging Face / sentence-transformers directory.
+ */
+public final class ModelLoader {
+
+    /** The built-in model, all-MiniLM-L6-v2, as the langchain4j jar ships it. */
+    public static final String EMBEDDED_MODEL = "/all-minilm-l6-v2.onnx";
+    public static final String EMBEDDED_TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
+
+    public static final String SAFETENSORS = "model.safetensors";
+    public static final String TOKENIZER = "tokenizer.json";
+
+    private ModelLoader() {
+    }
+
+    /** all-MiniLM-L6-v2 from the classpath; it is used with mean pooling and normalization. */
+    public static Checkpoint embedded() {
+        byte[] model = resource(EMBEDDED_MODEL);
+        byte[] tokenizer = resource(EMBEDDED_TOKENIZER);
+        Checkpoint c = fromOnnx(model, tokenizer, "all-MiniLM-L6-v2 (built in)");
+        return new Checkpoint(c.config(), c.tensors(), c.tokenizerJson(), Pooling.MEAN_NORMALIZED, c.source());
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = ModelLoader.class.getResourceAsStream(name)) {
+            if (in == null) throw new ModelFormatException(name, "is not on the classpath");
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new ModelFormatException(name, "cannot be read from the classpath: " + e.getMessage(), e);
+        }
+    }
+
+    /** A BERT encoder from ONNX bytes; ONNX does not record pooling, so it is null. */
+    public static Checkpoint fromOnnx(byte[] onnx, byte[] tokenizerJson, String source) {
+        Objects.requireNonNull(tokenizerJson, "tokenizerJson");
+        OnnxBert bert = OnnxBert.read(onnx, source);
+        return new Checkpoint(bert.config(), bert.tensors(), tokenizerJson, null, source);
+    }
+
+    /**
+     * Loads from a path: an .onnx file with tokenizer.json (or {@code <stem>-tokenizer.json})
+     * beside it; a directory holding a single .onnx file and its tokenizer; or a Hugging Face
+     * model directory (config.json, model.safetensors, tokenizer.json, and optionally
+     * sentence-transformers' 1_Pooling/config.json and modules.json).
+     */
+    public static Checkpoint load(Path path) {
+        if (Files.isDirectory(path)) {
+            if (Files.exists(path.resolve(HfConfig.CONFIG))) return loadDirectory(path);
+            List<Path> onnx = onnxFiles(path);
+            if (onnx.size() == 1) return loadOnnx(onnx.get(0));
+            throw new ModelFormatException(path.toString(), onnx.isEmpty()
+                    ? "has neither a config.json nor an .onnx model"
+                    : "has several .onnx models " + onnx.stream().map(p -> p.getFileName().toString()).toList() + "; name one");
+        }
+        if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
+        String name = path.getFileName().toString();
+        if (name.endsWith(".onnx")) return loadOnnx(path);
+        if (name.equals(HfConfig.CONFIG) || name.endsWith(".safetensors")) return loadDirectory(parentOf(path));
+        throw new ModelFormatException(path.toString(), "is neither an .onnx model nor a model directory");
+    }
+
+    private static Path parentOf(Path file) {
+        Path parent = file.toAbsolutePath().getParent();
+        return parent == null ? Path.of(".") : parent;
+    }
+
+    private static List<Path> onnxFiles(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".onnx") && Files.isRegularFile(p)).sorted().toList();
+        } catch (IOException e) {
+            throw new ModelFormatException(dir.toString(), "cannot be listed: " + e.getMessage(), e);
+        }
+    }
+
+    private static Checkpoint loadOnnx(Path onnx) {
+        Path dir = parentOf(onnx);
+        String stem = onnx.getFileName().toString().replaceFirst("\\.onnx$", "");
+        Path tokenizer = dir.resolve(TOKENIZER);
+        if (!Files.isRegularFile(tokenizer)) tokenizer = dir.resolve(stem + "-tokenizer.json");
+        if (!Files.isRegularFile(tokenizer)) {
+            throw new ModelFormatException(dir.resolve(TOKENIZER).toString(),
+                    "is missing (the tokenizer for " + onnx.getFileName() + "; " + stem + "-tokenizer.json would also do)");
+        }
+        Checkpoint c = fromOnnx(read(onnx), read(tokenizer), onnx.toString());
+        return new Checkpoint(c.config(), c.tensors(), c.tokenizerJson(), pooling(dir), c.source());
+    }
+
+    private static Checkpoint loadDirectory(Path dir) {
+        Path configFile = required(dir, HfConfig.CONFIG);
+        BertConfig config = HfConfig.readConfig(read(configFile), configFile.toString());
+        Path weightsFile = dir.resolve(SAFETENSORS);
+        if (!Files.isRegularFile(weightsFile)) {
+            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
+                    ? " (pytorch_model.bin is not supported; save the model as safetensors)" : "";
+            throw new ModelFormatException(weightsFile.toString(), "is missing" + hint);
+        }
+        Map<String, Tensor> stored = SafeTensors.read(read(weightsFile), weightsFile.toString(),
+                name -> BertTensors.isKnown(config, canonicalName(name)));
+        Map<String, Tensor> tensors = canonical(config, stored, weightsFile.toString());
+        BertTensors.validate(config, tensors, weightsFile.toString());
+        byte[] tokenizer = read(required(dir, TOKENIZER));
+        return new Checkpoint(config, tensors, tokenizer, pooling(dir), dir.toString());
+    }
+
+    /**
+     * The name under which this project keeps a stored tensor: without the "bert." prefix of
+     * task-head checkpoints, and with old TensorFlow-style LayerNorm gamma/beta renamed.
+     */
+    static String canonicalName(String name) {
+        String n = OnnxBertMapper.hfName(name);
+        if (n.endsWith(".LayerNorm.gamma")) return n.substring(0, n.length() - 5) + "weight";
+        if (n.endsWith(".LayerNorm.beta")) return n.substring(0, n.length() - 4) + "bias";
+        return n;
+    }
+
+    /** Renamed and put in the order of {@link BertTensors#expectedShapes}. */
+    private static Map<String, Tensor> canonical(BertConfig config, Map<String, Tensor> stored, String file) {
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        for (Tensor t : stored.values()) {
+            String name = canonicalName(t.name());
+            if (byName.put(name, new Tensor(name, t.shape(), t.data())) != null) {
+                throw new ModelFormatException(file, "holds " + name + " twice (with and without a prefix)");
+            }
+        }
+        Map<String, Tensor> ordered = new LinkedHashMap<>();
+        for (String name : BertTensors.expectedShapes(config).keySet()) {
+            if (byName.containsKey(name)) ordered.put(name, byName.get(name));
+        }
+        for (String name : List.of(BertTensors.POOLER_WEIGHT, BertTensors.POOLER_BIAS)) {
+            if (byName.containsKey(name)) ordered.put(name, byName.get(name));
+        }
+        return ordered;
+    }
+
+    /** sentence-transformers pooling beside the model, or null when the directory declares none. */
+    private static Pooling pooling(Path dir) {
+        Path config = dir.resolve(HfConfig.POOLING_CONFIG);
+        if (!Files.isRegularFile(config)) return null;
+        Path modules = dir.resolve(HfConfig.MODULES);
+        return HfConfig.readPooling(read(config), config.toString(),
+                Files.isRegularFile(modules) ? read(modules) : null, modules.toString());
+    }
+
+    private static Path required(Path dir, String name) {
+        Path p = dir.resolve(name);
+        if (!Files.isRegularFile(p)) throw new ModelFormatException(p.toString(), "is missing");
+        return p;
+    }
+
+    private static byte[] read(Path p) {
+        return SafeTensors.readFile(p);
+    }
+
+    /**
+     * Writes a model directory that {@link #load} (and transformers / sentence-transformers)
+     * read back: config.json, model.safetensors, tokenizer.json and, when the checkpoint has a
+     * pooling, 1_Pooling/config.json and modules.json. Float values are written bit for bit.
+     */
+    public static void export(Checkpoint c, Path dir) {
+        BertTensors.validate(c.config(), c.tensors(), c.source());
+        try {
+            Files.createDirectories(dir);
+            Files.write(dir.resolve(HfConfig.CONFIG), HfConfig.writeConfig(c.config()));
+            SafeTensors.write(c.tensors(), dir.resolve(SAFETENSORS));
+            Files.write(dir.resolve(TOKENIZER), c.tokenizerJson());
+            Path poolingConfig = dir.resolve(HfConfig.POOLING_CONFIG);
+            Path modules = dir.resolve(HfConfig.MODULES);
+            if (c.pooling() != null) {
+                Files.createDirectories(poolingConfig.getParent());
+                Files.write(poolingConfig, HfConfig.writePoolingConfig(c.pooling(), c.config().hiddenSize()));
+                Files.write(modules, HfConfig.writeModules(c.pooling()));
+            } else {
+                // Files from an earlier export would otherwise give the reloaded model a pooling.
+                Files.deleteIfExists(poolingConfig);
+                Files.deleteIfExists(modules);
+            }
+        } catch (IOException e) {
+            throw new ModelFormatException(dir.toString(), "cannot be written: " + e.getMessage(), e);
+        }
+    }
+}

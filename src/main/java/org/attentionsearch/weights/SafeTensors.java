@@ -1,0 +1,235 @@
+package org.attentionsearch.weights;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The safetensors format: an unsigned 64-bit little-endian header length N, N bytes of JSON
+ * mapping each tensor name to its dtype, shape and [begin, end) byte range in the data that
+ * follows, then the data. F32 is read as is; F16 and BF16 are widened to float32 exactly.
+ * Writing produces F32 only, names sorted, with the header padded by spaces to 8 bytes.
+ */
+public final class SafeTensors {
+
+    private static final long MAX_HEADER = 100L << 20; // the reference implementation's limit
+    private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(
+            Map.entry("F64", 8), Map.entry("F32", 4), Map.entry("F16", 2), Map.entry("BF16", 2),
+            Map.entry("I64", 8), Map.entry("I32", 4), Map.entry("I16", 2), Map.entry("I8", 1),
+            Map.entry("U64", 8), Map.entry("U32", 4), Map.entry("U16", 2), Map.entry("U8", 1),
+            Map.entry("BOOL", 1), Map.entry("F8_E4M3", 1), Map.entry("F8_E5M2", 1));
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+    private SafeTensors() {
+    }
+
+    private record Entry(String name, String dtype, int[] shape, long begin, long end) {
+    }
+
+    public static Map<String, Tensor> read(Path path) {
+        return read(readFile(path), path.toString(), name -> true);
+    }
+
+    public static Map<String, Tensor> read(byte[] bytes, String file) {
+        return read(bytes, file, name -> true);
+    }
+
+    /**
+     * Reads the tensors whose names {@code wanted} accepts, in header order. Every entry's
+     * range is checked, but only wanted tensors need a supported dtype.
+     */
+    public static Map<String, Tensor> read(byte[] bytes, String file, Predicate<String> wanted) {
+        if (bytes.length < 8) throw new ModelFormatException(file, "is too short to be a safetensors file");
+        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        if (headerLength < 2 || headerLength > MAX_HEADER) {
+            throw new ModelFormatException(file, "is not a safetensors file (header length " + Long.toUnsignedString(headerLength) + ")");
+        }
+        if (8 + headerLength > bytes.length) {
+            throw new ModelFormatException(file, "is truncated: its header needs " + headerLength + " bytes but the file has "
+                    + (bytes.length - 8) + " after the length");
+        }
+        int dataStart = 8 + (int) headerLength;
+        List<Entry> entries = parseHeader(bytes, (int) headerLength, file);
+        long dataLength = bytes.length - (long) dataStart;
+        checkRanges(entries, dataLength, file);
+
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            if (!wanted.test(e.name())) continue;
+            ByteBuffer data = ByteBuffer.wrap(bytes, dataStart + (int) e.begin(), (int) (e.end() - e.begin()))
+                    .slice().order(ByteOrder.LITTLE_ENDIAN);
+            out.put(e.name(), new Tensor(e.name(), e.shape(), toFloats(e, data, file)));
+        }
+        return out;
+    }
+
+    private static List<Entry> parseHeader(byte[] bytes, int length, String file) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(new String(bytes, 8, length, StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+            throw new ModelFormatException(file, "has a malformed safetensors header: " + e.getOriginalMessage(), e);
+        }
+        if (root == null || !root.isObject()) throw new ModelFormatException(file, "has a safetensors header that is not a JSON object");
+        List<Entry> entries = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> f : root.properties()) {
+            if (f.getKey().equals("__metadata__")) continue;
+            entries.add(entry(f.getKey(), f.getValue(), file));
+        }
+        return entries;
+    }
+
+    private static Entry entry(String name, JsonNode node, String file) {
+        JsonNode dtype = node.get("dtype");
+        JsonNode shape = node.get("shape");
+        JsonNode offsets = node.get("data_offsets");
+        if (dtype == null || !dtype.isTextual() || shape == null || !shape.isArray()
+                || offsets == null || !offsets.isArray() || offsets.size() != 2) {
+            throw new ModelFormatException(file, "has a malformed header entry for tensor " + name);
+        }
+        int[] dims = new int[shape.size()];
+        for (int i = 0; i < dims.length; i++) {
+            JsonNode d = shape.get(i);
+            if (!d.canConvertToInt() || !d.isIntegralNumber() || d.intValue() < 0) {
+                throw new ModelFormatException(file, "tensor " + name + " has an invalid shape " + shape);
+            }
+            dims[i] = d.intValue();
+        }
+        long begin = offset(offsets.get(0), name, file);
+        long end = offset(offsets.get(1), name, file);
+        return new Entry(name, dtype.asText(), dims, begin, end);
+    }
+
+    private static long offset(JsonNode n, String name, String file) {
+        if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
+            throw new ModelFormatException(file, "tensor " + name + " has an invalid data offset " + n);
+        }
+        return n.longValue();
+    }
+
+    /** Each range must match its dtype and shape, lie inside the data, and not overlap another. */
+    private static void checkRanges(List<Entry> entries, long dataLength, String file) {
+        for (Entry e : entries) {
+            Integer size = DTYPE_BYTES.get(e.dtype());
+            if (size == null) throw new ModelFormatException(file, "tensor " + e.name() + " has unknown dtype " + e.dtype());
+            long n = 1;
+            for (int d : e.shape()) {
+                n *= d;
+                if (n > Integer.MAX_VALUE) throw new ModelFormatException(file, "tensor " + e.name() + " is too large");
+            }
+            if (e.end() < e.begin() || e.end() - e.begin() != n * size) {
+                throw new ModelFormatException(file, "tensor " + e.name() + " of dtype " + e.dtype() + " and shape "
+                        + Arrays.toString(e.shape()) + " has data_offsets [" + e.begin() + ", " + e.end()
+                        + "] that do not hold " + n * size + " bytes");
+            }
+            if (e.end() > dataLength) {
+                throw new ModelFormatException(file, "is truncated: tensor " + e.name() + " ends at byte " + e.end()
+                        + " of the data but the file holds " + dataLength);
+            }
+        }
+        List<Entry> sorted = new ArrayList<>(entries);
+        sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        for (int i = 1; i < sorted.size(); i++) {
+            Entry prev = sorted.get(i - 1);
+            Entry cur = sorted.get(i);
+            if (cur.begin() < prev.end()) {
+                throw new ModelFormatException(file, "tensors " + prev.name() + " and " + cur.name() + " overlap in the data");
+            }
+        }
+    }
+
+    private static float[] toFloats(Entry e, ByteBuffer data, String file) {
+        int n = data.remaining() / DTYPE_BYTES.get(e.dtype());
+        float[] out = new float[n];
+        switch (e.dtype()) {
+            case "F32" -> data.asFloatBuffer().get(out);
+            case "F16" -> {
+                for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(data.getShort(2 * i));
+            }
+            case "BF16" -> {
+                // bfloat16 is the upper half of a float32's bits
+                for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((data.getShort(2 * i) & 0xffff) << 16);
+            }
+            default -> throw new ModelFormatException(file, "tensor " + e.name() + " has dtype " + e.dtype()
+                    + "; only F32, F16 and BF16 weights are supported");
+        }
+        return out;
+    }
+
+    // ---- writing
+
+    /** The file's bytes for these tensors as F32, names sorted, metadata {"format": "pt"}. */
+    public static void write(Map<String, Tensor> tensors, Path path) {
+        Map<String, Tensor> sorted = new TreeMap<>(tensors);
+        byte[] header = header(sorted);
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20)) {
+            out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
+            out.write(header);
+            for (Tensor t : sorted.values()) {
+                ByteBuffer buf = ByteBuffer.allocate(t.data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
+                buf.asFloatBuffer().put(t.data());
+                out.write(buf.array());
+            }
+        } catch (IOException e) {
+            throw new ModelFormatException(path.toString(), "cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    /** The JSON header, padded with spaces so the data starts at a multiple of 8 bytes. */
+    static byte[] header(Map<String, Tensor> sorted) {
+        ObjectNode root = JSON.createObjectNode();
+        root.putObject("__metadata__").put("format", "pt");
+        long offset = 0;
+        for (Tensor t : sorted.values()) {
+            ObjectNode e = root.putObject(t.name());
+            e.put("dtype", "F32");
+            ArrayNode shape = e.putArray("shape");
+            for (int d : t.shape()) shape.add(d);
+            long end = offset + 4L * t.data().length;
+            e.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        byte[] json;
+        try {
+            json = JSON.writeValueAsBytes(root);
+        } catch (JacksonException e) {
+            throw new IllegalStateException(e);
+        }
+        int padded = (json.length + 7) / 8 * 8; // 8 + padded is then a multiple of 8
+        byte[] header = Arrays.copyOf(json, padded);
+        Arrays.fill(header, json.length, padded, (byte) ' ');
+        return header;
+    }
+
+    static byte[] readFile(Path path) {
+        try {
+            if (Files.size(path) > Integer.MAX_VALUE - 8) {
+                throw new ModelFormatException(path.toString(), "is larger than 2 GB, which is not supported");
+            }
+            return Files.readAllBytes(path);
+        } catch (IOException e) {
+            throw new ModelFormatException(path.toString(), "cannot be read: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package org.attentionsearch.weights;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+
+import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.Pooling;
+import org.junit.jupiter.api.Test;
+
+class HfConfigTest {
+
+    private static final String MINILM_CONFIG = """
+            {"_name_or_path": "nreimers/MiniLM-L6-H384-uncased", "architectures": ["BertModel"],
+             "attention_probs_dropout_prob": 0.1, "gradient_checkpointing": false, "hidden_act": "gelu",
+             "hidden_dropout_prob": 0.1, "hidden_size": 384, "initializer_range": 0.02, "intermediate_size": 1536,
+             "layer_norm_eps": 1e-12, "max_position_embeddings": 512, "model_type": "bert",
+             "num_attention_heads": 12, "num_hidden_layers": 6, "pad_token_id": 0,
+             "position_embedding_type": "absolute", "transformers_version": "4.8.2", "type_vocab_size": 2,
+             "use_cache": true, "vocab_size": 30522}""";
+    private static final BertConfig MINILM = new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12f, "gelu");
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void readsAHuggingFaceBertConfig() {
+        assertEquals(MINILM, HfConfig.readConfig(utf8(MINILM_CONFIG), "config.json"));
+    }
+
+    @Test
+    void writtenConfigReadsBackIdentical() {
+        BertConfig odd = new BertConfig(1000, 96, 3, 4, 200, 64, 1, 1e-5f, "gelu");
+        for (BertConfig c : new BertConfig[] {MINILM, odd}) {
+            byte[] json = HfConfig.writeConfig(c);
+            assertEquals(c, HfConfig.readConfig(json, "config.json"));
+        }
+        String text = new String(HfConfig.writeConfig(MINILM), StandardCharsets.UTF_8);
+        assertTrue(text.contains("\"model_type\" : \"bert\"") && text.contains("1.0E-12"), text);
+    }
+
+    private static void refusedConfig(String json, String expectedWords) {
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> HfConfig.readConfig(utf8(json), "m/config.json"));
+        assertTrue(e.getMessage().startsWith("m/config.json: "), e.getMessage());
+        assertTrue(e.getMessage().contains(expectedWords), e.getMessage());
+    }
+
+    @Test
+    void otherArchitecturesAndActivationsAreRefused() {
+        refusedConfig(MINILM_CONFIG.replace("\"bert\"", "\"roberta\"").replace("BertModel", "RobertaModel"), "roberta");
+        refusedConfig("{\"model_type\": \"distilbert\", \"dim\": 768}", "distilbert");
+        refusedConfig(MINILM_CONFIG.replace("\"gelu\"", "\"gelu_new\""), "gelu_new");
+        refusedConfig(MINILM_CONFIG.replace("\"absolute\"", "\"relative_key\""), "relative_key");
+        refusedConfig(MINILM_CONFIG.replace("\"hidden_size\"", "\"d_model\""), "hidden_size");
+        refusedConfig(MINILM_CONFIG.replace("\"num_attention_heads\": 12", "\"num_attention_heads\": 7"), "divisible");
+        refusedConfig(MINILM_CONFIG.substring(0, 100), "JSON");
+        refusedConfig("", "");
+        refusedConfig("[1]", "BERT");
+    }
+
+    @Test
+    void bertArchitectureWithoutModelTypeIsAccepted() {
+        assertEquals(MINILM, HfConfig.readConfig(utf8(MINILM_CONFIG.replace("\"model_type\": \"bert\",", "")), "c"));
+    }
+
+    private static Pooling pooling(String config, String modules) {
+        return HfConfig.readPooling(config == null ? null : utf8(config), "1_Pooling/config.json",
+                modules == null ? null : utf8(modules), "modules.json");
+    }
+
+    private static final String MODULES_NORMALIZED = """
+            [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+             {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+             {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"}]""";
+
+    @Test
+    void readsSentenceTransformersPooling() {
+        String cls = "{\"word_embedding_dimension\": 384, \"pooling_mode_cls_token\": true,"
+                + " \"pooling_mode_mean_tokens\": false, \"pooling_mode_max_tokens\": false,"
+                + " \"pooling_mode_mean_sqrt_len_tokens\": false}";
+        assertEquals(Pooling.CLS_NORMALIZED, pooling(cls, MODULES_NORMALIZED));
+        String mean = cls.replace("cls_token\": true", "cls_token\": false").replace("mean_tokens\": false", "mean_tokens\": true");
+        assertEquals(Pooling.MEAN_NORMALIZED, pooling(mean, null));
+        String unnormalized = MODULES_NORMALIZED.substring(0, MODULES_NORMALIZED.lastIndexOf(",\n")) + "]";
+        assertEquals(new Pooling(Pooling.Mode.MEAN, false), pooling(mean, unnormalized));
+        assertNull(pooling(null, MODULES_NORMALIZED));
+    }
+
+    @Test
+    void writtenPoolingReadsBackIdentical() {
+        for (Pooling.Mode mode : Pooling.Mode.values()) {
+            for (boolean normalize : new boolean[] {true, false}) {
+                Pooling p = new Pooling(mode, normalize);
+                assertEquals(p, HfConfig.readPooling(HfConfig.writePoolingConfig(p, 384), "p",
+                        HfConfig.writeModules(p), "m"));
+            }
+        }
+    }
+
+    @Test
+    void unsupportedPoolingIsRefused() {
+        for (String bad : new String[] {
+                "{\"pooling_mode_cls_token\": true, \"pooling_mode_mean_tokens\": true}",
+                "{\"pooling_mode_mean_sqrt_len_tokens\": true}",
+                "{\"pooling_mode_cls_token\": false}",
+                "{\"pooling_mode_cls_token\": tru"}) {
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> pooling(bad, null));
+            assertTrue(e.getMessage().startsWith("1_Pooling/config.json: "), e.getMessage());
+        }
+        String dense = MODULES_NORMALIZED.replace("models.Normalize", "models.Dense");
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> pooling("{\"pooling_mode_cls_token\": true}", dense));
+        assertTrue(e.getMessage().startsWith("modules.json: ") && e.getMessage().contains("Dense"), e.getMessage());
+    }
+}
