@@ -137,6 +137,18 @@ public final class BertTokenizer {
         return unkId;
     }
 
+    /** The normalizer's output for {@code text} (the text itself if the file has no normalizer). */
+    String normalize(String text) {
+        char[] src = text.toCharArray();
+        NormalizedText nt = new NormalizedText();
+        if (normalizer != null) {
+            normalizer.normalize(src, 0, src.length, nt);
+        } else {
+            nt.copyOf(src, 0, src.length);
+        }
+        return nt.substring(0, nt.length);
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Encoding
 

@@ -120,7 +120,7 @@ class ReferenceTokenizerTest {
                 + String.join("\n", mismatches.subList(0, Math.min(MAX_REPORTED, mismatches.size()))));
     }
 
-    private static void compare(String where, String a, String b, ai.djl.huggingface.tokenizers.Encoding expected,
+    static void compare(String where, String a, String b, ai.djl.huggingface.tokenizers.Encoding expected,
                                 Encoding actual, List<String> mismatches) {
         long[] ids = expected.getIds();
         long[] typeIds = expected.getTypeIds();
