@@ -53,6 +53,8 @@ final class AddedTokenMatcher {
     private final char[][] patterns;
     /** Pattern indices by first UTF-16 unit, longest first, so the first hit at a position is the longest. */
     private final Map<Character, int[]> byFirstChar = new HashMap<>();
+    /** One bit per UTF-16 unit that starts some pattern: most text positions are rejected without a map lookup. */
+    private final long[] firstChars = new long[1024];
 
     /** {@code patterns.get(i)} is the text to look for for {@code tokens.get(i)}; empty patterns are ignored. */
     AddedTokenMatcher(List<AddedToken> tokens, List<String> patterns) {
@@ -69,6 +71,8 @@ final class AddedTokenMatcher {
             List<Integer> l = e.getValue();
             l.sort(Comparator.comparingInt((Integer i) -> -this.patterns[i].length).thenComparingInt(i -> i));
             byFirstChar.put(e.getKey(), l.stream().mapToInt(Integer::intValue).toArray());
+            char c = e.getKey();
+            firstChars[c >>> 6] |= 1L << c;
         }
     }
 
@@ -92,7 +96,11 @@ final class AddedTokenMatcher {
             int matchStart = -1;
             int pattern = -1;
             for (int i = pos; i < to && pattern < 0; i++) {
-                int[] candidates = byFirstChar.get(buf[i]);
+                char c = buf[i];
+                if ((firstChars[c >>> 6] & (1L << c)) == 0) {
+                    continue;
+                }
+                int[] candidates = byFirstChar.get(c);
                 if (candidates != null) {
                     for (int p : candidates) {
                         if (matchesAt(buf, i, to, patterns[p])) {

@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * A BERT WordPiece tokenizer built from a Hugging Face {@code tokenizer.json} alone, producing the
@@ -359,7 +361,7 @@ public final class BertTokenizer {
         /** Special tokens are tried before other added tokens (the reference's order), each group in file order. */
         private void buildAddedTokenMatchers(List<AddedTokenMatcher.AddedToken> added) {
             List<AddedTokenMatcher.AddedToken> ordered = new ArrayList<>();
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             for (AddedTokenMatcher.AddedToken t : added) {
                 if (t.special() && !t.content().isEmpty() && seen.add(t.content())) {
                     ordered.add(t);
