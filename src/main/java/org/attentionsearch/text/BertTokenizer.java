@@ -1,0 +1,541 @@
+package org.attentionsearch.text;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+
+/**
+ * A BERT WordPiece tokenizer built from a Hugging Face {@code tokenizer.json} alone, producing the
+ * same ids, type ids and offsets as the Hugging Face implementation. The pipeline per text:
+ * added tokens are cut out of the raw text, each remaining piece is normalized, split into words,
+ * and the words into WordPiece tokens; the post-processor then adds special tokens.
+ * <p>Immutable and safe for concurrent use.
+ */
+public final class BertTokenizer {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final BertNormalizer normalizer;          // null: none
+    private final boolean bertPreTokenizer;           // false: the whole piece is one word
+    private final WordPiece wordPiece;
+    private final AddedTokenMatcher rawAddedTokens;        // matched in the original text
+    private final AddedTokenMatcher normalizedAddedTokens; // matched in normalized pieces
+    private final PostProcessor postProcessor;
+    private final boolean hasPairTemplate;
+    private final Map<String, Integer> tokenToId;
+    private final String[] idToToken;
+    private final int padId;
+    private final int clsId;
+    private final int sepId;
+    private final int unkId;
+
+    private BertTokenizer(Parsed p) {
+        this.normalizer = p.normalizer;
+        this.bertPreTokenizer = p.bertPreTokenizer;
+        this.wordPiece = p.wordPiece;
+        this.rawAddedTokens = p.rawAddedTokens;
+        this.normalizedAddedTokens = p.normalizedAddedTokens;
+        this.postProcessor = p.postProcessor;
+        this.hasPairTemplate = p.hasPairTemplate;
+        this.tokenToId = p.tokenToId;
+        this.idToToken = p.idToToken;
+        this.padId = p.padId;
+        this.clsId = p.clsId;
+        this.sepId = p.sepId;
+        this.unkId = p.unkId;
+    }
+
+    /**
+     * Reads a tokenizer.json.
+     *
+     * @throws TokenizerFormatException if it is not valid JSON, lacks a WordPiece model, or uses a
+     *                                  component this class does not implement
+     */
+    public static BertTokenizer fromJson(byte[] tokenizerJson) {
+        Objects.requireNonNull(tokenizerJson, "tokenizerJson");
+        JsonNode root;
+        try {
+            root = JSON.readTree(tokenizerJson);
+        } catch (JsonProcessingException e) {
+            String why = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage().lines().findFirst().orElse("");
+            throw new TokenizerFormatException("The tokenizer file is not valid JSON (" + why + ").", e);
+        } catch (IOException e) {
+            throw new TokenizerFormatException("The tokenizer file could not be read as JSON.", e);
+        }
+        if (root == null || !root.isObject()) {
+            throw new TokenizerFormatException("The tokenizer file must contain a JSON object.");
+        }
+        return new BertTokenizer(new Parsed(root));
+    }
+
+    /** Tokens of {@code text} with the template's special tokens (for BERT: {@code [CLS] … [SEP]}). */
+    public Encoding encode(String text) {
+        return postProcessor.apply(encodeSequence(text), null);
+    }
+
+    /**
+     * Tokens of a text pair with the template's pair form (for BERT: {@code [CLS] A [SEP] B [SEP]},
+     * type id 0 for the first part and 1 for the second). Offsets of the second sequence index {@code second}.
+     *
+     * @throws IllegalStateException if the tokenizer's template has no pair form
+     */
+    public Encoding encodePair(String first, String second) {
+        if (!hasPairTemplate) {
+            throw new IllegalStateException("This tokenizer's post-processor has no template for pairs.");
+        }
+        return postProcessor.apply(encodeSequence(first), encodeSequence(second));
+    }
+
+    /** Number of ids: one more than the largest id of the vocabulary and the added tokens. */
+    public int vocabSize() {
+        return idToToken.length;
+    }
+
+    /**
+     * The token string of an id.
+     *
+     * @throws IllegalArgumentException if no token has that id
+     */
+    public String token(int id) {
+        if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
+            throw new IllegalArgumentException("No token has id " + id + ".");
+        }
+        return idToToken[id];
+    }
+
+    /** The id of a token string (an added token or a vocabulary entry, as written in the vocabulary). */
+    public OptionalInt id(String token) {
+        Integer id = tokenToId.get(token);
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    /** Padding id: the file's padding settings, else the id of {@code [PAD]}, else 0 (Hugging Face's default). */
+    public int padId() {
+        return padId;
+    }
+
+    /** The first special token of the single-text template ({@code [CLS]} for BERT). */
+    public int clsId() {
+        return clsId;
+    }
+
+    /** The last special token of the single-text template ({@code [SEP]} for BERT). */
+    public int sepId() {
+        return sepId;
+    }
+
+    /** The WordPiece model's unknown token. */
+    public int unkId() {
+        return unkId;
+    }
+
+    /** The normalizer's output for {@code text} (the text itself if the file has no normalizer). */
+    String normalize(String text) {
+        char[] src = text.toCharArray();
+        NormalizedText nt = new NormalizedText();
+        if (normalizer != null) {
+            normalizer.normalize(src, 0, src.length, nt);
+        } else {
+            nt.copyOf(src, 0, src.length);
+        }
+        return nt.substring(0, nt.length);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Encoding
+
+    /** Per-call working memory, so that a call allocates only O(1) objects besides its result. */
+    private static final class Work {
+        final NormalizedText text = new NormalizedText();
+        final AddedTokenMatcher.Matches rawMatches = new AddedTokenMatcher.Matches();
+        final AddedTokenMatcher.Matches normalizedMatches = new AddedTokenMatcher.Matches();
+        final TokenBuffer out = new TokenBuffer();
+    }
+
+    private TokenBuffer encodeSequence(String text) {
+        Objects.requireNonNull(text, "text");
+        char[] src = text.toCharArray();
+        Work w = new Work();
+        // Added tokens with normalized=false are found in the raw text, before any normalization.
+        rawAddedTokens.find(src, 0, src.length, w.rawMatches);
+        int cursor = 0;
+        for (int i = 0; i < w.rawMatches.count(); i++) {
+            int start = Math.max(cursor, w.rawMatches.start(i));
+            int end = w.rawMatches.end(i);
+            if (cursor < start) {
+                encodePiece(src, cursor, start, w);
+            }
+            AddedTokenMatcher.AddedToken t = rawAddedTokens.token(w.rawMatches.token(i));
+            w.out.add(t.id(), text.substring(start, end), start, end);
+            cursor = end;
+        }
+        if (cursor < src.length) {
+            encodePiece(src, cursor, src.length, w);
+        }
+        return w.out;
+    }
+
+    /** Normalizes one piece between raw added tokens, then finds normalized added tokens and words in it. */
+    private void encodePiece(char[] src, int from, int to, Work w) {
+        NormalizedText nt = w.text;
+        if (normalizer != null) {
+            normalizer.normalize(src, from, to, nt);
+        } else {
+            nt.copyOf(src, from, to);
+        }
+        if (normalizedAddedTokens.isEmpty()) {
+            encodeWords(nt, 0, nt.length, w.out);
+            return;
+        }
+        AddedTokenMatcher.Matches m = w.normalizedMatches;
+        normalizedAddedTokens.find(nt.chars, 0, nt.length, m);
+        int cursor = 0;
+        for (int i = 0; i < m.count(); i++) {
+            int start = Math.max(cursor, m.start(i));
+            int end = m.end(i);
+            encodeWords(nt, cursor, start, w.out);
+            AddedTokenMatcher.AddedToken t = normalizedAddedTokens.token(m.token(i));
+            w.out.add(t.id(), nt.substring(start, end), nt.starts[start], nt.ends[end - 1]);
+            cursor = end;
+        }
+        encodeWords(nt, cursor, nt.length, w.out);
+    }
+
+    private void encodeWords(NormalizedText nt, int from, int to, TokenBuffer out) {
+        if (from >= to) {
+            return;
+        }
+        if (bertPreTokenizer) {
+            BertPreTokenizer.split(nt, from, to, (a, b) -> wordPiece.tokenize(nt, a, b, out));
+        } else {
+            wordPiece.tokenize(nt, from, to, out);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // tokenizer.json
+
+    /** Everything read from the file, checked. */
+    private static final class Parsed {
+        BertNormalizer normalizer;
+        boolean bertPreTokenizer;
+        WordPiece wordPiece;
+        AddedTokenMatcher rawAddedTokens;
+        AddedTokenMatcher normalizedAddedTokens;
+        PostProcessor postProcessor;
+        boolean hasPairTemplate;
+        final Map<String, Integer> tokenToId = new HashMap<>();
+        String[] idToToken;
+        int padId;
+        int clsId;
+        int sepId;
+        int unkId;
+
+        Parsed(JsonNode root) {
+            normalizer = parseNormalizer(root.get("normalizer"));
+            bertPreTokenizer = parsePreTokenizer(root.get("pre_tokenizer"));
+
+            JsonNode model = root.get("model");
+            if (model == null || !model.isObject()) {
+                throw new TokenizerFormatException("The tokenizer file has no \"model\" object.");
+            }
+            String modelType = optString(model, "type", "WordPiece", "model");
+            if (!modelType.equals("WordPiece")) {
+                throw new TokenizerFormatException("Unsupported model type \"" + modelType + "\"; only WordPiece is implemented.");
+            }
+            JsonNode vocabNode = model.get("vocab");
+            if (vocabNode == null || !vocabNode.isObject() || vocabNode.isEmpty()) {
+                throw new TokenizerFormatException("The WordPiece model has no \"vocab\" object with entries.");
+            }
+            Map<String, Integer> vocab = new LinkedHashMap<>();
+            int maxId = -1;
+            for (Map.Entry<String, JsonNode> e : vocabNode.properties()) {
+                JsonNode v = e.getValue();
+                if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
+                    throw new TokenizerFormatException("The vocabulary entry \"" + e.getKey() + "\" has no non-negative integer id.");
+                }
+                vocab.put(e.getKey(), v.intValue());
+                maxId = Math.max(maxId, v.intValue());
+            }
+            String unkToken = optString(model, "unk_token", "[UNK]", "model");
+            String prefix = optString(model, "continuing_subword_prefix", "##", "model");
+            int maxChars = optInt(model, "max_input_chars_per_word", 100, "model");
+            Integer unk = vocab.get(unkToken);
+            if (unk == null) {
+                throw new TokenizerFormatException("The unknown token \"" + unkToken + "\" is not in the vocabulary.");
+            }
+            unkId = unk;
+            wordPiece = new WordPiece(vocab, unkToken, unkId, prefix, maxChars);
+
+            List<AddedTokenMatcher.AddedToken> added = parseAddedTokens(root.get("added_tokens"), vocab);
+            for (AddedTokenMatcher.AddedToken t : added) {
+                maxId = Math.max(maxId, t.id());
+            }
+            idToToken = new String[maxId + 1];
+            for (Map.Entry<String, Integer> e : vocab.entrySet()) {
+                idToToken[e.getValue()] = e.getKey();
+            }
+            tokenToId.putAll(vocab);
+            for (AddedTokenMatcher.AddedToken t : added) {
+                idToToken[t.id()] = t.content();
+                tokenToId.put(t.content(), t.id());
+            }
+            buildAddedTokenMatchers(added);
+
+            parsePostProcessor(root.get("post_processor"));
+            padId = resolvePadId(root.get("padding"));
+        }
+
+        private static BertNormalizer parseNormalizer(JsonNode n) {
+            if (n == null || n.isNull()) {
+                return null;
+            }
+            String type = optString(n, "type", null, "normalizer");
+            if (!"BertNormalizer".equals(type)) {
+                throw new TokenizerFormatException("Unsupported normalizer type \"" + type + "\"; only BertNormalizer is implemented.");
+            }
+            JsonNode strip = n.get("strip_accents");
+            Boolean stripAccents;
+            if (strip == null || strip.isNull()) {
+                stripAccents = null;
+            } else if (strip.isBoolean()) {
+                stripAccents = strip.booleanValue();
+            } else {
+                throw new TokenizerFormatException("The normalizer's \"strip_accents\" must be true, false or null.");
+            }
+            return new BertNormalizer(optBool(n, "clean_text", true, "normalizer"),
+                    optBool(n, "handle_chinese_chars", true, "normalizer"), stripAccents,
+                    optBool(n, "lowercase", true, "normalizer"));
+        }
+
+        private static boolean parsePreTokenizer(JsonNode n) {
+            if (n == null || n.isNull()) {
+                return false;
+            }
+            String type = optString(n, "type", null, "pre_tokenizer");
+            if (!"BertPreTokenizer".equals(type)) {
+                throw new TokenizerFormatException("Unsupported pre-tokenizer type \"" + type + "\"; only BertPreTokenizer is implemented.");
+            }
+            return true;
+        }
+
+        private static List<AddedTokenMatcher.AddedToken> parseAddedTokens(JsonNode n, Map<String, Integer> vocab) {
+            List<AddedTokenMatcher.AddedToken> tokens = new ArrayList<>();
+            if (n == null || n.isNull()) {
+                return tokens;
+            }
+            if (!n.isArray()) {
+                throw new TokenizerFormatException("The tokenizer file's \"added_tokens\" must be an array.");
+            }
+            for (JsonNode t : n) {
+                if (!t.isObject() || !t.has("content") || !t.get("content").isTextual()) {
+                    throw new TokenizerFormatException("Every entry of \"added_tokens\" must be an object with a string \"content\".");
+                }
+                String content = t.get("content").textValue();
+                boolean special = optBool(t, "special", false, "added token");
+                // A token that is also a vocabulary entry keeps the vocabulary's id, as in the reference.
+                Integer id = vocab.get(content);
+                if (id == null) {
+                    id = optInt(t, "id", -1, "added token");
+                    if (id < 0) {
+                        throw new TokenizerFormatException("The added token \"" + content + "\" has no non-negative \"id\".");
+                    }
+                }
+                tokens.add(new AddedTokenMatcher.AddedToken(content, id, special,
+                        optBool(t, "single_word", false, "added token"), optBool(t, "lstrip", false, "added token"),
+                        optBool(t, "rstrip", false, "added token"), optBool(t, "normalized", !special, "added token")));
+            }
+            return tokens;
+        }
+
+        /** Special tokens are tried before other added tokens (the reference's order), each group in file order. */
+        private void buildAddedTokenMatchers(List<AddedTokenMatcher.AddedToken> added) {
+            List<AddedTokenMatcher.AddedToken> ordered = new ArrayList<>();
+            Set<String> seen = new HashSet<>();
+            for (AddedTokenMatcher.AddedToken t : added) {
+                if (t.special() && !t.content().isEmpty() && seen.add(t.content())) {
+                    ordered.add(t);
+                }
+            }
+            for (AddedTokenMatcher.AddedToken t : added) {
+                if (!t.content().isEmpty() && seen.add(t.content())) {
+                    ordered.add(t);
+                }
+            }
+            List<AddedTokenMatcher.AddedToken> raw = new ArrayList<>();
+            List<String> rawPatterns = new ArrayList<>();
+            List<AddedTokenMatcher.AddedToken> normalizedTokens = new ArrayList<>();
+            List<String> normalizedPatterns = new ArrayList<>();
+            NormalizedText scratch = new NormalizedText();
+            for (AddedTokenMatcher.AddedToken t : ordered) {
+                if (t.normalized()) {
+                    normalizedTokens.add(t);
+                    if (normalizer != null) {
+                        char[] c = t.content().toCharArray();
+                        normalizer.normalize(c, 0, c.length, scratch);
+                        normalizedPatterns.add(scratch.substring(0, scratch.length));
+                    } else {
+                        normalizedPatterns.add(t.content());
+                    }
+                } else {
+                    raw.add(t);
+                    rawPatterns.add(t.content());
+                }
+            }
+            rawAddedTokens = new AddedTokenMatcher(raw, rawPatterns);
+            normalizedAddedTokens = new AddedTokenMatcher(normalizedTokens, normalizedPatterns);
+        }
+
+        private void parsePostProcessor(JsonNode n) {
+            if (n == null || n.isNull()) {
+                postProcessor = PostProcessor.none();
+                hasPairTemplate = true;
+                clsId = requireToken("[CLS]");
+                sepId = requireToken("[SEP]");
+                return;
+            }
+            String type = optString(n, "type", null, "post_processor");
+            if ("BertProcessing".equals(type)) {
+                PostProcessor.Piece cls = bertProcessingToken(n, "cls");
+                PostProcessor.Piece sep = bertProcessingToken(n, "sep");
+                PostProcessor.Piece sep1 = new PostProcessor.Piece(PostProcessor.SPECIAL, 1, sep.ids(), sep.tokens());
+                postProcessor = new PostProcessor(
+                        new PostProcessor.Piece[] {cls, new PostProcessor.Piece(0, 0, null, null), sep},
+                        new PostProcessor.Piece[] {cls, new PostProcessor.Piece(0, 0, null, null), sep,
+                                new PostProcessor.Piece(1, 1, null, null), sep1});
+                hasPairTemplate = true;
+            } else if ("TemplateProcessing".equals(type)) {
+                JsonNode specials = n.get("special_tokens");
+                PostProcessor.Piece[] single = template(n.get("single"), specials, "single");
+                JsonNode pairNode = n.get("pair");
+                hasPairTemplate = pairNode != null && !pairNode.isNull();
+                PostProcessor.Piece[] pair = hasPairTemplate ? template(pairNode, specials, "pair") : null;
+                postProcessor = new PostProcessor(single, pair);
+            } else {
+                throw new TokenizerFormatException("Unsupported post-processor type \"" + type
+                        + "\"; only TemplateProcessing and BertProcessing are implemented.");
+            }
+            clsId = postProcessor.firstSpecialId();
+            sepId = postProcessor.lastSpecialId();
+            if (clsId < 0 || sepId < 0) {
+                throw new TokenizerFormatException("The post-processor's single-text template adds no special tokens to take [CLS] and [SEP] from.");
+            }
+        }
+
+        private PostProcessor.Piece bertProcessingToken(JsonNode n, String field) {
+            JsonNode t = n.get(field);
+            if (t == null || !t.isArray() || t.size() != 2 || !t.get(0).isTextual() || !t.get(1).canConvertToInt()) {
+                throw new TokenizerFormatException("BertProcessing's \"" + field + "\" must be a [token, id] pair.");
+            }
+            return new PostProcessor.Piece(PostProcessor.SPECIAL, 0, new int[] {t.get(1).intValue()},
+                    new String[] {t.get(0).textValue()});
+        }
+
+        private static PostProcessor.Piece[] template(JsonNode pieces, JsonNode specials, String name) {
+            if (pieces == null || !pieces.isArray() || pieces.isEmpty()) {
+                throw new TokenizerFormatException("TemplateProcessing's \"" + name + "\" template must be a non-empty array.");
+            }
+            List<PostProcessor.Piece> out = new ArrayList<>();
+            for (JsonNode p : pieces) {
+                JsonNode special = p.get("SpecialToken");
+                JsonNode sequence = p.get("Sequence");
+                if (special != null && special.isObject()) {
+                    String id = optString(special, "id", null, "template special token");
+                    int typeId = optInt(special, "type_id", 0, "template special token");
+                    JsonNode def = specials == null || id == null ? null : specials.get(id);
+                    JsonNode ids = def == null ? null : def.get("ids");
+                    JsonNode tokens = def == null ? null : def.get("tokens");
+                    if (ids == null || tokens == null || !ids.isArray() || !tokens.isArray() || ids.size() != tokens.size()) {
+                        throw new TokenizerFormatException("The template's special token \"" + id
+                                + "\" has no matching \"ids\" and \"tokens\" in \"special_tokens\".");
+                    }
+                    int[] idArray = new int[ids.size()];
+                    String[] tokenArray = new String[ids.size()];
+                    for (int i = 0; i < idArray.length; i++) {
+                        if (!ids.get(i).canConvertToInt() || !tokens.get(i).isTextual()) {
+                            throw new TokenizerFormatException("The template's special token \"" + id + "\" has a malformed id or token.");
+                        }
+                        idArray[i] = ids.get(i).intValue();
+                        tokenArray[i] = tokens.get(i).textValue();
+                    }
+                    out.add(new PostProcessor.Piece(PostProcessor.SPECIAL, typeId, idArray, tokenArray));
+                } else if (sequence != null && sequence.isObject()) {
+                    String id = optString(sequence, "id", null, "template sequence");
+                    int which = "A".equals(id) ? 0 : "B".equals(id) ? 1 : -1;
+                    if (which < 0 || ("single".equals(name) && which == 1)) {
+                        throw new TokenizerFormatException("The \"" + name + "\" template refers to an unknown sequence \"" + id + "\".");
+                    }
+                    out.add(new PostProcessor.Piece(which, optInt(sequence, "type_id", 0, "template sequence"), null, null));
+                } else {
+                    throw new TokenizerFormatException("Every piece of the \"" + name + "\" template must be a SpecialToken or a Sequence.");
+                }
+            }
+            return out.toArray(new PostProcessor.Piece[0]);
+        }
+
+        private int resolvePadId(JsonNode padding) {
+            if (padding != null && padding.isObject()) {
+                JsonNode id = padding.get("pad_id");
+                if (id != null && id.canConvertToInt()) {
+                    return id.intValue();
+                }
+                JsonNode token = padding.get("pad_token");
+                if (token != null && token.isTextual() && tokenToId.containsKey(token.textValue())) {
+                    return tokenToId.get(token.textValue());
+                }
+            }
+            return tokenToId.getOrDefault("[PAD]", 0);
+        }
+
+        private int requireToken(String token) {
+            Integer id = tokenToId.get(token);
+            if (id == null) {
+                throw new TokenizerFormatException("The tokenizer has no post-processor and no " + token + " token.");
+            }
+            return id;
+        }
+
+        private static String optString(JsonNode n, String field, String fallback, String where) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isTextual()) {
+                throw new TokenizerFormatException("The " + where + "'s \"" + field + "\" must be a string.");
+            }
+            return v.textValue();
+        }
+
+        private static int optInt(JsonNode n, String field, int fallback, String where) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+                throw new TokenizerFormatException("The " + where + "'s \"" + field + "\" must be an integer.");
+            }
+            return v.intValue();
+        }
+
+        private static boolean optBool(JsonNode n, String field, boolean fallback, String where) {
+            JsonNode v = n.get(field);
+            if (v == null || v.isNull()) {
+                return fallback;
+            }
+            if (!v.isBoolean()) {
+                throw new TokenizerFormatException("The " + where + "'s \"" + field + "\" must be true or false.");
+            }
+            return v.booleanValue();
+        }
+    }
+}

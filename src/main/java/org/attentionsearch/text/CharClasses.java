@@ -1,0 +1,145 @@
+package org.attentionsearch.text;
+
+import java.text.Normalizer;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The character predicates the BERT normalizer and pre-tokenizer are defined by, with the
+ * exact definitions of the Hugging Face implementation (Rust {@code char} methods plus the
+ * frozen category tables in {@link UnicodeTables}). ASCII is answered without a table lookup.
+ */
+final class CharClasses {
+    private CharClasses() {}
+
+    /** Marker for "no canonical decomposition" in the decomposition cache. */
+    private static final int[] NO_DECOMPOSITION = new int[0];
+    /** Lazily filled; racing writers store equal values, so no locking is needed. */
+    private static final int[][] BMP_DECOMPOSITIONS = new int[0x10000][];
+    private static final ConcurrentHashMap<Integer, int[]> SUPPLEMENTARY_DECOMPOSITIONS = new ConcurrentHashMap<>();
+
+    /** Rust's {@code char::is_whitespace}: the Unicode White_Space property. */
+    static boolean isWhitespace(int c) {
+        if (c < 0x80) {
+            return c == ' ' || (c >= 0x09 && c <= 0x0D);
+        }
+        return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A)
+                || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+    }
+
+    /** Cc, Cf or Co: what the BERT cleaner calls a control character (tab, LF and CR are whitespace instead). */
+    static boolean isOther(int c) {
+        if (c < 0x80) {
+            return c < 0x20 || c == 0x7F;
+        }
+        return inRanges(UnicodeTables.OTHER, c);
+    }
+
+    /** Rust's {@code is_ascii_punctuation} (which includes ASCII symbols like $ + < = > ^ ` | ~) or a P* category. */
+    static boolean isPunctuation(int c) {
+        if (c < 0x80) {
+            return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
+        }
+        return inRanges(UnicodeTables.PUNCTUATION, c);
+    }
+
+    /** Mn: the marks removed when stripping accents. */
+    static boolean isNonspacingMark(int c) {
+        return c >= 0x300 && inRanges(UnicodeTables.NONSPACING_MARK, c);
+    }
+
+    /** The CJK ideograph blocks, exactly as the BERT normalizer lists them (not all of CJK). */
+    static boolean isChineseChar(int c) {
+        return (c >= 0x4E00 && c <= 0x9FFF)
+                || (c >= 0x3400 && c <= 0x4DBF)
+                || (c >= 0x20000 && c <= 0x2A6DF)
+                || (c >= 0x2A700 && c <= 0x2B73F)
+                || (c >= 0x2B740 && c <= 0x2B81F)
+                || (c >= 0x2B920 && c <= 0x2CEAF)
+                || (c >= 0xF900 && c <= 0xFAFF)
+                || (c >= 0x2F800 && c <= 0x2FA1F);
+    }
+
+    /** Canonical combining class; 0 for starters. */
+    static int combiningClass(int c) {
+        if (c < 0x300) {
+            return 0;
+        }
+        int[] t = UnicodeTables.CCC_RANGES;
+        int lo = 0;
+        int hi = t.length / 3 - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (c < t[3 * mid]) {
+                hi = mid - 1;
+            } else if (c > t[3 * mid + 1]) {
+                lo = mid + 1;
+            } else {
+                return t[3 * mid + 2];
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The full canonical decomposition of one code point, or {@code null} if it has none.
+     * Java's tables are used, minus the few decompositions added after Unicode 9.0.
+     */
+    static int[] decomposition(int c) {
+        if (c < 0xC0) {
+            return null;
+        }
+        int[] d;
+        if (c < 0x10000) {
+            d = BMP_DECOMPOSITIONS[c];
+            if (d == null) {
+                d = computeDecomposition(c);
+                BMP_DECOMPOSITIONS[c] = d;
+            }
+        } else {
+            d = SUPPLEMENTARY_DECOMPOSITIONS.computeIfAbsent(c, CharClasses::computeDecomposition);
+        }
+        return d == NO_DECOMPOSITION ? null : d;
+    }
+
+    private static int[] computeDecomposition(int c) {
+        if ((c >= 0xD800 && c <= 0xDFFF) || Arrays.binarySearch(UnicodeTables.NFD_EXCLUDED, c) >= 0) {
+            return NO_DECOMPOSITION;
+        }
+        String s = Character.toString(c);
+        String d = Normalizer.normalize(s, Normalizer.Form.NFD);
+        return d.equals(s) ? NO_DECOMPOSITION : d.codePoints().toArray();
+    }
+
+    /**
+     * Appends Rust's {@code char::to_lowercase} of {@code c} to {@code out} and returns how many code
+     * points it wrote (1 or 2). It differs from {@link Character#toLowerCase(int)} only for U+0130,
+     * whose full lowercase mapping is two code points.
+     */
+    static int lowercase(int c, int[] out, int at) {
+        if (c == 0x130) {
+            out[at] = 'i';
+            out[at + 1] = 0x307;
+            return 2;
+        }
+        out[at] = c < 0x80 ? (c >= 'A' && c <= 'Z' ? c + 32 : c) : Character.toLowerCase(c);
+        return 1;
+    }
+
+    /** Binary search in sorted inclusive {@code [first, last]} pairs. */
+    private static boolean inRanges(int[] ranges, int c) {
+        int lo = 0;
+        int hi = ranges.length / 2 - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (c < ranges[2 * mid]) {
+                hi = mid - 1;
+            } else if (c > ranges[2 * mid + 1]) {
+                lo = mid + 1;
+            } else {
+                return true;
+            }
+        }
+        return false;
+    }
+}
