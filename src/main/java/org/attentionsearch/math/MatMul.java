@@ -1,0 +1,163 @@
+package org.attentionsearch.math;
+
+import static org.attentionsearch.math.PackedMatrix.LANES;
+import static org.attentionsearch.math.PackedMatrix.PANEL;
+
+import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * c = epilogue(a·W + bias) with W pre-packed ({@link PackedMatrix}) and a, c, residual
+ * row-major float arrays (rows = tokens, columns = features).
+ *
+ * <p>Blocking: rows are taken in blocks sized so that the block of a (rows × k) stays in L2;
+ * within a block, each packed panel of W (k × {@link PackedMatrix#PANEL} columns) is streamed
+ * once per tile of {@link #MR} rows by the register-blocked micro-kernel {@link #kernel}, which
+ * keeps an MR × PANEL tile of c in 24 vector registers, broadcasts one element of a per row and
+ * loads one panel row of W per step of k. The epilogue is applied when the tile is written out.
+ */
+public final class MatMul {
+    private static final VectorSpecies<Float> S = PackedMatrix.SPECIES;
+    /** Rows per micro-tile. */
+    static final int MR = 6;
+    /** Bytes of a that one row block may occupy (about a quarter of a 1 MB L2). */
+    private static final int A_BLOCK_BYTES = 256 * 1024;
+
+    private MatMul() {
+    }
+
+    /**
+     * c[r, 0..n) = a[r, 0..k)·W + bias, then the epilogue, for rows r in [rowStart, rowEnd);
+     * a has k columns, c and residual have n columns. Single-threaded. bias may be null;
+     * residual is only read for {@link Epilogue#ADD}.
+     */
+    public static void multiply(float[] a, PackedMatrix w, float[] bias, Epilogue epilogue,
+                                float[] residual, float[] c, int rowStart, int rowEnd) {
+        check(a, rowEnd, w, bias, epilogue, residual, c);
+        Objects.checkFromToIndex(rowStart, rowEnd, rowEnd);
+        multiplyBlock(a, w, bias, epilogue, residual, c, rowStart, rowEnd, 0, w.panels());
+    }
+
+    /** As above over rows [0, rows), split across {@link Parallel}'s threads. */
+    public static void multiply(float[] a, int rows, PackedMatrix w, float[] bias, Epilogue epilogue,
+                                float[] residual, float[] c) {
+        check(a, rows, w, bias, epilogue, residual, c);
+        int threads = Parallel.threads();
+        if (rows >= 4 * MR * threads || w.panels() < threads) {
+            Parallel.forRange(rows, MR, (r0, r1) ->
+                    multiplyBlock(a, w, bias, epilogue, residual, c, r0, r1, 0, w.panels()));
+        } else { // few rows: share out the columns instead
+            Parallel.forRange(w.panels(), 1, (p0, p1) ->
+                    multiplyBlock(a, w, bias, epilogue, residual, c, 0, rows, p0, p1));
+        }
+    }
+
+    private static void check(float[] a, int rows, PackedMatrix w, float[] bias, Epilogue epilogue,
+                              float[] residual, float[] c) {
+        Objects.requireNonNull(epilogue, "epilogue");
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows < 0: " + rows);
+        }
+        checkLength("a", a, (long) rows * w.k());
+        checkLength("c", c, (long) rows * w.n());
+        if (bias != null) {
+            checkLength("bias", bias, w.n());
+        }
+        if (epilogue == Epilogue.ADD) {
+            checkLength("residual", residual, (long) rows * w.n());
+        }
+    }
+
+    private static void checkLength(String name, float[] x, long needed) {
+        if (x.length < needed) {
+            throw new IllegalArgumentException(name + " has " + x.length + " elements, needs " + needed);
+        }
+    }
+
+    /** Rows [r0, r1) × panels [p0, p1), single-threaded. */
+    static void multiplyBlock(float[] a, PackedMatrix w, float[] bias, Epilogue epilogue,
+                              float[] residual, float[] c, int r0, int r1, int p0, int p1) {
+        int k = w.k();
+        int blockRows = Math.max(MR, Math.min(32 * MR, A_BLOCK_BYTES / (4 * k)) / MR * MR);
+        float[] tile = new float[MR * PANEL];
+        for (int rb = r0; rb < r1; rb += blockRows) {
+            int rbEnd = Math.min(rb + blockRows, r1);
+            for (int p = p0; p < p1; p++) {
+                for (int r = rb; r < rbEnd; r += MR) {
+                    int rows = Math.min(MR, rbEnd - r);
+                    kernel(a, k, r, rows, w.data(), p * k * PANEL, tile);
+                    writeTile(tile, rows, c, w.n(), r, p * PANEL, bias, epilogue, residual);
+                }
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: tile[i][j] = Σ_kk a[row_i][kk]·W[kk][panel column j] for the MR rows
+     * row_i = min(row + i, row + rows − 1) (rows past the end repeat the last one, so the tile
+     * is always full) and the PANEL columns of the panel starting at b[bOff].
+     */
+    static void kernel(float[] a, int k, int row, int rows, float[] b, int bOff, float[] tile) {
+        int last = row + rows - 1;
+        int a0 = row * k, a1 = Math.min(row + 1, last) * k, a2 = Math.min(row + 2, last) * k;
+        int a3 = Math.min(row + 3, last) * k, a4 = Math.min(row + 4, last) * k, a5 = last * k;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00, c40 = c00, c41 = c00, c42 = c00, c43 = c00;
+        FloatVector c50 = c00, c51 = c00, c52 = c00, c53 = c00;
+        for (int kk = 0; kk < k; kk++) {
+            int bi = bOff + kk * PANEL;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + LANES);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * LANES), b3 = FloatVector.fromArray(S, b, bi + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(S, a[a1 + kk]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(S, a[a2 + kk]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(S, a[a3 + kk]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+            x = FloatVector.broadcast(S, a[a4 + kk]);
+            c40 = b0.fma(x, c40); c41 = b1.fma(x, c41); c42 = b2.fma(x, c42); c43 = b3.fma(x, c43);
+            x = FloatVector.broadcast(S, a[a5 + kk]);
+            c50 = b0.fma(x, c50); c51 = b1.fma(x, c51); c52 = b2.fma(x, c52); c53 = b3.fma(x, c53);
+        }
+        int L = LANES;
+        c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, 4 * L); c11.intoArray(tile, 5 * L); c12.intoArray(tile, 6 * L); c13.intoArray(tile, 7 * L);
+        c20.intoArray(tile, 8 * L); c21.intoArray(tile, 9 * L); c22.intoArray(tile, 10 * L); c23.intoArray(tile, 11 * L);
+        c30.intoArray(tile, 12 * L); c31.intoArray(tile, 13 * L); c32.intoArray(tile, 14 * L); c33.intoArray(tile, 15 * L);
+        c40.intoArray(tile, 16 * L); c41.intoArray(tile, 17 * L); c42.intoArray(tile, 18 * L); c43.intoArray(tile, 19 * L);
+        c50.intoArray(tile, 20 * L); c51.intoArray(tile, 21 * L); c52.intoArray(tile, 22 * L); c53.intoArray(tile, 23 * L);
+    }
+
+    /** c[row+i][col+j] = epilogue(tile[i][j] + bias[col+j]) for the valid rows and columns (< n). */
+    private static void writeTile(float[] tile, int rows, float[] c, int n, int row, int col,
+                                  float[] bias, Epilogue epilogue, float[] residual) {
+        for (int j = 0; j < PANEL && col + j < n; j += LANES) {
+            VectorMask<Float> m = S.indexInRange(col + j, n);
+            boolean full = col + j + LANES <= n;
+            FloatVector bv = bias == null ? null
+                    : full ? FloatVector.fromArray(S, bias, col + j) : FloatVector.fromArray(S, bias, col + j, m);
+            for (int i = 0; i < rows; i++) {
+                FloatVector v = FloatVector.fromArray(S, tile, i * PANEL + j);
+                if (bv != null) {
+                    v = v.add(bv);
+                }
+                int ci = (row + i) * n + col + j;
+                if (epilogue == Epilogue.GELU) {
+                    v = VectorMath.gelu(v);
+                } else if (epilogue == Epilogue.ADD) {
+                    v = v.add(full ? FloatVector.fromArray(S, residual, ci) : FloatVector.fromArray(S, residual, ci, m));
+                }
+                if (full) {
+                    v.intoArray(c, ci);
+                } else {
+                    v.intoArray(c, ci, m);
+                }
+            }
+        }
+    }
+}

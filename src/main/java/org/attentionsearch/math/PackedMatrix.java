@@ -1,0 +1,96 @@
+package org.attentionsearch.math;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A weight matrix W [k × n] (for y = x·W + bias) packed once into the layout that
+ * {@link MatMul}'s micro-kernel streams.
+ *
+ * <p>The columns are cut into panels of {@link #PANEL} columns (the last one padded with zeros).
+ * Panel p is stored contiguously, row after row of W: element W[kk][p·PANEL + j] lives at
+ * {@code p·k·PANEL + kk·PANEL + j}. The micro-kernel therefore reads one panel as a single
+ * sequential stream, {@code PANEL} floats per step of k.
+ */
+public final class PackedMatrix {
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    static final int LANES = SPECIES.length();
+    /** Vectors per panel row, i.e. accumulator columns of the micro-kernel. */
+    static final int PANEL_VECTORS = 4;
+    /** Columns per panel. */
+    static final int PANEL = PANEL_VECTORS * LANES;
+
+    private final float[] data;
+    private final int k;
+    private final int n;
+    private final int panels;
+
+    private PackedMatrix(int k, int n) {
+        if (k < 1 || n < 1) {
+            throw new IllegalArgumentException("matrix must be non-empty: " + k + " x " + n);
+        }
+        this.k = k;
+        this.n = n;
+        this.panels = (n + PANEL - 1) / PANEL;
+        this.data = new float[Math.multiplyExact(Math.multiplyExact(panels, k), PANEL)];
+    }
+
+    /** Packs W given row-major as {@code w[kk·n + j]}. */
+    public static PackedMatrix pack(float[] w, int k, int n) {
+        PackedMatrix m = new PackedMatrix(k, n);
+        checkLength(w, (long) k * n);
+        for (int kk = 0; kk < k; kk++) {
+            for (int j = 0; j < n; j++) {
+                m.data[m.index(kk, j)] = w[kk * n + j];
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Packs W given transposed, row-major as {@code wt[j·k + kk]} (a PyTorch Linear weight
+     * [out, in]); the result equals {@code pack(transpose(wt), k, n)}.
+     */
+    public static PackedMatrix packTransposed(float[] wt, int n, int k) {
+        PackedMatrix m = new PackedMatrix(k, n);
+        checkLength(wt, (long) k * n);
+        for (int j = 0; j < n; j++) {
+            for (int kk = 0; kk < k; kk++) {
+                m.data[m.index(kk, j)] = wt[j * k + kk];
+            }
+        }
+        return m;
+    }
+
+    private static void checkLength(float[] w, long expected) {
+        if (w.length != expected) {
+            throw new IllegalArgumentException("expected " + expected + " weights, got " + w.length);
+        }
+    }
+
+    private int index(int kk, int j) {
+        int p = j / PANEL;
+        return (p * k + kk) * PANEL + (j - p * PANEL);
+    }
+
+    public int k() {
+        return k;
+    }
+
+    public int n() {
+        return n;
+    }
+
+    int panels() {
+        return panels;
+    }
+
+    float[] data() {
+        return data;
+    }
+
+    /** W[kk][j], for tests and debugging. */
+    float get(int kk, int j) {
+        return data[index(kk, j)];
+    }
+}

@@ -1,0 +1,145 @@
+package org.attentionsearch.math;
+
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.MAX;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector (SIMD) kernels over slices of float arrays. Each has a same-named plain twin in
+ * {@link Scalar}, which the tests compare it against. Tails shorter than a vector are handled
+ * with masked loads and stores, so every element goes through the same arithmetic.
+ */
+public final class Vectors {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private Vectors() {
+    }
+
+    private static FloatVector load(float[] x, int off, int i, int len) {
+        return i + L <= len ? FloatVector.fromArray(S, x, off + i)
+                : FloatVector.fromArray(S, x, off + i, S.indexInRange(i, len));
+    }
+
+    private static void store(FloatVector v, float[] x, int off, int i, int len) {
+        if (i + L <= len) {
+            v.intoArray(x, off + i);
+        } else {
+            v.intoArray(x, off + i, S.indexInRange(i, len));
+        }
+    }
+
+    /** Σ a[aOff+i]·b[bOff+i] for i in [0, len), in float with two vector accumulators. */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= len - 2 * L; i += 2 * L) {
+            s0 = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), s0);
+            s1 = FloatVector.fromArray(S, a, aOff + i + L).fma(FloatVector.fromArray(S, b, bOff + i + L), s1);
+        }
+        for (; i < len; i += L) {
+            s0 = load(a, aOff, i, len).fma(load(b, bOff, i, len), s0);
+        }
+        return s0.add(s1).reduceLanes(ADD);
+    }
+
+    /** y[yOff+i] += alpha·x[xOff+i] for i in [0, len). */
+    public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len) {
+        for (int i = 0; i < len; i += L) {
+            FloatVector a = FloatVector.broadcast(S, alpha);
+            store(load(x, xOff, i, len).fma(a, load(y, yOff, i, len)), y, yOff, i, len);
+        }
+    }
+
+    /** x[off+i] *= s for i in [0, len). */
+    public static void scale(float[] x, int off, int len, float s) {
+        for (int i = 0; i < len; i += L) {
+            store(load(x, off, i, len).mul(s), x, off, i, len);
+        }
+    }
+
+    /** max over x[off, off+len); −∞ for an empty slice. */
+    public static float max(float[] x, int off, int len) {
+        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            m = m.max(FloatVector.fromArray(S, x, off + i));
+        }
+        float result = m.reduceLanes(MAX);
+        if (i < len) {
+            VectorMask<Float> tail = S.indexInRange(i, len);
+            result = Math.max(result, FloatVector.fromArray(S, x, off + i, tail).reduceLanes(MAX, tail));
+        }
+        return result;
+    }
+
+    /** Σ x[off+i] for i in [0, len), in float with one vector accumulator. */
+    public static float sum(float[] x, int off, int len) {
+        FloatVector s = FloatVector.zero(S);
+        for (int i = 0; i < len; i += L) {
+            s = s.add(load(x, off, i, len));
+        }
+        return s.reduceLanes(ADD);
+    }
+
+    /**
+     * In place softmax: x_i = e^{x_i − max} / Σ_j e^{x_j − max}. Entries of −∞ (masked) become 0;
+     * a row that is entirely −∞ becomes all zeros (it attends to nothing) rather than NaN.
+     */
+    public static void softmax(float[] x, int off, int len) {
+        float m = max(x, off, len);
+        if (m == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(x, off, off + len, 0f);
+            return;
+        }
+        FloatVector total = FloatVector.zero(S);
+        for (int i = 0; i < len; i += L) {
+            FloatVector e = VectorMath.exp(load(x, off, i, len).sub(m));
+            if (i + L <= len) {
+                total = total.add(e);
+            } else {
+                total = total.add(e, S.indexInRange(i, len));
+            }
+            store(e, x, off, i, len);
+        }
+        scale(x, off, len, 1f / total.reduceLanes(ADD));
+    }
+
+    /**
+     * In place LayerNorm of one row: x_i = (x_i − μ)/√(σ² + eps)·γ_i + β_i with μ = Σx/len and
+     * the biased variance σ² = Σ(x − μ)²/len (two passes, so no cancellation).
+     */
+    public static void layerNorm(float[] x, int off, int len, float[] gamma, float[] beta, float eps) {
+        float mean = sum(x, off, len) / len;
+        FloatVector sq = FloatVector.zero(S);
+        for (int i = 0; i < len; i += L) {
+            FloatVector d = load(x, off, i, len).sub(mean);
+            if (i + L > len) {
+                d = d.blend(0f, S.indexInRange(i, len).not());
+            }
+            sq = d.fma(d, sq);
+        }
+        float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(ADD) / len + eps));
+        for (int i = 0; i < len; i += L) {
+            FloatVector y = load(x, off, i, len).sub(mean).mul(inv);
+            store(y.fma(load(gamma, 0, i, len), load(beta, 0, i, len)), x, off, i, len);
+        }
+    }
+
+    /** In place exact GELU: x_i = x_i·½(1 + erf(x_i/√2)), via {@link VectorMath#gelu}. */
+    public static void gelu(float[] x, int off, int len) {
+        for (int i = 0; i < len; i += L) {
+            store(VectorMath.gelu(load(x, off, i, len)), x, off, i, len);
+        }
+    }
+
+    /** In place x_i = x_i / max(‖x‖₂, 1e-12), as torch.nn.functional.normalize. */
+    public static void l2Normalize(float[] x, int off, int len) {
+        float norm = (float) Math.sqrt(dot(x, off, x, off, len));
+        scale(x, off, len, 1f / Math.max(norm, 1e-12f));
+    }
+}

@@ -1,0 +1,187 @@
+package org.attentionsearch.math;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * MatMul against ScalarMatMul (double accumulation) on many shapes.
+ *
+ * <p>Tolerance: MatMul accumulates each output as a sequential float FMA chain of k terms, so
+ * its rounding error is at most about k·u·Σ_kk|a·w| (u = 2^-24) and, for data of random sign,
+ * typically √k·u·Σ|a·w| ≈ 2.3e-6·Σ|a·w| at k = 1536. We allow 1e-5·(Σ_kk|a·w| + |bias|):
+ * several times the typical error at the largest k, yet any indexing or packing mistake
+ * (a wrong or missing term) is orders of magnitude larger.
+ */
+class MatMulTest {
+    private static final int[] SIZES = {1, 3, 17, 33, 100, 384, 1536};
+    private static final double TOL = 1e-5;
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    static float[] random(Random rnd, int len) {
+        float[] x = new float[len];
+        for (int i = 0; i < len; i++) {
+            x[i] = (float) rnd.nextGaussian();
+        }
+        return x;
+    }
+
+    static float[] transpose(float[] w, int k, int n) {
+        float[] t = new float[k * n];
+        for (int kk = 0; kk < k; kk++) {
+            for (int j = 0; j < n; j++) {
+                t[j * k + kk] = w[kk * n + j];
+            }
+        }
+        return t;
+    }
+
+    /** Σ_kk |a[r][kk]·w[kk][j]| + |bias[j]|: the scale the rounding error is measured against. */
+    static double magnitude(float[] a, float[] w, float[] bias, int k, int n, int r, int j) {
+        double s = bias == null ? 0 : Math.abs(bias[j]);
+        for (int kk = 0; kk < k; kk++) {
+            s += Math.abs((double) a[r * k + kk] * w[kk * n + j]);
+        }
+        return s;
+    }
+
+    private static void check(int rows, int k, int n, Epilogue epilogue, boolean withBias, long seed, boolean parallel) {
+        Random rnd = new Random(seed);
+        float[] a = random(rnd, rows * k);
+        float[] w = random(rnd, k * n);
+        float[] bias = withBias ? random(rnd, n) : null;
+        float[] residual = epilogue == Epilogue.ADD ? random(rnd, rows * n) : null;
+        float[] expected = new float[rows * n];
+        ScalarMatMul.multiply(a, rows, w, k, n, bias, epilogue, residual, expected);
+        float[] pre = expected;
+        if (epilogue != Epilogue.NONE) { // the linear part, to judge the epilogue's input error
+            pre = new float[rows * n];
+            ScalarMatMul.multiply(a, rows, w, k, n, bias, Epilogue.NONE, null, pre);
+        }
+        float[] c = new float[rows * n + 5];
+        Arrays.fill(c, Float.NaN);
+        PackedMatrix packed = PackedMatrix.pack(w, k, n);
+        if (parallel) {
+            MatMul.multiply(a, rows, packed, bias, epilogue, residual, c);
+        } else {
+            MatMul.multiply(a, packed, bias, epilogue, residual, c, 0, rows);
+        }
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                double scale = magnitude(a, w, bias, k, n, r, j);
+                double tol = TOL * scale;
+                if (epilogue == Epilogue.GELU) { // |gelu'| <= 1.13, plus the GELU approximation itself
+                    tol = 1.13 * tol + 1e-6 * (1 + Math.abs(pre[r * n + j]));
+                } else if (epilogue == Epilogue.ADD) {
+                    tol += 1e-7 * Math.abs(residual[r * n + j]);
+                }
+                float got = c[r * n + j];
+                float want = expected[r * n + j];
+                if (!(Math.abs(got - want) <= tol)) {
+                    fail(String.format("%s rows=%d k=%d n=%d bias=%b: c[%d][%d] = %s, expected %s (tol %.3g)",
+                            epilogue, rows, k, n, withBias, r, j, got, want, tol));
+                }
+            }
+        }
+        for (int i = rows * n; i < c.length; i++) {
+            assertTrue(Float.isNaN(c[i]), "wrote past the end of c");
+        }
+    }
+
+    @Test
+    void allSizeCombinations() {
+        long seed = 1;
+        for (int rows : SIZES) {
+            for (int k : SIZES) {
+                for (int n : SIZES) {
+                    if ((long) rows * k * n > 20_000_000L) {
+                        continue;
+                    }
+                    check(rows, k, n, Epilogue.NONE, (seed & 1) == 0, seed++, false);
+                }
+            }
+        }
+    }
+
+    @Test
+    void everyEpilogueWithAndWithoutBias() {
+        long seed = 100;
+        int[][] shapes = {{1, 1, 1}, {3, 17, 33}, {17, 100, 65}, {33, 384, 100}, {7, 1536, 384}, {100, 384, 1536}};
+        for (int[] s : shapes) {
+            for (Epilogue e : Epilogue.values()) {
+                check(s[0], s[1], s[2], e, true, seed++, false);
+                check(s[0], s[1], s[2], e, false, seed++, true);
+            }
+        }
+    }
+
+    @Test
+    void randomShapesSingleAndMultiThreaded() {
+        Random rnd = new Random(7);
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (int t = 0; t < 25; t++) {
+                int rows = 1 + rnd.nextInt(130);
+                int k = 1 + rnd.nextInt(400);
+                int n = 1 + rnd.nextInt(300);
+                Epilogue e = Epilogue.values()[rnd.nextInt(3)];
+                check(rows, k, n, e, rnd.nextBoolean(), rnd.nextLong(), true);
+            }
+        }
+    }
+
+    @Test
+    void rowRangesWriteOnlyTheirRows() {
+        Random rnd = new Random(11);
+        int rows = 40, k = 33, n = 100;
+        float[] a = random(rnd, rows * k);
+        float[] w = random(rnd, k * n);
+        float[] bias = random(rnd, n);
+        float[] expected = new float[rows * n];
+        ScalarMatMul.multiply(a, rows, w, k, n, bias, Epilogue.NONE, null, expected);
+        PackedMatrix packed = PackedMatrix.pack(w, k, n);
+        int[][] ranges = {{0, 0}, {0, 1}, {5, 6}, {3, 20}, {13, 40}, {0, 40}, {39, 40}};
+        for (int[] range : ranges) {
+            float[] c = new float[rows * n];
+            Arrays.fill(c, Float.NaN);
+            MatMul.multiply(a, packed, bias, Epilogue.NONE, null, c, range[0], range[1]);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    float got = c[r * n + j];
+                    if (r >= range[0] && r < range[1]) {
+                        double tol = TOL * magnitude(a, w, bias, k, n, r, j);
+                        assertEquals(expected[r * n + j], got, tol, "row " + r + " col " + j);
+                    } else {
+                        assertTrue(Float.isNaN(got), "row " + r + " outside " + Arrays.toString(range) + " was written");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void packTransposedEqualsPackOfTranspose() {
+        Random rnd = new Random(5);
+        for (int k : SIZES) {
+            for (int n : SIZES) {
+                float[] w = random(rnd, k * n);
+                PackedMatrix direct = PackedMatrix.pack(w, k, n);
+                PackedMatrix viaT = PackedMatrix.packTransposed(transpose(w, k, n), n, k);
+                assertEquals(k, viaT.k());
+                assertEquals(n, viaT.n());
+                assertArrayEquals(direct.data(), viaT.data());
+                assertEquals(w[(k - 1) * n + n - 1], viaT.get(k - 1, n - 1));
+            }
+        }
+    }
+}
