@@ -1,7 +1,74 @@
 package org.attentionsearch.cli;
 
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.Set;
+
+import org.attentionsearch.text.TokenizerFormatException;
+import org.attentionsearch.weights.ModelFormatException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code attention-search [COMMAND] …}. Without a command the arguments are texts to explain,
+ * so {@code attention-search "some text"} is the main job.
+ * Exit codes: 0 ok, 1 internal error, 2 bad usage or input, 3 a model file problem.
+ */
+@Command(name = "attention-search", mixinStandardHelpOptions = true, version = "attention-search 0.1.0",
+        description = "See how a transformer attends: every token's query, the keys it finds, and what their values add.",
+        subcommands = {ExplainCommand.class, TokenizeCommand.class, EmbedCommand.class, ExportCommand.class})
 public final class Main {
+
+    static final int OK = 0, INTERNAL = 1, USAGE = 2, MODEL = 3;
+
+    private static final Set<String> COMMANDS = Set.of("explain", "tokenize", "embed", "export", "serve",
+            "help", "-h", "--help", "-V", "--version");
+
     public static void main(String[] args) {
-        System.out.println("attention-search");
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        if (args.length == 0 || !COMMANDS.contains(args[0])) {
+            String[] withCommand = new String[args.length + 1];
+            withCommand[0] = "explain";
+            System.arraycopy(args, 0, withCommand, 1, args.length);
+            args = withCommand;
+        }
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler((e, a) -> {
+            System.err.println("error: " + firstLine(e.getMessage()) + " (see --help)");
+            return USAGE;
+        });
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e));
+        return cli.execute(args);
+    }
+
+    /** One line on stderr, and the exit code for the kind of failure; never a stack trace. */
+    static int fail(Throwable e) {
+        PrintWriter err = new PrintWriter(System.err, true);
+        if (e instanceof UsageException) {
+            err.println("error: " + e.getMessage());
+            return USAGE;
+        }
+        if (e instanceof ModelFormatException || e instanceof TokenizerFormatException) {
+            err.println("error: " + e.getMessage());
+            return MODEL;
+        }
+        if (e instanceof UncheckedIOException io) {
+            err.println("error: " + io.getCause().getMessage());
+            return INTERNAL;
+        }
+        if (e instanceof OutOfMemoryError) {
+            err.println("error: out of memory; give the JVM more with ATTENTION_SEARCH_JAVA_OPTS=-Xmx8g or use smaller batches");
+            return INTERNAL;
+        }
+        err.println("error: internal error: " + e);
+        return INTERNAL;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s == null ? -1 : s.indexOf('\n');
+        return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
     }
 }

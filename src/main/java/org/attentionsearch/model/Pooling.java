@@ -22,6 +22,31 @@ public record Pooling(Mode mode, boolean normalize) {
         }
     }
 
+    /** One sentence vector from the last hidden states [n × h] of one sequence. */
+    public float[] pool(float[] hidden, int n, int h) {
+        float[] out = new float[h];
+        switch (mode) {
+            case CLS -> System.arraycopy(hidden, 0, out, 0, h);
+            case MEAN -> {
+                double[] sum = new double[h];
+                for (int i = 0; i < n; i++) for (int x = 0; x < h; x++) sum[x] += hidden[i * h + x];
+                for (int x = 0; x < h; x++) out[x] = (float) (sum[x] / n);
+            }
+            case MAX -> {
+                java.util.Arrays.fill(out, Float.NEGATIVE_INFINITY);
+                for (int i = 0; i < n; i++) for (int x = 0; x < h; x++) out[x] = Math.max(out[x], hidden[i * h + x]);
+            }
+        }
+        if (normalize) {
+            double norm = 0;
+            for (float v : out) norm += (double) v * v;
+            // sentence-transformers divides by max(‖x‖, 1e-12)
+            float inv = (float) (1.0 / Math.max(Math.sqrt(norm), 1e-12));
+            for (int x = 0; x < h; x++) out[x] *= inv;
+        }
+        return out;
+    }
+
     public String modeName() {
         return mode.name().toLowerCase(Locale.ROOT);
     }

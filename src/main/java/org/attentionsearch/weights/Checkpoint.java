@@ -19,6 +19,11 @@ import org.attentionsearch.model.Pooling;
 public record Checkpoint(BertConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson,
                          Pooling pooling, String source) {
 
+    /** The same model declaring {@code pooling}. */
+    public Checkpoint withPooling(Pooling pooling) {
+        return new Checkpoint(config, tensors, tokenizerJson, pooling, source);
+    }
+
     public Tensor tensor(String name) {
         Tensor t = tensors.get(name);
         if (t == null) throw new ModelFormatException(source, "has no tensor named " + name);

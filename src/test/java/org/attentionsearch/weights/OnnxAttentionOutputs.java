@@ -17,13 +17,13 @@ import com.google.protobuf.CodedOutputStream;
  * ModelProto.graph (field 7) holding only GraphProto.output entries (field 12) therefore adds
  * outputs to the original graph, whatever else the file contains.
  */
-final class OnnxAttentionOutputs {
+public final class OnnxAttentionOutputs {
 
     /**
      * @param model   the model bytes with the extra outputs
      * @param outputs the attention Softmax output names, layer 0 first
      */
-    record Result(byte[] model, List<String> outputs) {
+    public record Result(byte[] model, List<String> outputs) {
     }
 
     private static final int MODEL_GRAPH = 7;
@@ -37,7 +37,7 @@ final class OnnxAttentionOutputs {
     private OnnxAttentionOutputs() {
     }
 
-    static Result of(byte[] onnx) {
+    public static Result of(byte[] onnx) {
         List<String> names = softmaxOutputs(OnnxReader.read(onnx, "model").graph());
         return new Result(withOutputs(onnx, names), names);
     }

@@ -1,0 +1,83 @@
+package org.attentionsearch.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Encoder;
+import org.attentionsearch.text.Encoding;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "embed", description = "Sentence embeddings by the model's pooling (and, with --tokens, every token's vector).")
+final class EmbedCommand implements Callable<Integer> {
+
+    @Mixin ModelOptions model;
+    @Mixin TextInput input;
+
+    @Option(names = "--json", description = "One JSON object per text: {\"embedding\":[…]} (plus \"hidden\" with --tokens).")
+    boolean json;
+
+    @Option(names = "--tokens", description = "Also print the last hidden state of every token.")
+    boolean tokens;
+
+    @Option(names = "--no-truncate", description = "Refuse texts longer than the model's positions instead of cutting them.")
+    boolean noTruncate;
+
+    @Option(names = "--batch", paramLabel = "N", description = "Texts per forward pass (default: 32).")
+    int batchSize = 32;
+
+    @Override
+    public Integer call() {
+        if (batchSize < 1) throw new UsageException("--batch must be at least 1");
+        Bert bert = model.bert();
+        int h = bert.config().hiddenSize();
+        PrintStream out = System.out, err = System.err;
+        int[] counter = {0};
+        try (JsonLines lines = new JsonLines(out)) {
+            input.forEachBatch(batchSize, texts -> {
+                List<Encoding> encodings = new ArrayList<>(texts.size());
+                for (String text : texts) {
+                    encodings.add(Truncation.check(bert, text, counter[0]++, noTruncate, err).encoding());
+                }
+                Encoder.Output result = bert.forward(encodings, false);
+                for (int b = 0; b < encodings.size(); b++) {
+                    float[] hidden = result.hidden(b);
+                    int n = encodings.get(b).length();
+                    float[] embedding = bert.pooling().pool(hidden, n, h);
+                    if (json || input.fromFile()) {
+                        lines.object(g -> {
+                            g.writeFieldName("embedding");
+                            JsonLines.floats(g, embedding, 0, h);
+                            if (tokens) {
+                                g.writeArrayFieldStart("hidden");
+                                for (int i = 0; i < n; i++) JsonLines.floats(g, hidden, i * h, (i + 1) * h);
+                                g.writeEndArray();
+                            }
+                        });
+                    } else {
+                        out.printf("%s%n  %d-d embedding (%s pooling%s): %s%n", texts.get(b), h,
+                                bert.pooling().modeName(), bert.pooling().normalize() ? ", L2-normalised" : "",
+                                preview(embedding, 0, h));
+                        if (tokens) {
+                            Encoding e = encodings.get(b);
+                            for (int i = 0; i < n; i++) {
+                                out.printf("  %4d %-14s %s%n", i, e.tokens()[i], preview(hidden, i * h, (i + 1) * h));
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        return 0;
+    }
+
+    private static String preview(float[] v, int from, int to) {
+        StringBuilder s = new StringBuilder("[");
+        for (int i = from; i < Math.min(to, from + 6); i++) s.append(String.format("%+.4f, ", v[i]));
+        return s.append("… ").append(to - from).append(" values]").toString();
+    }
+}

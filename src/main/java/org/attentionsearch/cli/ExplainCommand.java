@@ -1,0 +1,286 @@
+package org.attentionsearch.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import org.attentionsearch.model.Bert;
+import org.attentionsearch.search.Analysis;
+import org.attentionsearch.search.MathView;
+import org.attentionsearch.search.ResultsPage;
+import org.attentionsearch.search.SearchJson;
+import org.attentionsearch.search.TokenLookup;
+import org.attentionsearch.search.TokenRef;
+import org.attentionsearch.search.View;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "explain", description = {
+        "Every token's results page: the keys its query finds, ranked by attention weight, with the raw score "
+                + "q·k/√d and what each key's value adds.",
+        "Without options: an overview of every token's top results under a default view."})
+final class ExplainCommand implements Callable<Integer> {
+
+    @Mixin ModelOptions model;
+    @Mixin TextInput input;
+
+    @Option(names = "--token", paramLabel = "WORD|INDEX", description = "Show that token's full results page.")
+    String token;
+
+    @Option(names = "--layer", paramLabel = "L", description = "The layer to look at (0-based).")
+    Integer layer;
+
+    @Option(names = "--head", paramLabel = "H", description = "The head to look at (0-based); needs or defaults --layer.")
+    Integer head;
+
+    @Option(names = "--blend", paramLabel = "mean|value",
+            description = "Blend the layer's heads: mean of the weights, or value-weighted (what each key's value adds).")
+    String blend;
+
+    @Option(names = "--rollout", description = "Attention rollout through every layer (Abnar & Zuidema 2020).")
+    boolean rollout;
+
+    @Option(names = "--top", paramLabel = "K|all", description = "Results per page (default: 10 on a page, 3 in the overview).")
+    String top;
+
+    @Option(names = "--math", description = "Show the vectors and the arithmetic behind the top result (or --key).")
+    boolean math;
+
+    @Option(names = "--key", paramLabel = "INDEX", description = "With --math: the result to take apart (default: the top result).")
+    Integer key;
+
+    @Option(names = "--json", description = "One JSON object per text (schema: docs/json.md).")
+    boolean json;
+
+    @Option(names = "--no-truncate", description = "Refuse texts longer than the model's positions instead of cutting them.")
+    boolean noTruncate;
+
+    @Override
+    public Integer call() {
+        validateOptions();
+        Bert bert = model.bert();
+        Style style = Style.detect();
+        PrintStream out = System.out;
+        String modelName = model.model == null ? "all-MiniLM-L6-v2" : model.model.getFileName().toString();
+        int[] counter = {0};
+        try (JsonLines lines = new JsonLines(out)) {
+            input.forEachBatch(1, texts -> {
+                String text = texts.getFirst();
+                long t0 = System.nanoTime();
+                Analysis a = Analysis.of(bert, Truncation.check(bert, text, counter[0]++, noTruncate, System.err));
+                View view = view(a);
+                Integer query = token == null ? null : resolveToken(a);
+                int k = topK(query == null && !json ? 3 : 10, a);
+                List<ResultsPage> pages = new ArrayList<>();
+                try {
+                    if (query != null) pages.add(a.page(view, query, k));
+                    else pages.addAll(a.pages(view, k));
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException(e.getMessage());
+                }
+                MathView mv = math ? math(a, view, query == null ? 0 : query, pages.getFirst()) : null;
+                double millis = (System.nanoTime() - t0) / 1e6;
+                if (json || input.fromFile()) {
+                    lines.object(g -> SearchJson.write(g, a, modelName, pages, mv));
+                } else {
+                    Render r = new Render(out, style, a);
+                    if (query != null) r.page(pages.getFirst(), millis);
+                    else r.overview(view, pages, modelName);
+                    if (mv != null) r.math(mv);
+                }
+            });
+        }
+        return 0;
+    }
+
+    private void validateOptions() {
+        if (rollout && (layer != null || head != null || blend != null)) {
+            throw new UsageException("--rollout spans every layer; drop --layer, --head and --blend");
+        }
+        if (blend != null && head != null) throw new UsageException("choose either --head or --blend, not both");
+        if (blend != null && !blend.equals("mean") && !blend.equals("value")) {
+            throw new UsageException("--blend takes mean or value, not '" + blend + "'");
+        }
+        if (key != null && !math) throw new UsageException("--key goes with --math");
+    }
+
+    /** The view the options ask for; by default the value-weighted blend of the middle layer. */
+    private View view(Analysis a) {
+        int layers = a.config().layers();
+        View v;
+        if (rollout) v = new View.Rollout();
+        else {
+            int l = layer != null ? layer : (layers - 1) / 2;
+            if (head != null) v = new View.Head(l, head);
+            else if ("mean".equals(blend)) v = new View.MeanBlend(l);
+            else v = new View.ValueBlend(l);
+        }
+        try {
+            a.check(v);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        return v;
+    }
+
+    private int topK(int fallback, Analysis a) {
+        if (top == null) return fallback;
+        if (top.equalsIgnoreCase("all")) return 0;
+        try {
+            int k = Integer.parseInt(top);
+            if (k < 1) throw new NumberFormatException();
+            return k;
+        } catch (NumberFormatException e) {
+            throw new UsageException("--top takes a positive number or 'all', not '" + top + "'");
+        }
+    }
+
+    private int resolveToken(Analysis a) {
+        int n = a.length();
+        if (token.strip().matches("-?\\d+")) {
+            int i;
+            try {
+                i = Integer.parseInt(token.strip());
+            } catch (NumberFormatException e) {
+                i = -1;
+            }
+            if (i < 0 || i >= n) throw new UsageException("token index " + token.strip() + " is out of range 0.." + (n - 1));
+            return i;
+        }
+        List<Integer> found = TokenLookup.positions(a, token);
+        if (found.isEmpty()) {
+            StringBuilder s = new StringBuilder();
+            for (TokenRef t : a.tokens()) s.append(s.isEmpty() ? "" : " ").append(t.position()).append(':').append(t.text());
+            throw new UsageException("'" + token + "' is not a token of the text; its tokens are " + s);
+        }
+        if (found.size() > 1) {
+            StringBuilder s = new StringBuilder();
+            for (int i : found) {
+                TokenRef t = a.tokens().get(i);
+                s.append(s.isEmpty() ? "" : ", ").append(i);
+                if (t.hasSpan()) s.append(" (at character ").append(t.start()).append(')');
+            }
+            throw new UsageException("'" + token + "' occurs " + found.size() + " times, as tokens " + s
+                    + "; choose one with --token INDEX");
+        }
+        return found.getFirst();
+    }
+
+    private MathView math(Analysis a, View view, int query, ResultsPage page) {
+        int l = view instanceof View.Rollout ? a.config().layers() - 1 : view.layer();
+        int h = view instanceof View.Head hd ? hd.head() : 0;
+        int k = key != null ? key : page.results().getFirst().key().position();
+        try {
+            return MathView.of(a, l, h, query, k, 8);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** Terminal and plain-text layout of pages, the overview and the math. */
+    private record Render(PrintStream out, Style style, Analysis a) {
+
+        void overview(View view, List<ResultsPage> pages, String modelName) {
+            out.println(style.bold("Attention Search") + " · " + modelName + " · " + a.length() + " tokens · "
+                    + view.label());
+            out.println(style.dim("Each token's query and the keys it finds first. --token WORD for a full results page, "
+                    + "--layer L --head H for one head, --rollout for all layers."));
+            out.println();
+            int width = 0;
+            for (TokenRef t : a.tokens()) width = Math.max(width, t.text().length());
+            width = Math.min(width, 16);
+            for (ResultsPage p : pages) {
+                StringBuilder line = new StringBuilder();
+                line.append(String.format("%3d ", p.query().position()));
+                line.append(style.bold(pad(p.query().text(), width))).append("  →  ");
+                boolean first = true;
+                for (var r : p.results()) {
+                    if (!first) line.append(style.dim(" · "));
+                    first = false;
+                    line.append(style.link(r.key().text())).append(style.dim("#" + r.key().position())).append(' ');
+                    line.append(style.bar(r.weight(), 6)).append(String.format(Locale.ROOT, "%.2f", r.weight()));
+                }
+                out.println(line);
+            }
+        }
+
+        void page(ResultsPage p, double millis) {
+            TokenRef q = p.query();
+            out.println(style.bold(q.text()) + style.dim("  token " + q.position()
+                    + (q.hasSpan() ? ", characters " + q.start() + ".." + q.end() : ", special token"))
+                    + "  ·  " + p.view().label());
+            out.println(style.dim(String.format(Locale.ROOT,
+                    "About %d results (%.0f ms) · effective results %.1f · these %d cover %.0f%% of the weight",
+                    p.keys(), millis, p.effectiveResults(), p.results().size(), 100 * p.coveredWeight())));
+            out.println();
+            double max = p.results().isEmpty() ? 1 : p.results().getFirst().weight();
+            for (var r : p.results()) {
+                out.printf(Locale.ROOT, "%3d. %s%s%n", r.rank(), style.link(r.key().text()),
+                        style.dim("  token " + r.key().position()));
+                var s = r.snippet();
+                out.println("     " + s.before() + style.mark(s.match()) + s.after());
+                StringBuilder nums = new StringBuilder("     ");
+                nums.append(style.bar(r.weight() / max, 20));
+                nums.append(String.format(Locale.ROOT, "weight %.3f", r.weight()));
+                if (!Double.isNaN(r.score())) nums.append(String.format(Locale.ROOT, " · score %.2f", r.score()));
+                if (!Double.isNaN(r.valueNorm())) {
+                    nums.append(String.format(Locale.ROOT, " · value adds %.3f (%.0f%%)", r.valueNorm(), 100 * r.valueShare()));
+                }
+                out.println(style.dim(nums.toString()));
+            }
+        }
+
+        void math(MathView m) {
+            out.println();
+            out.println(style.bold("The math") + style.dim(String.format(" · layer %d, head %d · query %s#%d → key %s#%d",
+                    m.layer(), m.head(), m.query().text(), m.query().position(), m.key().text(), m.key().position())));
+            out.println("  q = " + vec(m.q()));
+            out.println("  k = " + vec(m.k()));
+            out.println("  v = " + vec(m.v()));
+            out.printf(Locale.ROOT, "  q·k = %.4f; the largest terms q_c·k_c:%n", m.dot());
+            for (var t : m.terms()) {
+                out.printf(Locale.ROOT, "      c=%2d  %+.3f × %+.3f = %+.4f%n", t.dimension(), t.query(), t.key(), t.product());
+            }
+            out.printf(Locale.ROOT, "  score s = q·k/√%d = %.4f × %.4f = %.4f%n",
+                    m.q().length, m.dot(), m.scale(), m.score());
+            out.printf(Locale.ROOT, "  softmax: exp(s − max s) / Σ exp = exp(%.4f − %.4f) / %.4f = %.4f / %.4f = %.4f%n",
+                    m.score(), m.rowMax(), m.rowSum(), m.shiftedExp(), m.rowSum(), m.weight());
+            out.println("  what this result adds, α·v·W_O (nearest vocabulary embeddings, not a prediction): "
+                    + neighbours(m.nearestToContribution()));
+            out.println("  head output z = Σ α v = " + vec(m.headOutput()));
+            out.println();
+            out.println(style.bold("What each layer sees") + style.dim(" at " + m.query().text() + "#" + m.query().position()
+                    + ": cosine to its own input embedding, and the input tokens it resembles most"));
+            for (var s : m.sight()) {
+                String name = s.layer() < a.config().layers() ? "enters layer " + s.layer() : "leaves the model ";
+                out.printf(Locale.ROOT, "  %-16s %s%.2f   %s%n", name, style.bar(Math.max(0, s.selfSimilarity()), 10),
+                        s.selfSimilarity(), neighbours(s.resembles()));
+            }
+        }
+
+        private String neighbours(List<org.attentionsearch.search.Neighbour> list) {
+            StringBuilder s = new StringBuilder();
+            for (var n : list) {
+                if (!s.isEmpty()) s.append(", ");
+                s.append(n.token());
+                if (n.position() >= 0) s.append('#').append(n.position());
+                s.append(String.format(Locale.ROOT, " %.2f", n.cosine()));
+            }
+            return s.toString();
+        }
+
+        private static String vec(float[] v) {
+            StringBuilder s = new StringBuilder("[");
+            for (int i = 0; i < Math.min(8, v.length); i++) s.append(String.format(Locale.ROOT, "%+.3f ", v[i]));
+            return s.append("… ").append(v.length).append(" dims]").toString();
+        }
+
+        private static String pad(String s, int width) {
+            if (s.length() > width) return s.substring(0, width - 1) + "…";
+            return s + " ".repeat(width - s.length());
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package org.attentionsearch.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import org.attentionsearch.model.Bert;
+import org.attentionsearch.weights.ModelLoader;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "export", description = "Write the loaded model as a Hugging Face model directory "
+        + "(config.json, model.safetensors, tokenizer.json, pooling config).")
+final class ExportCommand implements Callable<Integer> {
+
+    @Mixin ModelOptions model;
+
+    @Parameters(paramLabel = "DIR", description = "The directory to write (created if missing; must be empty if it exists).")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) throw new UsageException(dir + " exists and is not a directory");
+        if (Files.isDirectory(dir)) {
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) throw new UsageException(dir + " is not empty; export writes into an empty or new directory");
+            }
+        }
+        Bert bert = model.bert();
+        ModelLoader.export(bert.checkpoint().withPooling(bert.pooling()), dir);
+        System.err.println("exported " + bert.checkpoint().source() + " to " + dir);
+        return 0;
+    }
+}

@@ -1,0 +1,59 @@
+package org.attentionsearch.cli;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+
+/** Writes one compact JSON object per line to standard output. */
+final class JsonLines implements AutoCloseable {
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private final JsonGenerator out;
+
+    JsonLines(OutputStream stream) {
+        try {
+            out = FACTORY.createGenerator(stream, JsonEncoding.UTF8);
+            out.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            out.setRootValueSeparator(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** Writes one object and a newline. */
+    void object(Body body) {
+        try {
+            out.writeStartObject();
+            body.write(out);
+            out.writeEndObject();
+            out.writeRaw('\n');
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void floats(JsonGenerator g, float[] v, int from, int to) throws IOException {
+        g.writeStartArray();
+        for (int i = from; i < to; i++) g.writeNumber(v[i]);
+        g.writeEndArray();
+    }
+
+    @Override
+    public void close() {
+        try {
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

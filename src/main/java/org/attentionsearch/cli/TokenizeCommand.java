@@ -1,0 +1,63 @@
+package org.attentionsearch.cli;
+
+import java.io.PrintStream;
+import java.util.concurrent.Callable;
+
+import org.attentionsearch.text.BertTokenizer;
+import org.attentionsearch.text.Encoding;
+import org.attentionsearch.weights.Checkpoint;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "tokenize", description = "Split texts into the model's tokens, with character offsets.")
+final class TokenizeCommand implements Callable<Integer> {
+
+    @Mixin ModelOptions model;
+    @Mixin TextInput input;
+
+    @Option(names = "--json", description = "One JSON object per text: {\"tokens\":[{\"id\",\"text\",\"start\",\"end\"}…]}.")
+    boolean json;
+
+    @Override
+    public Integer call() {
+        Checkpoint checkpoint = model.checkpoint();
+        BertTokenizer tokenizer = BertTokenizer.fromJson(checkpoint.tokenizerJson());
+        PrintStream out = System.out;
+        try (JsonLines lines = new JsonLines(out)) {
+            input.forEachBatch(256, batch -> {
+                for (String text : batch) {
+                    Encoding e = tokenizer.encode(text);
+                    if (json || input.fromFile()) {
+                        lines.object(g -> {
+                            g.writeArrayFieldStart("tokens");
+                            for (int i = 0; i < e.length(); i++) {
+                                g.writeStartObject();
+                                g.writeNumberField("id", e.ids()[i]);
+                                g.writeStringField("text", e.tokens()[i]);
+                                if (e.hasOffsets(i)) {
+                                    g.writeNumberField("start", e.starts()[i]);
+                                    g.writeNumberField("end", e.ends()[i]);
+                                } else {
+                                    g.writeNullField("start");
+                                    g.writeNullField("end");
+                                }
+                                g.writeEndObject();
+                            }
+                            g.writeEndArray();
+                        });
+                    } else {
+                        out.println(e.length() + " tokens:");
+                        for (int i = 0; i < e.length(); i++) {
+                            String span = e.hasOffsets(i)
+                                    ? e.starts()[i] + ".." + e.ends()[i] + "  \"" + text.substring(e.starts()[i], e.ends()[i]) + "\""
+                                    : "(special)";
+                            out.printf("  %4d  %-16s %6d  %s%n", i, e.tokens()[i], e.ids()[i], span);
+                        }
+                    }
+                }
+            });
+        }
+        return 0;
+    }
+}

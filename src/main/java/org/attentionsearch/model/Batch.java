@@ -1,0 +1,84 @@
+package org.attentionsearch.model;
+
+import java.util.List;
+
+/**
+ * Token sequences of different lengths packed back to back ("ragged"): sequence b owns the
+ * rows start(b) … start(b)+length(b)−1 of every activation matrix. Attention never crosses
+ * from one sequence into another, which is exactly what a padding mask achieves, without
+ * spending work on padding.
+ */
+public final class Batch {
+
+    private final int[] ids;
+    private final int[] typeIds;
+    private final int[] starts;
+    private final int[] lengths;
+
+    public Batch(List<int[]> ids, List<int[]> typeIds) {
+        if (ids.isEmpty()) throw new IllegalArgumentException("a batch needs at least one sequence");
+        if (typeIds != null && typeIds.size() != ids.size()) {
+            throw new IllegalArgumentException("ids and type ids differ in count");
+        }
+        int n = ids.size();
+        starts = new int[n];
+        lengths = new int[n];
+        int total = 0;
+        for (int b = 0; b < n; b++) {
+            int len = ids.get(b).length;
+            if (len == 0) throw new IllegalArgumentException("sequence " + b + " is empty");
+            if (typeIds != null && typeIds.get(b).length != len) {
+                throw new IllegalArgumentException("sequence " + b + ": ids and type ids differ in length");
+            }
+            starts[b] = total;
+            lengths[b] = len;
+            total += len;
+        }
+        this.ids = new int[total];
+        this.typeIds = new int[total];
+        for (int b = 0; b < n; b++) {
+            System.arraycopy(ids.get(b), 0, this.ids, starts[b], lengths[b]);
+            if (typeIds != null) System.arraycopy(typeIds.get(b), 0, this.typeIds, starts[b], lengths[b]);
+        }
+    }
+
+    public static Batch of(int[]... ids) {
+        return new Batch(List.of(ids), null);
+    }
+
+    public int size() {
+        return starts.length;
+    }
+
+    public int rows() {
+        return ids.length;
+    }
+
+    public int start(int b) {
+        return starts[b];
+    }
+
+    public int length(int b) {
+        return lengths[b];
+    }
+
+    public int maxLength() {
+        int m = 0;
+        for (int len : lengths) m = Math.max(m, len);
+        return m;
+    }
+
+    /** Token id of row r (a row of the packed batch). */
+    public int id(int row) {
+        return ids[row];
+    }
+
+    public int typeId(int row) {
+        return typeIds[row];
+    }
+
+    /** Position of row r inside its own sequence. */
+    int position(int sequence, int row) {
+        return row - starts[sequence];
+    }
+}

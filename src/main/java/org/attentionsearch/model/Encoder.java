@@ -1,0 +1,137 @@
+package org.attentionsearch.model;
+
+import java.util.List;
+
+import org.attentionsearch.math.Epilogue;
+import org.attentionsearch.math.MatMul;
+import org.attentionsearch.math.Parallel;
+import org.attentionsearch.math.Vectors;
+
+/**
+ * The BERT encoder's forward pass (Devlin et al. 2019), post-LayerNorm:
+ * <pre>
+ *   x₀ = LayerNorm(word[id] + position[i] + type[t])
+ *   for each layer:
+ *     q, k, v = x·W_Q + b_Q, x·W_K + b_K, x·W_V + b_V          (one fused pass)
+ *     z       = softmax(q·kᵀ/√d) · v                           (per head)
+ *     m       = LayerNorm(x + z·W_O + b_O)
+ *     x       = LayerNorm(m + GELU(m·W_1 + b_1)·W_2 + b_2)
+ * </pre>
+ * Activations are row-major [rows × width] over the whole ragged batch.
+ */
+public final class Encoder {
+
+    private final BertWeights weights;
+    private final SelfAttention attention;
+
+    public Encoder(BertWeights weights) {
+        this.weights = weights;
+        this.attention = new SelfAttention(weights.config(), AttentionMask.BIDIRECTIONAL);
+    }
+
+    public BertConfig config() {
+        return weights.config();
+    }
+
+    public BertWeights weights() {
+        return weights;
+    }
+
+    /** The last hidden state of every token of every sequence, plus traces when asked. */
+    public record Output(Batch batch, float[] hidden, int hiddenSize, List<Trace> traces) {
+
+        /** Last hidden state of sequence b as [length × hidden]. */
+        public float[] hidden(int b) {
+            int from = batch.start(b) * hiddenSize;
+            return java.util.Arrays.copyOfRange(hidden, from, from + batch.length(b) * hiddenSize);
+        }
+
+        public Trace trace(int b) {
+            if (traces == null) throw new IllegalStateException("this forward pass was run without a trace");
+            return traces.get(b);
+        }
+    }
+
+    public Output forward(Batch batch, boolean trace) {
+        BertConfig c = weights.config();
+        int rows = batch.rows(), h = c.hiddenSize();
+        for (int b = 0; b < batch.size(); b++) {
+            if (batch.length(b) > c.maxPositions()) {
+                throw new IllegalArgumentException("sequence of " + batch.length(b)
+                        + " tokens is longer than the model's " + c.maxPositions() + " positions");
+            }
+        }
+        Trace[] traces = null;
+        if (trace) {
+            traces = new Trace[batch.size()];
+            for (int b = 0; b < batch.size(); b++) traces[b] = new Trace(batch.length(b), weights);
+        }
+
+        float[] x = embed(batch);
+        record(traces, batch, "embeddings.output", x, h);
+        float[] qkv = new float[rows * 3 * h];
+        float[] context = new float[rows * h];
+        float[] mid = new float[rows * h];
+        float[] ffn = new float[rows * c.intermediateSize()];
+
+        for (int l = 0; l < c.layers(); l++) {
+            LayerWeights w = weights.layers().get(l);
+            if (traces != null) {
+                for (Trace t : traces) t.put("layers." + l + ".residual_in", new int[] {t.length(), h},
+                        t.get(l == 0 ? "embeddings.output" : "layers." + (l - 1) + ".residual_out").data());
+            }
+            MatMul.multiply(x, rows, w.queryKeyValue(), w.queryKeyValueBias(), Epilogue.NONE, null, qkv);
+            attention.run(batch, qkv, context, traces, l);
+            MatMul.multiply(context, rows, w.output(), w.outputBias(), Epilogue.ADD, x, mid);
+            layerNorm(mid, rows, h, w.attentionNorm());
+            record(traces, batch, "layers." + l + ".residual_mid", mid, h);
+            MatMul.multiply(mid, rows, w.intermediate(), w.intermediateBias(), Epilogue.GELU, null, ffn);
+            // x is not needed once mid exists, so the layer's output overwrites it.
+            MatMul.multiply(ffn, rows, w.feedForwardOutput(), w.feedForwardOutputBias(), Epilogue.ADD, mid, x);
+            layerNorm(x, rows, h, w.outputNorm());
+            record(traces, batch, "layers." + l + ".residual_out", x, h);
+        }
+        return new Output(batch, x, h, traces == null ? null : List.of(traces));
+    }
+
+    /** x_i = LayerNorm(word[id_i] + position[i] + type[t_i]), position counted per sequence. */
+    private float[] embed(Batch batch) {
+        BertConfig c = weights.config();
+        int h = c.hiddenSize();
+        float[] x = new float[batch.rows() * h];
+        Parallel.forEach(batch.size(), b -> {
+            for (int i = 0; i < batch.length(b); i++) {
+                int row = batch.start(b) + i;
+                int id = batch.id(row), type = batch.typeId(row);
+                if (id < 0 || id >= c.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + c.vocabSize());
+                }
+                if (type < 0 || type >= c.typeVocabSize()) {
+                    throw new IllegalArgumentException("token type " + type + " is outside 0.." + (c.typeVocabSize() - 1));
+                }
+                int o = row * h;
+                System.arraycopy(weights.wordEmbeddings(), id * h, x, o, h);
+                Vectors.axpy(1f, weights.typeEmbeddings(), type * h, x, o, h);
+                Vectors.axpy(1f, weights.positionEmbeddings(), i * h, x, o, h);
+                Vectors.layerNorm(x, o, h, weights.embeddingNorm().gamma(), weights.embeddingNorm().beta(),
+                        weights.embeddingNorm().eps());
+            }
+        });
+        return x;
+    }
+
+    private static void layerNorm(float[] x, int rows, int h, Norm norm) {
+        Parallel.forRange(rows, 1, (from, to) -> {
+            for (int r = from; r < to; r++) Vectors.layerNorm(x, r * h, h, norm.gamma(), norm.beta(), norm.eps());
+        });
+    }
+
+    private static void record(Trace[] traces, Batch batch, String name, float[] x, int h) {
+        if (traces == null) return;
+        for (int b = 0; b < batch.size(); b++) {
+            int from = batch.start(b) * h;
+            traces[b].put(name, new int[] {batch.length(b), h},
+                    java.util.Arrays.copyOfRange(x, from, from + batch.length(b) * h));
+        }
+    }
+}

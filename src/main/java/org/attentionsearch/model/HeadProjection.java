@@ -1,0 +1,39 @@
+package org.attentionsearch.model;
+
+import org.attentionsearch.math.Vectors;
+
+/**
+ * A head's share of the attention output: its output z (or any vector in its value space)
+ * times its slice of W_O. Because the heads' outputs are concatenated before W_O,
+ * attention.output = Σ_h z^h · W_O[h·d … h·d+d−1, :] + b_O.
+ */
+public final class HeadProjection {
+
+    private HeadProjection() {
+    }
+
+    /**
+     * out[r, :] = Σ_c x[r, c] · W_O[head·d + c, :] for rows of x with d columns.
+     *
+     * @param wo W_O as [in = H][out = H]
+     */
+    public static void project(float[] x, int xOff, int rows, int d, float[] wo, int head, int h,
+                               float[] out, int outOff) {
+        for (int r = 0; r < rows; r++) {
+            int o = outOff + r * h;
+            java.util.Arrays.fill(out, o, o + h, 0f);
+            for (int c = 0; c < d; c++) {
+                Vectors.axpy(x[xOff + r * d + c], wo, (head * d + c) * h, out, o, h);
+            }
+        }
+    }
+
+    /** All heads: z [heads, n, d] → [heads, n, H]. */
+    static float[] all(float[] z, float[] wo, int heads, int n, int d, int h) {
+        float[] out = new float[heads * n * h];
+        for (int head = 0; head < heads; head++) {
+            project(z, head * n * d, n, d, wo, head, h, out, head * n * h);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,135 @@
+package org.attentionsearch.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.attentionsearch.weights.Tensor;
+
+/**
+ * Every attention internal of one sequence's forward pass, under stable names that scripts
+ * can rely on (n = tokens, d = head width, H = hidden width):
+ *
+ * <pre>
+ * embeddings.output                      [n, H]   the residual stream entering layer 0
+ * layers.L.residual_in                   [n, H]   the residual stream entering layer L
+ * layers.L.attention.query               [heads, n, d]
+ * layers.L.attention.key                 [heads, n, d]
+ * layers.L.attention.value               [heads, n, d]
+ * layers.L.attention.scores              [heads, n, n]  q·k/√d, −∞ where masked
+ * layers.L.attention.weights             [heads, n, n]  softmax of the scores, per row
+ * layers.L.attention.head_outputs        [heads, n, d]  z = Σ_j α_ij v_j
+ * layers.L.attention.head_projections    [heads, n, H]  z·W_O^h, head h's share of the attention output
+ * layers.L.attention.output              [n, H]   Σ_h z·W_O^h + b_O (before the residual)
+ * layers.L.residual_mid                  [n, H]   LayerNorm(residual_in + attention.output)
+ * layers.L.residual_out                  [n, H]   the residual stream leaving layer L
+ * </pre>
+ *
+ * Each tensor is one flat float array; nothing per element. The residual stream leaving
+ * layer L is the same array as the one entering layer L+1. Derived tensors
+ * (head_projections, attention.output) are computed on first access from the stored ones.
+ */
+public final class Trace {
+
+    private final int length;
+    private final BertWeights weights;
+    private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+
+    Trace(int length, BertWeights weights) {
+        this.length = length;
+        this.weights = weights;
+    }
+
+    /** Number of tokens in the traced sequence. */
+    public int length() {
+        return length;
+    }
+
+    public BertConfig config() {
+        return weights.config();
+    }
+
+    /** Every name this trace answers to, in forward order. */
+    public List<String> names() {
+        List<String> names = new ArrayList<>();
+        names.add("embeddings.output");
+        for (int l = 0; l < weights.config().layers(); l++) {
+            for (String s : List.of("residual_in", "attention.query", "attention.key", "attention.value",
+                    "attention.scores", "attention.weights", "attention.head_outputs",
+                    "attention.head_projections", "attention.output", "residual_mid", "residual_out")) {
+                names.add("layers." + l + "." + s);
+            }
+        }
+        return Collections.unmodifiableList(names);
+    }
+
+    public Tensor get(String name) {
+        Tensor t = tensors.get(name);
+        if (t != null) return t;
+        synchronized (this) {
+            t = tensors.get(name);
+            if (t == null) {
+                t = derive(name);
+                tensors.put(name, t);
+            }
+            return t;
+        }
+    }
+
+    /** Shortcut for {@code get("layers." + layer + "." + what).data()}. */
+    public float[] layer(int layer, String what) {
+        return get("layers." + layer + "." + what).data();
+    }
+
+    Set<String> stored() {
+        return tensors.keySet();
+    }
+
+    void put(String name, int[] shape, float[] data) {
+        tensors.put(name, new Tensor(name, shape, data));
+    }
+
+    private Tensor derive(String name) {
+        int layer = layerOf(name);
+        String what = layer < 0 ? "" : name.substring(name.indexOf('.', "layers.".length()) + 1);
+        BertConfig c = weights.config();
+        int h = c.hiddenSize();
+        return switch (what) {
+            case "attention.head_projections" -> {
+                float[] z = layer(layer, "attention.head_outputs");
+                float[] wo = weights.layers().get(layer).outputWeight();
+                yield new Tensor(name, new int[] {c.heads(), length, h}, HeadProjection.all(z, wo, c.heads(), length, c.headSize(), h));
+            }
+            case "attention.output" -> {
+                float[] p = layer(layer, "attention.head_projections");
+                float[] bias = weights.layers().get(layer).outputBias();
+                float[] out = new float[length * h];
+                for (int i = 0; i < length; i++) {
+                    System.arraycopy(bias, 0, out, i * h, h);
+                    for (int head = 0; head < c.heads(); head++) {
+                        int src = (head * length + i) * h;
+                        for (int x = 0; x < h; x++) out[i * h + x] += p[src + x];
+                    }
+                }
+                yield new Tensor(name, new int[] {length, h}, out);
+            }
+            default -> throw new IllegalArgumentException("no traced tensor named '" + name
+                    + "'; names look like layers.0.attention.weights (layers 0 to " + (c.layers() - 1) + ")");
+        };
+    }
+
+    private int layerOf(String name) {
+        if (!name.startsWith("layers.")) return -1;
+        int dot = name.indexOf('.', "layers.".length());
+        if (dot < 0) return -1;
+        try {
+            int l = Integer.parseInt(name.substring("layers.".length(), dot));
+            return l >= 0 && l < weights.config().layers() ? l : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,299 @@
+package org.attentionsearch.search;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.HeadProjection;
+import org.attentionsearch.model.Trace;
+import org.attentionsearch.text.Encoding;
+
+/**
+ * One text, run once through the model with the trace on; every results page, blend and
+ * rollout of it is computed from that trace, never by running the model again.
+ */
+public final class Analysis {
+
+    private final Bert bert;
+    private final String text;
+    private final Encoding encoding;
+    private final int dropped;
+    private final Trace trace;
+    private final List<TokenRef> tokens;
+    private final double forwardMillis;
+    private final ConcurrentHashMap<Object, Object> cache = new ConcurrentHashMap<>();
+
+    private Analysis(Bert bert, Bert.Tokenized tokenized) {
+        this.bert = bert;
+        this.text = tokenized.text();
+        this.encoding = tokenized.encoding();
+        this.dropped = tokenized.dropped();
+        long t0 = System.nanoTime();
+        this.trace = bert.forward(List.of(encoding), true).trace(0);
+        this.forwardMillis = (System.nanoTime() - t0) / 1e6;
+        List<TokenRef> list = new ArrayList<>(encoding.length());
+        for (int i = 0; i < encoding.length(); i++) {
+            list.add(new TokenRef(i, encoding.ids()[i], encoding.tokens()[i], encoding.starts()[i], encoding.ends()[i]));
+        }
+        this.tokens = List.copyOf(list);
+    }
+
+    /** Tokenizes (cutting to the model's positions) and runs one traced forward pass. */
+    public static Analysis of(Bert bert, String text) {
+        if (text == null || text.isBlank()) throw new IllegalArgumentException("the text is empty");
+        return new Analysis(bert, bert.tokenize(text));
+    }
+
+    public static Analysis of(Bert bert, Bert.Tokenized tokenized) {
+        return new Analysis(bert, tokenized);
+    }
+
+    public Bert model() {
+        return bert;
+    }
+
+    public BertConfig config() {
+        return bert.config();
+    }
+
+    public String text() {
+        return text;
+    }
+
+    public List<TokenRef> tokens() {
+        return tokens;
+    }
+
+    public int length() {
+        return tokens.size();
+    }
+
+    /** Tokens cut off because the text was longer than the model's positions. */
+    public int dropped() {
+        return dropped;
+    }
+
+    public Trace trace() {
+        return trace;
+    }
+
+    /** Wall time of the traced forward pass. */
+    public double forwardMillis() {
+        return forwardMillis;
+    }
+
+    /** The view's weights as an n×n row-major matrix: row i is query i's distribution over keys. */
+    public float[] weights(View view) {
+        check(view);
+        return switch (view) {
+            case View.Head h -> headSlice(trace.layer(h.layer(), "attention.weights"), h.head());
+            case View.MeanBlend m -> cached(view, () -> meanOfHeads(m.layer()));
+            case View.ValueBlend v -> cached(view, () -> normaliseRows(valueBlendNorms(v.layer())));
+            case View.Rollout r -> cached(view, () -> {
+                List<float[]> means = new ArrayList<>();
+                for (int l = 0; l < config().layers(); l++) means.add(weights(new View.MeanBlend(l)));
+                double[] rollout = Rollout.compute(means, length());
+                float[] out = new float[rollout.length];
+                for (int i = 0; i < out.length; i++) out[i] = (float) rollout[i];
+                return out;
+            });
+        };
+    }
+
+    /** Raw scores q·k/√d of one head, n×n. */
+    public float[] scores(int layer, int head) {
+        check(new View.Head(layer, head));
+        return headSlice(trace.layer(layer, "attention.scores"), head);
+    }
+
+    /**
+     * What each key's value adds to each query, n×n: ‖α_ij f(x_j)‖ for a head, the
+     * value-weighted blend's ‖Σ_h α^h_ij f^h(x_j)‖ for a layer; null for other views.
+     */
+    public float[] valueNorms(View view) {
+        check(view);
+        return switch (view) {
+            case View.Head h -> cached(view, () -> {
+                float[] alpha = weights(view);
+                float[] fNorm = valueVectorNorms(h.layer(), h.head());
+                int n = length();
+                float[] out = new float[n * n];
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < n; j++) out[i * n + j] = alpha[i * n + j] * fNorm[j];
+                }
+                return out;
+            });
+            case View.ValueBlend v -> cached(new Object[] {"norms", v}, () -> valueBlendNorms(v.layer()));
+            default -> null;
+        };
+    }
+
+    /**
+     * f^h(x_j) = (x_j W_V^h + b_V^h) · W_O^h for every head h and key j: what key j's value
+     * would add through head h at full weight. [heads, n, hidden].
+     */
+    public float[] valueVectors(int layer) {
+        return cached(List.of("valueVectors", layer), () -> {
+            BertConfig c = config();
+            int n = length(), d = c.headSize(), h = c.hiddenSize();
+            float[] v = trace.layer(layer, "attention.value");
+            float[] wo = bert.encoder().weights().layers().get(layer).outputWeight();
+            float[] out = new float[c.heads() * n * h];
+            for (int head = 0; head < c.heads(); head++) {
+                HeadProjection.project(v, head * n * d, n, d, wo, head, h, out, head * n * h);
+            }
+            return out;
+        });
+    }
+
+    /** The results page of one query token under a view; top ≤ 0 shows every key. */
+    public ResultsPage page(View view, int query, int top) {
+        check(view);
+        int n = length();
+        if (query < 0 || query >= n) {
+            throw new IllegalArgumentException("token index " + query + " is out of range 0.." + (n - 1));
+        }
+        float[] w = weights(view);
+        float[] s = view instanceof View.Head h ? scores(h.layer(), h.head()) : null;
+        float[] v = valueNorms(view);
+
+        Integer[] order = new Integer[n];
+        for (int j = 0; j < n; j++) order[j] = j;
+        int row = query * n;
+        Arrays.sort(order, (a, b) -> {
+            int c = Float.compare(w[row + b], w[row + a]);
+            return c != 0 ? c : Integer.compare(a, b);
+        });
+        int keys = 0;
+        double valueTotal = 0;
+        for (int j = 0; j < n; j++) {
+            if (s == null || s[row + j] != Float.NEGATIVE_INFINITY) keys++;
+            if (v != null) valueTotal += v[row + j];
+        }
+        int shown = top <= 0 ? keys : Math.min(top, keys);
+        List<Result> results = new ArrayList<>(shown);
+        double covered = 0;
+        for (int r = 0; r < shown; r++) {
+            int j = order[r];
+            TokenRef key = tokens.get(j);
+            double vn = v == null ? Double.NaN : v[row + j];
+            covered += w[row + j];
+            results.add(new Result(key, r + 1, w[row + j], s == null ? Double.NaN : s[row + j], vn,
+                    v == null ? Double.NaN : vn / valueTotal, Snippet.of(text, key)));
+        }
+        return new ResultsPage(tokens.get(query), view, keys, effectiveResults(w, row, n), covered, List.copyOf(results));
+    }
+
+    /**
+     * exp(H(α)) with H(α) = −Σ α ln α: the perplexity of a weight row, i.e. how many results
+     * it really clicked — n for a uniform row, 1 when one key takes all the weight.
+     */
+    public static double effectiveResults(float[] weights, int from, int n) {
+        double entropy = 0;
+        for (int j = from; j < from + n; j++) {
+            double a = weights[j];
+            if (a > 0) entropy -= a * Math.log(a);
+        }
+        return Math.exp(entropy);
+    }
+
+    /** Every query token's page under one view. */
+    public List<ResultsPage> pages(View view, int top) {
+        List<ResultsPage> pages = new ArrayList<>(length());
+        for (int i = 0; i < length(); i++) pages.add(page(view, i, top));
+        return pages;
+    }
+
+    /** Throws IllegalArgumentException naming the valid range when a view is out of range. */
+    public void check(View view) {
+        int layers = config().layers(), heads = config().heads();
+        int layer = view.layer();
+        if (!(view instanceof View.Rollout) && (layer < 0 || layer >= layers)) {
+            throw new IllegalArgumentException("layer " + layer + " is out of range 0.." + (layers - 1));
+        }
+        if (view instanceof View.Head h && (h.head() < 0 || h.head() >= heads)) {
+            throw new IllegalArgumentException("head " + h.head() + " is out of range 0.." + (heads - 1));
+        }
+    }
+
+    private float[] headSlice(float[] all, int head) {
+        int n = length();
+        return Arrays.copyOfRange(all, head * n * n, (head + 1) * n * n);
+    }
+
+    private float[] meanOfHeads(int layer) {
+        int n = length(), heads = config().heads();
+        float[] all = trace.layer(layer, "attention.weights");
+        float[] mean = new float[n * n];
+        for (int h = 0; h < heads; h++) {
+            for (int x = 0; x < n * n; x++) mean[x] += all[h * n * n + x];
+        }
+        for (int x = 0; x < n * n; x++) mean[x] /= heads;
+        return mean;
+    }
+
+    /** ‖f^h(x_j)‖ for one head, per key j. */
+    private float[] valueVectorNorms(int layer, int head) {
+        return cached(List.of("fNorm", layer, head), () -> {
+            int n = length(), h = config().hiddenSize();
+            float[] f = valueVectors(layer);
+            float[] out = new float[n];
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                int o = (head * n + j) * h;
+                for (int x = 0; x < h; x++) s += (double) f[o + x] * f[o + x];
+                out[j] = (float) Math.sqrt(s);
+            }
+            return out;
+        });
+    }
+
+    /** ‖Σ_h α^h_ij f^h(x_j)‖ for every query i and key j, n×n. */
+    private float[] valueBlendNorms(int layer) {
+        int n = length(), heads = config().heads(), h = config().hiddenSize();
+        float[] alpha = trace.layer(layer, "attention.weights");
+        float[] f = valueVectors(layer);
+        float[] out = new float[n * n];
+        double[] sum = new double[h];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                Arrays.fill(sum, 0);
+                for (int head = 0; head < heads; head++) {
+                    double a = alpha[(head * n + i) * n + j];
+                    int o = (head * n + j) * h;
+                    for (int x = 0; x < h; x++) sum[x] += a * f[o + x];
+                }
+                double s = 0;
+                for (int x = 0; x < h; x++) s += sum[x] * sum[x];
+                out[i * n + j] = (float) Math.sqrt(s);
+            }
+        }
+        return out;
+    }
+
+    private static float[] normaliseRows(float[] m) {
+        int n = (int) Math.round(Math.sqrt(m.length));
+        float[] out = new float[m.length];
+        for (int i = 0; i < n; i++) {
+            double s = 0;
+            for (int j = 0; j < n; j++) s += m[i * n + j];
+            for (int j = 0; j < n; j++) out[i * n + j] = s > 0 ? (float) (m[i * n + j] / s) : 0f;
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T cached(Object key, java.util.function.Supplier<T> compute) {
+        Object k = key instanceof Object[] arr ? List.of(arr) : key;
+        Object v = cache.get(k);
+        if (v == null) {
+            v = compute.get();
+            Object prev = cache.putIfAbsent(k, v);
+            if (prev != null) v = prev;
+        }
+        return (T) v;
+    }
+}

@@ -1,0 +1,55 @@
+package org.attentionsearch.search;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.attentionsearch.math.Vectors;
+
+/** Cosine similarity and nearest rows of a row-major table of vectors. */
+final class EmbeddingSpace {
+
+    /** Row norms of large tables (the vocabulary), computed once per table. */
+    private static final Map<float[], float[]> NORMS = new ConcurrentHashMap<>();
+
+    private EmbeddingSpace() {
+    }
+
+    static double cosine(float[] a, int aOff, float[] b, int bOff, int len) {
+        double dot = 0, na = 0, nb = 0;
+        for (int i = 0; i < len; i++) {
+            double x = a[aOff + i], y = b[bOff + i];
+            dot += x * y;
+            na += x * x;
+            nb += y * y;
+        }
+        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    }
+
+    /** The k rows of {@code table} [rows × len] most cosine-similar to v, best first: {row, cosine}. */
+    static List<double[]> nearest(float[] v, float[] table, int rows, int len, int k, boolean cacheNorms) {
+        float[] norms = cacheNorms ? NORMS.computeIfAbsent(table, t -> rowNorms(t, rows, len)) : rowNorms(table, rows, len);
+        double vn = Math.sqrt(Vectors.dot(v, 0, v, 0, len));
+        PriorityQueue<double[]> best = new PriorityQueue<>((a, b) -> Double.compare(a[1], b[1]));
+        for (int r = 0; r < rows; r++) {
+            if (norms[r] == 0 || vn == 0) continue;
+            double cos = Vectors.dot(v, 0, table, r * len, len) / (vn * norms[r]);
+            if (best.size() < k) best.add(new double[] {r, cos});
+            else if (cos > best.peek()[1]) {
+                best.poll();
+                best.add(new double[] {r, cos});
+            }
+        }
+        List<double[]> out = new ArrayList<>(best);
+        out.sort((a, b) -> Double.compare(b[1], a[1]));
+        return out;
+    }
+
+    private static float[] rowNorms(float[] table, int rows, int len) {
+        float[] n = new float[rows];
+        for (int r = 0; r < rows; r++) n[r] = (float) Math.sqrt(Vectors.dot(table, r * len, table, r * len, len));
+        return n;
+    }
+}

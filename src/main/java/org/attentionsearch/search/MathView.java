@@ -1,0 +1,117 @@
+package org.attentionsearch.search;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.BertWeights;
+import org.attentionsearch.model.HeadProjection;
+import org.attentionsearch.model.Trace;
+
+/**
+ * The arithmetic behind one result of one page — query i, key j, layer l, head h — with
+ * every number taken from the trace:
+ * <pre>
+ *   s_ij = q_i·k_j / √d = (Σ_c q_ic k_jc) / √d
+ *   α_ij = exp(s_ij − max_j s) / Σ_j' exp(s_ij' − max_j s)
+ *   contribution = α_ij · f(x_j),   f(x_j) = v_j · W_O^h
+ * </pre>
+ * plus what the layer really sees at position i, and what comes out of it.
+ *
+ * @param terms          the dimensions c whose products q_ic·k_jc move the dot product most, signed
+ * @param contribution   α_ij f(x_j): what this result adds to the query's new meaning, in the residual space
+ * @param nearestToContribution vocabulary tokens whose input embeddings lie nearest to the contribution
+ *                       (nearest neighbours in embedding space, not a prediction)
+ * @param headOutput     z_i = Σ_j α_ij v_j, this head's output for the query
+ * @param layerOutput    the residual stream leaving layer l at position i
+ * @param sight          for every layer, what its input at position i resembles
+ */
+public record MathView(TokenRef query, TokenRef key, int layer, int head,
+                       float[] q, float[] k, float[] v, double dot, List<Term> terms,
+                       double scale, double score, double rowMax, double shiftedExp, double rowSum, double weight,
+                       float[] contribution, List<Neighbour> nearestToContribution,
+                       float[] headOutput, float[] layerOutput, List<LayerSight> sight) {
+
+    /** One dimension's share of the dot product: q_c · k_c. */
+    public record Term(int dimension, double query, double key, double product) {
+    }
+
+    /**
+     * What layer l sees at position i: cosine of its input vector to the token's own input
+     * embedding (after the embedding LayerNorm), and the input tokens it resembles most.
+     */
+    public record LayerSight(int layer, double selfSimilarity, List<Neighbour> resembles) {
+    }
+
+    public static MathView of(Analysis a, int layer, int head, int query, int key, int topTerms) {
+        a.check(new View.Head(layer, head));
+        int n = a.length();
+        if (query < 0 || query >= n) throw new IllegalArgumentException("query index " + query + " is out of range 0.." + (n - 1));
+        if (key < 0 || key >= n) throw new IllegalArgumentException("key index " + key + " is out of range 0.." + (n - 1));
+        BertConfig c = a.config();
+        Trace t = a.trace();
+        int d = c.headSize(), h = c.hiddenSize();
+
+        float[] q = slice(t.layer(layer, "attention.query"), (head * n + query) * d, d);
+        float[] k = slice(t.layer(layer, "attention.key"), (head * n + key) * d, d);
+        float[] v = slice(t.layer(layer, "attention.value"), (head * n + key) * d, d);
+        double dot = 0;
+        List<Term> all = new ArrayList<>(d);
+        for (int x = 0; x < d; x++) {
+            double p = (double) q[x] * k[x];
+            dot += p;
+            all.add(new Term(x, q[x], k[x], p));
+        }
+        all.sort(Comparator.comparingDouble((Term term) -> -Math.abs(term.product())));
+        List<Term> terms = List.copyOf(all.subList(0, Math.min(Math.max(topTerms, 0), d)));
+
+        float[] scores = t.layer(layer, "attention.scores");
+        int row = (head * n + query) * n;
+        double max = Double.NEGATIVE_INFINITY, sum = 0;
+        for (int j = 0; j < n; j++) max = Math.max(max, scores[row + j]);
+        for (int j = 0; j < n; j++) sum += Math.exp(scores[row + j] - max);
+        double score = scores[row + key];
+        double alpha = t.layer(layer, "attention.weights")[row + key];
+
+        BertWeights w = a.model().encoder().weights();
+        float[] contribution = new float[h];
+        HeadProjection.project(v, 0, 1, d, w.layers().get(layer).outputWeight(), head, h, contribution, 0);
+        for (int x = 0; x < h; x++) contribution[x] *= (float) alpha;
+        List<Neighbour> nearest = new ArrayList<>();
+        for (double[] r : EmbeddingSpace.nearest(contribution, w.wordEmbeddings(), c.vocabSize(), h, 8, true)) {
+            nearest.add(new Neighbour((int) r[0], a.model().tokenizer().token((int) r[0]), -1, r[1]));
+        }
+
+        float[] z = slice(t.layer(layer, "attention.head_outputs"), (head * n + query) * d, d);
+        float[] out = slice(t.layer(layer, "residual_out"), query * h, h);
+        return new MathView(a.tokens().get(query), a.tokens().get(key), layer, head, q, k, v, dot, terms,
+                1 / Math.sqrt(d), score, max, Math.exp(score - max), sum, alpha,
+                contribution, List.copyOf(nearest), z, out, sight(a, query, 3));
+    }
+
+    /** For layers 0 … L (L = the output), what position i's vector resembles among the inputs. */
+    public static List<LayerSight> sight(Analysis a, int query, int top) {
+        BertConfig c = a.config();
+        Trace t = a.trace();
+        int n = a.length(), h = c.hiddenSize();
+        float[] inputs = t.get("embeddings.output").data();
+        List<LayerSight> out = new ArrayList<>(c.layers() + 1);
+        for (int l = 0; l <= c.layers(); l++) {
+            float[] x = l < c.layers() ? t.layer(l, "residual_in") : t.layer(l - 1, "residual_out");
+            float[] vec = slice(x, query * h, h);
+            List<Neighbour> like = new ArrayList<>();
+            for (double[] r : EmbeddingSpace.nearest(vec, inputs, n, h, top, false)) {
+                TokenRef tok = a.tokens().get((int) r[0]);
+                like.add(new Neighbour(tok.id(), tok.text(), tok.position(), r[1]));
+            }
+            out.add(new LayerSight(l, EmbeddingSpace.cosine(x, query * h, inputs, query * h, h), List.copyOf(like)));
+        }
+        return List.copyOf(out);
+    }
+
+    private static float[] slice(float[] a, int from, int len) {
+        return Arrays.copyOfRange(a, from, from + len);
+    }
+}

@@ -1,0 +1,17 @@
+package org.attentionsearch.search;
+
+/**
+ * One "blue link" of a results page: a key the query found, and what its value adds.
+ *
+ * @param key        the key's token
+ * @param rank       1 for the heaviest weight
+ * @param weight     α_ij, the attention weight (for blends and rollout: that view's weight)
+ * @param score      s_ij = q_i·k_j/√d before the softmax; NaN for blends and rollout
+ * @param valueNorm  ‖α_ij f(x_j)‖ with f(x_j) = (x_j W_V + b_V) W_O (per head), or the
+ *                   value-weighted blend's norm; NaN for the mean blend and rollout
+ * @param valueShare valueNorm as a share of the page's total; NaN where valueNorm is
+ * @param snippet    the key token in its surrounding text
+ */
+public record Result(TokenRef key, int rank, double weight, double score, double valueNorm,
+                     double valueShare, Snippet snippet) {
+}

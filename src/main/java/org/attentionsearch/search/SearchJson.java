@@ -1,0 +1,183 @@
+package org.attentionsearch.search;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The JSON form of an analysis, shared by {@code explain --json} and the web API
+ * (schema in docs/json.md). Numbers that a view does not define (a blend's score) are null.
+ */
+public final class SearchJson {
+
+    private SearchJson() {
+    }
+
+    /** Writes the fields of one analysis object (the caller opens and closes the object). */
+    public static void write(JsonGenerator g, Analysis a, String modelName, List<ResultsPage> pages,
+                             MathView math) throws IOException {
+        g.writeStringField("text", a.text());
+        g.writeStringField("model", modelName);
+        g.writeNumberField("layers", a.config().layers());
+        g.writeNumberField("heads", a.config().heads());
+        g.writeNumberField("truncatedTokens", a.dropped());
+        g.writeNumberField("forwardMillis", round(a.forwardMillis(), 3));
+        g.writeArrayFieldStart("tokens");
+        for (TokenRef t : a.tokens()) writeToken(g, t);
+        g.writeEndArray();
+        g.writeArrayFieldStart("pages");
+        for (ResultsPage p : pages) writePage(g, p);
+        g.writeEndArray();
+        if (math != null) {
+            g.writeFieldName("math");
+            writeMath(g, math);
+        }
+    }
+
+    public static void writeToken(JsonGenerator g, TokenRef t) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("id", t.id());
+        g.writeStringField("text", t.text());
+        if (t.hasSpan()) {
+            g.writeNumberField("start", t.start());
+            g.writeNumberField("end", t.end());
+        } else {
+            g.writeNullField("start");
+            g.writeNullField("end");
+        }
+        g.writeEndObject();
+    }
+
+    public static void writePage(JsonGenerator g, ResultsPage p) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("query", p.query().position());
+        if (p.view() instanceof View.Rollout) g.writeNullField("layer");
+        else g.writeNumberField("layer", p.view().layer());
+        Object head = p.view().headName();
+        if (head instanceof Integer h) g.writeNumberField("head", h);
+        else g.writeStringField("head", (String) head);
+        g.writeNumberField("keys", p.keys());
+        number(g, "effectiveResults", p.effectiveResults());
+        number(g, "coveredWeight", p.coveredWeight());
+        g.writeArrayFieldStart("results");
+        for (Result r : p.results()) {
+            g.writeStartObject();
+            g.writeNumberField("key", r.key().position());
+            g.writeNumberField("rank", r.rank());
+            number(g, "weight", r.weight());
+            number(g, "score", r.score());
+            number(g, "valueNorm", r.valueNorm());
+            number(g, "valueShare", r.valueShare());
+            g.writeObjectFieldStart("snippet");
+            g.writeStringField("before", r.snippet().before());
+            g.writeStringField("match", r.snippet().match());
+            g.writeStringField("after", r.snippet().after());
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    public static void writeMath(JsonGenerator g, MathView m) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("query", m.query().position());
+        g.writeNumberField("key", m.key().position());
+        g.writeNumberField("layer", m.layer());
+        g.writeNumberField("head", m.head());
+        floats(g, "q", m.q());
+        floats(g, "k", m.k());
+        floats(g, "v", m.v());
+        number(g, "dot", m.dot());
+        g.writeArrayFieldStart("terms");
+        for (MathView.Term t : m.terms()) {
+            g.writeStartObject();
+            g.writeNumberField("dimension", t.dimension());
+            number(g, "q", t.query());
+            number(g, "k", t.key());
+            number(g, "product", t.product());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        number(g, "scale", m.scale());
+        number(g, "score", m.score());
+        number(g, "rowMax", m.rowMax());
+        number(g, "shiftedExp", m.shiftedExp());
+        number(g, "rowSum", m.rowSum());
+        number(g, "weight", m.weight());
+        floats(g, "contribution", m.contribution());
+        neighbours(g, "nearestToContribution", m.nearestToContribution());
+        floats(g, "headOutput", m.headOutput());
+        floats(g, "layerOutput", m.layerOutput());
+        g.writeArrayFieldStart("sight");
+        for (MathView.LayerSight s : m.sight()) {
+            g.writeStartObject();
+            g.writeNumberField("layer", s.layer());
+            number(g, "selfSimilarity", s.selfSimilarity());
+            neighbours(g, "resembles", s.resembles());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** A page read back from its JSON form; for programs and for checking the schema round-trips. */
+    public record PageData(int query, Integer layer, Object head, int keys, double effectiveResults,
+                           double coveredWeight, List<ResultData> results) {
+    }
+
+    public record ResultData(int key, int rank, double weight, Double score, Double valueNorm, Double valueShare) {
+    }
+
+    public static PageData readPage(JsonNode node) {
+        List<ResultData> results = new ArrayList<>();
+        for (JsonNode r : node.get("results")) {
+            results.add(new ResultData(r.get("key").asInt(), r.get("rank").asInt(), r.get("weight").asDouble(),
+                    optional(r, "score"), optional(r, "valueNorm"), optional(r, "valueShare")));
+        }
+        JsonNode head = node.get("head");
+        return new PageData(node.get("query").asInt(),
+                node.get("layer").isNull() ? null : node.get("layer").asInt(),
+                head.isNumber() ? (Object) head.asInt() : head.asText(),
+                node.get("keys").asInt(), node.get("effectiveResults").asDouble(),
+                node.get("coveredWeight").asDouble(), List.copyOf(results));
+    }
+
+    private static Double optional(JsonNode n, String field) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? null : v.asDouble();
+    }
+
+    private static void neighbours(JsonGenerator g, String field, List<Neighbour> list) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (Neighbour n : list) {
+            g.writeStartObject();
+            g.writeNumberField("id", n.id());
+            g.writeStringField("token", n.token());
+            if (n.position() >= 0) g.writeNumberField("position", n.position());
+            number(g, "cosine", n.cosine());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static void floats(JsonGenerator g, String field, float[] v) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (float x : v) g.writeNumber(x);
+        g.writeEndArray();
+    }
+
+    /** Writes a number, or null where it is not defined (NaN). */
+    private static void number(JsonGenerator g, String field, double v) throws IOException {
+        if (Double.isNaN(v) || Double.isInfinite(v)) g.writeNullField(field);
+        else g.writeNumberField(field, v);
+    }
+
+    private static double round(double v, int digits) {
+        double f = Math.pow(10, digits);
+        return Math.round(v * f) / f;
+    }
+}

@@ -1,0 +1,45 @@
+package org.attentionsearch.search;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.attentionsearch.text.Encoding;
+
+/** Finds where a word the user typed stands among an analysed text's tokens. */
+public final class TokenLookup {
+
+    private TokenLookup() {
+    }
+
+    /**
+     * Positions of {@code word}: tokens whose original text or vocabulary string equals it
+     * (case-insensitively, ignoring a ## prefix), or else the first piece of every place
+     * where the word's own word pieces stand in a row.
+     */
+    public static List<Integer> positions(Analysis a, String word) {
+        String w = word.strip();
+        List<Integer> found = new ArrayList<>();
+        if (w.isEmpty()) return found;
+        String lower = w.toLowerCase(Locale.ROOT);
+        for (TokenRef t : a.tokens()) {
+            String vocab = t.text().startsWith("##") ? t.text().substring(2) : t.text();
+            String original = t.hasSpan() ? a.text().substring(t.start(), t.end()) : t.text();
+            if (vocab.toLowerCase(Locale.ROOT).equals(lower) || original.toLowerCase(Locale.ROOT).equals(lower)) {
+                found.add(t.position());
+            }
+        }
+        if (!found.isEmpty()) return found;
+        Encoding pieces = a.model().tokenizer().encode(w);
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < pieces.length(); i++) if (pieces.hasOffsets(i)) ids.add(pieces.ids()[i]);
+        if (ids.isEmpty()) return found;
+        List<TokenRef> tokens = a.tokens();
+        for (int start = 0; start + ids.size() <= tokens.size(); start++) {
+            boolean match = true;
+            for (int k = 0; k < ids.size() && match; k++) match = tokens.get(start + k).id() == ids.get(k);
+            if (match) found.add(start);
+        }
+        return found;
+    }
+}
