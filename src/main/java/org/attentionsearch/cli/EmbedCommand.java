@@ -37,7 +37,7 @@ final class EmbedCommand implements Callable<Integer> {
         int h = bert.config().hiddenSize();
         PrintStream out = System.out, err = System.err;
         int[] counter = {0};
-        try (JsonLines lines = new JsonLines(out)) {
+        try (JsonLines lines = new JsonLines(out); Progress progress = Progress.forInput(input.input, err)) {
             input.forEachBatch(batchSize, texts -> {
                 List<Encoding> encodings = new ArrayList<>(texts.size());
                 for (String text : texts) {
@@ -70,6 +70,7 @@ final class EmbedCommand implements Callable<Integer> {
                         }
                     }
                 }
+                if (progress != null) progress.advance(texts.size());
             });
         }
         return 0;

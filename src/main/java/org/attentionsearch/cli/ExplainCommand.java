@@ -66,31 +66,36 @@ final class ExplainCommand implements Callable<Integer> {
         PrintStream out = System.out;
         String modelName = model.model == null ? "all-MiniLM-L6-v2" : model.model.getFileName().toString();
         int[] counter = {0};
-        try (JsonLines lines = new JsonLines(out)) {
-            input.forEachBatch(1, texts -> {
-                String text = texts.getFirst();
+        // Files go through in batches: one traced forward pass for several texts.
+        int batchSize = input.fromFile() ? 8 : 1;
+        try (JsonLines lines = new JsonLines(out); Progress progress = Progress.forInput(input.input, System.err)) {
+            input.forEachBatch(batchSize, texts -> {
                 long t0 = System.nanoTime();
-                Analysis a = Analysis.of(bert, Truncation.check(bert, text, counter[0]++, noTruncate, System.err));
-                View view = view(a);
-                Integer query = token == null ? null : resolveToken(a);
-                int k = topK(query == null && !json ? 3 : 10, a);
-                List<ResultsPage> pages = new ArrayList<>();
-                try {
-                    if (query != null) pages.add(a.page(view, query, k));
-                    else pages.addAll(a.pages(view, k));
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException(e.getMessage());
+                List<Bert.Tokenized> tokenized = new ArrayList<>(texts.size());
+                for (String text : texts) tokenized.add(Truncation.check(bert, text, counter[0]++, noTruncate, System.err));
+                for (Analysis a : Analysis.of(bert, tokenized)) {
+                    View view = view(a);
+                    Integer query = token == null ? null : resolveToken(a);
+                    int k = topK(query == null && !json ? 3 : 10, a);
+                    List<ResultsPage> pages = new ArrayList<>();
+                    try {
+                        if (query != null) pages.add(a.page(view, query, k));
+                        else pages.addAll(a.pages(view, k));
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException(e.getMessage());
+                    }
+                    MathView mv = math ? math(a, view, query == null ? 0 : query, pages.getFirst()) : null;
+                    double millis = (System.nanoTime() - t0) / 1e6;
+                    if (json || input.fromFile()) {
+                        lines.object(g -> SearchJson.write(g, a, modelName, pages, mv));
+                    } else {
+                        Render r = new Render(out, style, a);
+                        if (query != null) r.page(pages.getFirst(), millis);
+                        else r.overview(view, pages, modelName);
+                        if (mv != null) r.math(mv);
+                    }
                 }
-                MathView mv = math ? math(a, view, query == null ? 0 : query, pages.getFirst()) : null;
-                double millis = (System.nanoTime() - t0) / 1e6;
-                if (json || input.fromFile()) {
-                    lines.object(g -> SearchJson.write(g, a, modelName, pages, mv));
-                } else {
-                    Render r = new Render(out, style, a);
-                    if (query != null) r.page(pages.getFirst(), millis);
-                    else r.overview(view, pages, modelName);
-                    if (mv != null) r.math(mv);
-                }
+                if (progress != null) progress.advance(texts.size());
             });
         }
         return 0;

@@ -2,6 +2,7 @@ package org.attentionsearch.model;
 
 import java.util.Arrays;
 
+import org.attentionsearch.math.AttentionKernel;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.Vectors;
 
@@ -23,7 +24,7 @@ final class SelfAttention {
     private final int hidden;
     private final AttentionMask mask;
 
-    /** Per-thread scratch: K of one head transposed [d × n], and one row of scores. */
+    /** Per-thread scratch: K of one head transposed [d × n], and a block of score rows. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     SelfAttention(BertConfig config, AttentionMask mask) {
@@ -61,7 +62,7 @@ final class SelfAttention {
 
         float[][] scratch = SCRATCH.get();
         if (scratch[0].length < d * n) scratch[0] = new float[d * n];
-        if (scratch[1].length < n) scratch[1] = new float[n];
+        if (scratch[1].length < AttentionKernel.ROWS * n) scratch[1] = new float[AttentionKernel.ROWS * n];
         float[] keysT = scratch[0];
         // Keys transposed, so each score row is d vectorised passes over contiguous memory.
         for (int j = 0; j < n; j++) {
@@ -79,24 +80,21 @@ final class SelfAttention {
             copyHead(qkv, start, n, stride, vCol, trace.get(p + "value").data(), h);
         }
 
-        for (int i = 0; i < n; i++) {
-            float[] row = weights != null ? weights : scratch[1];
-            int off = weights != null ? (h * n + i) * n : 0;
-            int visible = mask.visibleKeys(i, n);
-            Arrays.fill(row, off, off + n, 0f);
-            int q = (start + i) * stride + qCol;
-            for (int c = 0; c < d; c++) Vectors.axpy(qkv[q + c], keysT, c * n, row, off, visible);
-            Vectors.scale(row, off, visible, scale);
-            if (visible < n) Arrays.fill(row, off + visible, off + n, Float.NEGATIVE_INFINITY);
-            if (scores != null) System.arraycopy(row, off, scores, off, n);
-            Vectors.softmax(row, off, visible);
-            if (visible < n) Arrays.fill(row, off + visible, off + n, 0f);
-
-            int z = (start + i) * hidden + qCol;
-            Arrays.fill(context, z, z + d, 0f);
-            for (int j = 0; j < visible; j++) {
-                Vectors.axpy(row[off + j], qkv, (start + j) * stride + vCol, context, z, d);
+        // Blocks of queries: the rows of α live in the trace, or in scratch when not tracing.
+        for (int i0 = 0; i0 < n; i0 += AttentionKernel.ROWS) {
+            int rows = Math.min(AttentionKernel.ROWS, n - i0);
+            float[] p = weights != null ? weights : scratch[1];
+            int pOff = weights != null ? (h * n + i0) * n : 0;
+            AttentionKernel.scores(qkv, (start + i0) * stride + qCol, stride, rows, keysT, 0, n, d, scale, p, pOff, n);
+            for (int r = 0; r < rows; r++) {
+                int off = pOff + r * n, visible = mask.visibleKeys(i0 + r, n);
+                if (visible < n) Arrays.fill(p, off + visible, off + n, Float.NEGATIVE_INFINITY);
+                if (scores != null) System.arraycopy(p, off, scores, off, n);
+                Vectors.softmax(p, off, visible);
+                if (visible < n) Arrays.fill(p, off + visible, off + n, 0f);
             }
+            AttentionKernel.weightedSum(p, pOff, n, rows, qkv, start * stride + vCol, stride, n, d,
+                    context, (start + i0) * hidden + qCol, hidden);
         }
         if (trace != null) {
             float[] out = trace.layer(layer, "attention.head_outputs");

@@ -26,14 +26,13 @@ public final class Analysis {
     private final double forwardMillis;
     private final ConcurrentHashMap<Object, Object> cache = new ConcurrentHashMap<>();
 
-    private Analysis(Bert bert, Bert.Tokenized tokenized) {
+    private Analysis(Bert bert, Bert.Tokenized tokenized, Trace trace, double forwardMillis) {
         this.bert = bert;
         this.text = tokenized.text();
         this.encoding = tokenized.encoding();
         this.dropped = tokenized.dropped();
-        long t0 = System.nanoTime();
-        this.trace = bert.forward(List.of(encoding), true).trace(0);
-        this.forwardMillis = (System.nanoTime() - t0) / 1e6;
+        this.trace = trace;
+        this.forwardMillis = forwardMillis;
         List<TokenRef> list = new ArrayList<>(encoding.length());
         for (int i = 0; i < encoding.length(); i++) {
             list.add(new TokenRef(i, encoding.ids()[i], encoding.tokens()[i], encoding.starts()[i], encoding.ends()[i]));
@@ -44,11 +43,23 @@ public final class Analysis {
     /** Tokenizes (cutting to the model's positions) and runs one traced forward pass. */
     public static Analysis of(Bert bert, String text) {
         if (text == null || text.isBlank()) throw new IllegalArgumentException("the text is empty");
-        return new Analysis(bert, bert.tokenize(text));
+        return of(bert, bert.tokenize(text));
     }
 
     public static Analysis of(Bert bert, Bert.Tokenized tokenized) {
-        return new Analysis(bert, tokenized);
+        return of(bert, List.of(tokenized)).getFirst();
+    }
+
+    /** Several texts in one traced forward pass (the throughput path for files). */
+    public static List<Analysis> of(Bert bert, List<Bert.Tokenized> texts) {
+        List<Encoding> encodings = new ArrayList<>(texts.size());
+        for (Bert.Tokenized t : texts) encodings.add(t.encoding());
+        long t0 = System.nanoTime();
+        var output = bert.forward(encodings, true);
+        double millis = (System.nanoTime() - t0) / 1e6;
+        List<Analysis> out = new ArrayList<>(texts.size());
+        for (int b = 0; b < texts.size(); b++) out.add(new Analysis(bert, texts.get(b), output.trace(b), millis));
+        return out;
     }
 
     public Bert model() {

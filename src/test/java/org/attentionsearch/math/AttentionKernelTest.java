@@ -1,0 +1,60 @@
+package org.attentionsearch.math;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/** The attention kernels against their scalar twin on random shapes, with offsets and strides. */
+class AttentionKernelTest {
+
+    @Test
+    void scoresMatchTheScalarTwin() {
+        Random random = new Random(3);
+        for (int n : new int[] {1, 3, 15, 16, 17, 33, 100, 512}) {
+            for (int d : new int[] {1, 7, 16, 32, 33, 64}) {
+                for (int rows = 1; rows <= AttentionKernel.ROWS; rows++) {
+                    int qStride = d + 5, outStride = n + 3;
+                    float[] q = random(random, 2 + rows * qStride);
+                    float[] kT = random(random, 1 + d * n);
+                    float[] fast = new float[4 + rows * outStride], slow = fast.clone();
+                    AttentionKernel.scores(q, 2, qStride, rows, kT, 1, n, d, 0.125f, fast, 4, outStride);
+                    ScalarAttentionKernel.scores(q, 2, qStride, rows, kT, 1, n, d, 0.125f, slow, 4, outStride);
+                    assertClose(slow, fast, d, "scores n=" + n + " d=" + d + " rows=" + rows);
+                }
+            }
+        }
+    }
+
+    @Test
+    void weightedSumsMatchTheScalarTwin() {
+        Random random = new Random(4);
+        for (int n : new int[] {1, 3, 17, 128, 513}) {
+            for (int d : new int[] {1, 7, 16, 32, 33, 64}) {
+                for (int rows = 1; rows <= AttentionKernel.ROWS; rows++) {
+                    int pStride = n + 2, vStride = 3 * d + 1, zStride = d + 4;
+                    float[] p = random(random, 1 + rows * pStride);
+                    float[] v = random(random, 5 + n * vStride);
+                    float[] fast = new float[3 + rows * zStride], slow = fast.clone();
+                    AttentionKernel.weightedSum(p, 1, pStride, rows, v, 5, vStride, n, d, fast, 3, zStride);
+                    ScalarAttentionKernel.weightedSum(p, 1, pStride, rows, v, 5, vStride, n, d, slow, 3, zStride);
+                    assertClose(slow, fast, n, "weightedSum n=" + n + " d=" + d + " rows=" + rows);
+                }
+            }
+        }
+    }
+
+    /** Sums of `terms` products of values in [-1, 1): float rounding grows at most ~terms·ulp. */
+    private static void assertClose(float[] expected, float[] actual, int terms, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 1e-6 * terms + 1e-6, what + " at " + i);
+        }
+    }
+
+    private static float[] random(Random r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = r.nextFloat() * 2 - 1;
+        return x;
+    }
+}
