@@ -64,7 +64,7 @@ public final class Encoder {
         Trace[] traces = null;
         if (trace) {
             traces = new Trace[batch.size()];
-            for (int b = 0; b < batch.size(); b++) traces[b] = new Trace(batch.length(b), weights);
+            for (int b = 0; b < batch.size(); b++) traces[b] = new Trace(batch.length(b), weights, attention);
         }
 
         float[] x = embed(batch);

@@ -23,6 +23,7 @@ final class SelfAttention {
     private final int headSize;
     private final int hidden;
     private final AttentionMask mask;
+    private final float scale;
 
     /** Per-thread scratch: K of one head transposed [d × n], and a block of score rows. */
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
@@ -32,6 +33,7 @@ final class SelfAttention {
         this.headSize = config.headSize();
         this.hidden = config.hiddenSize();
         this.mask = mask;
+        this.scale = (float) (1.0 / Math.sqrt(headSize));
     }
 
     void run(Batch batch, float[] qkv, float[] context, Trace[] traces, int layer) {
@@ -50,7 +52,6 @@ final class SelfAttention {
         t.put(p + "query", new int[] {heads, n, headSize}, new float[heads * n * headSize]);
         t.put(p + "key", new int[] {heads, n, headSize}, new float[heads * n * headSize]);
         t.put(p + "value", new int[] {heads, n, headSize}, new float[heads * n * headSize]);
-        t.put(p + "scores", new int[] {heads, n, n}, new float[heads * n * n]);
         t.put(p + "weights", new int[] {heads, n, n}, new float[heads * n * n]);
         t.put(p + "head_outputs", new int[] {heads, n, headSize}, new float[heads * n * headSize]);
     }
@@ -58,22 +59,16 @@ final class SelfAttention {
     private void head(int start, int n, int h, float[] qkv, float[] context, Trace trace, int layer) {
         int d = headSize, stride = 3 * hidden;
         int qCol = h * d, kCol = hidden + h * d, vCol = 2 * hidden + h * d;
-        float scale = (float) (1.0 / Math.sqrt(d));
 
         float[][] scratch = SCRATCH.get();
         if (scratch[0].length < d * n) scratch[0] = new float[d * n];
         if (scratch[1].length < AttentionKernel.ROWS * n) scratch[1] = new float[AttentionKernel.ROWS * n];
         float[] keysT = scratch[0];
-        // Keys transposed, so each score row is d vectorised passes over contiguous memory.
-        for (int j = 0; j < n; j++) {
-            int src = (start + j) * stride + kCol;
-            for (int c = 0; c < d; c++) keysT[c * n + j] = qkv[src + c];
-        }
+        transposeKeys(qkv, start * stride + kCol, stride, n, keysT);
 
-        float[] scores = null, weights = null;
+        float[] weights = null;
         if (trace != null) {
             String p = "layers." + layer + ".attention.";
-            scores = trace.layer(layer, "attention.scores");
             weights = trace.layer(layer, "attention.weights");
             copyHead(qkv, start, n, stride, qCol, trace.get(p + "query").data(), h);
             copyHead(qkv, start, n, stride, kCol, trace.get(p + "key").data(), h);
@@ -85,11 +80,9 @@ final class SelfAttention {
             int rows = Math.min(AttentionKernel.ROWS, n - i0);
             float[] p = weights != null ? weights : scratch[1];
             int pOff = weights != null ? (h * n + i0) * n : 0;
-            AttentionKernel.scores(qkv, (start + i0) * stride + qCol, stride, rows, keysT, 0, n, d, scale, p, pOff, n);
+            scoreBlock(qkv, (start + i0) * stride + qCol, stride, i0, rows, keysT, n, p, pOff);
             for (int r = 0; r < rows; r++) {
                 int off = pOff + r * n, visible = mask.visibleKeys(i0 + r, n);
-                if (visible < n) Arrays.fill(p, off + visible, off + n, Float.NEGATIVE_INFINITY);
-                if (scores != null) System.arraycopy(p, off, scores, off, n);
                 Vectors.softmax(p, off, visible);
                 if (visible < n) Arrays.fill(p, off + visible, off + n, 0f);
             }
@@ -102,6 +95,41 @@ final class SelfAttention {
                 System.arraycopy(context, (start + i) * hidden + qCol, out, (h * n + i) * d, d);
             }
         }
+    }
+
+    /** kᵀ [d × n] from n keys of width d, key j at src[off + j·stride]. */
+    void transposeKeys(float[] src, int off, int stride, int n, float[] keysT) {
+        for (int j = 0; j < n; j++) {
+            int from = off + j * stride;
+            for (int c = 0; c < headSize; c++) keysT[c * n + j] = src[from + c];
+        }
+    }
+
+    /**
+     * Scores of queries i0 … i0+rows−1 (query r at q[qOff + r·qStride]) against every key:
+     * q·k/√d, −∞ where the mask hides the key. The forward pass and the trace's on-demand
+     * scores both come through here, so they agree to the bit.
+     */
+    void scoreBlock(float[] q, int qOff, int qStride, int i0, int rows, float[] keysT, int n, float[] out, int outOff) {
+        AttentionKernel.scores(q, qOff, qStride, rows, keysT, 0, n, headSize, scale, out, outOff, n);
+        for (int r = 0; r < rows; r++) {
+            int visible = mask.visibleKeys(i0 + r, n);
+            if (visible < n) Arrays.fill(out, outOff + r * n + visible, outOff + (r + 1) * n, Float.NEGATIVE_INFINITY);
+        }
+    }
+
+    /** The scores [heads, n, n] of one traced layer, recomputed from its traced queries and keys. */
+    float[] scores(float[] queries, float[] keys, int n) {
+        float[] out = new float[heads * n * n];
+        float[] keysT = new float[headSize * n];
+        for (int h = 0; h < heads; h++) {
+            transposeKeys(keys, h * n * headSize, headSize, n, keysT);
+            for (int i0 = 0; i0 < n; i0 += AttentionKernel.ROWS) {
+                int rows = Math.min(AttentionKernel.ROWS, n - i0);
+                scoreBlock(queries, (h * n + i0) * headSize, headSize, i0, rows, keysT, n, out, (h * n + i0) * n);
+            }
+        }
+        return out;
     }
 
     /** Copies head h's columns of a fused projection into a [heads, n, d] trace tensor. */

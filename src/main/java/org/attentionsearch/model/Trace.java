@@ -29,18 +29,21 @@ import org.attentionsearch.weights.Tensor;
  * </pre>
  *
  * Each tensor is one flat float array; nothing per element. The residual stream leaving
- * layer L is the same array as the one entering layer L+1. Derived tensors
- * (head_projections, attention.output) are computed on first access from the stored ones.
+ * layer L is the same array as the one entering layer L+1. Derived tensors (scores,
+ * head_projections, attention.output) are computed on first access from the stored ones —
+ * the scores by the very code the forward pass ran, so they are the same to the bit.
  */
 public final class Trace {
 
     private final int length;
     private final BertWeights weights;
+    private final SelfAttention attention;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
 
-    Trace(int length, BertWeights weights) {
+    Trace(int length, BertWeights weights, SelfAttention attention) {
         this.length = length;
         this.weights = weights;
+        this.attention = attention;
     }
 
     /** Number of tokens in the traced sequence. */
@@ -84,6 +87,16 @@ public final class Trace {
         return get("layers." + layer + "." + what).data();
     }
 
+    /** Bytes held by the tensors stored so far (derived ones included once computed). */
+    public long bytes() {
+        java.util.IdentityHashMap<float[], Boolean> seen = new java.util.IdentityHashMap<>();
+        long total = 0;
+        for (Tensor t : tensors.values()) {
+            if (seen.put(t.data(), Boolean.TRUE) == null) total += 4L * t.data().length;
+        }
+        return total;
+    }
+
     Set<String> stored() {
         return tensors.keySet();
     }
@@ -98,6 +111,8 @@ public final class Trace {
         BertConfig c = weights.config();
         int h = c.hiddenSize();
         return switch (what) {
+            case "attention.scores" -> new Tensor(name, new int[] {c.heads(), length, length},
+                    attention.scores(layer(layer, "attention.query"), layer(layer, "attention.key"), length));
             case "attention.head_projections" -> {
                 float[] z = layer(layer, "attention.head_outputs");
                 float[] wo = weights.layers().get(layer).outputWeight();

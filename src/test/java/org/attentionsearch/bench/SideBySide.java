@@ -65,6 +65,91 @@ public final class SideBySide {
                         batchSize, length, threads, o, x, o / x);
             }
         }
+        traceOverhead(bert, threads);
+        explainPath(bert, threads);
+        traceMemory(bert, threads);
+    }
+
+    /** Our plain forward pass against our traced one at 32×128 (alternating rounds, medians). */
+    private static void traceOverhead(Bert bert, int threads) {
+        Batch batch = new Batch(Arrays.asList(randomIds(bert, 32, 128, new Random(5))), null);
+        Runnable plain = () -> bert.encoder().forward(batch, false);
+        Runnable traced = () -> bert.encoder().forward(batch, true);
+        for (int i = 0; i < 3; i++) {
+            timeRound(plain, 0.3);
+            timeRound(traced, 0.3);
+        }
+        double[] p = new double[ROUNDS], t = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            p[r] = 4096 / timeRound(plain, ROUND_SECONDS);
+            t[r] = 4096 / timeRound(traced, ROUND_SECONDS);
+        }
+        double plainRate = median(p), tracedRate = median(t);
+        System.out.printf(Locale.ROOT,
+                "{\"workload\":\"trace\",\"batch\":32,\"length\":128,\"threads\":%d,\"plain_tokens_per_s\":%.0f,\"traced_tokens_per_s\":%.0f,\"slowdown\":%.3f}%n",
+                threads, plainRate, tracedRate, plainRate / tracedRate - 1);
+    }
+
+    /**
+     * The whole explain path for one 128-token text: a traced forward pass, then every
+     * token's results page at every layer and head, plus the mean and value-weighted blends
+     * of every layer and rollout.
+     */
+    private static void explainPath(Bert bert, int threads) {
+        // Whole words that are one token each, so the text is exactly 128 tokens with [CLS] and [SEP].
+        Random random = new Random(6);
+        StringBuilder text = new StringBuilder();
+        for (int words = 0; words < 126; ) {
+            String w = bert.tokenizer().token(2000 + random.nextInt(bert.config().vocabSize() - 2000));
+            if (w.chars().allMatch(Character::isLetter) && bert.tokenizer().encode(w).length() == 3) {
+                text.append(w).append(' ');
+                words++;
+            }
+        }
+        String input = text.toString();
+        int[] pages = {0};
+        Runnable explain = () -> {
+            var a = org.attentionsearch.search.Analysis.of(bert, input);
+            int count = 0;
+            for (int l = 0; l < bert.config().layers(); l++) {
+                for (int h = 0; h < bert.config().heads(); h++) count += a.pages(new org.attentionsearch.search.View.Head(l, h), 10).size();
+                count += a.pages(new org.attentionsearch.search.View.MeanBlend(l), 10).size();
+                count += a.pages(new org.attentionsearch.search.View.ValueBlend(l), 10).size();
+            }
+            count += a.pages(new org.attentionsearch.search.View.Rollout(), 10).size();
+            pages[0] = count;
+        };
+        for (int i = 0; i < 3; i++) timeRound(explain, 0.5);
+        double[] ms = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) ms[r] = 1000 * timeRound(explain, ROUND_SECONDS);
+        int tokens = bert.tokenize(input).encoding().length();
+        System.out.printf(Locale.ROOT,
+                "{\"workload\":\"explain\",\"tokens\":%d,\"threads\":%d,\"pages\":%d,\"ms_per_text\":%.1f}%n",
+                tokens, threads, pages[0], median(ms));
+    }
+
+    /** Size of the trace and the peak heap of one traced 8×512 forward pass. */
+    private static void traceMemory(Bert bert, int threads) {
+        Batch batch = new Batch(Arrays.asList(randomIds(bert, 8, 512, new Random(8))), null);
+        System.gc();
+        var pools = java.lang.management.ManagementFactory.getMemoryPoolMXBeans();
+        long before = 0;
+        for (var pool : pools) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+                pool.resetPeakUsage();
+                before += pool.getUsage().getUsed();
+            }
+        }
+        var out = bert.encoder().forward(batch, true);
+        long traceBytes = 0;
+        for (int b = 0; b < batch.size(); b++) traceBytes += out.trace(b).bytes();
+        long peak = 0;
+        for (var pool : pools) {
+            if (pool.getType() == java.lang.management.MemoryType.HEAP) peak += pool.getPeakUsage().getUsed();
+        }
+        System.out.printf(Locale.ROOT,
+                "{\"workload\":\"trace-memory\",\"batch\":8,\"length\":512,\"threads\":%d,\"trace_mb\":%.0f,\"heap_before_mb\":%.0f,\"peak_heap_mb\":%.0f}%n",
+                threads, traceBytes / 1e6, before / 1e6, peak / 1e6);
     }
 
     /** [CLS] + random word pieces + [SEP], every sequence exactly {@code length} long. */
