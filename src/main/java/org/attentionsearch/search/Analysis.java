@@ -5,6 +5,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.attentionsearch.math.Epilogue;
+import org.attentionsearch.math.MatMul;
+import org.attentionsearch.math.PackedMatrix;
+import org.attentionsearch.math.Parallel;
+import org.attentionsearch.math.Vectors;
 import org.attentionsearch.model.Bert;
 import org.attentionsearch.model.BertConfig;
 import org.attentionsearch.model.HeadProjection;
@@ -171,13 +176,8 @@ public final class Analysis {
         float[] s = view instanceof View.Head h ? scores(h.layer(), h.head()) : null;
         float[] v = valueNorms(view);
 
-        Integer[] order = new Integer[n];
-        for (int j = 0; j < n; j++) order[j] = j;
         int row = query * n;
-        Arrays.sort(order, (a, b) -> {
-            int c = Float.compare(w[row + b], w[row + a]);
-            return c != 0 ? c : Integer.compare(a, b);
-        });
+        int[] order = rankByWeight(w, row, n);
         int keys = 0;
         double valueTotal = 0;
         for (int j = 0; j < n; j++) {
@@ -196,6 +196,21 @@ public final class Analysis {
                     v == null ? Double.NaN : vn / valueTotal, Snippet.of(text, key)));
         }
         return new ResultsPage(tokens.get(query), view, keys, effectiveResults(w, row, n), covered, List.copyOf(results));
+    }
+
+    /**
+     * Key positions by descending weight, ties by position. Weights are ≥ 0, and for
+     * non-negative floats the raw bits order like the values, so one primitive sort does it.
+     */
+    static int[] rankByWeight(float[] w, int from, int n) {
+        long[] keys = new long[n];
+        for (int j = 0; j < n; j++) {
+            keys[j] = ((long) Float.floatToRawIntBits(Math.max(0f, w[from + j])) << 32) | (n - 1 - j);
+        }
+        Arrays.sort(keys);
+        int[] order = new int[n];
+        for (int r = 0; r < n; r++) order[r] = n - 1 - (int) (keys[n - 1 - r] & 0xffffffffL);
+        return order;
     }
 
     /**
@@ -262,26 +277,25 @@ public final class Analysis {
         });
     }
 
-    /** ‖Σ_h α^h_ij f^h(x_j)‖ for every query i and key j, n×n. */
+    /**
+     * ‖Σ_h α^h_ij f^h(x_j)‖ for every query i and key j, n×n. For a fixed key j this is a
+     * matrix product, [n queries × heads] α times [heads × hidden] f(x_j), so each key is one
+     * small multiply on the packed kernel.
+     */
     private float[] valueBlendNorms(int layer) {
         int n = length(), heads = config().heads(), h = config().hiddenSize();
         float[] alpha = trace.layer(layer, "attention.weights");
         float[] f = valueVectors(layer);
         float[] out = new float[n * n];
-        double[] sum = new double[h];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < n; j++) {
-                Arrays.fill(sum, 0);
-                for (int head = 0; head < heads; head++) {
-                    double a = alpha[(head * n + i) * n + j];
-                    int o = (head * n + j) * h;
-                    for (int x = 0; x < h; x++) sum[x] += a * f[o + x];
-                }
-                double s = 0;
-                for (int x = 0; x < h; x++) s += sum[x] * sum[x];
-                out[i * n + j] = (float) Math.sqrt(s);
+        Parallel.forEach(n, j -> {
+            float[] a = new float[n * heads], fj = new float[heads * h], u = new float[n * h];
+            for (int i = 0; i < n; i++) {
+                for (int head = 0; head < heads; head++) a[i * heads + head] = alpha[(head * n + i) * n + j];
             }
-        }
+            for (int head = 0; head < heads; head++) System.arraycopy(f, (head * n + j) * h, fj, head * h, h);
+            MatMul.multiply(a, PackedMatrix.pack(fj, heads, h), null, Epilogue.NONE, null, u, 0, n);
+            for (int i = 0; i < n; i++) out[i * n + j] = (float) Math.sqrt(Vectors.dot(u, i * h, u, i * h, h));
+        });
         return out;
     }
 

@@ -21,8 +21,21 @@ public record Snippet(String before, String match, String after) {
         return new Snippet(flat(before), text.substring(token.start(), token.end()), flat(after));
     }
 
+    /** Runs of white space become one space, so a snippet stays on one line. */
     private static String flat(String s) {
-        return s.replaceAll("\\s+", " ");
+        StringBuilder out = new StringBuilder(s.length());
+        boolean space = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isWhitespace(c)) {
+                if (!space) out.append(' ');
+                space = true;
+            } else {
+                out.append(c);
+                space = false;
+            }
+        }
+        return out.toString();
     }
 
     @Override

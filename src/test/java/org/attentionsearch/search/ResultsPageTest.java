@@ -121,6 +121,40 @@ class ResultsPageTest {
     }
 
     @Test
+    void valueBlendEqualsExplicitSumOverHeads() {
+        BertConfig c = bert.config();
+        int n = analysis.length(), h = c.hiddenSize(), d = c.headSize(), layer = 2;
+        float[] alpha = analysis.trace().layer(layer, "attention.weights");
+        float[] v = analysis.trace().layer(layer, "attention.value");
+        float[] wo = bert.checkpoint().tensor("encoder.layer." + layer + ".attention.output.dense.weight").data();
+        for (int i : new int[] {0, 5, n - 1}) {
+            double[] norms = new double[n];
+            double total = 0;
+            for (int j = 0; j < n; j++) {
+                // Σ_h α^h_ij · v_j^h W_O^h, in double, from the trace's values and the checkpoint's W_O [out, in].
+                double[] u = new double[h];
+                for (int head = 0; head < c.heads(); head++) {
+                    double a = alpha[(head * n + i) * n + j];
+                    for (int out = 0; out < h; out++) {
+                        double acc = 0;
+                        for (int e = 0; e < d; e++) acc += v[(head * n + j) * d + e] * wo[out * h + head * d + e];
+                        u[out] += a * acc;
+                    }
+                }
+                double s = 0;
+                for (double x : u) s += x * x;
+                norms[j] = Math.sqrt(s);
+                total += norms[j];
+            }
+            for (Result r : analysis.page(new View.ValueBlend(layer), i, 0).results()) {
+                int j = r.key().position();
+                assertEquals(norms[j], r.valueNorm(), 1e-4 * Math.max(1, norms[j]));
+                assertEquals(norms[j] / total, r.weight(), 1e-5);
+            }
+        }
+    }
+
+    @Test
     void pageWeightsEqualOnnxRuntimeAttention() throws Exception {
         var rewritten = OnnxAttentionOutputs.of(TestModels.MINILM.onnxBytes());
         int n = analysis.length(), heads = bert.config().heads();
