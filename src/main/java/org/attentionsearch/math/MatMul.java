@@ -136,27 +136,22 @@ public final class MatMul {
     /** c[row+i][col+j] = epilogue(tile[i][j] + bias[col+j]) for the valid rows and columns (< n). */
     private static void writeTile(float[] tile, int rows, float[] c, int n, int row, int col,
                                   float[] bias, Epilogue epilogue, float[] residual) {
-        for (int j = 0; j < PANEL && col + j < n; j += LANES) {
-            VectorMask<Float> m = S.indexInRange(col + j, n);
-            boolean full = col + j + LANES <= n;
-            FloatVector bv = bias == null ? null
-                    : full ? FloatVector.fromArray(S, bias, col + j) : FloatVector.fromArray(S, bias, col + j, m);
-            for (int i = 0; i < rows; i++) {
+        int width = Math.min(PANEL, n - col);
+        for (int i = 0; i < rows; i++) {
+            int ci = (row + i) * n + col;
+            for (int j = 0; j < width; j += LANES) {
+                VectorMask<Float> in = S.indexInRange(j, width);
                 FloatVector v = FloatVector.fromArray(S, tile, i * PANEL + j);
-                if (bv != null) {
-                    v = v.add(bv);
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(S, bias, col + j, in));
                 }
-                int ci = (row + i) * n + col + j;
-                if (epilogue == Epilogue.GELU) {
-                    v = VectorMath.gelu(v);
-                } else if (epilogue == Epilogue.ADD) {
-                    v = v.add(full ? FloatVector.fromArray(S, residual, ci) : FloatVector.fromArray(S, residual, ci, m));
+                if (epilogue == Epilogue.ADD) {
+                    v = v.add(FloatVector.fromArray(S, residual, ci + j, in));
                 }
-                if (full) {
-                    v.intoArray(c, ci);
-                } else {
-                    v.intoArray(c, ci, m);
-                }
+                v.intoArray(c, ci + j, in);
+            }
+            if (epilogue == Epilogue.GELU) {
+                VectorMath.gelu(c, ci, width);
             }
         }
     }
