@@ -87,7 +87,13 @@ public final class MatMul {
             for (int p = p0; p < p1; p++) {
                 for (int r = rb; r < rbEnd; r += MR) {
                     int rows = Math.min(MR, rbEnd - r);
-                    kernel(a, k, r, rows, w.data(), p * k * PANEL, tile);
+                    if (rows > 2) {
+                        kernel(a, k, r, rows, w.data(), p * k * PANEL, tile);
+                    } else { // a short tail: one row at a time beats a mostly idle full tile
+                        for (int i = 0; i < rows; i++) {
+                            rowKernel(a, k, r + i, w.data(), p * k * PANEL, tile, i * PANEL);
+                        }
+                    }
                     writeTile(tile, rows, c, w.n(), r, p * PANEL, bias, epilogue, residual);
                 }
             }
@@ -131,6 +137,27 @@ public final class MatMul {
         c30.intoArray(tile, 12 * L); c31.intoArray(tile, 13 * L); c32.intoArray(tile, 14 * L); c33.intoArray(tile, 15 * L);
         c40.intoArray(tile, 16 * L); c41.intoArray(tile, 17 * L); c42.intoArray(tile, 18 * L); c43.intoArray(tile, 19 * L);
         c50.intoArray(tile, 20 * L); c51.intoArray(tile, 21 * L); c52.intoArray(tile, 22 * L); c53.intoArray(tile, 23 * L);
+    }
+
+    /**
+     * One row of the tile: tile[tOff + j] = Σ_kk a[row][kk]·W[kk][panel column j]. Four
+     * accumulators; used for tails of one or two rows, where it is bound by loading W.
+     */
+    static void rowKernel(float[] a, int k, int row, float[] b, int bOff, float[] tile, int tOff) {
+        int a0 = row * k;
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        for (int kk = 0; kk < k; kk++) {
+            int bi = bOff + kk * PANEL;
+            FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
+            c0 = FloatVector.fromArray(S, b, bi).fma(x, c0);
+            c1 = FloatVector.fromArray(S, b, bi + LANES).fma(x, c1);
+            c2 = FloatVector.fromArray(S, b, bi + 2 * LANES).fma(x, c2);
+            c3 = FloatVector.fromArray(S, b, bi + 3 * LANES).fma(x, c3);
+        }
+        c0.intoArray(tile, tOff);
+        c1.intoArray(tile, tOff + LANES);
+        c2.intoArray(tile, tOff + 2 * LANES);
+        c3.intoArray(tile, tOff + 3 * LANES);
     }
 
     /** c[row+i][col+j] = epilogue(tile[i][j] + bias[col+j]) for the valid rows and columns (< n). */

@@ -116,7 +116,7 @@ class MatMulTest {
     @Test
     void everyEpilogueWithAndWithoutBias() {
         long seed = 100;
-        int[][] shapes = {{1, 1, 1}, {3, 17, 33}, {17, 100, 65}, {33, 384, 100}, {7, 1536, 384}, {100, 384, 1536}};
+        int[][] shapes = {{1, 1, 1}, {2, 64, 130}, {8, 33, 64}, {3, 17, 33}, {17, 100, 65}, {33, 384, 100}, {7, 1536, 384}, {100, 384, 1536}};
         for (int[] s : shapes) {
             for (Epilogue e : Epilogue.values()) {
                 check(s[0], s[1], s[2], e, true, seed++, false);
