@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * within a block, each packed panel of W (k × {@link PackedMatrix#PANEL} columns) is streamed
  * once per tile of {@link #MR} rows by the register-blocked micro-kernel {@link #kernel}, which
  * keeps an MR × PANEL tile of c in 24 vector registers, broadcasts one element of a per row and
- * loads one panel row of W per step of k. The epilogue is applied when the tile is written out.
+ * loads one panel row of W per step of k (a tail of one or two rows uses {@link #rowKernel}).
+ * The epilogue is applied when the tile is written out.
  */
 public final class MatMul {
     private static final VectorSpecies<Float> S = PackedMatrix.SPECIES;
@@ -31,7 +32,8 @@ public final class MatMul {
     /**
      * c[r, 0..n) = a[r, 0..k)·W + bias, then the epilogue, for rows r in [rowStart, rowEnd);
      * a has k columns, c and residual have n columns. Single-threaded. bias may be null;
-     * residual is only read for {@link Epilogue#ADD}.
+     * residual is only read for {@link Epilogue#ADD} and may be c itself (an in-place residual
+     * add: each element is read just before it is overwritten). c must not overlap a.
      */
     public static void multiply(float[] a, PackedMatrix w, float[] bias, Epilogue epilogue,
                                 float[] residual, float[] c, int rowStart, int rowEnd) {
@@ -66,6 +68,7 @@ public final class MatMul {
             checkLength("bias", bias, w.n());
         }
         if (epilogue == Epilogue.ADD) {
+            Objects.requireNonNull(residual, "residual is required for Epilogue.ADD");
             checkLength("residual", residual, (long) rows * w.n());
         }
     }

@@ -170,6 +170,25 @@ class MatMulTest {
     }
 
     @Test
+    void residualMayBeTheOutputArray() {
+        Random rnd = new Random(13);
+        int rows = 37, k = 100, n = 70;
+        float[] a = random(rnd, rows * k);
+        float[] w = random(rnd, k * n);
+        float[] bias = random(rnd, n);
+        float[] hidden = random(rnd, rows * n);
+        float[] expected = new float[rows * n];
+        ScalarMatMul.multiply(a, rows, w, k, n, bias, Epilogue.ADD, hidden, expected);
+        MatMul.multiply(a, rows, PackedMatrix.pack(w, k, n), bias, Epilogue.ADD, hidden, hidden);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                double tol = TOL * magnitude(a, w, bias, k, n, r, j) + 1e-6 * Math.abs(expected[r * n + j]);
+                assertEquals(expected[r * n + j], hidden[r * n + j], tol);
+            }
+        }
+    }
+
+    @Test
     void packTransposedEqualsPackOfTranspose() {
         Random rnd = new Random(5);
         for (int k : SIZES) {
