@@ -40,12 +40,8 @@ c, err = lawson(lambda r: (mp.exp(r) - 1 - r) / (r * r) if abs(r) > 1e-12 else m
                 nodes(-np.log(2) / 2, np.log(2) / 2), 4)
 show("E(r), exp = 1 + r + r^2 E(r)", c, err)
 
-# Phi(x) = 1/2 + x * P(x^2), |x| <= 2
-c, err = lawson(lambda t: mp.erf(mp.sqrt(t / 2)) / (2 * mp.sqrt(t)) if t > 1e-20 else 1 / mp.sqrt(2 * mp.pi),
-                nodes(0, 4), 7)
-show("P(t), Phi(x) = 1/2 + x P(x^2), |x| <= 2", c, err)
-
-# Phi(-u) = exp(-u^2/2) * t * Q(t), t = 1/(1 + u/2), u >= 2 (t in (0, 1/2])
-c, err = lawson(lambda t: mp.ncdf(-(1 / t - 1) * 2) * mp.exp(((1 / t - 1) * 2) ** 2 / 2) / t,
-                nodes(1 / (1 + 0.5 * 14), 0.5), 6)
-show("Q(t), Phi(-u) = exp(-u^2/2) t Q(t), t = 1/(1+u/2), u >= 2", c, err)
+# Phi(-u) = exp(-u^2/2) * t * Q(t), t = 1/(1 + 0.3 u), for all u >= 0 (t in (0, 1]);
+# fitted on u in [0, 14] (beyond, exp(-u^2/2) underflows float anyway)
+c, err = lawson(lambda t: mp.ncdf(-(1 / t - 1) / 0.3) * mp.exp(((1 / t - 1) / 0.3) ** 2 / 2) / t,
+                nodes(1 / (1 + 0.3 * 14), 1.0), 9)
+show("Q(t), Phi(-u) = exp(-u^2/2) t Q(t), t = 1/(1+0.3u), u >= 0", c, err)

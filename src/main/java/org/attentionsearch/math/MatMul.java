@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * within a block, each packed panel of W (k × {@link PackedMatrix#PANEL} columns) is streamed
  * once per tile of {@link #MR} rows by the register-blocked micro-kernel {@link #kernel}, which
  * keeps an MR × PANEL tile of c in 24 vector registers, broadcasts one element of a per row and
- * loads one panel row of W per step of k. The epilogue is applied when the tile is written out.
+ * loads one panel row of W per step of k (a tail of one or two rows uses {@link #rowKernel}).
+ * The epilogue is applied when the tile is written out.
  */
 public final class MatMul {
     private static final VectorSpecies<Float> S = PackedMatrix.SPECIES;
@@ -31,7 +32,8 @@ public final class MatMul {
     /**
      * c[r, 0..n) = a[r, 0..k)·W + bias, then the epilogue, for rows r in [rowStart, rowEnd);
      * a has k columns, c and residual have n columns. Single-threaded. bias may be null;
-     * residual is only read for {@link Epilogue#ADD}.
+     * residual is only read for {@link Epilogue#ADD} and may be c itself (an in-place residual
+     * add: each element is read just before it is overwritten). c must not overlap a.
      */
     public static void multiply(float[] a, PackedMatrix w, float[] bias, Epilogue epilogue,
                                 float[] residual, float[] c, int rowStart, int rowEnd) {
@@ -66,6 +68,7 @@ public final class MatMul {
             checkLength("bias", bias, w.n());
         }
         if (epilogue == Epilogue.ADD) {
+            Objects.requireNonNull(residual, "residual is required for Epilogue.ADD");
             checkLength("residual", residual, (long) rows * w.n());
         }
     }
@@ -87,7 +90,13 @@ public final class MatMul {
             for (int p = p0; p < p1; p++) {
                 for (int r = rb; r < rbEnd; r += MR) {
                     int rows = Math.min(MR, rbEnd - r);
-                    kernel(a, k, r, rows, w.data(), p * k * PANEL, tile);
+                    if (rows > 2) {
+                        kernel(a, k, r, rows, w.data(), p * k * PANEL, tile);
+                    } else { // a short tail: one row at a time beats a mostly idle full tile
+                        for (int i = 0; i < rows; i++) {
+                            rowKernel(a, k, r + i, w.data(), p * k * PANEL, tile, i * PANEL);
+                        }
+                    }
                     writeTile(tile, rows, c, w.n(), r, p * PANEL, bias, epilogue, residual);
                 }
             }
@@ -133,30 +142,46 @@ public final class MatMul {
         c50.intoArray(tile, 20 * L); c51.intoArray(tile, 21 * L); c52.intoArray(tile, 22 * L); c53.intoArray(tile, 23 * L);
     }
 
+    /**
+     * One row of the tile: tile[tOff + j] = Σ_kk a[row][kk]·W[kk][panel column j]. Four
+     * accumulators; used for tails of one or two rows, where it is bound by loading W.
+     */
+    static void rowKernel(float[] a, int k, int row, float[] b, int bOff, float[] tile, int tOff) {
+        int a0 = row * k;
+        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+        for (int kk = 0; kk < k; kk++) {
+            int bi = bOff + kk * PANEL;
+            FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
+            c0 = FloatVector.fromArray(S, b, bi).fma(x, c0);
+            c1 = FloatVector.fromArray(S, b, bi + LANES).fma(x, c1);
+            c2 = FloatVector.fromArray(S, b, bi + 2 * LANES).fma(x, c2);
+            c3 = FloatVector.fromArray(S, b, bi + 3 * LANES).fma(x, c3);
+        }
+        c0.intoArray(tile, tOff);
+        c1.intoArray(tile, tOff + LANES);
+        c2.intoArray(tile, tOff + 2 * LANES);
+        c3.intoArray(tile, tOff + 3 * LANES);
+    }
+
     /** c[row+i][col+j] = epilogue(tile[i][j] + bias[col+j]) for the valid rows and columns (< n). */
     private static void writeTile(float[] tile, int rows, float[] c, int n, int row, int col,
                                   float[] bias, Epilogue epilogue, float[] residual) {
-        for (int j = 0; j < PANEL && col + j < n; j += LANES) {
-            VectorMask<Float> m = S.indexInRange(col + j, n);
-            boolean full = col + j + LANES <= n;
-            FloatVector bv = bias == null ? null
-                    : full ? FloatVector.fromArray(S, bias, col + j) : FloatVector.fromArray(S, bias, col + j, m);
-            for (int i = 0; i < rows; i++) {
+        int width = Math.min(PANEL, n - col);
+        for (int i = 0; i < rows; i++) {
+            int ci = (row + i) * n + col;
+            for (int j = 0; j < width; j += LANES) {
+                VectorMask<Float> in = S.indexInRange(j, width);
                 FloatVector v = FloatVector.fromArray(S, tile, i * PANEL + j);
-                if (bv != null) {
-                    v = v.add(bv);
+                if (bias != null) {
+                    v = v.add(FloatVector.fromArray(S, bias, col + j, in));
                 }
-                int ci = (row + i) * n + col + j;
-                if (epilogue == Epilogue.GELU) {
-                    v = VectorMath.gelu(v);
-                } else if (epilogue == Epilogue.ADD) {
-                    v = v.add(full ? FloatVector.fromArray(S, residual, ci) : FloatVector.fromArray(S, residual, ci, m));
+                if (epilogue == Epilogue.ADD) {
+                    v = v.add(FloatVector.fromArray(S, residual, ci + j, in));
                 }
-                if (full) {
-                    v.intoArray(c, ci);
-                } else {
-                    v.intoArray(c, ci, m);
-                }
+                v.intoArray(c, ci + j, in);
+            }
+            if (epilogue == Epilogue.GELU) {
+                VectorMath.gelu(c, ci, width);
             }
         }
     }

@@ -1,22 +1,30 @@
 package org.attentionsearch.math;
 
-import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LT;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Lane-wise exp and GELU on float vectors, from our own polynomial fits (the coefficients are
+ * exp and GELU over float array slices, from our own polynomial fits (the coefficients are
  * derived by tools/fit_math_coefficients.py). Shared by {@link Vectors} and {@link MatMul}.
+ *
+ * <p>Each kernel keeps all of its vector arithmetic inside its own loop: a helper method taking
+ * or returning vectors is not reliably inlined by C2 (once compiled on its own it is "too big"),
+ * and a call that is not inlined boxes every vector on the heap.
  */
 final class VectorMath {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
     private VectorMath() {
     }
 
-    /** One Horner step: acc·t + c. */
+    /** One Horner step: acc·t + c (tiny, so always inlined). */
     private static FloatVector mad(FloatVector acc, FloatVector t, float c) {
         return acc.fma(t, acc.broadcast(c));
     }
@@ -33,49 +41,61 @@ final class VectorMath {
     private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
 
     /**
-     * e^x = 2^m · e^r with m = round(x·log2 e), r = x − m·ln 2 (|r| ≤ ln2/2),
+     * In place x_i = e^{x_i − shift} over x[off, off+len), returning Σ of the results.
+     * e^y = 2^m · e^r with m = round(y·log2 e), r = y − m·ln 2 (|r| ≤ ln2/2),
      * e^r ≈ 1 + r + r²·E(r), E of degree 4 (relative error ~1e-8 before rounding).
-     * Relative error within 2 ulp for x in [−87.3, 88]; 0 below (including −∞), clamped above.
+     * Within 2 ulp for y in [−87.3, 88]; 0 below (including −∞), clamped above.
      */
-    static FloatVector exp(FloatVector x) {
-        FloatVector xc = x.min(EXP_MAX);
-        FloatVector shifted = xc.fma(LOG2E, ROUNDER);
-        FloatVector m = shifted.sub(ROUNDER);
-        FloatVector r = m.fma(m.broadcast(-LN2_HI), xc);
-        r = m.fma(m.broadcast(-LN2_LO), r);
-        FloatVector e = r.fma(0.00139012851f, 0.00836314075f);
-        e = mad(mad(mad(e, r, 0.0416668542f), r, 0.166665778f), r, 0.5f);
-        FloatVector er = r.mul(r).fma(e, r).add(1f);
-        IntVector mi = shifted.reinterpretAsInts().sub(ROUNDER_BITS);
-        FloatVector scale = mi.add(127).lanewise(LSHL, 23).reinterpretAsFloats();
-        FloatVector result = er.mul(scale);
-        return result.blend(0f, xc.compare(LT, EXP_MIN));
+    static float expShifted(float[] x, int off, int len, float shift) {
+        FloatVector sum = FloatVector.zero(S);
+        for (int i = 0; i < len; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, len);
+            FloatVector y = FloatVector.fromArray(S, x, off + i, in).sub(shift).min(EXP_MAX);
+            FloatVector shifted = y.fma(LOG2E, ROUNDER);
+            FloatVector m = shifted.sub(ROUNDER);
+            FloatVector r = m.fma(m.broadcast(-LN2_HI), y);
+            r = m.fma(m.broadcast(-LN2_LO), r);
+            FloatVector e = r.fma(0.00139012851f, 0.00836314075f);
+            e = mad(mad(mad(e, r, 0.0416668542f), r, 0.166665778f), r, 0.5f);
+            e = r.mul(r).fma(e, r).add(1f);
+            IntVector mi = shifted.reinterpretAsInts().sub(ROUNDER_BITS);
+            e = e.mul(mi.add(127).lanewise(LSHL, 23).reinterpretAsFloats()).blend(0f, y.compare(LT, EXP_MIN));
+            e.intoArray(x, off + i, in);
+            sum = sum.add(e, in);
+        }
+        return sum.reduceLanes(VectorOperators.ADD);
     }
 
     /**
-     * Exact GELU, gelu(x) = x·Φ(x), Φ the standard normal CDF = ½(1 + erf(x/√2)):
-     * |x| ≤ 2: Φ(x) = ½ + x·P(x²), P of degree 7;
-     * |x| > 2: Φ(−|x|) = e^{−x²/2}·t·Q(t), t = 1/(1 + |x|/2), Q of degree 6, and
-     * Φ(x) = 1 − Φ(−x) for x > 0, which keeps the negative tail accurate in relative terms.
+     * In place exact GELU over x[off, off+len): gelu(x) = x·Φ(x), Φ the standard normal CDF
+     * = ½(1 + erf(x/√2)). One formula for all x: with u = |x| and t = 1/(1 + 0.3u),
+     * Φ(−u) = e^{−u²/2}·t·Q(t), Q of degree 9 (relative error 3e-9 before rounding), and
+     * Φ(x) = Φ(−u) for x < 0, 1 − Φ(−u) for x ≥ 0, which keeps the negative tail accurate in
+     * relative terms. e^{−u²/2} as in {@link #expShifted} (argument ≤ 0, so only the underflow
+     * clamp is needed). Branch-free and small enough for C2 to compile without boxing.
      */
-    static FloatVector gelu(FloatVector x) {
-        FloatVector x2 = x.mul(x);
-        FloatVector p = x2.fma(-1.73786514e-08f, 5.32779666e-07f);
-        p = mad(mad(mad(p, x2, -9.02333068e-06f), x2, 0.000114667972f), x2, -0.00118655374f);
-        p = mad(mad(mad(p, x2, 0.00997316651f), x2, -0.0664903075f), x2, 0.398942292f);
-        FloatVector phi = mad(p, x, 0.5f);
-        FloatVector ax = x.abs();
-        VectorMask<Float> far = ax.compare(GT, 2f);
-        if (far.anyTrue()) {
-            FloatVector t = ax.fma(0.5f, 1f);
+    static void gelu(float[] x, int off, int len) {
+        for (int i = 0; i < len; i += L) {
+            VectorMask<Float> in = S.indexInRange(i, len);
+            FloatVector v = FloatVector.fromArray(S, x, off + i, in);
+            FloatVector t = v.abs().fma(0.3f, 1f);
             t = t.broadcast(1f).div(t);
-            FloatVector q = t.fma(0.103315279f, -0.103343487f);
-            q = mad(mad(mad(q, t, -0.106081061f), t, 0.0689837411f), t, 0.145794824f);
-            q = mad(mad(q, t, 0.199841201f), t, 0.199457005f);
-            FloatVector tail = exp(x2.mul(-0.5f)).mul(t).mul(q);
-            FloatVector farPhi = tail.neg().add(1f).blend(tail, x.compare(LT, 0f));
-            phi = phi.blend(farPhi, far);
+            FloatVector q = t.fma(-0.0206128284f, 0.112375781f);
+            q = mad(mad(mad(q, t, -0.228067532f), t, 0.191581741f), t, -0.0792473853f);
+            q = mad(mad(mad(q, t, 0.096057862f), t, 0.0784255639f), t, 0.110227324f);
+            q = mad(mad(q, t, 0.119572841f), t, 0.119686633f);
+            FloatVector y = v.mul(v).mul(-0.5f);
+            FloatVector shifted = y.fma(LOG2E, ROUNDER);
+            FloatVector m = shifted.sub(ROUNDER);
+            FloatVector r = m.fma(m.broadcast(-LN2_LO), m.fma(m.broadcast(-LN2_HI), y));
+            FloatVector e = r.fma(0.00139012851f, 0.00836314075f);
+            e = mad(mad(mad(e, r, 0.0416668542f), r, 0.166665778f), r, 0.5f);
+            e = r.mul(r).fma(e, r).add(1f);
+            IntVector mi = shifted.reinterpretAsInts().sub(ROUNDER_BITS);
+            e = e.mul(mi.add(127).lanewise(LSHL, 23).reinterpretAsFloats()).blend(0f, y.compare(LT, EXP_MIN));
+            FloatVector tail = e.mul(t).mul(q);
+            FloatVector phi = tail.neg().add(1f).blend(tail, v.compare(LT, 0f));
+            v.mul(phi).intoArray(x, off + i, in);
         }
-        return x.mul(phi);
     }
 }

@@ -10,26 +10,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector (SIMD) kernels over slices of float arrays. Each has a same-named plain twin in
  * {@link Scalar}, which the tests compare it against. Tails shorter than a vector are handled
- * with masked loads and stores, so every element goes through the same arithmetic.
+ * with masked loads and stores, so every element goes through the same arithmetic. No helper
+ * takes or returns a vector (see {@link VectorMath} for why).
  */
 public final class Vectors {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
 
     private Vectors() {
-    }
-
-    private static FloatVector load(float[] x, int off, int i, int len) {
-        return i + L <= len ? FloatVector.fromArray(S, x, off + i)
-                : FloatVector.fromArray(S, x, off + i, S.indexInRange(i, len));
-    }
-
-    private static void store(FloatVector v, float[] x, int off, int i, int len) {
-        if (i + L <= len) {
-            v.intoArray(x, off + i);
-        } else {
-            v.intoArray(x, off + i, S.indexInRange(i, len));
-        }
     }
 
     /** Σ a[aOff+i]·b[bOff+i] for i in [0, len), in float with two vector accumulators. */
@@ -42,23 +30,27 @@ public final class Vectors {
             s1 = FloatVector.fromArray(S, a, aOff + i + L).fma(FloatVector.fromArray(S, b, bOff + i + L), s1);
         }
         for (; i < len; i += L) {
-            s0 = load(a, aOff, i, len).fma(load(b, bOff, i, len), s0);
+            VectorMask<Float> in = S.indexInRange(i, len);
+            s0 = FloatVector.fromArray(S, a, aOff + i, in).fma(FloatVector.fromArray(S, b, bOff + i, in), s0);
         }
         return s0.add(s1).reduceLanes(ADD);
     }
 
     /** y[yOff+i] += alpha·x[xOff+i] for i in [0, len). */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len) {
+        FloatVector a = FloatVector.broadcast(S, alpha);
         for (int i = 0; i < len; i += L) {
-            FloatVector a = FloatVector.broadcast(S, alpha);
-            store(load(x, xOff, i, len).fma(a, load(y, yOff, i, len)), y, yOff, i, len);
+            VectorMask<Float> in = S.indexInRange(i, len);
+            FloatVector.fromArray(S, x, xOff + i, in).fma(a, FloatVector.fromArray(S, y, yOff + i, in))
+                    .intoArray(y, yOff + i, in);
         }
     }
 
     /** x[off+i] *= s for i in [0, len). */
     public static void scale(float[] x, int off, int len, float s) {
         for (int i = 0; i < len; i += L) {
-            store(load(x, off, i, len).mul(s), x, off, i, len);
+            VectorMask<Float> in = S.indexInRange(i, len);
+            FloatVector.fromArray(S, x, off + i, in).mul(s).intoArray(x, off + i, in);
         }
     }
 
@@ -81,7 +73,7 @@ public final class Vectors {
     public static float sum(float[] x, int off, int len) {
         FloatVector s = FloatVector.zero(S);
         for (int i = 0; i < len; i += L) {
-            s = s.add(load(x, off, i, len));
+            s = s.add(FloatVector.fromArray(S, x, off + i, S.indexInRange(i, len)));
         }
         return s.reduceLanes(ADD);
     }
@@ -96,17 +88,7 @@ public final class Vectors {
             java.util.Arrays.fill(x, off, off + len, 0f);
             return;
         }
-        FloatVector total = FloatVector.zero(S);
-        for (int i = 0; i < len; i += L) {
-            FloatVector e = VectorMath.exp(load(x, off, i, len).sub(m));
-            if (i + L <= len) {
-                total = total.add(e);
-            } else {
-                total = total.add(e, S.indexInRange(i, len));
-            }
-            store(e, x, off, i, len);
-        }
-        scale(x, off, len, 1f / total.reduceLanes(ADD));
+        scale(x, off, len, 1f / VectorMath.expShifted(x, off, len, m));
     }
 
     /**
@@ -117,24 +99,22 @@ public final class Vectors {
         float mean = sum(x, off, len) / len;
         FloatVector sq = FloatVector.zero(S);
         for (int i = 0; i < len; i += L) {
-            FloatVector d = load(x, off, i, len).sub(mean);
-            if (i + L > len) {
-                d = d.blend(0f, S.indexInRange(i, len).not());
-            }
-            sq = d.fma(d, sq);
+            VectorMask<Float> in = S.indexInRange(i, len);
+            FloatVector d = FloatVector.fromArray(S, x, off + i, in).sub(mean);
+            sq = sq.add(d.mul(d), in);
         }
         float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(ADD) / len + eps));
         for (int i = 0; i < len; i += L) {
-            FloatVector y = load(x, off, i, len).sub(mean).mul(inv);
-            store(y.fma(load(gamma, 0, i, len), load(beta, 0, i, len)), x, off, i, len);
+            VectorMask<Float> in = S.indexInRange(i, len);
+            FloatVector y = FloatVector.fromArray(S, x, off + i, in).sub(mean).mul(inv);
+            y.fma(FloatVector.fromArray(S, gamma, i, in), FloatVector.fromArray(S, beta, i, in))
+                    .intoArray(x, off + i, in);
         }
     }
 
-    /** In place exact GELU: x_i = x_i·½(1 + erf(x_i/√2)), via {@link VectorMath#gelu}. */
+    /** In place exact GELU: x_i = x_i·½(1 + erf(x_i/√2)), see {@link VectorMath#gelu}. */
     public static void gelu(float[] x, int off, int len) {
-        for (int i = 0; i < len; i += L) {
-            store(VectorMath.gelu(load(x, off, i, len)), x, off, i, len);
-        }
+        VectorMath.gelu(x, off, len);
     }
 
     /** In place x_i = x_i / max(‖x‖₂, 1e-12), as torch.nn.functional.normalize. */

@@ -116,7 +116,7 @@ class MatMulTest {
     @Test
     void everyEpilogueWithAndWithoutBias() {
         long seed = 100;
-        int[][] shapes = {{1, 1, 1}, {3, 17, 33}, {17, 100, 65}, {33, 384, 100}, {7, 1536, 384}, {100, 384, 1536}};
+        int[][] shapes = {{1, 1, 1}, {2, 64, 130}, {8, 33, 64}, {3, 17, 33}, {17, 100, 65}, {33, 384, 100}, {7, 1536, 384}, {100, 384, 1536}};
         for (int[] s : shapes) {
             for (Epilogue e : Epilogue.values()) {
                 check(s[0], s[1], s[2], e, true, seed++, false);
@@ -165,6 +165,25 @@ class MatMulTest {
                         assertTrue(Float.isNaN(got), "row " + r + " outside " + Arrays.toString(range) + " was written");
                     }
                 }
+            }
+        }
+    }
+
+    @Test
+    void residualMayBeTheOutputArray() {
+        Random rnd = new Random(13);
+        int rows = 37, k = 100, n = 70;
+        float[] a = random(rnd, rows * k);
+        float[] w = random(rnd, k * n);
+        float[] bias = random(rnd, n);
+        float[] hidden = random(rnd, rows * n);
+        float[] expected = new float[rows * n];
+        ScalarMatMul.multiply(a, rows, w, k, n, bias, Epilogue.ADD, hidden, expected);
+        MatMul.multiply(a, rows, PackedMatrix.pack(w, k, n), bias, Epilogue.ADD, hidden, hidden);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < n; j++) {
+                double tol = TOL * magnitude(a, w, bias, k, n, r, j) + 1e-6 * Math.abs(expected[r * n + j]);
+                assertEquals(expected[r * n + j], hidden[r * n + j], tol);
             }
         }
     }

@@ -3,7 +3,6 @@ package org.attentionsearch.math;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import jdk.incubator.vector.FloatVector;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -107,28 +106,32 @@ class MathAccuracyTest {
 
     @Test
     void vectorExpWithinTwoUlp() {
-        int lanes = FloatVector.SPECIES_PREFERRED.length();
-        float[] xs = new float[lanes];
-        float[] out = new float[lanes];
-        for (int i = 0; i < 200_000; i++) {
-            float x = -87f + i * (87f + 88f) / 200_000;
-            xs[i % lanes] = x;
-            if (i % lanes == lanes - 1) {
-                VectorMath.exp(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, xs, 0)).intoArray(out, 0);
-                for (int j = 0; j < lanes; j++) {
-                    double want = Math.exp(xs[j]);
-                    assertTrue(Math.abs(out[j] - want) <= 2 * Math.ulp((float) want),
-                            "exp(" + xs[j] + ") = " + out[j] + " vs " + want);
-                }
-            }
+        float[] xs = new float[200_001];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = -87f + i * (87f + 88f) / 200_000;
         }
-        float[] special = new float[lanes];
-        special[0] = Float.NEGATIVE_INFINITY;
-        special[1] = -100f;
-        special[2] = 0f;
-        VectorMath.exp(FloatVector.fromArray(FloatVector.SPECIES_PREFERRED, special, 0)).intoArray(out, 0);
-        assertEquals(0f, out[0]);
-        assertEquals(0f, out[1]);
-        assertEquals(1f, out[2]);
+        float[] out = xs.clone();
+        VectorMath.expShifted(out, 0, out.length, 0f);
+        for (int i = 0; i < xs.length; i++) {
+            double e = Math.exp(xs[i]);
+            assertTrue(Math.abs(out[i] - e) <= 2 * Math.ulp((float) e), "exp(" + xs[i] + ") = " + out[i] + " vs " + e);
+        }
+        float[] small = new float[1001];
+        double want = 0;
+        for (int i = 0; i < small.length; i++) {
+            small[i] = (i - 500) / 100f;
+            want += Math.exp(small[i] - 1.5);
+        }
+        assertEquals(want, VectorMath.expShifted(small, 0, small.length, 1.5f), 1e-6 * want);
+        float[] shifted = {Float.NEGATIVE_INFINITY, -100f, 0f, 3f, 5f};
+        VectorMath.expShifted(shifted, 1, 3, 3f); // e^{x-3} on [-100, 0, 3]
+        assertEquals(Float.NEGATIVE_INFINITY, shifted[0]);
+        assertEquals(0f, shifted[1]);
+        assertEquals((float) Math.exp(-3), shifted[2], Math.ulp((float) Math.exp(-3)));
+        assertEquals(1f, shifted[3]);
+        assertEquals(5f, shifted[4]);
+        float[] negInf = {Float.NEGATIVE_INFINITY};
+        VectorMath.expShifted(negInf, 0, 1, 0f);
+        assertEquals(0f, negInf[0]);
     }
 }
