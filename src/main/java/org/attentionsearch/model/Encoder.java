@@ -76,20 +76,28 @@ public final class Encoder {
 
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = weights.layers().get(l);
+            String p = "layers." + l + ".";
             if (traces != null) {
-                for (Trace t : traces) t.put("layers." + l + ".residual_in", new int[] {t.length(), h},
-                        t.get(l == 0 ? "embeddings.output" : "layers." + (l - 1) + ".residual_out").data());
+                // A trace keeps views of this layer's buffers, so the next layer needs fresh ones.
+                if (l > 0) {
+                    qkv = new float[rows * 3 * h];
+                    context = new float[rows * h];
+                    mid = new float[rows * h];
+                }
+                for (Trace t : traces) t.alias(p + "residual_in", l == 0 ? "embeddings.output" : "layers." + (l - 1) + ".residual_out");
             }
             MatMul.multiply(x, rows, w.queryKeyValue(), w.queryKeyValueBias(), Epilogue.NONE, null, qkv);
             attention.run(batch, qkv, context, traces, l);
             MatMul.multiply(context, rows, w.output(), w.outputBias(), Epilogue.ADD, x, mid);
             layerNorm(mid, rows, h, w.attentionNorm());
-            record(traces, batch, "layers." + l + ".residual_mid", mid, h);
+            record(traces, batch, p + "residual_mid", mid, h);
             MatMul.multiply(mid, rows, w.intermediate(), w.intermediateBias(), Epilogue.GELU, null, ffn);
-            // x is not needed once mid exists, so the layer's output overwrites it.
-            MatMul.multiply(ffn, rows, w.feedForwardOutput(), w.feedForwardOutputBias(), Epilogue.ADD, mid, x);
-            layerNorm(x, rows, h, w.outputNorm());
-            record(traces, batch, "layers." + l + ".residual_out", x, h);
+            // Without a trace, x is not needed once mid exists, so the layer's output overwrites it.
+            float[] out = traces == null ? x : new float[rows * h];
+            MatMul.multiply(ffn, rows, w.feedForwardOutput(), w.feedForwardOutputBias(), Epilogue.ADD, mid, out);
+            layerNorm(out, rows, h, w.outputNorm());
+            record(traces, batch, p + "residual_out", out, h);
+            x = out;
         }
         return new Output(batch, x, h, traces == null ? null : List.of(traces));
     }
@@ -126,12 +134,9 @@ public final class Encoder {
         });
     }
 
+    /** Lets each trace see its rows of a batch buffer; nothing is copied until it is read. */
     private static void record(Trace[] traces, Batch batch, String name, float[] x, int h) {
         if (traces == null) return;
-        for (int b = 0; b < batch.size(); b++) {
-            int from = batch.start(b) * h;
-            traces[b].put(name, new int[] {batch.length(b), h},
-                    java.util.Arrays.copyOfRange(x, from, from + batch.length(b) * h));
-        }
+        for (int b = 0; b < batch.size(); b++) traces[b].putRows(name, x, batch.start(b), h);
     }
 }

@@ -38,22 +38,22 @@ final class SelfAttention {
 
     void run(Batch batch, float[] qkv, float[] context, Trace[] traces, int layer) {
         if (traces != null) {
-            for (int b = 0; b < batch.size(); b++) allocateTrace(traces[b], layer, batch.length(b));
+            String p = "layers." + layer + ".attention.";
+            for (int b = 0; b < batch.size(); b++) {
+                Trace t = traces[b];
+                int n = batch.length(b), start = batch.start(b);
+                t.put(p + "weights", new int[] {heads, n, n}, new float[heads * n * n]);
+                t.putHeads(p + "query", qkv, start, 3 * hidden, 0, heads, headSize);
+                t.putHeads(p + "key", qkv, start, 3 * hidden, hidden, heads, headSize);
+                t.putHeads(p + "value", qkv, start, 3 * hidden, 2 * hidden, heads, headSize);
+                t.putHeads(p + "head_outputs", context, start, hidden, 0, heads, headSize);
+            }
         }
         Parallel.forEach(batch.size() * heads, task -> {
             int b = task / heads;
             head(batch.start(b), batch.length(b), task % heads, qkv, context,
                     traces == null ? null : traces[b], layer);
         });
-    }
-
-    private void allocateTrace(Trace t, int layer, int n) {
-        String p = "layers." + layer + ".attention.";
-        t.put(p + "query", new int[] {heads, n, headSize}, new float[heads * n * headSize]);
-        t.put(p + "key", new int[] {heads, n, headSize}, new float[heads * n * headSize]);
-        t.put(p + "value", new int[] {heads, n, headSize}, new float[heads * n * headSize]);
-        t.put(p + "weights", new int[] {heads, n, n}, new float[heads * n * n]);
-        t.put(p + "head_outputs", new int[] {heads, n, headSize}, new float[heads * n * headSize]);
     }
 
     private void head(int start, int n, int h, float[] qkv, float[] context, Trace trace, int layer) {
@@ -66,14 +66,7 @@ final class SelfAttention {
         float[] keysT = scratch[0];
         transposeKeys(qkv, start * stride + kCol, stride, n, keysT);
 
-        float[] weights = null;
-        if (trace != null) {
-            String p = "layers." + layer + ".attention.";
-            weights = trace.layer(layer, "attention.weights");
-            copyHead(qkv, start, n, stride, qCol, trace.get(p + "query").data(), h);
-            copyHead(qkv, start, n, stride, kCol, trace.get(p + "key").data(), h);
-            copyHead(qkv, start, n, stride, vCol, trace.get(p + "value").data(), h);
-        }
+        float[] weights = trace == null ? null : trace.layer(layer, "attention.weights");
 
         // Blocks of queries: the rows of α live in the trace, or in scratch when not tracing.
         for (int i0 = 0; i0 < n; i0 += AttentionKernel.ROWS) {
@@ -88,12 +81,6 @@ final class SelfAttention {
             }
             AttentionKernel.weightedSum(p, pOff, n, rows, qkv, start * stride + vCol, stride, n, d,
                     context, (start + i0) * hidden + qCol, hidden);
-        }
-        if (trace != null) {
-            float[] out = trace.layer(layer, "attention.head_outputs");
-            for (int i = 0; i < n; i++) {
-                System.arraycopy(context, (start + i) * hidden + qCol, out, (h * n + i) * d, d);
-            }
         }
     }
 
@@ -130,12 +117,5 @@ final class SelfAttention {
             }
         }
         return out;
-    }
-
-    /** Copies head h's columns of a fused projection into a [heads, n, d] trace tensor. */
-    private void copyHead(float[] qkv, int start, int n, int stride, int col, float[] dst, int h) {
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(qkv, (start + i) * stride + col, dst, (h * n + i) * headSize, headSize);
-        }
     }
 }

@@ -39,6 +39,9 @@ public final class Trace {
     private final BertWeights weights;
     private final SelfAttention attention;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
+    /** Tensors still inside the forward pass's batch buffers, copied out on first access. */
+    private final Map<String, java.util.function.Supplier<float[]>> views = new java.util.HashMap<>();
+    private final Map<String, int[]> viewShapes = new java.util.HashMap<>();
 
     Trace(int length, BertWeights weights, SelfAttention attention) {
         this.length = length;
@@ -70,12 +73,11 @@ public final class Trace {
     }
 
     public Tensor get(String name) {
-        Tensor t = tensors.get(name);
-        if (t != null) return t;
         synchronized (this) {
-            t = tensors.get(name);
+            Tensor t = tensors.get(name);
             if (t == null) {
-                t = derive(name);
+                var view = views.remove(name);
+                t = view != null ? new Tensor(name, viewShapes.remove(name), view.get()) : derive(name);
                 tensors.put(name, t);
             }
             return t;
@@ -87,12 +89,20 @@ public final class Trace {
         return get("layers." + layer + "." + what).data();
     }
 
-    /** Bytes held by the tensors stored so far (derived ones included once computed). */
-    public long bytes() {
+    /**
+     * Bytes this trace's own tensors hold, counting those still kept in the forward pass's
+     * batch buffers at their size (the buffers are shared by every sequence of the batch).
+     */
+    public synchronized long bytes() {
         java.util.IdentityHashMap<float[], Boolean> seen = new java.util.IdentityHashMap<>();
         long total = 0;
         for (Tensor t : tensors.values()) {
             if (seen.put(t.data(), Boolean.TRUE) == null) total += 4L * t.data().length;
+        }
+        for (int[] shape : viewShapes.values()) {
+            long n = 4;
+            for (int dim : shape) n *= dim;
+            total += n;
         }
         return total;
     }
@@ -101,8 +111,42 @@ public final class Trace {
         return tensors.keySet();
     }
 
-    void put(String name, int[] shape, float[] data) {
+    synchronized void put(String name, int[] shape, float[] data) {
         tensors.put(name, new Tensor(name, shape, data));
+    }
+
+    /** Rows [start, start+n) of a batch buffer with {@code width} columns, as an [n, width] tensor. */
+    synchronized void putRows(String name, float[] buffer, int start, int width) {
+        views.put(name, () -> java.util.Arrays.copyOfRange(buffer, start * width, (start + length) * width));
+        viewShapes.put(name, new int[] {length, width});
+    }
+
+    /**
+     * Per-head columns of a batch buffer as a [heads, n, d] tensor: head h is columns
+     * column + h·d … column + h·d + d − 1 of rows [start, start+n), the buffer having {@code stride} columns.
+     */
+    synchronized void putHeads(String name, float[] buffer, int start, int stride, int column, int heads, int d) {
+        views.put(name, () -> {
+            float[] out = new float[heads * length * d];
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < length; i++) {
+                    System.arraycopy(buffer, (start + i) * stride + column + h * d, out, (h * length + i) * d, d);
+                }
+            }
+            return out;
+        });
+        viewShapes.put(name, new int[] {heads, length, d});
+    }
+
+    /** Shares an already recorded tensor under a second name (the residual leaving L is the one entering L+1). */
+    synchronized void alias(String name, String existing) {
+        Tensor t = tensors.get(existing);
+        if (t != null) {
+            tensors.put(name, new Tensor(name, t.shape(), t.data()));
+        } else {
+            views.put(name, () -> get(existing).data());
+            viewShapes.put(name, viewShapes.get(existing).clone());
+        }
     }
 
     private Tensor derive(String name) {
