@@ -269,7 +269,7 @@
     const title = el('button', { type: 'button', class: 'result-link', 'aria-describedby': `snippet-${r.key}`,
       'aria-pressed': String(chosen === r.key) }, tokenText(key));
     title.addEventListener('click', () => selectKey(r.key));
-    const open = el('button', { type: 'button', class: 'open-page' }, 'its own results page');
+    const open = el('button', { type: 'button', class: 'open-page', 'aria-label': `Open the results page of token ${r.key}` }, 'open its page');
     open.addEventListener('click', () => selectToken(r.key, true));
 
     const metrics = el('p', { class: 'metrics' },
@@ -286,11 +286,10 @@
       'data-weight': String(r.weight), 'data-score': r.score === null ? '' : String(r.score),
     },
       el('div', { class: 'crumb' }, el('span', { class: 'crumb-site' }, `token ${r.key}`),
-        el('span', { class: 'crumb-path' }, ` › ${span} › #${r.rank}`)),
+        el('span', { class: 'crumb-path' }, ` › ${span} › #${r.rank}`), el('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, ' · '), open),
       el('h3', { class: 'result-title' }, title),
       el('p', { class: 'snippet', id: `snippet-${r.key}` }, r.snippet.before, el('mark', {}, r.snippet.match), r.snippet.after),
       metrics,
-      el('p', { class: 'result-actions' }, open),
     );
     item.addEventListener('mouseenter', () => hover(r.key));
     item.addEventListener('mouseleave', () => hover(null));
@@ -393,8 +392,8 @@
     const vectors = el('div', { class: 'vectors' },
       vectorRow('q', `query of ${q}`, m.q), vectorRow('k', `key of ${k}`, m.k), vectorRow('v', `value of ${k}`, m.v));
 
-    const terms = el('table', { class: 'terms' },
-      el('caption', {}, `The largest of the ${d} terms q_c·k_c`),
+    const termsNote = el('p', { class: 'terms-note' }, `q·k is a sum of ${d} terms q_c·k_c; the largest:`);
+    const terms = el('table', { class: 'terms', 'aria-label': `The largest terms of q·k` },
       el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'c'), el('th', { scope: 'col' }, 'q_c'),
         el('th', { scope: 'col' }, 'k_c'), el('th', { scope: 'col' }, 'q_c·k_c'))),
       el('tbody', {}, ...m.terms.map((t) => el('tr', { class: t.product >= 0 ? 'pos' : 'neg' },
@@ -413,7 +412,7 @@
         el('span', {}, `α · v · W_O, ${m.contribution.length} numbers in the residual stream, lies nearest to the embeddings of `,
           neighbours(m.nearestToContribution), el('span', { class: 'muted' }, ' (nearest neighbours, not a prediction)'))),
     );
-    ui.math.replaceChildren(title, vectors, terms, steps);
+    ui.math.replaceChildren(title, vectors, termsNote, terms, steps);
   }
 
   /** A vector as a strip of bars around zero, with its first numbers and its norm. */
