@@ -234,7 +234,6 @@
       b.style.setProperty('--w', w === undefined ? '0' : String(Math.sqrt(w / max)));
       b.classList.toggle('found', w !== undefined);
     }
-    ui.tokens.setAttribute('aria-activedescendant', 'token-' + state.query);
   }
 
   function renderNotice(a) {

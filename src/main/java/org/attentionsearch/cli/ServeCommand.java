@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve", description = {
+@Command(name = "serve", mixinStandardHelpOptions = true, description = {
         "Start the web app: a search-results page for every token, layer and head, in the browser.",
         "Serves everything itself (no internet needed) and listens on 127.0.0.1 unless --host says otherwise."})
 final class ServeCommand implements Callable<Integer> {

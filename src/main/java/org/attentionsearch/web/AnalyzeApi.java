@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.attentionsearch.model.Bert;
@@ -37,7 +38,8 @@ final class AnalyzeApi {
         this.modelName = modelName;
         this.cache = cache;
         this.admission = admission;
-        this.json = new ObjectMapper(JsonFactory.builder().enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+        // A key given twice is an error, not a silent "last one wins".
+        this.json = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     }
 
     byte[] analyze(byte[] body) {
