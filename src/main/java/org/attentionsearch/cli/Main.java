@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "attention-search", mixinStandardHelpOptions = true, version = "attention-search 0.1.0",
         description = "See how a transformer attends: every token's query, the keys it finds, and what their values add.",
-        subcommands = {ExplainCommand.class, TokenizeCommand.class, EmbedCommand.class, ExportCommand.class})
+        subcommands = {ExplainCommand.class, TokenizeCommand.class, EmbedCommand.class, ExportCommand.class,
+                ServeCommand.class})
 public final class Main {
 
     static final int OK = 0, INTERNAL = 1, USAGE = 2, MODEL = 3;

@@ -1,0 +1,56 @@
+package org.attentionsearch.web;
+
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Lets a few analyses run at once and a bounded queue wait briefly for a turn; everyone
+ * else is told to come back later (503), so load costs latency, never memory.
+ */
+final class Admission {
+
+    /** Thrown when there is no room; the server answers 503 with Retry-After. */
+    static final class Busy extends RuntimeException {
+        Busy() {
+            super("the server is busy with other analyses; try again in a moment", null, false, false);
+        }
+    }
+
+    private final Semaphore running;
+    private final int maxWaiting;
+    private final long waitMillis;
+    private final AtomicInteger waiting = new AtomicInteger();
+
+    Admission(int concurrent, int maxWaiting, long waitMillis) {
+        this.running = new Semaphore(concurrent, true);
+        this.maxWaiting = maxWaiting;
+        this.waitMillis = waitMillis;
+    }
+
+    interface Work<T> {
+        T run();
+    }
+
+    <T> T run(Work<T> work) {
+        if (!running.tryAcquire()) {
+            if (waiting.incrementAndGet() > maxWaiting) {
+                waiting.decrementAndGet();
+                throw new Busy();
+            }
+            try {
+                if (!running.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) throw new Busy();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Busy();
+            } finally {
+                waiting.decrementAndGet();
+            }
+        }
+        try {
+            return work.run();
+        } finally {
+            running.release();
+        }
+    }
+}
