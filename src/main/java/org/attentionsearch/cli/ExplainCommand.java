@@ -256,6 +256,7 @@ final class ExplainCommand implements Callable<Integer> {
             out.println("  what this result adds, α·v·W_O (nearest vocabulary embeddings, not a prediction): "
                     + neighbours(m.nearestToContribution()));
             out.println("  head output z = Σ α v = " + vec(m.headOutput()));
+            out.println("  layer " + m.layer() + " output at " + m.query().text() + " = " + vec(m.layerOutput()));
             out.println();
             out.println(style.bold("What each layer sees") + style.dim(" at " + m.query().text() + "#" + m.query().position()
                     + ": cosine to its own input embedding, and the input tokens it resembles most"));
