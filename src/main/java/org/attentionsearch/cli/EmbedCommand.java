@@ -70,6 +70,7 @@ final class EmbedCommand implements Callable<Integer> {
                         }
                     }
                 }
+                lines.flush();
                 if (progress != null) progress.advance(texts.size());
             });
         }

@@ -95,6 +95,7 @@ final class ExplainCommand implements Callable<Integer> {
                         if (mv != null) r.math(mv);
                     }
                 }
+                lines.flush();
                 if (progress != null) progress.advance(texts.size());
             });
         }

@@ -29,13 +29,21 @@ final class JsonLines implements AutoCloseable {
         void write(JsonGenerator g) throws IOException;
     }
 
-    /** Writes one object and a newline. */
+    /** Writes one object and a newline (buffered: see {@link #flush()}). */
     void object(Body body) {
         try {
             out.writeStartObject();
             body.write(out);
             out.writeEndObject();
             out.writeRaw('\n');
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Hands what is buffered to stdout; commands call it once per batch, so lines stream. */
+    void flush() {
+        try {
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -50,10 +58,6 @@ final class JsonLines implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        flush();
     }
 }

@@ -56,6 +56,7 @@ final class TokenizeCommand implements Callable<Integer> {
                         }
                     }
                 }
+                lines.flush();
             });
         }
         return 0;

@@ -20,6 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorMath {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
+    private static final VectorMask<Float> ALL = S.maskAll(true);
 
     private VectorMath() {
     }
@@ -49,8 +50,11 @@ final class VectorMath {
     static float expShifted(float[] x, int off, int len, float shift) {
         FloatVector sum = FloatVector.zero(S);
         for (int i = 0; i < len; i += L) {
-            VectorMask<Float> in = S.indexInRange(i, len);
-            FloatVector y = FloatVector.fromArray(S, x, off + i, in).sub(shift).min(EXP_MAX);
+            // Whole vectors load and store unmasked: a masked access costs a range check per lane.
+            boolean whole = i + L <= len;
+            VectorMask<Float> in = whole ? ALL : S.indexInRange(i, len);
+            FloatVector y = (whole ? FloatVector.fromArray(S, x, off + i) : FloatVector.fromArray(S, x, off + i, in))
+                    .sub(shift).min(EXP_MAX);
             FloatVector shifted = y.fma(LOG2E, ROUNDER);
             FloatVector m = shifted.sub(ROUNDER);
             FloatVector r = m.fma(m.broadcast(-LN2_HI), y);
@@ -60,7 +64,8 @@ final class VectorMath {
             e = r.mul(r).fma(e, r).add(1f);
             IntVector mi = shifted.reinterpretAsInts().sub(ROUNDER_BITS);
             e = e.mul(mi.add(127).lanewise(LSHL, 23).reinterpretAsFloats()).blend(0f, y.compare(LT, EXP_MIN));
-            e.intoArray(x, off + i, in);
+            if (whole) e.intoArray(x, off + i);
+            else e.intoArray(x, off + i, in);
             sum = sum.add(e, in);
         }
         return sum.reduceLanes(VectorOperators.ADD);

@@ -48,7 +48,9 @@ public final class Vectors {
 
     /** x[off+i] *= s for i in [0, len). */
     public static void scale(float[] x, int off, int len, float s) {
-        for (int i = 0; i < len; i += L) {
+        int i = 0;
+        for (; i <= len - L; i += L) FloatVector.fromArray(S, x, off + i).mul(s).intoArray(x, off + i);
+        if (i < len) {
             VectorMask<Float> in = S.indexInRange(i, len);
             FloatVector.fromArray(S, x, off + i, in).mul(s).intoArray(x, off + i, in);
         }
