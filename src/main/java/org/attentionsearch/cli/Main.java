@@ -42,7 +42,11 @@ public final class Main {
             return USAGE;
         });
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> fail(e));
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (Throwable e) {   // errors such as OutOfMemoryError pass picocli's handler
+            return fail(e);
+        }
     }
 
     /** One line on stderr, and the exit code for the kind of failure; never a stack trace. */

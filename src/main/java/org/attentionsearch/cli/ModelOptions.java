@@ -32,6 +32,13 @@ final class ModelOptions {
         return ModelLoader.load(model);
     }
 
+    /** Just the tokenizer: no weights are read. */
+    byte[] tokenizerJson() {
+        applyThreads();
+        if (model != null && !Files.exists(model)) throw new UsageException("model path " + model + " does not exist");
+        return ModelLoader.tokenizerJson(model);
+    }
+
     Bert bert() {
         Checkpoint c = checkpoint();
         if (pooling == null) return Bert.load(c);

@@ -5,7 +5,6 @@ import java.util.concurrent.Callable;
 
 import org.attentionsearch.text.BertTokenizer;
 import org.attentionsearch.text.Encoding;
-import org.attentionsearch.weights.Checkpoint;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -21,8 +20,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Checkpoint checkpoint = model.checkpoint();
-        BertTokenizer tokenizer = BertTokenizer.fromJson(checkpoint.tokenizerJson());
+        BertTokenizer tokenizer = BertTokenizer.fromJson(model.tokenizerJson());
         PrintStream out = System.out;
         try (JsonLines lines = new JsonLines(out)) {
             input.forEachBatch(256, batch -> {

@@ -88,7 +88,24 @@ public final class ModelLoader {
         }
     }
 
-    private static Checkpoint loadOnnx(Path onnx) {
+    /**
+     * Only the tokenizer.json of a model (null: the built-in one), found as {@link #load} finds
+     * it; for commands that tokenize and need no weights.
+     */
+    public static byte[] tokenizerJson(Path path) {
+        if (path == null) return resource(EMBEDDED_TOKENIZER);
+        if (Files.isDirectory(path)) {
+            if (Files.exists(path.resolve(HfConfig.CONFIG))) return read(required(path, TOKENIZER));
+            List<Path> onnx = onnxFiles(path);
+            if (onnx.size() == 1) return read(tokenizerBeside(onnx.get(0)));
+            return read(required(path, TOKENIZER));
+        }
+        if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
+        if (path.getFileName().toString().endsWith(".onnx")) return read(tokenizerBeside(path));
+        return read(required(parentOf(path), TOKENIZER));
+    }
+
+    private static Path tokenizerBeside(Path onnx) {
         Path dir = parentOf(onnx);
         String stem = onnx.getFileName().toString().replaceFirst("\\.onnx$", "");
         Path tokenizer = dir.resolve(TOKENIZER);
@@ -97,7 +114,12 @@ public final class ModelLoader {
             throw new ModelFormatException(dir.resolve(TOKENIZER).toString(),
                     "is missing (the tokenizer for " + onnx.getFileName() + "; " + stem + "-tokenizer.json would also do)");
         }
-        Checkpoint c = fromOnnx(read(onnx), read(tokenizer), onnx.toString());
+        return tokenizer;
+    }
+
+    private static Checkpoint loadOnnx(Path onnx) {
+        Path dir = parentOf(onnx);
+        Checkpoint c = fromOnnx(read(onnx), read(tokenizerBeside(onnx)), onnx.toString());
         return new Checkpoint(c.config(), c.tensors(), c.tokenizerJson(), pooling(dir), c.source());
     }
 
