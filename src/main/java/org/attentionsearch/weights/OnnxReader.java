@@ -191,24 +191,8 @@ public final class OnnxReader {
                     t = tensor(in);
                     in.popLimit(old);
                 }
-                case 7 -> {
-                    if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                        int old = in.pushLimit(length(in));
-                        while (!in.isAtEnd()) floats.add(in.readFloat());
-                        in.popLimit(old);
-                    } else {
-                        floats.add(in.readFloat());
-                    }
-                }
-                case 8 -> {
-                    if (wire == WireFormat.WIRETYPE_LENGTH_DELIMITED) {
-                        int old = in.pushLimit(length(in));
-                        while (!in.isAtEnd()) ints.add(in.readInt64());
-                        in.popLimit(old);
-                    } else {
-                        ints.add(in.readInt64());
-                    }
-                }
+                case 7 -> readFloats(in, wire == WireFormat.WIRETYPE_LENGTH_DELIMITED, floats::add);
+                case 8 -> readLongs(in, wire == WireFormat.WIRETYPE_LENGTH_DELIMITED, ints);
                 default -> in.skipField(tag); // subgraphs, strings lists, sparse tensors: not used by BERT
             }
         }
@@ -236,13 +220,7 @@ public final class OnnxReader {
                 case 2 -> dataType = in.readInt32();
                 case 4 -> {
                     if (floats == null) floats = new FloatList();
-                    if (packed) {
-                        int old = in.pushLimit(length(in));
-                        while (!in.isAtEnd()) floats.add(in.readFloat());
-                        in.popLimit(old);
-                    } else {
-                        floats.add(in.readFloat());
-                    }
+                    readFloats(in, packed, floats::add);
                 }
                 case 5 -> {
                     if (int32s == null) int32s = new LongList();
@@ -274,6 +252,21 @@ public final class OnnxReader {
         String ext = external ? (externalLocation == null ? "unnamed location" : externalLocation) : null;
         return new OnnxTensor(name, dataType, d, raw, floats == null ? null : floats.toArray(),
                 int64s == null ? null : int64s.toLongs(), i32, ext);
+    }
+
+    private interface FloatSink {
+        void add(float v);
+    }
+
+    /** A repeated float field, packed (one length-delimited run) or one value per tag. */
+    private void readFloats(CodedInputStream in, boolean packed, FloatSink into) throws IOException {
+        if (packed) {
+            int old = in.pushLimit(length(in));
+            while (!in.isAtEnd()) into.add(in.readFloat());
+            in.popLimit(old);
+        } else {
+            into.add(in.readFloat());
+        }
     }
 
     private static void readLongs(CodedInputStream in, boolean packed, List<Long> into) throws IOException {
