@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "embed", description = "Sentence embeddings by the model's pooling (and, with --tokens, every token's vector).")
+@Command(name = "embed", mixinStandardHelpOptions = true, description = "Sentence embeddings by the model's pooling (and, with --tokens, every token's vector).")
 final class EmbedCommand implements Callable<Integer> {
 
     @Mixin ModelOptions model;
@@ -27,12 +27,13 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--no-truncate", description = "Refuse texts longer than the model's positions instead of cutting them.")
     boolean noTruncate;
 
-    @Option(names = "--batch", paramLabel = "N", description = "Texts per forward pass (default: 32).")
+    @Option(names = "--batch", paramLabel = "N", description = "Texts per forward pass, 1 to 4096 (default: 32).")
     int batchSize = 32;
 
     @Override
     public Integer call() {
-        if (batchSize < 1) throw new UsageException("--batch must be at least 1");
+        if (batchSize < 1 || batchSize > 4096) throw new UsageException("--batch must be between 1 and 4096");
+        input.checkSource();
         Bert bert = model.bert();
         int h = bert.config().hiddenSize();
         PrintStream out = System.out, err = System.err;
@@ -79,7 +80,7 @@ final class EmbedCommand implements Callable<Integer> {
 
     private static String preview(float[] v, int from, int to) {
         StringBuilder s = new StringBuilder("[");
-        for (int i = from; i < Math.min(to, from + 6); i++) s.append(String.format("%+.4f, ", v[i]));
+        for (int i = from; i < Math.min(to, from + 6); i++) s.append(String.format(java.util.Locale.ROOT, "%+.4f, ", v[i]));
         return s.append("… ").append(to - from).append(" values]").toString();
     }
 }

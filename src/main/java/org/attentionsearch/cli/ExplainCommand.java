@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "explain", description = {
+@Command(name = "explain", mixinStandardHelpOptions = true, description = {
         "Every token's results page: the keys its query finds, ranked by attention weight, with the raw score "
                 + "q·k/√d and what each key's value adds.",
         "Without options: an overview of every token's top results under a default view."})
@@ -61,10 +61,13 @@ final class ExplainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         validateOptions();
+        int topForPage = topK(10), topForOverview = topK(3);
+        input.checkSource();
         Bert bert = model.bert();
+        checkRanges(bert);
         Style style = Style.detect();
         PrintStream out = System.out;
-        String modelName = model.model == null ? "all-MiniLM-L6-v2" : model.model.getFileName().toString();
+        String modelName = model.modelName();
         int[] counter = {0};
         // Files go through in batches: one traced forward pass for several texts.
         int batchSize = input.fromFile() ? 8 : 1;
@@ -76,7 +79,7 @@ final class ExplainCommand implements Callable<Integer> {
                 for (Analysis a : Analysis.of(bert, tokenized)) {
                     View view = view(a);
                     Integer query = token == null ? null : resolveToken(a);
-                    int k = topK(query == null && !json ? 3 : 10, a);
+                    int k = query == null && !json && !input.fromFile() ? topForOverview : topForPage;
                     List<ResultsPage> pages = new ArrayList<>();
                     try {
                         if (query != null) pages.add(a.page(view, query, k));
@@ -84,7 +87,7 @@ final class ExplainCommand implements Callable<Integer> {
                     } catch (IllegalArgumentException e) {
                         throw new UsageException(e.getMessage());
                     }
-                    MathView mv = math ? math(a, view, query == null ? 0 : query, pages.getFirst()) : null;
+                    MathView mv = math ? math(a, view, query == null ? 0 : query) : null;
                     double millis = (System.nanoTime() - t0) / 1e6;
                     if (json || input.fromFile()) {
                         lines.object(g -> SearchJson.write(g, a, modelName, pages, mv));
@@ -132,7 +135,18 @@ final class ExplainCommand implements Callable<Integer> {
         return v;
     }
 
-    private int topK(int fallback, Analysis a) {
+    /** Layer and head against the model, before any text is run. */
+    private void checkRanges(Bert bert) {
+        int layers = bert.config().layers(), heads = bert.config().heads();
+        if (layer != null && (layer < 0 || layer >= layers)) {
+            throw new UsageException("layer " + layer + " is out of range 0.." + (layers - 1));
+        }
+        if (head != null && (head < 0 || head >= heads)) {
+            throw new UsageException("head " + head + " is out of range 0.." + (heads - 1));
+        }
+    }
+
+    private int topK(int fallback) {
         if (top == null) return fallback;
         if (top.equalsIgnoreCase("all")) return 0;
         try {
@@ -175,10 +189,14 @@ final class ExplainCommand implements Callable<Integer> {
         return found.getFirst();
     }
 
-    private MathView math(Analysis a, View view, int query, ResultsPage page) {
+    /**
+     * The math of one head: the page's own head, or for a blend or rollout head 0 of that layer
+     * (the last layer for rollout); the key is --key, or that head's top result.
+     */
+    private MathView math(Analysis a, View view, int query) {
         int l = view instanceof View.Rollout ? a.config().layers() - 1 : view.layer();
         int h = view instanceof View.Head hd ? hd.head() : 0;
-        int k = key != null ? key : page.results().getFirst().key().position();
+        int k = key != null ? key : a.page(new View.Head(l, h), query, 1).results().getFirst().key().position();
         try {
             return MathView.of(a, l, h, query, k, 8);
         } catch (IllegalArgumentException e) {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "export", description = "Write the loaded model as a Hugging Face model directory "
+@Command(name = "export", mixinStandardHelpOptions = true, description = "Write the loaded model as a Hugging Face model directory "
         + "(config.json, model.safetensors, tokenizer.json, pooling config).")
 final class ExportCommand implements Callable<Integer> {
 

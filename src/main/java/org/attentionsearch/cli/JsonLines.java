@@ -41,12 +41,23 @@ final class JsonLines implements AutoCloseable {
         }
     }
 
-    /** Hands what is buffered to stdout; commands call it once per batch, so lines stream. */
+    /**
+     * Hands what is buffered to stdout; commands call it once per batch, so lines stream.
+     * When the reader has gone (`… | head -1`), the command stops instead of working on.
+     */
     void flush() {
         try {
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+        if (System.out.checkError()) throw new OutputClosed();
+    }
+
+    /** Standard output was closed by its reader: stop quietly. */
+    static final class OutputClosed extends RuntimeException {
+        OutputClosed() {
+            super("standard output was closed", null, false, false);
         }
     }
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "attention-search", mixinStandardHelpOptions = true, version = "attention-search 0.1.0",
         description = "See how a transformer attends: every token's query, the keys it finds, and what their values add.",
-        subcommands = {ExplainCommand.class, TokenizeCommand.class, EmbedCommand.class, ExportCommand.class,
+        subcommands = {CommandLine.HelpCommand.class, ExplainCommand.class, TokenizeCommand.class, EmbedCommand.class, ExportCommand.class,
                 ServeCommand.class})
 public final class Main {
 
@@ -52,6 +52,7 @@ public final class Main {
     /** One line on stderr, and the exit code for the kind of failure; never a stack trace. */
     static int fail(Throwable e) {
         PrintWriter err = new PrintWriter(System.err, true);
+        if (e instanceof JsonLines.OutputClosed) return OK;
         if (e instanceof UsageException) {
             err.println("error: " + e.getMessage());
             return USAGE;

@@ -1,6 +1,5 @@
 package org.attentionsearch.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.attentionsearch.math.Parallel;
@@ -19,31 +18,43 @@ final class ModelOptions {
     Path model;
 
     @Option(names = "--pooling", paramLabel = "MODE",
-            description = "mean, cls or max, when the model's files do not say (default: mean).")
+            description = "mean, cls or max (default: what the model's files declare, else mean).")
     String pooling;
 
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all processors).")
     Integer threads;
 
+    /** Options are checked before anything is loaded; a missing model file is a model problem (exit 3). */
     Checkpoint checkpoint() {
+        Pooling chosen = chosenPooling();
         applyThreads();
-        if (model == null) return ModelLoader.embedded();
-        if (!Files.exists(model)) throw new UsageException("model path " + model + " does not exist");
-        return ModelLoader.load(model);
+        Checkpoint c = model == null ? ModelLoader.embedded() : ModelLoader.load(model);
+        return chosen == null ? c : c.withPooling(chosen);
     }
 
     /** Just the tokenizer: no weights are read. */
     byte[] tokenizerJson() {
+        chosenPooling();
         applyThreads();
-        if (model != null && !Files.exists(model)) throw new UsageException("model path " + model + " does not exist");
         return ModelLoader.tokenizerJson(model);
     }
 
+    /** The model, with --pooling overriding what its files declare. */
     Bert bert() {
-        Checkpoint c = checkpoint();
-        if (pooling == null) return Bert.load(c);
+        return Bert.load(checkpoint());
+    }
+
+    /** A name for output: the built-in model's, or the last part of --model's path. */
+    String modelName() {
+        if (model == null) return "all-MiniLM-L6-v2";
+        Path name = model.toAbsolutePath().normalize().getFileName();
+        return name == null ? model.toString() : name.toString();
+    }
+
+    private Pooling chosenPooling() {
+        if (pooling == null) return null;
         try {
-            return Bert.load(c).withPooling(Pooling.parse(pooling));
+            return Pooling.parse(pooling);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

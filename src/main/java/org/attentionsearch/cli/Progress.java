@@ -30,7 +30,9 @@ final class Progress implements AutoCloseable {
     /** A bar for texts read from {@code input} ("-" is stdin, whose length is unknown), or null when stderr is no terminal. */
     static Progress forInput(String input, PrintStream err) {
         if (input == null || !"1".equals(System.getenv("ATTENTION_SEARCH_STDERR_TTY"))) return null;
-        long total = input.equals("-") ? -1 : countLines(Path.of(input));
+        // Only a regular file can be counted ahead; a pipe read to the end would be gone.
+        Path path = input.equals("-") ? null : Path.of(input);
+        long total = path != null && Files.isRegularFile(path) ? countLines(path) : -1;
         return new Progress(err, total);
     }
 

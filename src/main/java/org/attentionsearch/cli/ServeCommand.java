@@ -28,7 +28,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) throw new UsageException("--port must be between 0 and 65535");
         Bert bert = model.bert();
-        String modelName = model.model == null ? "all-MiniLM-L6-v2" : model.model.getFileName().toString();
+        String modelName = model.model == null ? "all-MiniLM-L6-v2" : model.modelName();
         // One pass before the first visitor, so the first page does not pay for JIT warm-up.
         Analysis.of(bert, "Warming up the model before the first search.");
         if (!WebServer.isLoopbackHost(host)) {
@@ -39,7 +39,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = WebServer.start(bert, modelName, host, port, WebServer.Limits.defaults());
         } catch (RuntimeException e) {
-            throw new UsageException("cannot listen on " + host + ":" + port + " (" + rootMessage(e) + "); choose another --port");
+            throw new UsageException("cannot listen on " + host + ":" + port + " (" + rootMessage(e) + "); check --host and --port");
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -35,10 +35,6 @@ final class Style {
         return colour ? "\u001b[34m" + s + "\u001b[39m" : s;
     }
 
-    String green(String s) {
-        return colour ? "\u001b[32m" + s + "\u001b[39m" : s;
-    }
-
     /** The token inside its snippet. */
     String mark(String s) {
         return colour ? "\u001b[1;4m" + s + "\u001b[22;24m" : "[" + s + "]";

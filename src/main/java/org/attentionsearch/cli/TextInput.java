@@ -31,6 +31,22 @@ final class TextInput {
         return input != null;
     }
 
+    /** Checks where the texts come from before anything is loaded (the file itself is read later). */
+    void checkSource() {
+        if (input == null) {
+            if (texts.isEmpty()) throw new UsageException("give a text to analyse, or --input FILE");
+            for (int i = 0; i < texts.size(); i++) {
+                if (texts.get(i).isBlank()) throw new UsageException("text " + (i + 1) + " is empty");
+            }
+            return;
+        }
+        if (!texts.isEmpty()) throw new UsageException("give texts either as arguments or with --input, not both");
+        if (input.equals("-")) return;
+        Path p = Path.of(input);
+        if (!Files.exists(p)) throw new UsageException("cannot read " + input + ": no such file");
+        if (Files.isDirectory(p)) throw new UsageException("cannot read " + input + ": it is a directory");
+    }
+
     /** Hands the texts to {@code sink} in batches of at most {@code batchSize}, reading files lazily. */
     void forEachBatch(int batchSize, Consumer<List<String>> sink) {
         if (input == null) {
@@ -46,7 +62,7 @@ final class TextInput {
         if (!texts.isEmpty()) throw new UsageException("give texts either as arguments or with --input, not both");
         String name = input.equals("-") ? "standard input" : input;
         try (BufferedReader reader = open()) {
-            List<String> batch = new ArrayList<>(batchSize);
+            List<String> batch = new ArrayList<>();
             int lineNumber = 0;
             for (String line; (line = reader.readLine()) != null; ) {
                 lineNumber++;
@@ -55,7 +71,7 @@ final class TextInput {
                 batch.add(line);
                 if (batch.size() == batchSize) {
                     sink.accept(batch);
-                    batch = new ArrayList<>(batchSize);
+                    batch = new ArrayList<>();
                 }
             }
             if (lineNumber == 0) throw new UsageException(name + " has no lines");

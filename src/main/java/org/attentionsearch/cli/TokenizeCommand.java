@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "tokenize", description = "Split texts into the model's tokens, with character offsets.")
+@Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Split texts into the model's tokens, with character offsets.")
 final class TokenizeCommand implements Callable<Integer> {
 
     @Mixin ModelOptions model;
@@ -20,6 +20,7 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        input.checkSource();
         BertTokenizer tokenizer = BertTokenizer.fromJson(model.tokenizerJson());
         PrintStream out = System.out;
         try (JsonLines lines = new JsonLines(out)) {

@@ -62,12 +62,6 @@ public final class Batch {
         return lengths[b];
     }
 
-    public int maxLength() {
-        int m = 0;
-        for (int len : lengths) m = Math.max(m, len);
-        return m;
-    }
-
     /** Token id of row r (a row of the packed batch). */
     public int id(int row) {
         return ids[row];
@@ -75,10 +69,5 @@ public final class Batch {
 
     public int typeId(int row) {
         return typeIds[row];
-    }
-
-    /** Position of row r inside its own sequence. */
-    int position(int sequence, int row) {
-        return row - starts[sequence];
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import org.attentionsearch.text.BertTokenizer;
 import org.attentionsearch.text.Encoding;
 import org.attentionsearch.weights.Checkpoint;
+import org.attentionsearch.weights.ModelFormatException;
 import org.attentionsearch.weights.ModelLoader;
 
 /**
@@ -19,16 +20,25 @@ public final class Bert {
     private final Encoder encoder;
     private final Pooling pooling;
 
-    private Bert(Checkpoint checkpoint, Pooling pooling) {
+    private Bert(Checkpoint checkpoint, BertTokenizer tokenizer, Encoder encoder, Pooling pooling) {
         this.checkpoint = checkpoint;
-        this.tokenizer = BertTokenizer.fromJson(checkpoint.tokenizerJson());
-        this.encoder = new Encoder(BertWeights.from(checkpoint));
+        this.tokenizer = tokenizer;
+        this.encoder = encoder;
         this.pooling = pooling;
+    }
+
+    private static Bert build(Checkpoint checkpoint, Pooling pooling) {
+        BertTokenizer tokenizer = BertTokenizer.fromJson(checkpoint.tokenizerJson());
+        if (tokenizer.vocabSize() > checkpoint.config().vocabSize()) {
+            throw new ModelFormatException(checkpoint.source(), "the tokenizer has " + tokenizer.vocabSize()
+                    + " tokens but the word embeddings only " + checkpoint.config().vocabSize() + " rows");
+        }
+        return new Bert(checkpoint, tokenizer, new Encoder(BertWeights.from(checkpoint)), pooling);
     }
 
     /** The model in the checkpoint, with its declared pooling or else {@code fallbackPooling}. */
     public static Bert load(Checkpoint checkpoint, Pooling fallbackPooling) {
-        return new Bert(checkpoint, checkpoint.pooling() != null ? checkpoint.pooling() : fallbackPooling);
+        return build(checkpoint, checkpoint.pooling() != null ? checkpoint.pooling() : fallbackPooling);
     }
 
     public static Bert load(Checkpoint checkpoint) {
@@ -40,8 +50,9 @@ public final class Bert {
         return load(ModelLoader.embedded());
     }
 
+    /** The same model pooled another way (shares the tokenizer and the packed weights). */
     public Bert withPooling(Pooling pooling) {
-        return new Bert(checkpoint, pooling);
+        return new Bert(checkpoint, tokenizer, encoder, pooling);
     }
 
     public BertConfig config() {

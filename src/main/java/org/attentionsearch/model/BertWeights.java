@@ -48,8 +48,7 @@ public record BertWeights(BertConfig config,
                     r.get(p + "intermediate.dense.bias", c.intermediateSize()),
                     PackedMatrix.packTransposed(w2, h, c.intermediateSize()),
                     r.get(p + "output.dense.bias", h),
-                    r.norm(p + "output.LayerNorm", h, c.layerNormEps()),
-                    transpose(v, h, h), r.get(p + "attention.self.value.bias", h)));
+                    r.norm(p + "output.LayerNorm", h, c.layerNormEps())));
         }
         return new BertWeights(c, word, position, type, embeddingNorm, List.copyOf(layers));
     }

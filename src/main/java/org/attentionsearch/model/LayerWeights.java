@@ -16,6 +16,5 @@ public record LayerWeights(
         Norm attentionNorm,
         PackedMatrix intermediate, float[] intermediateBias,
         PackedMatrix feedForwardOutput, float[] feedForwardOutputBias,
-        Norm outputNorm,
-        float[] valueWeight, float[] valueBias) {
+        Norm outputNorm) {
 }

@@ -5,7 +5,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.attentionsearch.weights.Tensor;
 
@@ -105,10 +104,6 @@ public final class Trace {
             total += n;
         }
         return total;
-    }
-
-    Set<String> stored() {
-        return tensors.keySet();
     }
 
     synchronized void put(String name, int[] shape, float[] data) {

@@ -105,10 +105,10 @@ public final class Analysis {
     public float[] weights(View view) {
         check(view);
         return switch (view) {
-            case View.Head h -> headSlice(trace.layer(h.layer(), "attention.weights"), h.head());
-            case View.MeanBlend m -> cached(view, () -> meanOfHeads(m.layer()));
-            case View.ValueBlend v -> cached(view, () -> normaliseRows(valueBlendNorms(v.layer())));
-            case View.Rollout r -> cached(view, () -> {
+            case View.Head h -> cached(List.of("weights", view), () -> headSlice(trace.layer(h.layer(), "attention.weights"), h.head()));
+            case View.MeanBlend m -> cached(List.of("weights", view), () -> meanOfHeads(m.layer()));
+            case View.ValueBlend v -> cached(List.of("weights", view), () -> normaliseRows(valueNorms(v)));
+            case View.Rollout r -> cached(List.of("weights", view), () -> {
                 List<float[]> means = new ArrayList<>();
                 for (int l = 0; l < config().layers(); l++) means.add(weights(new View.MeanBlend(l)));
                 double[] rollout = Rollout.compute(means, length());
@@ -122,7 +122,7 @@ public final class Analysis {
     /** Raw scores q·k/√d of one head, n×n. */
     public float[] scores(int layer, int head) {
         check(new View.Head(layer, head));
-        return headSlice(trace.layer(layer, "attention.scores"), head);
+        return cached(List.of("scores", layer, head), () -> headSlice(trace.layer(layer, "attention.scores"), head));
     }
 
     /**
@@ -132,7 +132,7 @@ public final class Analysis {
     public float[] valueNorms(View view) {
         check(view);
         return switch (view) {
-            case View.Head h -> cached(view, () -> {
+            case View.Head h -> cached(List.of("valueNorms", view), () -> {
                 float[] alpha = weights(view);
                 float[] fNorm = valueVectorNorms(h.layer(), h.head());
                 int n = length();
@@ -142,7 +142,7 @@ public final class Analysis {
                 }
                 return out;
             });
-            case View.ValueBlend v -> cached(new Object[] {"norms", v}, () -> valueBlendNorms(v.layer()));
+            case View.ValueBlend v -> cached(List.of("valueNorms", v), () -> valueBlendNorms(v.layer()));
             default -> null;
         };
     }
@@ -312,11 +312,11 @@ public final class Analysis {
 
     @SuppressWarnings("unchecked")
     private <T> T cached(Object key, java.util.function.Supplier<T> compute) {
-        Object k = key instanceof Object[] arr ? List.of(arr) : key;
-        Object v = cache.get(k);
+        // Not computeIfAbsent: computing one entry may need another (rollout needs the means).
+        Object v = cache.get(key);
         if (v == null) {
             v = compute.get();
-            Object prev = cache.putIfAbsent(k, v);
+            Object prev = cache.putIfAbsent(key, v);
             if (prev != null) v = prev;
         }
         return (T) v;

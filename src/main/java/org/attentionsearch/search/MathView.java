@@ -80,7 +80,9 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head,
         HeadProjection.project(v, 0, 1, d, w.layers().get(layer).outputWeight(), head, h, contribution, 0);
         for (int x = 0; x < h; x++) contribution[x] *= (float) alpha;
         List<Neighbour> nearest = new ArrayList<>();
-        for (double[] r : EmbeddingSpace.nearest(contribution, w.wordEmbeddings(), c.vocabSize(), h, 8, true)) {
+        // Rows past the tokenizer's vocabulary (padded embedding tables) have no token to show.
+        int rows = Math.min(c.vocabSize(), a.model().tokenizer().vocabSize());
+        for (double[] r : EmbeddingSpace.nearest(contribution, w.wordEmbeddings(), rows, h, 8, true)) {
             nearest.add(new Neighbour((int) r[0], a.model().tokenizer().token((int) r[0]), -1, r[1]));
         }
 

@@ -9,7 +9,7 @@ import org.attentionsearch.search.Analysis;
  * Every head's attention weights, for the model-at-a-glance grid. Up to {@code maxCells}
  * tokens a map is exact (rounded to 3 decimals, enough for a picture); longer texts are
  * pooled into maxCells × maxCells blocks holding each block's largest weight, so a 512-token
- * text costs a few hundred kilobytes, not a hundred megabytes.
+ * text costs a few megabytes, not a hundred.
  */
 final class AttentionMaps {
 

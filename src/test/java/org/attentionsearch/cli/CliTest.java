@@ -110,7 +110,9 @@ class CliTest {
                 {"explain", "--token", "40", "The bank raised rates"},
                 {"explain", "--top", "zero", "The bank raised rates"},
                 {"explain", "--blend", "median", "The bank raised rates"},
-                {"--model", dir.resolve("nothing-here").toString(), "text"},
+                {"embed", "--batch", "2147483647", "text"},
+                {"tokenize", "--pooling", "median", "text"},
+                {"embed", "--input", dir.resolve("missing.txt").toString(), "and a text"},
         };
         for (String[] args : cases) {
             Run r = run(args);
@@ -128,7 +130,31 @@ class CliTest {
     }
 
     @Test
+    void helpWorksOnEveryCommand() {
+        for (String[] args : new String[][] {{"help"}, {"--help"}, {"explain", "--help"}, {"tokenize", "--help"},
+                {"embed", "--help"}, {"export", "--help"}, {"serve", "--help"}}) {
+            Run r = run(args);
+            assertEquals(0, r.code(), String.join(" ", args) + " → " + r.err());
+            assertTrue(r.out().contains("Usage"), r.out());
+        }
+    }
+
+    @Test
+    void poolingOptionOverridesTheModelsOwn() throws Exception {
+        JsonNode mean = run("embed", "--json", "--tokens", "The bank raised rates").lines().getFirst();
+        JsonNode cls = run("embed", "--json", "--pooling", "cls", "The bank raised rates").lines().getFirst();
+        double norm = 0;
+        for (JsonNode x : mean.get("hidden").get(0)) norm += x.asDouble() * x.asDouble();
+        for (int x = 0; x < 384; x++) {
+            assertEquals(mean.get("hidden").get(0).get(x).asDouble() / Math.sqrt(norm), cls.get("embedding").get(x).asDouble(), 1e-5);
+        }
+    }
+
+    @Test
     void brokenModelFileIsExitThree(@TempDir Path dir) throws Exception {
+        Run missing = run("--model", dir.resolve("nothing-here").toString(), "text");
+        assertEquals(3, missing.code(), missing.err());
+        assertTrue(missing.err().contains("nothing-here"), missing.err());
         Path onnx = dir.resolve("model.onnx");
         Files.write(onnx, java.util.Arrays.copyOf(TestModels.MINILM.onnxBytes(), 4096));
         Files.write(dir.resolve("tokenizer.json"), TestModels.MINILM.tokenizerBytes());

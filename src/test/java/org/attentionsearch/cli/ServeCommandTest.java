@@ -23,9 +23,9 @@ class ServeCommandTest {
     }
 
     @Test
-    void aMissingModelIsBadUsage() {
+    void aMissingModelIsAModelProblem() {
         CliTest.Run r = CliTest.run("serve", "--model", "/no/such/model.onnx");
-        assertEquals(2, r.code());
+        assertEquals(3, r.code());
         assertTrue(r.err().contains("does not exist"), r.err());
     }
 }
