@@ -28,18 +28,23 @@ class ReferenceTokenizerTest {
     void singleTextsMatchReference(String file) throws Exception {
         BertTokenizer ours = TokenizerFiles.ours(file);
         List<String> lines = NastyCorpus.lines(20240611L + file.length(), LINES);
+        assertNoMismatches(compareSingles(file, ours, lines, "line "), lines.size());
+    }
+
+    /** Our encodings of single texts against the reference's, in batches of 1000. */
+    private static List<String> compareSingles(String file, BertTokenizer ours, List<String> lines, String label)
+            throws Exception {
         List<String> mismatches = new ArrayList<>();
         try (HuggingFaceTokenizer ref = TokenizerFiles.reference(file)) {
             for (int from = 0; from < lines.size(); from += 1000) {
                 List<String> batch = lines.subList(from, Math.min(lines.size(), from + 1000));
                 ai.djl.huggingface.tokenizers.Encoding[] expected = ref.batchEncode(batch);
                 for (int i = 0; i < batch.size(); i++) {
-                    String text = batch.get(i);
-                    compare("line " + (from + i), text, null, expected[i], ours.encode(text), mismatches);
+                    compare(label + (from + i), batch.get(i), null, expected[i], ours.encode(batch.get(i)), mismatches);
                 }
             }
         }
-        assertNoMismatches(mismatches, lines.size());
+        return mismatches;
     }
 
     @ParameterizedTest
@@ -82,17 +87,7 @@ class ReferenceTokenizerTest {
             }
         }
         lines.add(s.toString());
-        List<String> mismatches = new ArrayList<>();
-        try (HuggingFaceTokenizer ref = TokenizerFiles.reference(file)) {
-            for (int from = 0; from < lines.size(); from += 1000) {
-                List<String> batch = lines.subList(from, Math.min(lines.size(), from + 1000));
-                ai.djl.huggingface.tokenizers.Encoding[] expected = ref.batchEncode(batch);
-                for (int i = 0; i < batch.size(); i++) {
-                    compare("sweep line " + (from + i), batch.get(i), null, expected[i], ours.encode(batch.get(i)), mismatches);
-                }
-            }
-        }
-        assertNoMismatches(mismatches, lines.size());
+        assertNoMismatches(compareSingles(file, ours, lines, "sweep line "), lines.size());
     }
 
     /** Truncation against the reference's own truncation (longest_first for pairs). */
