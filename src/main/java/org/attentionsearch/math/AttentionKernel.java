@@ -6,22 +6,27 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The two products inside one attention head, for a block of up to {@link #ROWS} queries at
- * a time so that every key or value loaded is used by several queries:
+ * a time so that every key or value loaded is used by many queries:
  * <pre>
  *   scores:      s[i][j] = scale · Σ_c q[i][c] · kᵀ[c][j]
  *   weightedSum: z[i][c] = Σ_j p[i][j] · v[j][c]
  * </pre>
- * Each step works on two vectors of columns for four rows: two loads and four broadcasts feed
- * eight FMAs. Full pairs load unmasked; only the last, partial pair takes masks (a masked
- * load's bounds check costs more than the load). No vector leaves a method, so none is boxed.
+ * Both are the same shape, out = scale · x·y over strips of two vectors of columns, so one
+ * pair of register-blocked kernels serves both: a block of 12 rows and a whole strip keeps a
+ * 12 × 2-vector tile in 24 registers (two loads and twelve broadcasts feed 24 FMAs); anything
+ * else goes four rows at a time, with masks on a partial strip. Every output is one FMA chain
+ * in index order, then one multiply by scale, so the result does not depend on the blocking.
+ * The tall kernel has no masked path: with one, the method grows past what C1 can compile,
+ * and it never reaches C2. No vector leaves a method, so none is boxed.
  * Twin: {@link ScalarAttentionKernel}.
  */
 public final class AttentionKernel {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-    /** Queries per block. */
-    public static final int ROWS = 4;
+    /** Queries per block: the tall kernel's rows. */
+    public static final int ROWS = 12;
+    private static final int SHORT = 4;
 
     private AttentionKernel() {
     }
@@ -32,38 +37,8 @@ public final class AttentionKernel {
      */
     public static void scores(float[] q, int qOff, int qStride, int rows, float[] kT, int kTOff, int n, int d,
                               float scale, float[] out, int outOff, int outStride) {
-        int last = rows - 1;   // missing rows repeat the last one; only real rows are stored
-        int q0 = qOff, q1 = qOff + Math.min(1, last) * qStride, q2 = qOff + Math.min(2, last) * qStride,
-                q3 = qOff + Math.min(3, last) * qStride;
         for (int j = 0; j < n; j += 2 * L) {
-            boolean whole = j + 2 * L <= n;
-            VectorMask<Float> m0 = whole ? null : S.indexInRange(j, n), m1 = whole ? null : S.indexInRange(j + L, n);
-            FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-            for (int c = 0; c < d; c++) {
-                int k = kTOff + c * n + j;
-                FloatVector k0 = whole ? FloatVector.fromArray(S, kT, k) : FloatVector.fromArray(S, kT, k, m0);
-                FloatVector k1 = whole ? FloatVector.fromArray(S, kT, k + L) : FloatVector.fromArray(S, kT, k + L, m1);
-                FloatVector x = FloatVector.broadcast(S, q[q0 + c]);
-                a0 = k0.fma(x, a0); b0 = k1.fma(x, b0);
-                x = FloatVector.broadcast(S, q[q1 + c]);
-                a1 = k0.fma(x, a1); b1 = k1.fma(x, b1);
-                x = FloatVector.broadcast(S, q[q2 + c]);
-                a2 = k0.fma(x, a2); b2 = k1.fma(x, b2);
-                x = FloatVector.broadcast(S, q[q3 + c]);
-                a3 = k0.fma(x, a3); b3 = k1.fma(x, b3);
-            }
-            for (int r = 0; r < rows; r++) {
-                FloatVector lo = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
-                FloatVector hi = r == 0 ? b0 : r == 1 ? b1 : r == 2 ? b2 : b3;
-                int o = outOff + r * outStride + j;
-                if (whole) {
-                    lo.mul(scale).intoArray(out, o);
-                    hi.mul(scale).intoArray(out, o + L);
-                } else {
-                    lo.mul(scale).intoArray(out, o, m0);
-                    hi.mul(scale).intoArray(out, o + L, m1);
-                }
-            }
+            product(q, qOff, qStride, rows, kT, kTOff + j, n, d, Math.min(2 * L, n - j), scale, out, outOff + j, outStride);
         }
     }
 
@@ -73,37 +48,107 @@ public final class AttentionKernel {
      */
     public static void weightedSum(float[] p, int pOff, int pStride, int rows, float[] v, int vOff, int vStride,
                                    int n, int d, float[] z, int zOff, int zStride) {
-        int last = rows - 1;
-        int p0 = pOff, p1 = pOff + Math.min(1, last) * pStride, p2 = pOff + Math.min(2, last) * pStride,
-                p3 = pOff + Math.min(3, last) * pStride;
         for (int c = 0; c < d; c += 2 * L) {
-            boolean whole = c + 2 * L <= d;
-            VectorMask<Float> m0 = whole ? null : S.indexInRange(c, d), m1 = whole ? null : S.indexInRange(c + L, d);
-            FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-            for (int j = 0; j < n; j++) {
-                int at = vOff + j * vStride + c;
-                FloatVector v0 = whole ? FloatVector.fromArray(S, v, at) : FloatVector.fromArray(S, v, at, m0);
-                FloatVector v1 = whole ? FloatVector.fromArray(S, v, at + L) : FloatVector.fromArray(S, v, at + L, m1);
-                FloatVector x = FloatVector.broadcast(S, p[p0 + j]);
-                a0 = v0.fma(x, a0); b0 = v1.fma(x, b0);
-                x = FloatVector.broadcast(S, p[p1 + j]);
-                a1 = v0.fma(x, a1); b1 = v1.fma(x, b1);
-                x = FloatVector.broadcast(S, p[p2 + j]);
-                a2 = v0.fma(x, a2); b2 = v1.fma(x, b2);
-                x = FloatVector.broadcast(S, p[p3 + j]);
-                a3 = v0.fma(x, a3); b3 = v1.fma(x, b3);
-            }
-            for (int r = 0; r < rows; r++) {
-                FloatVector lo = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
-                FloatVector hi = r == 0 ? b0 : r == 1 ? b1 : r == 2 ? b2 : b3;
-                int o = zOff + r * zStride + c;
-                if (whole) {
-                    lo.intoArray(z, o);
-                    hi.intoArray(z, o + L);
-                } else {
-                    lo.intoArray(z, o, m0);
-                    hi.intoArray(z, o + L, m1);
-                }
+            product(p, pOff, pStride, rows, v, vOff + c, vStride, n, Math.min(2 * L, d - c), 1f, z, zOff + c, zStride);
+        }
+    }
+
+    /** One strip: out[r][0..cols) = scale · Σ_kk x[r][kk]·y[kk][0..cols), rows 1 … ROWS, cols ≤ 2L. */
+    private static void product(float[] x, int xOff, int xStride, int rows, float[] y, int yOff, int yStride, int kLen,
+                                int cols, float scale, float[] out, int outOff, int outStride) {
+        if (rows == ROWS && cols == 2 * L) {
+            tall(x, xOff, xStride, y, yOff, yStride, kLen, scale, out, outOff, outStride);
+            return;
+        }
+        for (int r = 0; r < rows; r += SHORT) {
+            low(x, xOff + r * xStride, xStride, Math.min(SHORT, rows - r), y, yOff, yStride, kLen, cols, scale,
+                    out, outOff + r * outStride, outStride);
+        }
+    }
+
+    /** Twelve rows, two whole vectors of columns; the tile lives in a0…a11 and b0…b11. */
+    private static void tall(float[] x, int xOff, int xs, float[] y, int yOff, int yStride, int kLen,
+                             float scale, float[] out, int outOff, int os) {
+        int x0 = xOff, x1 = x0 + xs, x2 = x1 + xs, x3 = x2 + xs, x4 = x3 + xs, x5 = x4 + xs;
+        int x6 = x5 + xs, x7 = x6 + xs, x8 = x7 + xs, x9 = x8 + xs, x10 = x9 + xs, x11 = x10 + xs;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0,
+                a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0,
+                b6 = a0, b7 = a0, b8 = a0, b9 = a0, b10 = a0, b11 = a0;
+        for (int kk = 0; kk < kLen; kk++) {
+            int at = yOff + kk * yStride;
+            FloatVector lo = FloatVector.fromArray(S, y, at), hi = FloatVector.fromArray(S, y, at + L);
+            FloatVector e = FloatVector.broadcast(S, x[x0 + kk]);
+            a0 = lo.fma(e, a0); b0 = hi.fma(e, b0);
+            e = FloatVector.broadcast(S, x[x1 + kk]);
+            a1 = lo.fma(e, a1); b1 = hi.fma(e, b1);
+            e = FloatVector.broadcast(S, x[x2 + kk]);
+            a2 = lo.fma(e, a2); b2 = hi.fma(e, b2);
+            e = FloatVector.broadcast(S, x[x3 + kk]);
+            a3 = lo.fma(e, a3); b3 = hi.fma(e, b3);
+            e = FloatVector.broadcast(S, x[x4 + kk]);
+            a4 = lo.fma(e, a4); b4 = hi.fma(e, b4);
+            e = FloatVector.broadcast(S, x[x5 + kk]);
+            a5 = lo.fma(e, a5); b5 = hi.fma(e, b5);
+            e = FloatVector.broadcast(S, x[x6 + kk]);
+            a6 = lo.fma(e, a6); b6 = hi.fma(e, b6);
+            e = FloatVector.broadcast(S, x[x7 + kk]);
+            a7 = lo.fma(e, a7); b7 = hi.fma(e, b7);
+            e = FloatVector.broadcast(S, x[x8 + kk]);
+            a8 = lo.fma(e, a8); b8 = hi.fma(e, b8);
+            e = FloatVector.broadcast(S, x[x9 + kk]);
+            a9 = lo.fma(e, a9); b9 = hi.fma(e, b9);
+            e = FloatVector.broadcast(S, x[x10 + kk]);
+            a10 = lo.fma(e, a10); b10 = hi.fma(e, b10);
+            e = FloatVector.broadcast(S, x[x11 + kk]);
+            a11 = lo.fma(e, a11); b11 = hi.fma(e, b11);
+        }
+        int o = outOff;
+        a0.mul(scale).intoArray(out, o); b0.mul(scale).intoArray(out, o + L); o += os;
+        a1.mul(scale).intoArray(out, o); b1.mul(scale).intoArray(out, o + L); o += os;
+        a2.mul(scale).intoArray(out, o); b2.mul(scale).intoArray(out, o + L); o += os;
+        a3.mul(scale).intoArray(out, o); b3.mul(scale).intoArray(out, o + L); o += os;
+        a4.mul(scale).intoArray(out, o); b4.mul(scale).intoArray(out, o + L); o += os;
+        a5.mul(scale).intoArray(out, o); b5.mul(scale).intoArray(out, o + L); o += os;
+        a6.mul(scale).intoArray(out, o); b6.mul(scale).intoArray(out, o + L); o += os;
+        a7.mul(scale).intoArray(out, o); b7.mul(scale).intoArray(out, o + L); o += os;
+        a8.mul(scale).intoArray(out, o); b8.mul(scale).intoArray(out, o + L); o += os;
+        a9.mul(scale).intoArray(out, o); b9.mul(scale).intoArray(out, o + L); o += os;
+        a10.mul(scale).intoArray(out, o); b10.mul(scale).intoArray(out, o + L); o += os;
+        a11.mul(scale).intoArray(out, o); b11.mul(scale).intoArray(out, o + L);
+    }
+
+    /** One to four rows; missing rows repeat the last one, and only real rows are stored. */
+    private static void low(float[] x, int xOff, int xs, int rows, float[] y, int yOff, int yStride, int kLen,
+                            int cols, float scale, float[] out, int outOff, int os) {
+        boolean whole = cols == 2 * L;
+        VectorMask<Float> m0 = whole ? null : S.indexInRange(0, cols), m1 = whole ? null : S.indexInRange(L, cols);
+        int last = rows - 1;
+        int x0 = xOff, x1 = xOff + Math.min(1, last) * xs, x2 = xOff + Math.min(2, last) * xs, x3 = xOff + last * xs;
+        FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+        for (int kk = 0; kk < kLen; kk++) {
+            int at = yOff + kk * yStride;
+            FloatVector lo = whole ? FloatVector.fromArray(S, y, at) : FloatVector.fromArray(S, y, at, m0);
+            FloatVector hi = whole ? FloatVector.fromArray(S, y, at + L) : FloatVector.fromArray(S, y, at + L, m1);
+            FloatVector e = FloatVector.broadcast(S, x[x0 + kk]);
+            a0 = lo.fma(e, a0); b0 = hi.fma(e, b0);
+            e = FloatVector.broadcast(S, x[x1 + kk]);
+            a1 = lo.fma(e, a1); b1 = hi.fma(e, b1);
+            e = FloatVector.broadcast(S, x[x2 + kk]);
+            a2 = lo.fma(e, a2); b2 = hi.fma(e, b2);
+            e = FloatVector.broadcast(S, x[x3 + kk]);
+            a3 = lo.fma(e, a3); b3 = hi.fma(e, b3);
+        }
+        for (int r = 0; r < rows; r++) {
+            FloatVector lo = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
+            FloatVector hi = r == 0 ? b0 : r == 1 ? b1 : r == 2 ? b2 : b3;
+            int o = outOff + r * os;
+            if (whole) {
+                lo.mul(scale).intoArray(out, o);
+                hi.mul(scale).intoArray(out, o + L);
+            } else {
+                lo.mul(scale).intoArray(out, o, m0);
+                hi.mul(scale).intoArray(out, o + L, m1);
             }
         }
     }

@@ -16,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * within a block, each packed panel of W (k × {@link PackedMatrix#PANEL} columns) is streamed
  * once per tile of {@link #MR} rows by the register-blocked micro-kernel {@link #kernel}, which
  * keeps an MR × PANEL tile of c in 24 vector registers, broadcasts one element of a per row and
- * loads one panel row of W per step of k (a tail of one or two rows uses {@link #rowKernel}).
+ * loads one panel row of W per step of k. The last few rows of a range go through a 4-row
+ * variant ({@link #kernel4}), so no tile is mostly idle; see {@link #tileRows}.
  * The epilogue is applied when the tile is written out.
  */
 public final class MatMul {
@@ -48,7 +49,7 @@ public final class MatMul {
         check(a, rows, w, bias, epilogue, residual, c);
         int threads = Parallel.threads();
         if (rows >= 4 * MR * threads || w.panels() < threads) {
-            Parallel.forRange(rows, MR, (r0, r1) ->
+            Parallel.forRange(rows, 2, (r0, r1) -> // even halves: tileRows keeps the tails whole
                     multiplyBlock(a, w, bias, epilogue, residual, c, r0, r1, 0, w.panels()));
         } else { // few rows: share out the columns instead
             Parallel.forRange(w.panels(), 1, (p0, p1) ->
@@ -88,11 +89,13 @@ public final class MatMul {
         for (int rb = r0; rb < r1; rb += blockRows) {
             int rbEnd = Math.min(rb + blockRows, r1);
             for (int p = p0; p < p1; p++) {
-                for (int r = rb; r < rbEnd; r += MR) {
-                    int rows = Math.min(MR, rbEnd - r);
-                    if (rows > 2) {
+                for (int r = rb, rows; r < rbEnd; r += rows) {
+                    rows = tileRows(rbEnd - r);
+                    if (rows > 4) {
                         kernel(a, k, r, rows, w.data(), p * k * PANEL, tile);
-                    } else { // a short tail: one row at a time beats a mostly idle full tile
+                    } else if (rows > 2) {
+                        kernel4(a, k, r, rows, w.data(), p * k * PANEL, tile);
+                    } else { // one or two rows in all: one row at a time
                         for (int i = 0; i < rows; i++) {
                             rowKernel(a, k, r + i, w.data(), p * k * PANEL, tile, i * PANEL);
                         }
@@ -143,6 +146,43 @@ public final class MatMul {
     }
 
     /**
+     * Rows of the next tile when {@code left} rows remain: full tiles of {@link #MR}, except that
+     * the last 7 or 8 rows go as two tiles of 4 (and 3 or 4 as one), so no tile is left with one
+     * or two rows, where loading W would dominate; a partial tile wastes at most one row.
+     */
+    static int tileRows(int left) {
+        if (left >= 9 || left == 5 || left == 6) return Math.min(MR, left);
+        return left > 4 ? 4 : left;
+    }
+
+    /** The micro-kernel for 3 or 4 rows: as {@link #kernel} with a 4 × PANEL tile (16 registers). */
+    static void kernel4(float[] a, int k, int row, int rows, float[] b, int bOff, float[] tile) {
+        int last = row + rows - 1;
+        int a0 = row * k, a1 = (row + 1) * k, a2 = (row + 2) * k, a3 = last * k;
+        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
+        FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00, c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+        FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        for (int kk = 0; kk < k; kk++) {
+            int bi = bOff + kk * PANEL;
+            FloatVector b0 = FloatVector.fromArray(S, b, bi), b1 = FloatVector.fromArray(S, b, bi + LANES);
+            FloatVector b2 = FloatVector.fromArray(S, b, bi + 2 * LANES), b3 = FloatVector.fromArray(S, b, bi + 3 * LANES);
+            FloatVector x = FloatVector.broadcast(S, a[a0 + kk]);
+            c00 = b0.fma(x, c00); c01 = b1.fma(x, c01); c02 = b2.fma(x, c02); c03 = b3.fma(x, c03);
+            x = FloatVector.broadcast(S, a[a1 + kk]);
+            c10 = b0.fma(x, c10); c11 = b1.fma(x, c11); c12 = b2.fma(x, c12); c13 = b3.fma(x, c13);
+            x = FloatVector.broadcast(S, a[a2 + kk]);
+            c20 = b0.fma(x, c20); c21 = b1.fma(x, c21); c22 = b2.fma(x, c22); c23 = b3.fma(x, c23);
+            x = FloatVector.broadcast(S, a[a3 + kk]);
+            c30 = b0.fma(x, c30); c31 = b1.fma(x, c31); c32 = b2.fma(x, c32); c33 = b3.fma(x, c33);
+        }
+        int L = LANES;
+        c00.intoArray(tile, 0); c01.intoArray(tile, L); c02.intoArray(tile, 2 * L); c03.intoArray(tile, 3 * L);
+        c10.intoArray(tile, 4 * L); c11.intoArray(tile, 5 * L); c12.intoArray(tile, 6 * L); c13.intoArray(tile, 7 * L);
+        c20.intoArray(tile, 8 * L); c21.intoArray(tile, 9 * L); c22.intoArray(tile, 10 * L); c23.intoArray(tile, 11 * L);
+        c30.intoArray(tile, 12 * L); c31.intoArray(tile, 13 * L); c32.intoArray(tile, 14 * L); c33.intoArray(tile, 15 * L);
+    }
+
+    /**
      * One row of the tile: tile[tOff + j] = Σ_kk a[row][kk]·W[kk][panel column j]. Four
      * accumulators; used for tails of one or two rows, where it is bound by loading W.
      */
@@ -170,15 +210,17 @@ public final class MatMul {
         for (int i = 0; i < rows; i++) {
             int ci = (row + i) * n + col;
             for (int j = 0; j < width; j += LANES) {
-                VectorMask<Float> in = S.indexInRange(j, width);
                 FloatVector v = FloatVector.fromArray(S, tile, i * PANEL + j);
-                if (bias != null) {
-                    v = v.add(FloatVector.fromArray(S, bias, col + j, in));
+                if (j + LANES <= width) { // whole vectors go unmasked: a masked access checks every lane
+                    if (bias != null) v = v.add(FloatVector.fromArray(S, bias, col + j));
+                    if (epilogue == Epilogue.ADD) v = v.add(FloatVector.fromArray(S, residual, ci + j));
+                    v.intoArray(c, ci + j);
+                } else {
+                    VectorMask<Float> in = S.indexInRange(j, width);
+                    if (bias != null) v = v.add(FloatVector.fromArray(S, bias, col + j, in));
+                    if (epilogue == Epilogue.ADD) v = v.add(FloatVector.fromArray(S, residual, ci + j, in));
+                    v.intoArray(c, ci + j, in);
                 }
-                if (epilogue == Epilogue.ADD) {
-                    v = v.add(FloatVector.fromArray(S, residual, ci + j, in));
-                }
-                v.intoArray(c, ci + j, in);
             }
             if (epilogue == Epilogue.GELU) {
                 VectorMath.gelu(c, ci, width);

@@ -64,9 +64,13 @@ final class VectorMath {
             e = r.mul(r).fma(e, r).add(1f);
             IntVector mi = shifted.reinterpretAsInts().sub(ROUNDER_BITS);
             e = e.mul(mi.add(127).lanewise(LSHL, 23).reinterpretAsFloats()).blend(0f, y.compare(LT, EXP_MIN));
-            if (whole) e.intoArray(x, off + i);
-            else e.intoArray(x, off + i, in);
-            sum = sum.add(e, in);
+            if (whole) {
+                e.intoArray(x, off + i);
+                sum = sum.add(e);
+            } else {
+                e.intoArray(x, off + i, in);
+                sum = sum.add(e.blend(0f, in.not()));
+            }
         }
         return sum.reduceLanes(VectorOperators.ADD);
     }
