@@ -85,8 +85,9 @@ final class VectorMath {
      */
     static void gelu(float[] x, int off, int len) {
         for (int i = 0; i < len; i += L) {
-            VectorMask<Float> in = S.indexInRange(i, len);
-            FloatVector v = FloatVector.fromArray(S, x, off + i, in);
+            boolean whole = i + L <= len; // unmasked where possible, as in expShifted
+            VectorMask<Float> in = whole ? ALL : S.indexInRange(i, len);
+            FloatVector v = whole ? FloatVector.fromArray(S, x, off + i) : FloatVector.fromArray(S, x, off + i, in);
             FloatVector t = v.abs().fma(0.3f, 1f);
             t = t.broadcast(1f).div(t);
             FloatVector q = t.fma(-0.0206128284f, 0.112375781f);
@@ -104,7 +105,8 @@ final class VectorMath {
             e = e.mul(mi.add(127).lanewise(LSHL, 23).reinterpretAsFloats()).blend(0f, y.compare(LT, EXP_MIN));
             FloatVector tail = e.mul(t).mul(q);
             FloatVector phi = tail.neg().add(1f).blend(tail, v.compare(LT, 0f));
-            v.mul(phi).intoArray(x, off + i, in);
+            if (whole) v.mul(phi).intoArray(x, off + i);
+            else v.mul(phi).intoArray(x, off + i, in);
         }
     }
 }

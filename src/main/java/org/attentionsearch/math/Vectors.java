@@ -39,7 +39,11 @@ public final class Vectors {
     /** y[yOff+i] += alpha·x[xOff+i] for i in [0, len). */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int len) {
         FloatVector a = FloatVector.broadcast(S, alpha);
-        for (int i = 0; i < len; i += L) {
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).fma(a, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        if (i < len) {
             VectorMask<Float> in = S.indexInRange(i, len);
             FloatVector.fromArray(S, x, xOff + i, in).fma(a, FloatVector.fromArray(S, y, yOff + i, in))
                     .intoArray(y, yOff + i, in);
@@ -74,9 +78,9 @@ public final class Vectors {
     /** Σ x[off+i] for i in [0, len), in float with one vector accumulator. */
     public static float sum(float[] x, int off, int len) {
         FloatVector s = FloatVector.zero(S);
-        for (int i = 0; i < len; i += L) {
-            s = s.add(FloatVector.fromArray(S, x, off + i, S.indexInRange(i, len)));
-        }
+        int i = 0;
+        for (; i <= len - L; i += L) s = s.add(FloatVector.fromArray(S, x, off + i));
+        if (i < len) s = s.add(FloatVector.fromArray(S, x, off + i, S.indexInRange(i, len)));
         return s.reduceLanes(ADD);
     }
 
@@ -98,15 +102,25 @@ public final class Vectors {
      * the biased variance σ² = Σ(x − μ)²/len (two passes, so no cancellation).
      */
     public static void layerNorm(float[] x, int off, int len, float[] gamma, float[] beta, float eps) {
+        // Whole vectors go unmasked (a masked access checks every lane); the tail is masked.
         float mean = sum(x, off, len) / len;
         FloatVector sq = FloatVector.zero(S);
-        for (int i = 0; i < len; i += L) {
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            FloatVector d = FloatVector.fromArray(S, x, off + i).sub(mean);
+            sq = d.fma(d, sq);
+        }
+        if (i < len) {
             VectorMask<Float> in = S.indexInRange(i, len);
             FloatVector d = FloatVector.fromArray(S, x, off + i, in).sub(mean);
-            sq = sq.add(d.mul(d), in);
+            sq = sq.blend(d.fma(d, sq), in);
         }
         float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(ADD) / len + eps));
-        for (int i = 0; i < len; i += L) {
+        for (i = 0; i <= len - L; i += L) {
+            FloatVector y = FloatVector.fromArray(S, x, off + i).sub(mean).mul(inv);
+            y.fma(FloatVector.fromArray(S, gamma, i), FloatVector.fromArray(S, beta, i)).intoArray(x, off + i);
+        }
+        if (i < len) {
             VectorMask<Float> in = S.indexInRange(i, len);
             FloatVector y = FloatVector.fromArray(S, x, off + i, in).sub(mean).mul(inv);
             y.fma(FloatVector.fromArray(S, gamma, i, in), FloatVector.fromArray(S, beta, i, in))

@@ -22,7 +22,8 @@ import org.attentionsearch.testing.TestModels;
  * same thread count: one JSON line per workload with both throughputs and their ratio
  * (median of several alternating rounds, after warm-up).
  *
- * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec} (add {@code -Dthreads=1} for one thread).
+ * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec} (add {@code -Dthreads=1} for one thread,
+ * {@code -Donly=1x128,trace} for some lines only: workloads by shape, then trace, explain, memory).
  */
 public final class SideBySide {
 
@@ -32,6 +33,9 @@ public final class SideBySide {
 
     public static void main(String[] args) throws Exception {
         int threads = Integer.getInteger("threads", Runtime.getRuntime().availableProcessors());
+        String only = System.getProperty("only", "").trim();
+        java.util.function.Predicate<String> wanted = name -> only.isEmpty() || only.equals("all")
+                || Arrays.asList(only.split(",")).contains(name);
         Parallel.setThreads(threads);
         Bert bert = Bert.embedded();
         Encoder encoder = bert.encoder();
@@ -44,6 +48,7 @@ public final class SideBySide {
         try (OrtSession session = env.createSession(TestModels.MINILM.onnxBytes(), options)) {
             for (int[] w : WORKLOADS) {
                 int batchSize = w[0], length = w[1];
+                if (!wanted.test(batchSize + "x" + length)) continue;
                 int[][] ids = randomIds(bert, batchSize, length, new Random(42 + batchSize * 1000L + length));
                 Batch batch = new Batch(Arrays.asList(ids), null);
                 Runnable ours = () -> encoder.forward(batch, false);
@@ -65,9 +70,9 @@ public final class SideBySide {
                         batchSize, length, threads, o, x, o / x);
             }
         }
-        traceOverhead(bert, threads);
-        explainPath(bert, threads);
-        traceMemory(bert, threads);
+        if (wanted.test("trace")) traceOverhead(bert, threads);
+        if (wanted.test("explain")) explainPath(bert, threads);
+        if (wanted.test("memory")) traceMemory(bert, threads);
     }
 
     /** Our plain forward pass against our traced one at 32×128 (alternating rounds, medians). */
