@@ -46,14 +46,27 @@ public final class MatMul {
     /** As above over rows [0, rows), split across {@link Parallel}'s threads. */
     public static void multiply(float[] a, int rows, PackedMatrix w, float[] bias, Epilogue epilogue,
                                 float[] residual, float[] c) {
+        multiply(a, rows, w, bias, epilogue, residual, c, null);
+    }
+
+    /**
+     * As above, then {@code thenRows} on finished rows of c (a row-wise step such as LayerNorm).
+     * When the rows are split across threads, each thread finishes its own rows while they are
+     * still in its cache, without another parallel region.
+     */
+    public static void multiply(float[] a, int rows, PackedMatrix w, float[] bias, Epilogue epilogue,
+                                float[] residual, float[] c, Parallel.RangeBody thenRows) {
         check(a, rows, w, bias, epilogue, residual, c);
         int threads = Parallel.threads();
         if (rows >= 4 * MR * threads || w.panels() < threads) {
-            Parallel.forRange(rows, 2, (r0, r1) -> // even halves: tileRows keeps the tails whole
-                    multiplyBlock(a, w, bias, epilogue, residual, c, r0, r1, 0, w.panels()));
+            Parallel.forRange(rows, 2, (r0, r1) -> { // even halves: tileRows keeps the tails whole
+                multiplyBlock(a, w, bias, epilogue, residual, c, r0, r1, 0, w.panels());
+                if (thenRows != null) thenRows.run(r0, r1);
+            });
         } else { // few rows: share out the columns instead
             Parallel.forRange(w.panels(), 1, (p0, p1) ->
                     multiplyBlock(a, w, bias, epilogue, residual, c, 0, rows, p0, p1));
+            if (thenRows != null) Parallel.forRange(rows, 1, thenRows);
         }
     }
 

@@ -23,6 +23,10 @@ public final class Encoder {
 
     private final BertWeights weights;
     private final SelfAttention attention;
+    /** Largest pass (in rows) whose scratch is kept: 8 × 512 tokens, about 56 MB for MiniLM. */
+    private static final int KEEP_ROWS = 4096;
+    /** Scratch of the last untraced pass, kept for the next one (a concurrent pass makes its own). */
+    private final java.util.concurrent.atomic.AtomicReference<float[][]> spare = new java.util.concurrent.atomic.AtomicReference<>();
 
     public Encoder(BertWeights weights) {
         this.weights = weights;
@@ -69,10 +73,14 @@ public final class Encoder {
 
         float[] x = embed(batch);
         record(traces, batch, "embeddings.output", x, h);
-        float[] qkv = new float[rows * 3 * h];
-        float[] context = new float[rows * h];
-        float[] mid = new float[rows * h];
-        float[] ffn = new float[rows * c.intermediateSize()];
+        // Without a trace the four scratch buffers are reused from pass to pass: every element
+        // read is first written in the same layer, so old contents never leak into a result.
+        float[][] scratch = traces == null ? spare.getAndSet(null) : null;
+        if (scratch == null || scratch[0].length < rows * 3 * h) {
+            scratch = new float[][] {new float[rows * 3 * h], new float[rows * h], new float[rows * h],
+                    new float[rows * c.intermediateSize()]};
+        }
+        float[] qkv = scratch[0], context = scratch[1], mid = scratch[2], ffn = scratch[3];
 
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = weights.layers().get(l);
@@ -88,17 +96,18 @@ public final class Encoder {
             }
             MatMul.multiply(x, rows, w.queryKeyValue(), w.queryKeyValueBias(), Epilogue.NONE, null, qkv);
             attention.run(batch, qkv, context, traces, l);
-            MatMul.multiply(context, rows, w.output(), w.outputBias(), Epilogue.ADD, x, mid);
-            layerNorm(mid, rows, h, w.attentionNorm());
+            MatMul.multiply(context, rows, w.output(), w.outputBias(), Epilogue.ADD, x, mid,
+                    layerNorm(mid, h, w.attentionNorm()));
             record(traces, batch, p + "residual_mid", mid, h);
             MatMul.multiply(mid, rows, w.intermediate(), w.intermediateBias(), Epilogue.GELU, null, ffn);
             // Without a trace, x is not needed once mid exists, so the layer's output overwrites it.
             float[] out = traces == null ? x : new float[rows * h];
-            MatMul.multiply(ffn, rows, w.feedForwardOutput(), w.feedForwardOutputBias(), Epilogue.ADD, mid, out);
-            layerNorm(out, rows, h, w.outputNorm());
+            MatMul.multiply(ffn, rows, w.feedForwardOutput(), w.feedForwardOutputBias(), Epilogue.ADD, mid, out,
+                    layerNorm(out, h, w.outputNorm()));
             record(traces, batch, p + "residual_out", out, h);
             x = out;
         }
+        if (traces == null && scratch[0].length <= KEEP_ROWS * 3 * h) spare.set(scratch);
         return new Output(batch, x, h, traces == null ? null : List.of(traces));
     }
 
@@ -107,9 +116,12 @@ public final class Encoder {
         BertConfig c = weights.config();
         int h = c.hiddenSize();
         float[] x = new float[batch.rows() * h];
-        Parallel.forEach(batch.size(), b -> {
-            for (int i = 0; i < batch.length(b); i++) {
-                int row = batch.start(b) + i;
+        Parallel.forRange(batch.rows(), 1, (from, to) -> { // by rows, so one long text uses every thread
+            int b = 0;
+            while (batch.start(b) + batch.length(b) <= from) b++;
+            for (int row = from; row < to; row++) {
+                while (row >= batch.start(b) + batch.length(b)) b++;
+                int i = row - batch.start(b);
                 int id = batch.id(row), type = batch.typeId(row);
                 if (id < 0 || id >= c.vocabSize()) {
                     throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + c.vocabSize());
@@ -128,10 +140,11 @@ public final class Encoder {
         return x;
     }
 
-    private static void layerNorm(float[] x, int rows, int h, Norm norm) {
-        Parallel.forRange(rows, 1, (from, to) -> {
+    /** LayerNorm of rows [from, to) of x, in place: run by the matmul that wrote them. */
+    private static Parallel.RangeBody layerNorm(float[] x, int h, Norm norm) {
+        return (from, to) -> {
             for (int r = from; r < to; r++) Vectors.layerNorm(x, r * h, h, norm.gamma(), norm.beta(), norm.eps());
-        });
+        };
     }
 
     /** Lets each trace see its rows of a batch buffer; nothing is copied until it is read. */
