@@ -220,6 +220,17 @@ public final class MatMul {
     private static void writeTile(float[] tile, int rows, float[] c, int n, int row, int col,
                                   float[] bias, Epilogue epilogue, float[] residual) {
         int width = Math.min(PANEL, n - col);
+        if (epilogue == Epilogue.GELU && width == PANEL) {
+            // GELU on the whole tile in one call (its constants set up once), then copy it out.
+            for (int i = 0; i < rows * PANEL; i += LANES) {
+                FloatVector v = FloatVector.fromArray(S, tile, i);
+                if (bias != null) v = v.add(FloatVector.fromArray(S, bias, col + i % PANEL));
+                v.intoArray(tile, i);
+            }
+            VectorMath.gelu(tile, 0, rows * PANEL);
+            for (int i = 0; i < rows; i++) System.arraycopy(tile, i * PANEL, c, (row + i) * n + col, PANEL);
+            return;
+        }
         for (int i = 0; i < rows; i++) {
             int ci = (row + i) * n + col;
             for (int j = 0; j < width; j += LANES) {
