@@ -1,5 +1,6 @@
 package org.attentionsearch.math;
 
+import static jdk.incubator.vector.VectorOperators.GT;
 import static jdk.incubator.vector.VectorOperators.LSHL;
 import static jdk.incubator.vector.VectorOperators.LT;
 
@@ -54,7 +55,8 @@ final class VectorMath {
             boolean whole = i + L <= len;
             VectorMask<Float> in = whole ? ALL : S.indexInRange(i, len);
             FloatVector y = (whole ? FloatVector.fromArray(S, x, off + i) : FloatVector.fromArray(S, x, off + i, in))
-                    .sub(shift).min(EXP_MAX);
+                    .sub(shift);
+            y = y.blend(EXP_MAX, y.compare(GT, EXP_MAX)); // min(y, EXP_MAX) in two instructions; NaN stays NaN
             FloatVector shifted = y.fma(LOG2E, ROUNDER);
             FloatVector m = shifted.sub(ROUNDER);
             FloatVector r = m.fma(m.broadcast(-LN2_HI), y);

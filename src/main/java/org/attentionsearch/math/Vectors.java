@@ -60,14 +60,20 @@ public final class Vectors {
         }
     }
 
-    /** max over x[off, off+len); −∞ for an empty slice. */
+    /** max over x[off, off+len); −∞ for an empty slice (NaN if any element is NaN). */
     public static float max(float[] x, int off, int len) {
-        FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        // Two accumulators: a float max is several instructions, and one chain would wait on each.
+        FloatVector m0 = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY), m1 = m0;
         int i = 0;
-        for (; i <= len - L; i += L) {
-            m = m.max(FloatVector.fromArray(S, x, off + i));
+        for (; i <= len - 2 * L; i += 2 * L) {
+            m0 = m0.max(FloatVector.fromArray(S, x, off + i));
+            m1 = m1.max(FloatVector.fromArray(S, x, off + i + L));
         }
-        float result = m.reduceLanes(MAX);
+        if (i <= len - L) {
+            m0 = m0.max(FloatVector.fromArray(S, x, off + i));
+            i += L;
+        }
+        float result = m0.max(m1).reduceLanes(MAX);
         if (i < len) {
             VectorMask<Float> tail = S.indexInRange(i, len);
             result = Math.max(result, FloatVector.fromArray(S, x, off + i, tail).reduceLanes(MAX, tail));
