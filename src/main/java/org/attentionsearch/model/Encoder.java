@@ -75,23 +75,23 @@ public final class Encoder {
         record(traces, batch, "embeddings.output", x, h);
         // Without a trace the four scratch buffers are reused from pass to pass: every element
         // read is first written in the same layer, so old contents never leak into a result.
+        // A trace keeps views of each layer's buffers, so there every layer gets fresh ones.
         float[][] scratch = traces == null ? spare.getAndSet(null) : null;
         if (scratch == null || scratch[0].length < rows * 3 * h) {
-            scratch = new float[][] {new float[rows * 3 * h], new float[rows * h], new float[rows * h],
-                    new float[rows * c.intermediateSize()]};
+            scratch = allocate(rows * 3 * h, rows * h, rows * h, rows * c.intermediateSize());
         }
-        float[] qkv = scratch[0], context = scratch[1], mid = scratch[2], ffn = scratch[3];
+        float[] qkv = scratch[0], context = scratch[1], mid = scratch[2], ffn = scratch[3], out = x;
 
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = weights.layers().get(l);
             String p = "layers." + l + ".";
             if (traces != null) {
-                // A trace keeps views of this layer's buffers, so the next layer needs fresh ones.
-                if (l > 0) {
-                    qkv = new float[rows * 3 * h];
-                    context = new float[rows * h];
-                    mid = new float[rows * h];
-                }
+                float[][] fresh = l == 0 ? new float[][] {qkv, context, mid, new float[rows * h]}
+                        : allocate(rows * 3 * h, rows * h, rows * h, rows * h);
+                qkv = fresh[0];
+                context = fresh[1];
+                mid = fresh[2];
+                out = fresh[3];
                 for (Trace t : traces) t.alias(p + "residual_in", l == 0 ? "embeddings.output" : "layers." + (l - 1) + ".residual_out");
             }
             MatMul.multiply(x, rows, w.queryKeyValue(), w.queryKeyValueBias(), Epilogue.NONE, null, qkv);
@@ -101,7 +101,6 @@ public final class Encoder {
             record(traces, batch, p + "residual_mid", mid, h);
             MatMul.multiply(mid, rows, w.intermediate(), w.intermediateBias(), Epilogue.GELU, null, ffn);
             // Without a trace, x is not needed once mid exists, so the layer's output overwrites it.
-            float[] out = traces == null ? x : new float[rows * h];
             MatMul.multiply(ffn, rows, w.feedForwardOutput(), w.feedForwardOutputBias(), Epilogue.ADD, mid, out,
                     layerNorm(out, h, w.outputNorm()));
             record(traces, batch, p + "residual_out", out, h);
@@ -109,6 +108,16 @@ public final class Encoder {
         }
         if (traces == null && scratch[0].length <= KEEP_ROWS * 3 * h) spare.set(scratch);
         return new Output(batch, x, h, traces == null ? null : List.of(traces));
+    }
+
+    /**
+     * Fresh arrays of the given sizes, zeroed by all threads at once: a traced pass takes tens
+     * of megabytes per layer, and zeroing them on one thread would leave the others idle.
+     */
+    private static float[][] allocate(int... sizes) {
+        float[][] arrays = new float[sizes.length][];
+        Parallel.forEach(sizes.length, i -> arrays[i] = new float[sizes[i]]);
+        return arrays;
     }
 
     /** x_i = LayerNorm(word[id_i] + position[i] + type[t_i]), position counted per sequence. */

@@ -39,7 +39,7 @@ final class SelfAttention {
     void run(Batch batch, float[] qkv, float[] context, Trace[] traces, int layer) {
         if (traces != null) {
             String p = "layers." + layer + ".attention.";
-            for (int b = 0; b < batch.size(); b++) {
+            Parallel.forEach(batch.size(), b -> { // in parallel, so the weights are zeroed by every thread
                 Trace t = traces[b];
                 int n = batch.length(b), start = batch.start(b);
                 t.put(p + "weights", new int[] {heads, n, n}, new float[heads * n * n]);
@@ -47,7 +47,7 @@ final class SelfAttention {
                 t.putHeads(p + "key", qkv, start, 3 * hidden, hidden, heads, headSize);
                 t.putHeads(p + "value", qkv, start, 3 * hidden, 2 * hidden, heads, headSize);
                 t.putHeads(p + "head_outputs", context, start, hidden, 0, heads, headSize);
-            }
+            });
         }
         Parallel.forEach(batch.size() * heads, task -> {
             int b = task / heads;
