@@ -59,7 +59,7 @@ public final class MatMul {
         check(a, rows, w, bias, epilogue, residual, c);
         int threads = Parallel.threads();
         if (rows >= 4 * MR * threads || w.panels() < threads) {
-            Parallel.forRange(rows, 2, (r0, r1) -> { // even halves: tileRows keeps the tails whole
+            Parallel.forRange(rows, 2, (r0, r1) -> { // near-equal shares; tileRows keeps each share's tail whole
                 multiplyBlock(a, w, bias, epilogue, residual, c, r0, r1, 0, w.panels());
                 if (thenRows != null) thenRows.run(r0, r1);
             });
@@ -197,7 +197,7 @@ public final class MatMul {
 
     /**
      * One row of the tile: tile[tOff + j] = Σ_kk a[row][kk]·W[kk][panel column j]. Four
-     * accumulators; used for tails of one or two rows, where it is bound by loading W.
+     * accumulators; used only when a whole range has one or two rows, where it is bound by loading W.
      */
     static void rowKernel(float[] a, int k, int row, float[] b, int bOff, float[] tile, int tOff) {
         int a0 = row * k;

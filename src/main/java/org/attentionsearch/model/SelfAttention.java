@@ -39,7 +39,7 @@ final class SelfAttention {
     void run(Batch batch, float[] qkv, float[] context, Trace[] traces, int layer) {
         if (traces != null) {
             String p = "layers." + layer + ".attention.";
-            Parallel.forEach(batch.size(), b -> { // in parallel, so the weights are zeroed by every thread
+            Parallel.forEach(batch.size(), b -> { // texts in parallel: their weights are zeroed side by side
                 Trace t = traces[b];
                 int n = batch.length(b), start = batch.start(b);
                 t.put(p + "weights", new int[] {heads, n, n}, new float[heads * n * n]);

@@ -23,7 +23,8 @@ import org.attentionsearch.testing.TestModels;
  * (median of several alternating rounds, after warm-up).
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec} (add {@code -Dthreads=1} for one thread,
- * {@code -Donly=1x128,trace} for some lines only: workloads by shape, then trace, explain, memory).
+ * {@code -Donly=1x128,trace} for some lines only: workloads by shape, then trace, explain,
+ * trace-memory).
  */
 public final class SideBySide {
 
@@ -34,8 +35,9 @@ public final class SideBySide {
     public static void main(String[] args) throws Exception {
         int threads = Integer.getInteger("threads", Runtime.getRuntime().availableProcessors());
         String only = System.getProperty("only", "").trim();
+        List<String> names = Arrays.stream(only.split(",")).map(String::trim).toList();
         java.util.function.Predicate<String> wanted = name -> only.isEmpty() || only.equals("all")
-                || Arrays.asList(only.split(",")).contains(name);
+                || names.contains(name);
         Parallel.setThreads(threads);
         Bert bert = Bert.embedded();
         Encoder encoder = bert.encoder();
@@ -72,7 +74,7 @@ public final class SideBySide {
         }
         if (wanted.test("trace")) traceOverhead(bert, threads);
         if (wanted.test("explain")) explainPath(bert, threads);
-        if (wanted.test("memory")) traceMemory(bert, threads);
+        if (wanted.test("trace-memory")) traceMemory(bert, threads);
     }
 
     /** Our plain forward pass against our traced one at 32×128 (alternating rounds, medians). */

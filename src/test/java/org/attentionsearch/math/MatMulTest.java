@@ -140,6 +140,34 @@ class MatMulTest {
         }
     }
 
+    /** A row step after the product (the encoder's LayerNorm) sees every row once, finished. */
+    @Test
+    void thenRowsRunsOnEveryFinishedRowOnce() {
+        Random rnd = new Random(13);
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (int rows : new int[] {1, 2, 7, 47, 48, 49, 72, 73, 200}) {
+                int k = 40, n = 100;
+                float[] a = random(rnd, rows * k), bias = random(rnd, n);
+                PackedMatrix w = PackedMatrix.pack(random(rnd, k * n), k, n);
+                float[] plain = new float[rows * n], fused = new float[rows * n];
+                MatMul.multiply(a, rows, w, bias, Epilogue.NONE, null, plain);
+                for (int r = 0; r < rows; r++) Vectors.scale(plain, r * n, n, 0.5f);
+                int[] seen = new int[rows];
+                MatMul.multiply(a, rows, w, bias, Epilogue.NONE, null, fused, (from, to) -> {
+                    for (int r = from; r < to; r++) {
+                        Vectors.scale(fused, r * n, n, 0.5f);
+                        synchronized (seen) {
+                            seen[r]++;
+                        }
+                    }
+                });
+                assertArrayEquals(plain, fused, threads + " threads, " + rows + " rows");
+                for (int r = 0; r < rows; r++) assertEquals(1, seen[r], "row " + r);
+            }
+        }
+    }
+
     @Test
     void rowRangesWriteOnlyTheirRows() {
         Random rnd = new Random(11);

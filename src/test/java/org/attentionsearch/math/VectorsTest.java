@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * partial sums, so reductions are compared against Σ|terms| times a few float ulps·√len.
  */
 class VectorsTest {
-    private static final int[] LENGTHS = {0, 1, 3, 15, 16, 17, 31, 32, 33, 100, 384, 1536};
+    private static final int[] LENGTHS = {0, 1, 3, 15, 16, 17, 31, 32, 33, 48, 50, 63, 100, 384, 1536};
     private static final int OFF = 3;
 
     private static float[] random(Random rnd, int len) {
@@ -63,6 +63,11 @@ class VectorsTest {
         }
         float[] neg = {5f, -3f, -2f, -7f, 9f};
         assertEquals(-2f, Vectors.max(neg, 1, 3));
+        for (int at : new int[] {0, 17, 40, 49}) { // a NaN anywhere, in a pair, a single or the tail
+            float[] x = slice(rnd, 50);
+            x[OFF + at] = Float.NaN;
+            assertTrue(Float.isNaN(Vectors.max(x, OFF, 50)), "NaN at " + at);
+        }
     }
 
     @Test
