@@ -86,10 +86,12 @@ public final class SideBySide {
             timeRound(plain, 0.3);
             timeRound(traced, 0.3);
         }
+        // A pass takes about half a second here, so rounds are longer than the workloads' ones:
+        // several passes a round, or one collection would decide a round on its own.
         double[] p = new double[ROUNDS], t = new double[ROUNDS];
         for (int r = 0; r < ROUNDS; r++) {
-            p[r] = 4096 / timeRound(plain, ROUND_SECONDS);
-            t[r] = 4096 / timeRound(traced, ROUND_SECONDS);
+            p[r] = 4096 / timeRound(plain, 4 * ROUND_SECONDS);
+            t[r] = 4096 / timeRound(traced, 4 * ROUND_SECONDS);
         }
         double plainRate = median(p), tracedRate = median(t);
         System.out.printf(Locale.ROOT,
