@@ -220,15 +220,18 @@ public final class MatMul {
     private static void writeTile(float[] tile, int rows, float[] c, int n, int row, int col,
                                   float[] bias, Epilogue epilogue, float[] residual) {
         int width = Math.min(PANEL, n - col);
-        if (epilogue == Epilogue.GELU && width == PANEL) {
+        if (epilogue == Epilogue.GELU) {
             // GELU on the whole tile in one call (its constants set up once), then copy it out.
-            for (int i = 0; i < rows * PANEL; i += LANES) {
-                FloatVector v = FloatVector.fromArray(S, tile, i);
-                if (bias != null) v = v.add(FloatVector.fromArray(S, bias, col + i % PANEL));
-                v.intoArray(tile, i);
+            // Columns past the matrix's edge hold 0 (W is padded with zeros) and are not copied.
+            if (bias != null) {
+                for (int j = 0; j < width; j += LANES) { // one bias vector at a time, down the tile
+                    FloatVector b = j + LANES <= width ? FloatVector.fromArray(S, bias, col + j)
+                            : FloatVector.fromArray(S, bias, col + j, S.indexInRange(j, width));
+                    for (int t = j; t < rows * PANEL; t += PANEL) FloatVector.fromArray(S, tile, t).add(b).intoArray(tile, t);
+                }
             }
             VectorMath.gelu(tile, 0, rows * PANEL);
-            for (int i = 0; i < rows; i++) System.arraycopy(tile, i * PANEL, c, (row + i) * n + col, PANEL);
+            for (int i = 0; i < rows; i++) System.arraycopy(tile, i * PANEL, c, (row + i) * n + col, width);
             return;
         }
         for (int i = 0; i < rows; i++) {
@@ -245,9 +248,6 @@ public final class MatMul {
                     if (epilogue == Epilogue.ADD) v = v.add(FloatVector.fromArray(S, residual, ci + j, in));
                     v.intoArray(c, ci + j, in);
                 }
-            }
-            if (epilogue == Epilogue.GELU) {
-                VectorMath.gelu(c, ci, width);
             }
         }
     }

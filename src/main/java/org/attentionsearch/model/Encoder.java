@@ -77,21 +77,19 @@ public final class Encoder {
         // read is first written in the same layer, so old contents never leak into a result.
         // A trace keeps views of each layer's buffers, so there every layer gets fresh ones.
         float[][] scratch = traces == null ? spare.getAndSet(null) : null;
-        if (scratch == null || scratch[0].length < rows * 3 * h) {
+        if (traces == null && (scratch == null || scratch[0].length < rows * 3 * h)) {
             scratch = allocate(rows * 3 * h, rows * h, rows * h, rows * c.intermediateSize());
         }
-        float[] qkv = scratch[0], context = scratch[1], mid = scratch[2], ffn = scratch[3], out = x;
+        float[] ffn = traces == null ? scratch[3] : new float[rows * c.intermediateSize()];
 
         for (int l = 0; l < c.layers(); l++) {
             LayerWeights w = weights.layers().get(l);
             String p = "layers." + l + ".";
+            // Without a trace, x is not needed once mid exists, so the layer's output overwrites it.
+            float[][] buffers = traces == null ? new float[][] {scratch[0], scratch[1], scratch[2], x}
+                    : allocate(rows * 3 * h, rows * h, rows * h, rows * h);
+            float[] qkv = buffers[0], context = buffers[1], mid = buffers[2], out = buffers[3];
             if (traces != null) {
-                float[][] fresh = l == 0 ? new float[][] {qkv, context, mid, new float[rows * h]}
-                        : allocate(rows * 3 * h, rows * h, rows * h, rows * h);
-                qkv = fresh[0];
-                context = fresh[1];
-                mid = fresh[2];
-                out = fresh[3];
                 for (Trace t : traces) t.alias(p + "residual_in", l == 0 ? "embeddings.output" : "layers." + (l - 1) + ".residual_out");
             }
             MatMul.multiply(x, rows, w.queryKeyValue(), w.queryKeyValueBias(), Epilogue.NONE, null, qkv);
@@ -100,7 +98,6 @@ public final class Encoder {
                     layerNorm(mid, h, w.attentionNorm()));
             record(traces, batch, p + "residual_mid", mid, h);
             MatMul.multiply(mid, rows, w.intermediate(), w.intermediateBias(), Epilogue.GELU, null, ffn);
-            // Without a trace, x is not needed once mid exists, so the layer's output overwrites it.
             MatMul.multiply(ffn, rows, w.feedForwardOutput(), w.feedForwardOutputBias(), Epilogue.ADD, mid, out,
                     layerNorm(out, h, w.outputNorm()));
             record(traces, batch, p + "residual_out", out, h);
@@ -127,7 +124,6 @@ public final class Encoder {
         float[] x = new float[batch.rows() * h];
         Parallel.forRange(batch.rows(), 1, (from, to) -> { // by rows, so one long text uses every thread
             int b = 0;
-            while (batch.start(b) + batch.length(b) <= from) b++;
             for (int row = from; row < to; row++) {
                 while (row >= batch.start(b) + batch.length(b)) b++;
                 int i = row - batch.start(b);
