@@ -21,7 +21,7 @@ import java.util.Set;
  * and the words into WordPiece tokens; the post-processor then adds special tokens.
  * <p>Immutable and safe for concurrent use.
  */
-public final class BertTokenizer {
+public final class BertTokenizer implements Tokenizer {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -79,6 +79,7 @@ public final class BertTokenizer {
     }
 
     /** Tokens of {@code text} with the template's special tokens (for BERT: {@code [CLS] … [SEP]}). */
+    @Override
     public Encoding encode(String text) {
         return postProcessor.apply(encodeSequence(text), null);
     }
@@ -97,6 +98,7 @@ public final class BertTokenizer {
     }
 
     /** Number of ids: one more than the largest id of the vocabulary and the added tokens. */
+    @Override
     public int vocabSize() {
         return idToToken.length;
     }
@@ -106,6 +108,7 @@ public final class BertTokenizer {
      *
      * @throws IllegalArgumentException if no token has that id
      */
+    @Override
     public String token(int id) {
         if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
             throw new IllegalArgumentException("No token has id " + id + ".");
@@ -114,6 +117,7 @@ public final class BertTokenizer {
     }
 
     /** The id of a token string (an added token or a vocabulary entry, as written in the vocabulary). */
+    @Override
     public OptionalInt id(String token) {
         Integer id = tokenToId.get(token);
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);
