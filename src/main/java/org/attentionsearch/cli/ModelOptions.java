@@ -3,7 +3,7 @@ package org.attentionsearch.cli;
 import java.nio.file.Path;
 
 import org.attentionsearch.math.Parallel;
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 import org.attentionsearch.model.Pooling;
 import org.attentionsearch.weights.Checkpoint;
 import org.attentionsearch.weights.ModelLoader;
@@ -40,8 +40,8 @@ final class ModelOptions {
     }
 
     /** The model, with --pooling overriding what its files declare. */
-    Bert bert() {
-        return Bert.load(checkpoint());
+    Model load() {
+        return Model.load(checkpoint());
     }
 
     /** A name for output: the built-in model's, or the last part of --model's path. */

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Split texts into the model's tokens, with character offsets.")
 final class TokenizeCommand implements Callable<Integer> {
 
-    @Mixin ModelOptions model;
+    @Mixin ModelOptions options;
     @Mixin TextInput input;
 
     @Option(names = "--json", description = "One JSON object per text: {\"tokens\":[{\"id\",\"text\",\"start\",\"end\"}…]}.")
@@ -21,7 +21,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         input.checkSource();
-        BertTokenizer tokenizer = BertTokenizer.fromJson(model.tokenizerJson());
+        BertTokenizer tokenizer = BertTokenizer.fromJson(options.tokenizerJson());
         PrintStream out = System.out;
         try (JsonLines lines = new JsonLines(out)) {
             input.forEachBatch(256, batch -> {

@@ -2,7 +2,7 @@ package org.attentionsearch.weights;
 
 import java.util.Map;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pooling;
 
 /**
@@ -16,7 +16,7 @@ import org.attentionsearch.model.Pooling;
  * @param pooling       the pooling the model's files declare, or null when they declare none
  * @param source        where it was loaded from, for messages
  */
-public record Checkpoint(BertConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson,
+public record Checkpoint(ModelConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson,
                          Pooling pooling, String source) {
 
     /** The same model declaring {@code pooling}. */
@@ -28,5 +28,20 @@ public record Checkpoint(BertConfig config, Map<String, Tensor> tensors, byte[] 
         Tensor t = tensors.get(name);
         if (t == null) throw new ModelFormatException(source, "has no tensor named " + name);
         return t;
+    }
+
+    /** The values of a tensor that must exist with this shape. */
+    public float[] floats(String name, int... shape) {
+        Tensor t = tensor(name);
+        if (!java.util.Arrays.equals(t.shape(), shape)) {
+            throw new ModelFormatException(source, "tensor " + name + " has shape " + t.shapeString()
+                    + " but the configuration needs " + java.util.Arrays.toString(shape));
+        }
+        return t.data();
+    }
+
+    /** The values of a tensor that may be absent (null then), checked against this shape when present. */
+    public float[] optionalFloats(String name, int... shape) {
+        return tensors.containsKey(name) ? floats(name, shape) : null;
     }
 }

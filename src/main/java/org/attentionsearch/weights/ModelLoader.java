@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pooling;
 
 /**
@@ -125,7 +125,7 @@ public final class ModelLoader {
 
     private static Checkpoint loadDirectory(Path dir) {
         Path configFile = required(dir, HfConfig.CONFIG);
-        BertConfig config = HfConfig.readConfig(read(configFile), configFile.toString());
+        ModelConfig config = HfConfig.readConfig(read(configFile), configFile.toString());
         Path weightsFile = dir.resolve(SAFETENSORS);
         if (!Files.isRegularFile(weightsFile)) {
             String hint = Files.exists(dir.resolve("pytorch_model.bin"))
@@ -152,7 +152,7 @@ public final class ModelLoader {
     }
 
     /** Renamed and put in the order of {@link BertTensors#expectedShapes}. */
-    private static Map<String, Tensor> canonical(BertConfig config, Map<String, Tensor> stored, String file) {
+    private static Map<String, Tensor> canonical(ModelConfig config, Map<String, Tensor> stored, String file) {
         Map<String, Tensor> byName = new LinkedHashMap<>();
         for (Tensor t : stored.values()) {
             String name = canonicalName(t.name());
