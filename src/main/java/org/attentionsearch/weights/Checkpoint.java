@@ -9,19 +9,26 @@ import org.attentionsearch.model.Pooling;
  * A loaded model, independent of the file format it came from.
  *
  * @param config        the architecture
- * @param tensors       every weight under its Hugging Face BERT name without a "bert." prefix
- *                      (e.g. {@code encoder.layer.0.attention.self.query.weight}), in PyTorch layout:
- *                      a Linear weight is [out, in]
+ * @param tensors       every weight under its Hugging Face name (BERT's without a "bert." prefix,
+ *                      e.g. {@code encoder.layer.0.attention.self.query.weight}; GPT-2's without
+ *                      "transformer."), in PyTorch layout: a Linear weight is [out, in], a GPT-2
+ *                      Conv1D weight [in, out]
  * @param tokenizerJson the bytes of the model's tokenizer.json
+ * @param tokenizerConfigJson the bytes of its tokenizer_config.json (BOS/EOS settings), or null
  * @param pooling       the pooling the model's files declare, or null when they declare none
  * @param source        where it was loaded from, for messages
  */
 public record Checkpoint(ModelConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson,
-                         Pooling pooling, String source) {
+                         byte[] tokenizerConfigJson, Pooling pooling, String source) {
+
+    /** A checkpoint whose tokenizer needs no tokenizer_config.json. */
+    public Checkpoint(ModelConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson, Pooling pooling, String source) {
+        this(config, tensors, tokenizerJson, null, pooling, source);
+    }
 
     /** The same model declaring {@code pooling}. */
     public Checkpoint withPooling(Pooling pooling) {
-        return new Checkpoint(config, tensors, tokenizerJson, pooling, source);
+        return new Checkpoint(config, tensors, tokenizerJson, tokenizerConfigJson, pooling, source);
     }
 
     public Tensor tensor(String name) {

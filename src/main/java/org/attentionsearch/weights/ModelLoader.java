@@ -24,7 +24,9 @@ public final class ModelLoader {
     public static final String EMBEDDED_TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
 
     public static final String SAFETENSORS = "model.safetensors";
+    public static final String SAFETENSORS_INDEX = "model.safetensors.index.json";
     public static final String TOKENIZER = "tokenizer.json";
+    public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
 
     private ModelLoader() {
     }
@@ -126,40 +128,57 @@ public final class ModelLoader {
     private static Checkpoint loadDirectory(Path dir) {
         Path configFile = required(dir, HfConfig.CONFIG);
         ModelConfig config = HfConfig.readConfig(read(configFile), configFile.toString());
-        Path weightsFile = dir.resolve(SAFETENSORS);
-        if (!Files.isRegularFile(weightsFile)) {
-            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
-                    ? " (pytorch_model.bin is not supported; save the model as safetensors)" : "";
-            throw new ModelFormatException(weightsFile.toString(), "is missing" + hint);
-        }
-        Map<String, Tensor> stored = SafeTensors.read(read(weightsFile), weightsFile.toString(),
-                name -> BertTensors.isKnown(config, canonicalName(name)));
-        Map<String, Tensor> tensors = canonical(config, stored, weightsFile.toString());
-        BertTensors.validate(config, tensors, weightsFile.toString());
-        byte[] tokenizer = read(required(dir, TOKENIZER));
-        return new Checkpoint(config, tensors, tokenizer, pooling(dir), dir.toString());
+        boolean bert = config.family() == ModelConfig.Family.BERT;
+        Map<String, Tensor> stored = weights(dir, name -> !bert || BertTensors.isKnown(config, canonicalName(config, name)));
+        Map<String, Tensor> tensors = canonical(config, stored, dir.toString());
+        if (bert) BertTensors.validate(config, tensors, dir.resolve(SAFETENSORS).toString());
+        Path tokenizerConfig = dir.resolve(TOKENIZER_CONFIG);
+        return new Checkpoint(config, tensors, read(required(dir, TOKENIZER)),
+                Files.isRegularFile(tokenizerConfig) ? read(tokenizerConfig) : null, pooling(dir), dir.toString());
+    }
+
+    /** model.safetensors, or the shards that model.safetensors.index.json names, memory-mapped. */
+    private static Map<String, Tensor> weights(Path dir, java.util.function.Predicate<String> wanted) {
+        Path single = dir.resolve(SAFETENSORS);
+        if (Files.isRegularFile(single)) return SafeTensors.read(single, wanted);
+        Path index = dir.resolve(SAFETENSORS_INDEX);
+        if (Files.isRegularFile(index)) return SafeTensors.readShards(index, wanted);
+        String hint = Files.exists(dir.resolve("pytorch_model.bin"))
+                ? " (pytorch_model.bin is not supported; save the model as safetensors)" : "";
+        throw new ModelFormatException(single.toString(), "is missing, and so is " + SAFETENSORS_INDEX + hint);
     }
 
     /**
      * The name under which this project keeps a stored tensor: without the "bert." prefix of
-     * task-head checkpoints, and with old TensorFlow-style LayerNorm gamma/beta renamed.
+     * task-head checkpoints (with old TensorFlow-style LayerNorm gamma/beta renamed), or GPT-2's
+     * "transformer." prefix; Llama-family names as they are.
      */
-    static String canonicalName(String name) {
-        String n = OnnxBertMapper.hfName(name);
-        if (n.endsWith(".LayerNorm.gamma")) return n.substring(0, n.length() - 5) + "weight";
-        if (n.endsWith(".LayerNorm.beta")) return n.substring(0, n.length() - 4) + "bias";
-        return n;
+    static String canonicalName(ModelConfig config, String name) {
+        return switch (config.family()) {
+            case BERT -> {
+                String n = OnnxBertMapper.hfName(name);
+                if (n.endsWith(".LayerNorm.gamma")) yield n.substring(0, n.length() - 5) + "weight";
+                if (n.endsWith(".LayerNorm.beta")) yield n.substring(0, n.length() - 4) + "bias";
+                yield n;
+            }
+            case GPT2 -> name.startsWith("transformer.") ? name.substring("transformer.".length()) : name;
+            case LLAMA -> name;
+        };
     }
 
-    /** Renamed and put in the order of {@link BertTensors#expectedShapes}. */
+    /** Renamed; a BERT's put in the order of {@link BertTensors#expectedShapes}, GPT-2's causal-mask buffers dropped. */
     private static Map<String, Tensor> canonical(ModelConfig config, Map<String, Tensor> stored, String file) {
         Map<String, Tensor> byName = new LinkedHashMap<>();
         for (Tensor t : stored.values()) {
-            String name = canonicalName(t.name());
-            if (byName.put(name, new Tensor(name, t.shape(), t.data())) != null) {
+            String name = canonicalName(config, t.name());
+            if (config.family() == ModelConfig.Family.GPT2 && (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias"))) {
+                continue; // not weights: the causal mask that GPT-2 checkpoints carry as buffers
+            }
+            if (byName.put(name, t.named(name)) != null) {
                 throw new ModelFormatException(file, "holds " + name + " twice (with and without a prefix)");
             }
         }
+        if (config.family() != ModelConfig.Family.BERT) return byName;
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         for (String name : BertTensors.expectedShapes(config).keySet()) {
             if (byName.containsKey(name)) ordered.put(name, byName.get(name));
@@ -195,12 +214,13 @@ public final class ModelLoader {
      * pooling, 1_Pooling/config.json and modules.json. Float values are written bit for bit.
      */
     public static void export(Checkpoint c, Path dir) {
-        BertTensors.validate(c.config(), c.tensors(), c.source());
+        if (c.config().family() == ModelConfig.Family.BERT) BertTensors.validate(c.config(), c.tensors(), c.source());
         try {
             Files.createDirectories(dir);
             Files.write(dir.resolve(HfConfig.CONFIG), HfConfig.writeConfig(c.config()));
             SafeTensors.write(c.tensors(), dir.resolve(SAFETENSORS));
             Files.write(dir.resolve(TOKENIZER), c.tokenizerJson());
+            if (c.tokenizerConfigJson() != null) Files.write(dir.resolve(TOKENIZER_CONFIG), c.tokenizerConfigJson());
             Path poolingConfig = dir.resolve(HfConfig.POOLING_CONFIG);
             Path modules = dir.resolve(HfConfig.MODULES);
             if (c.pooling() != null) {

@@ -66,6 +66,49 @@ public final class SafeTensors {
         return read(map(path), path.toString(), wanted);
     }
 
+    /**
+     * A sharded checkpoint: model.safetensors.index.json's weight_map names, for every tensor,
+     * the shard holding it (beside the index). Each shard is mapped once; every tensor the map
+     * names must be in its shard.
+     */
+    public static Map<String, Tensor> readShards(Path index, Predicate<String> wanted) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(index));
+        } catch (JacksonException e) {
+            throw new ModelFormatException(index.toString(), "is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelFormatException(index.toString(), "cannot be read: " + e.getMessage(), e);
+        }
+        JsonNode map = root == null ? null : root.get("weight_map");
+        if (map == null || !map.isObject() || map.isEmpty()) {
+            throw new ModelFormatException(index.toString(), "has no weight_map naming the shard of each tensor");
+        }
+        Map<String, List<String>> byShard = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
+            String shard = e.getValue().asText("");
+            if (!e.getValue().isTextual() || shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
+                throw new ModelFormatException(index.toString(), "names an invalid shard file for " + e.getKey() + ": " + e.getValue());
+            }
+            byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(e.getKey());
+        }
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        Path dir = index.toAbsolutePath().getParent();
+        for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
+            Path shard = dir.resolve(e.getKey());
+            if (!Files.isRegularFile(shard)) throw new ModelFormatException(shard.toString(), "is missing (a shard that " + index.getFileName() + " names)");
+            java.util.Set<String> mine = new java.util.HashSet<>(e.getValue());
+            Map<String, Tensor> tensors = read(shard, name -> mine.contains(name) && wanted.test(name));
+            for (String name : e.getValue()) {
+                if (wanted.test(name) && !tensors.containsKey(name)) {
+                    throw new ModelFormatException(shard.toString(), "does not hold " + name + ", which " + index.getFileName() + " places there");
+                }
+            }
+            out.putAll(tensors);
+        }
+        return out;
+    }
+
     public static Map<String, Tensor> read(byte[] bytes, String file) {
         return read(MemorySegment.ofArray(bytes), file, name -> true);
     }
