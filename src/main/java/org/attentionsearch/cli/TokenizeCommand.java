@@ -28,23 +28,7 @@ final class TokenizeCommand implements Callable<Integer> {
                 for (String text : batch) {
                     Encoding e = tokenizer.encode(text);
                     if (json || input.fromFile()) {
-                        lines.object(g -> {
-                            g.writeArrayFieldStart("tokens");
-                            for (int i = 0; i < e.length(); i++) {
-                                g.writeStartObject();
-                                g.writeNumberField("id", e.ids()[i]);
-                                g.writeStringField("text", e.tokens()[i]);
-                                if (e.hasOffsets(i)) {
-                                    g.writeNumberField("start", e.starts()[i]);
-                                    g.writeNumberField("end", e.ends()[i]);
-                                } else {
-                                    g.writeNullField("start");
-                                    g.writeNullField("end");
-                                }
-                                g.writeEndObject();
-                            }
-                            g.writeEndArray();
-                        });
+                        lines.object(g -> writeTokens(g, e));
                     } else {
                         out.println(e.length() + " tokens:");
                         for (int i = 0; i < e.length(); i++) {
@@ -59,5 +43,24 @@ final class TokenizeCommand implements Callable<Integer> {
             });
         }
         return 0;
+    }
+
+    /** {@code "tokens":[{"id","text","start","end"}…]}, start and end null for a special token. */
+    static void writeTokens(com.fasterxml.jackson.core.JsonGenerator g, Encoding e) throws java.io.IOException {
+        g.writeArrayFieldStart("tokens");
+        for (int i = 0; i < e.length(); i++) {
+            g.writeStartObject();
+            g.writeNumberField("id", e.ids()[i]);
+            g.writeStringField("text", e.tokens()[i]);
+            if (e.hasOffsets(i)) {
+                g.writeNumberField("start", e.starts()[i]);
+                g.writeNumberField("end", e.ends()[i]);
+            } else {
+                g.writeNullField("start");
+                g.writeNullField("end");
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 }
