@@ -261,6 +261,13 @@ final class ExplainCommand implements Callable<Integer> {
             out.println();
             out.println(style.bold("The math") + style.dim(String.format(" · layer %d, head %d · query %s#%d → key %s#%d",
                     m.layer(), m.head(), m.query().text(), m.query().position(), m.key().text(), m.key().position())));
+            if (a.config().kvHeads() != a.config().heads()) {
+                out.println(style.dim("  head " + m.head() + " reads key/value head " + m.kvHead() + ", which "
+                        + a.config().groupSize() + " query heads share (grouped-query attention)"));
+            }
+            if (a.config().rope() != null) {
+                out.println(style.dim("  q and k after rotary positions: dimension c turns with c + " + a.config().rope().dimensions() / 2));
+            }
             out.println("  q = " + vec(m.q()));
             out.println("  k = " + vec(m.k()));
             out.println("  v = " + vec(m.v()));

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.attentionsearch.model.Model;
 import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.search.Describe;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.MathView;
 import org.attentionsearch.search.ResultsPage;
@@ -51,9 +52,12 @@ final class AnalyzeApi {
         ModelConfig c = model.config();
         return write(g -> {
             g.writeStringField("model", modelName);
-            g.writeStringField("architecture", "BERT encoder");
+            g.writeStringField("architecture", Describe.architecture(c));
+            g.writeStringField("family", c.modelType());
+            g.writeBooleanField("decoder", c.decoder());
             g.writeNumberField("layers", c.layers());
             g.writeNumberField("heads", c.heads());
+            g.writeNumberField("kvHeads", c.kvHeads());
             g.writeNumberField("hidden", c.hiddenSize());
             g.writeNumberField("headSize", c.headSize());
             g.writeNumberField("intermediate", c.intermediateSize());
