@@ -3,7 +3,7 @@ package org.attentionsearch.cli;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 
-import org.attentionsearch.text.BertTokenizer;
+import org.attentionsearch.text.Tokenizer;
 import org.attentionsearch.text.Encoding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,7 +21,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         input.checkSource();
-        BertTokenizer tokenizer = BertTokenizer.fromJson(options.tokenizerJson());
+        Tokenizer tokenizer = options.tokenizer();
         PrintStream out = System.out;
         try (JsonLines lines = new JsonLines(out)) {
             input.forEachBatch(256, batch -> {

@@ -12,7 +12,6 @@ import org.attentionsearch.model.blocks.LanguageModelHead;
 import org.attentionsearch.model.families.Bert;
 import org.attentionsearch.model.families.Gpt2;
 import org.attentionsearch.model.families.Llama;
-import org.attentionsearch.text.BertTokenizer;
 import org.attentionsearch.text.Encoding;
 import org.attentionsearch.text.Tokenizer;
 import org.attentionsearch.weights.Checkpoint;
@@ -46,7 +45,7 @@ public final class Transformer implements Model {
 
     static Transformer load(Checkpoint checkpoint) {
         ModelConfig c = checkpoint.config();
-        Tokenizer tokenizer = BertTokenizer.fromJson(checkpoint.tokenizerJson());
+        Tokenizer tokenizer = checkpoint.tokenizer().load();
         if (tokenizer.vocabSize() > c.vocabSize()) {
             throw new ModelFormatException(checkpoint.source(), "the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but the token embeddings only " + c.vocabSize() + " rows");

@@ -13,22 +13,32 @@ import org.attentionsearch.model.Pooling;
  *                      e.g. {@code encoder.layer.0.attention.self.query.weight}; GPT-2's without
  *                      "transformer."), in PyTorch layout: a Linear weight is [out, in], a GPT-2
  *                      Conv1D weight [in, out]
- * @param tokenizerJson the bytes of the model's tokenizer.json
- * @param tokenizerConfigJson the bytes of its tokenizer_config.json (BOS/EOS settings), or null
+ * @param tokenizer     where the tokenizer comes from: tokenizer.json (and tokenizer_config.json), or GGUF metadata
  * @param pooling       the pooling the model's files declare, or null when they declare none
  * @param source        where it was loaded from, for messages
  */
-public record Checkpoint(ModelConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson,
-                         byte[] tokenizerConfigJson, Pooling pooling, String source) {
+public record Checkpoint(ModelConfig config, Map<String, Tensor> tensors, TokenizerSource tokenizer,
+                         Pooling pooling, String source) {
 
-    /** A checkpoint whose tokenizer needs no tokenizer_config.json. */
+    /** A checkpoint with a tokenizer.json and, when not null, a tokenizer_config.json. */
+    public Checkpoint(ModelConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson, byte[] tokenizerConfigJson,
+                      Pooling pooling, String source) {
+        this(config, tensors, new TokenizerSource.Json(tokenizerJson, tokenizerConfigJson), pooling, source);
+    }
+
+    /** A checkpoint whose tokenizer is a tokenizer.json alone. */
     public Checkpoint(ModelConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson, Pooling pooling, String source) {
         this(config, tensors, tokenizerJson, null, pooling, source);
     }
 
     /** The same model declaring {@code pooling}. */
     public Checkpoint withPooling(Pooling pooling) {
-        return new Checkpoint(config, tensors, tokenizerJson, tokenizerConfigJson, pooling, source);
+        return new Checkpoint(config, tensors, tokenizer, pooling, source);
+    }
+
+    /** The tokenizer as a tokenizer.json (converted from GGUF metadata when it came from there). */
+    public byte[] tokenizerJson() {
+        return tokenizer.tokenizerJson();
     }
 
     public Tensor tensor(String name) {

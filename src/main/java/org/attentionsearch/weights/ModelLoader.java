@@ -73,8 +73,9 @@ public final class ModelLoader {
         if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
         String name = path.getFileName().toString();
         if (name.endsWith(".onnx")) return loadOnnx(path);
+        if (name.endsWith(".gguf")) return GgufCheckpoint.read(path);
         if (name.equals(HfConfig.CONFIG) || name.endsWith(".safetensors")) return loadDirectory(parentOf(path));
-        throw new ModelFormatException(path.toString(), "is neither an .onnx model nor a model directory");
+        throw new ModelFormatException(path.toString(), "is neither an .onnx or .gguf model nor a model directory");
     }
 
     private static Path parentOf(Path file) {
@@ -91,20 +92,27 @@ public final class ModelLoader {
     }
 
     /**
-     * Only the tokenizer.json of a model (null: the built-in one), found as {@link #load} finds
-     * it; for commands that tokenize and need no weights.
+     * Only the tokenizer of a model (null: the built-in one), found as {@link #load} finds it;
+     * for commands that tokenize and need no weights.
      */
-    public static byte[] tokenizerJson(Path path) {
-        if (path == null) return resource(EMBEDDED_TOKENIZER);
+    public static TokenizerSource tokenizer(Path path) {
+        if (path == null) return new TokenizerSource.Json(resource(EMBEDDED_TOKENIZER), null);
         if (Files.isDirectory(path)) {
-            if (Files.exists(path.resolve(HfConfig.CONFIG))) return read(required(path, TOKENIZER));
+            if (Files.exists(path.resolve(HfConfig.CONFIG))) return directoryTokenizer(path);
             List<Path> onnx = onnxFiles(path);
-            if (onnx.size() == 1) return read(tokenizerBeside(onnx.get(0)));
-            return read(required(path, TOKENIZER));
+            if (onnx.size() == 1) return new TokenizerSource.Json(read(tokenizerBeside(onnx.get(0))), null);
+            return directoryTokenizer(path);
         }
         if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
-        if (path.getFileName().toString().endsWith(".onnx")) return read(tokenizerBeside(path));
-        return read(required(parentOf(path), TOKENIZER));
+        String name = path.getFileName().toString();
+        if (name.endsWith(".onnx")) return new TokenizerSource.Json(read(tokenizerBeside(path)), null);
+        if (name.endsWith(".gguf")) return new TokenizerSource.Gguf(GgufFile.open(path).metadata());
+        return directoryTokenizer(parentOf(path));
+    }
+
+    private static TokenizerSource directoryTokenizer(Path dir) {
+        Path config = dir.resolve(TOKENIZER_CONFIG);
+        return new TokenizerSource.Json(read(required(dir, TOKENIZER)), Files.isRegularFile(config) ? read(config) : null);
     }
 
     private static Path tokenizerBeside(Path onnx) {
@@ -132,9 +140,7 @@ public final class ModelLoader {
         Map<String, Tensor> stored = weights(dir, name -> !bert || BertTensors.isKnown(config, canonicalName(config, name)));
         Map<String, Tensor> tensors = canonical(config, stored, dir.toString());
         if (bert) BertTensors.validate(config, tensors, dir.resolve(SAFETENSORS).toString());
-        Path tokenizerConfig = dir.resolve(TOKENIZER_CONFIG);
-        return new Checkpoint(config, tensors, read(required(dir, TOKENIZER)),
-                Files.isRegularFile(tokenizerConfig) ? read(tokenizerConfig) : null, pooling(dir), dir.toString());
+        return new Checkpoint(config, tensors, directoryTokenizer(dir), pooling(dir), dir.toString());
     }
 
     /** model.safetensors, or the shards that model.safetensors.index.json names, memory-mapped. */
@@ -219,8 +225,9 @@ public final class ModelLoader {
             Files.createDirectories(dir);
             Files.write(dir.resolve(HfConfig.CONFIG), HfConfig.writeConfig(c.config()));
             SafeTensors.write(c.tensors(), dir.resolve(SAFETENSORS));
-            Files.write(dir.resolve(TOKENIZER), c.tokenizerJson());
-            if (c.tokenizerConfigJson() != null) Files.write(dir.resolve(TOKENIZER_CONFIG), c.tokenizerConfigJson());
+            Files.write(dir.resolve(TOKENIZER), c.tokenizer().tokenizerJson());
+            byte[] tokenizerConfig = c.tokenizer().tokenizerConfigJson();
+            if (tokenizerConfig != null) Files.write(dir.resolve(TOKENIZER_CONFIG), tokenizerConfig);
             Path poolingConfig = dir.resolve(HfConfig.POOLING_CONFIG);
             Path modules = dir.resolve(HfConfig.MODULES);
             if (c.pooling() != null) {
