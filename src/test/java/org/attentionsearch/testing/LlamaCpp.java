@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 
 /**
@@ -406,7 +407,10 @@ public final class LlamaCpp {
 
     // ---- decoding
 
-    /** A graph tensor as computed: its ggml shape (ne[0] fastest) and values in that order, as float32. */
+    /**
+     * A graph tensor as computed: its ggml shape, ne[0] fastest, without trailing 1s (the rank
+     * ggml_n_dims gives), and its values in that order as float32.
+     */
     public record Captured(String name, long[] ne, float[] data) {
 
         /** The value at ggml indices (i0, i1, …), missing trailing indices 0. */
@@ -473,6 +477,9 @@ public final class LlamaCpp {
      */
     public static Run decode(Model model, int[] tokens, Predicate<String> wanted, int threads) {
         if (tokens.length == 0) throw new IllegalArgumentException("nothing to decode");
+        if (tokens.length > model.trainedContext()) { // learned positions end there: llama.cpp would abort the JVM
+            throw new IllegalArgumentException(tokens.length + " tokens are more than the model's context of " + model.trainedContext());
+        }
         synchronized (LOCK) {
             int n = tokens.length;
             int nCtx = (n + 255) / 256 * 256;
@@ -520,6 +527,16 @@ public final class LlamaCpp {
                 }
             }
         }
+    }
+
+    /** A decode capturing the graph tensors of these names. */
+    public static Run decode(Model model, int[] tokens, Set<String> names, int threads) {
+        return decode(model, tokens, names::contains, threads);
+    }
+
+    /** A decode for the logits alone. */
+    public static Run decode(Model model, int[] tokens, int threads) {
+        return decode(model, tokens, name -> false, threads);
     }
 
     /** One sequence (id 0) at positions 0..n-1, every position's logits wanted. */

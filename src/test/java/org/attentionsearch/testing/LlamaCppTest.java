@@ -17,7 +17,6 @@ import java.util.stream.Stream;
 
 import org.attentionsearch.testing.LlamaCpp.Model;
 import org.attentionsearch.testing.LlamaCpp.Run;
-import org.attentionsearch.testing.SyntheticModels.Architecture;
 import org.attentionsearch.testing.SyntheticModels.Spec;
 import org.attentionsearch.weights.GgmlType;
 import org.junit.jupiter.api.Test;
@@ -213,6 +212,20 @@ class LlamaCppTest {
         assertThrows(IllegalStateException.class, () -> LlamaCpp.load(Path.of("/nonexistent.gguf")));
     }
 
+    @Test
+    void decodeCapturesByNameAndRefusesTooLongInputs() {
+        Spec spec = SyntheticModels.gpt2();
+        try (Model m = LlamaCpp.load(SyntheticModels.gguf(spec))) {
+            int[] tokens = LlamaCpp.tokenize(m, PROMPT, false, false);
+            Run run = LlamaCpp.decode(m, tokens, java.util.Set.of("l_out-1", "result_norm"), THREADS);
+            assertEquals(List.of("l_out-1", "result_norm"), run.captured().stream().map(LlamaCpp.Captured::name).toList());
+            assertArrayEquals(new long[] {spec.hidden(), tokens.length}, run.last("result_norm").ne());
+            assertArrayEquals(run.logits(), LlamaCpp.decode(m, tokens, THREADS).logits()); // a fresh context each time
+            assertThrows(IllegalArgumentException.class, () -> LlamaCpp.decode(m, new int[spec.context() + 1], THREADS));
+            assertThrows(IllegalArgumentException.class, () -> LlamaCpp.decode(m, new int[0], THREADS));
+        }
+    }
+
     private static int[] toInts(long[] ids) {
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) out[i] = (int) ids[i];
@@ -225,7 +238,4 @@ class LlamaCppTest {
         return out;
     }
 
-    static {
-        assert Architecture.values().length == 4;
-    }
 }
