@@ -105,9 +105,10 @@ public final class SyntheticModels {
             return architecture == Architecture.QWEN2 || architecture == Architecture.QWEN3 ? 1e-6 : 1e-5;
         }
 
-        /** A file name for this model. */
+        /** A file name for this model, different for every spec but the weight type. */
         public String fileName() {
-            return architecture.ggufName() + "-" + vocabulary.name().toLowerCase() + "-" + hidden + "x" + layers
+            return architecture.ggufName() + "-" + vocabulary.name().toLowerCase() + "-h" + hidden + "-l" + layers + "-q" + heads
+                    + "-kv" + kvHeads + "-d" + headDim + "-ff" + feedForward + "-ctx" + context
                     + (ropeScaling ? "-rope-scaled" : "") + "-seed" + seed;
         }
     }
