@@ -13,6 +13,7 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
+import java.util.stream.IntStream;
 
 import org.attentionsearch.weights.GgmlType;
 
@@ -68,23 +69,30 @@ public final class Ggml {
         return toFloat(type, MemorySegment.ofArray(data), n);
     }
 
-    /** {@code rows} rows of {@code rowLength} values quantized by ggml (no importance matrix), as the bytes it writes. */
+    /**
+     * {@code rows} rows of {@code rowLength} values quantized by ggml (no importance matrix), as
+     * the bytes it writes; large tensors are quantized in row ranges on several threads.
+     */
     public static byte[] quantize(GgmlType type, float[] values, int rows, int rowLength) {
         if ((long) rows * rowLength != values.length) {
             throw new IllegalArgumentException(rows + " rows of " + rowLength + " are not " + values.length + " values");
         }
         long bytes = type.byteSize((long) rows * rowLength);
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             MemorySegment src = arena.allocateFrom(JAVA_FLOAT, values);
             MemorySegment dst = arena.allocate(Math.max(1, bytes), 64);
-            long written;
-            synchronized (Ggml.class) {
-                written = (long) QUANTIZE_CHUNK.invokeExact(type.id(), src, dst, 0L, (long) rows, (long) rowLength, MemorySegment.NULL);
-            }
+            int parts = (int) Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), (long) rows * rowLength / (1 << 20)));
+            long written = IntStream.range(0, parts).parallel().mapToLong(p -> {
+                long first = (long) rows * p / parts;
+                long last = (long) rows * (p + 1) / parts;
+                try {
+                    return (long) QUANTIZE_CHUNK.invokeExact(type.id(), src, dst, first * rowLength, last - first, (long) rowLength, MemorySegment.NULL);
+                } catch (Throwable t) {
+                    throw rethrow(t);
+                }
+            }).sum();
             if (written != bytes) throw new IllegalStateException("ggml wrote " + written + " bytes for " + type + ", expected " + bytes);
             return dst.asSlice(0, bytes).toArray(JAVA_BYTE);
-        } catch (Throwable t) {
-            throw rethrow(t);
         }
     }
 

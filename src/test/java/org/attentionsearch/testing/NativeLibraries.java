@@ -10,44 +10,37 @@ import java.nio.file.Path;
 
 /**
  * llama.cpp's prebuilt libraries from the npm fixtures, opened once per JVM by absolute path
- * in dependency order (libggml-base, libggml, libllama; each finds the others beside it through
- * its $ORIGIN run path) and never closed.
+ * in dependency order (libggml-base, libggml, libllama; each finds the ones it links against
+ * beside it through its $ORIGIN run path) and never closed.
  */
 final class NativeLibraries {
 
     static final Linker LINKER = Linker.nativeLinker();
 
+    private static final SymbolLookup GGML_BASE = open("libggml-base.so");
+    private static final SymbolLookup GGML = open("libggml.v0.4.0.so");
+    private static final SymbolLookup LLAMA = open("libllama.v0.4.0.so");
+
     private NativeLibraries() {
-    }
-
-    private static final class Base {
-        static final SymbolLookup LOOKUP = open("libggml-base.so");
-    }
-
-    private static final class Llama {
-        static final SymbolLookup GGML = open("libggml.v0.4.0.so");
-        static final SymbolLookup LLAMA = open("libllama.v0.4.0.so");
     }
 
     static Path directory() {
         return Fixtures.llamaCppLibraries();
     }
 
-    /** A function of libggml-base.so. */
+    /** A function of libggml-base (tensor types, quantization, tensors). */
     static MethodHandle ggmlBase(String name, FunctionDescriptor signature) {
-        return LINKER.downcallHandle(find(Base.LOOKUP, name), signature);
+        return LINKER.downcallHandle(find(GGML_BASE, name), signature);
     }
 
-    /** A function of libggml.so (the backend registry). */
+    /** A function of libggml (the backend registry). */
     static MethodHandle ggml(String name, FunctionDescriptor signature) {
-        Base.LOOKUP.hashCode(); // libggml-base first
-        return LINKER.downcallHandle(find(Llama.GGML, name), signature);
+        return LINKER.downcallHandle(find(GGML, name), signature);
     }
 
-    /** A function of libllama.so. */
+    /** A function of libllama. */
     static MethodHandle llama(String name, FunctionDescriptor signature) {
-        Base.LOOKUP.hashCode();
-        return LINKER.downcallHandle(find(Llama.LLAMA, name), signature);
+        return LINKER.downcallHandle(find(LLAMA, name), signature);
     }
 
     private static SymbolLookup open(String file) {
