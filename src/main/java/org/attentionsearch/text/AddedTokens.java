@@ -12,7 +12,12 @@ import java.util.function.UnaryOperator;
 final class AddedTokens {
     private AddedTokens() {}
 
-    /** The file's added tokens; one that is also a vocabulary entry keeps the vocabulary's id, as in the reference. */
+    /**
+     * The file's added tokens with the ids the reference gives them (the file's "id" fields are only
+     * checked there, with a warning): a token that is a vocabulary entry or was added before keeps that
+     * id; a new one takes the vocabulary's size (its number of entries), or one more than the largest
+     * added id once that is past the vocabulary. A repeated token keeps its id and takes the later flags.
+     */
     static List<AddedTokenMatcher.AddedToken> parse(JsonNode n, Map<String, Integer> vocab) {
         List<AddedTokenMatcher.AddedToken> tokens = new ArrayList<>();
         if (Json.isAbsent(n)) {
@@ -21,22 +26,38 @@ final class AddedTokens {
         if (!n.isArray()) {
             throw new TokenizerFormatException("The tokenizer file's \"added_tokens\" must be an array.");
         }
+        Map<String, Integer> assigned = new java.util.HashMap<>();
+        Map<String, Integer> position = new java.util.HashMap<>();
+        int maxAdded = -1;
         for (JsonNode t : n) {
             if (!t.isObject() || !t.has("content") || !t.get("content").isTextual()) {
                 throw new TokenizerFormatException("Every entry of \"added_tokens\" must be an object with a string \"content\".");
             }
             String content = t.get("content").textValue();
             boolean special = Json.bool(t, "special", false, "added token");
-            Integer id = vocab.get(content);
-            if (id == null) {
-                id = Json.integer(t, "id", -1, "added token");
-                if (id < 0 || id > 50_000_000) {
-                    throw new TokenizerFormatException("The added token \"" + content + "\" has no valid \"id\".");
-                }
+            Json.integer(t, "id", -1, "added token");
+            if (content.isEmpty()) {
+                continue;
             }
-            tokens.add(new AddedTokenMatcher.AddedToken(content, id, special,
+            Integer id = assigned.get(content);
+            if (id == null) {
+                id = vocab.get(content);
+            }
+            if (id == null) {
+                id = maxAdded < 0 ? vocab.size() : (maxAdded >= vocab.size() ? maxAdded + 1 : vocab.size());
+            }
+            assigned.put(content, id);
+            maxAdded = Math.max(maxAdded, id);
+            AddedTokenMatcher.AddedToken token = new AddedTokenMatcher.AddedToken(content, id, special,
                     Json.bool(t, "single_word", false, "added token"), Json.bool(t, "lstrip", false, "added token"),
-                    Json.bool(t, "rstrip", false, "added token"), Json.bool(t, "normalized", !special, "added token")));
+                    Json.bool(t, "rstrip", false, "added token"), Json.bool(t, "normalized", !special, "added token"));
+            Integer at = position.get(content);
+            if (at == null) {
+                position.put(content, tokens.size());
+                tokens.add(token);
+            } else {
+                tokens.set(at, token);
+            }
         }
         return tokens;
     }
