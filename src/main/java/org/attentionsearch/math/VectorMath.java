@@ -74,7 +74,9 @@ final class VectorMath {
                 sum = sum.add(e.blend(0f, in.not()));
             }
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        float[] lanes = new float[L];
+        sum.intoArray(lanes, 0);
+        return Vectors.sumInOrder(lanes);
     }
 
     /**

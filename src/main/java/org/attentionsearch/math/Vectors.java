@@ -1,6 +1,5 @@
 package org.attentionsearch.math;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.MAX;
 
 import jdk.incubator.vector.FloatVector;
@@ -33,7 +32,9 @@ public final class Vectors {
             VectorMask<Float> in = S.indexInRange(i, len);
             s0 = FloatVector.fromArray(S, a, aOff + i, in).fma(FloatVector.fromArray(S, b, bOff + i, in), s0);
         }
-        return s0.add(s1).reduceLanes(ADD);
+        float[] lanes = new float[L];
+        s0.add(s1).intoArray(lanes, 0);
+        return sumInOrder(lanes);
     }
 
     /** y[yOff+i] += alpha·x[xOff+i] for i in [0, len). */
@@ -87,7 +88,9 @@ public final class Vectors {
         int i = 0;
         for (; i <= len - L; i += L) s = s.add(FloatVector.fromArray(S, x, off + i));
         if (i < len) s = s.add(FloatVector.fromArray(S, x, off + i, S.indexInRange(i, len)));
-        return s.reduceLanes(ADD);
+        float[] lanes = new float[L];
+        s.intoArray(lanes, 0);
+        return sumInOrder(lanes);
     }
 
     /**
@@ -126,7 +129,9 @@ public final class Vectors {
             FloatVector d = FloatVector.fromArray(S, x, xOff + i, in).sub(mean);
             sq = sq.blend(d.fma(d, sq), in);
         }
-        float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(ADD) / len + eps));
+        float[] lanes = new float[L];
+        sq.intoArray(lanes, 0);
+        float inv = (float) (1.0 / Math.sqrt(sumInOrder(lanes) / len + eps));
         for (i = 0; i <= len - L; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i).sub(mean).mul(inv);
             FloatVector b = beta == null ? FloatVector.zero(S) : FloatVector.fromArray(S, beta, i);
@@ -142,17 +147,20 @@ public final class Vectors {
 
     /**
      * RMSNorm (Zhang &amp; Sennrich 2019) of x[xOff, xOff+len) into y[yOff, …) (y may be x):
-     * y_i = x_i / √(Σx²/len + eps) · γ_i. The mean square is accumulated in double, row by
-     * row of vectors, as llama.cpp does, so large widths lose nothing to rounding.
+     * y_i = x_i / √(Σx²/len + eps) · γ_i, the squares summed in vector lanes, the lanes in double.
      */
     public static void rmsNorm(float[] x, int xOff, float[] y, int yOff, int len, float[] gamma, float eps) {
-        double sumSquares = 0;
+        FloatVector sq = FloatVector.zero(S);
         int i = 0;
         for (; i <= len - L; i += L) {
             FloatVector v = FloatVector.fromArray(S, x, xOff + i);
-            sumSquares += v.mul(v).reduceLanes(ADD);
+            sq = v.fma(v, sq);
         }
-        for (; i < len; i++) sumSquares += x[xOff + i] * x[xOff + i];
+        float[] lanes = new float[L];
+        sq.intoArray(lanes, 0);
+        double sumSquares = 0;
+        for (float lane : lanes) sumSquares += lane;
+        for (; i < len; i++) sumSquares += (double) x[xOff + i] * x[xOff + i];
         float inv = (float) (1.0 / Math.sqrt(sumSquares / len + eps));
         for (i = 0; i <= len - L; i += L) {
             FloatVector.fromArray(S, x, xOff + i).mul(inv).mul(FloatVector.fromArray(S, gamma, i)).intoArray(y, yOff + i);
@@ -193,5 +201,16 @@ public final class Vectors {
     public static void l2Normalize(float[] x, int off, int len) {
         float norm = (float) Math.sqrt(dot(x, off, x, off, len));
         scale(x, off, len, 1f / Math.max(norm, 1e-12f));
+    }
+
+    /**
+     * The lanes of a reduction added in index order. Not {@code reduceLanes(ADD)}: its order is
+     * unspecified, and the interpreter and C2 add differently, so the same input could give other
+     * bits once a kernel is compiled. Here the same input always gives the same result.
+     */
+    static float sumInOrder(float[] lanes) {
+        float s = 0;
+        for (float v : lanes) s += v;
+        return s;
     }
 }

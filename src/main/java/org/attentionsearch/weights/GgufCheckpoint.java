@@ -62,7 +62,7 @@ public final class GgufCheckpoint {
     private static ModelConfig llama(GgufFile f, String arch) {
         String p = arch + ".";
         int hidden = f.intValue(p + "embedding_length"), heads = f.intValue(p + "attention.head_count");
-        if (f.optionalList(p + "attention.head_count_kv").isPresent()) {
+        if (f.metadata().get(p + "attention.head_count_kv") instanceof List<?>) {
             throw new ModelFormatException(f.path().toString(), "gives each layer its own number of key/value heads, which is not supported");
         }
         int kvHeads = (int) f.optionalLong(p + "attention.head_count_kv").orElse(heads);

@@ -2,8 +2,8 @@ package org.attentionsearch.weights;
 
 import java.util.Map;
 
-import org.attentionsearch.text.BertTokenizer;
 import org.attentionsearch.text.Tokenizer;
+import org.attentionsearch.text.Tokenizers;
 
 /** Where a model's tokenizer comes from: Hugging Face's JSON files, or a GGUF file's metadata. */
 public sealed interface TokenizerSource {
@@ -12,7 +12,7 @@ public sealed interface TokenizerSource {
     record Json(byte[] tokenizer, byte[] config) implements TokenizerSource {
         @Override
         public Tokenizer load() {
-            return BertTokenizer.fromJson(tokenizer);
+            return Tokenizers.fromJson(tokenizer, config);
         }
 
         @Override
@@ -30,12 +30,12 @@ public sealed interface TokenizerSource {
     record Gguf(Map<String, Object> metadata) implements TokenizerSource {
         @Override
         public Tokenizer load() {
-            throw new UnsupportedOperationException("GGUF tokenizers");
+            return Tokenizers.fromGguf(metadata);
         }
 
         @Override
         public byte[] tokenizerJson() {
-            throw new UnsupportedOperationException("GGUF tokenizers");
+            return Tokenizers.toTokenizerJson(metadata);
         }
 
         @Override

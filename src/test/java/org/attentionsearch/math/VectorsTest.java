@@ -1,5 +1,6 @@
 package org.attentionsearch.math;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -271,6 +272,32 @@ class VectorsTest {
         Vectors.geluTanh(gelu, 0, gelu.length);
         for (int i = 0; i < gelu.length; i++) {
             assertTrue(Float.isFinite(gelu[i]), "geluTanh(" + extremes[i] + ") = " + gelu[i]);
+        }
+    }
+
+    /**
+     * A reduction gives the same bits before and after its kernel is compiled: a model loaded twice
+     * must compute the same numbers, whichever pass the JIT happens to be on.
+     */
+    @Test
+    void reductionsGiveTheSameBitsCompiledOrNot() {
+        Random rnd = new Random(9);
+        float[] a = random(rnd, 1000), b = random(rnd, 1000), gamma = random(rnd, 1000), y = new float[1000];
+        float dot = Vectors.dot(a, 0, b, 0, 1000), sum = Vectors.sum(a, 0, 1000);
+        Vectors.rmsNorm(a, 0, y, 0, 1000, gamma, 1e-6f);
+        float[] firstRms = y.clone();
+        float[] e = a.clone();
+        Vectors.softmax(e, 0, 1000);
+        for (int i = 0; i < 30_000; i++) { // enough calls for C2
+            assertEquals(Float.floatToIntBits(dot), Float.floatToIntBits(Vectors.dot(a, 0, b, 0, 1000)));
+            assertEquals(Float.floatToIntBits(sum), Float.floatToIntBits(Vectors.sum(a, 0, 1000)));
+            Vectors.rmsNorm(a, 0, y, 0, 1000, gamma, 1e-6f);
+            float[] f = a.clone();
+            Vectors.softmax(f, 0, 1000);
+            if (i % 1000 == 0) {
+                assertArrayEquals(firstRms, y);
+                assertArrayEquals(e, f);
+            }
         }
     }
 }

@@ -19,21 +19,36 @@ public final class ReferenceDecoder {
 
     private final Checkpoint w;
     private final ModelConfig c;
+    private final boolean ggmlGelu;
 
-    private ReferenceDecoder(Checkpoint w) {
+    private ReferenceDecoder(Checkpoint w, boolean ggmlGelu) {
         this.w = w;
         this.c = w.config();
+        this.ggmlGelu = ggmlGelu;
     }
 
     public static Result run(Checkpoint checkpoint, int[] ids) {
-        return new ReferenceDecoder(checkpoint).forward(ids);
+        return new ReferenceDecoder(checkpoint, false).forward(ids);
     }
 
+    /**
+     * As {@link #run}, but with GPT-2's GELU computed the way llama.cpp's CPU backend does: the
+     * input rounded to fp16, looked up in a table of fp16 results of the float tanh formula, and
+     * x itself or 0 beyond ±10 — to show that this table is all that tells llama.cpp from us.
+     */
+    public static Result runWithGgmlGelu(Checkpoint checkpoint, int[] ids) {
+        return new ReferenceDecoder(checkpoint, true).forward(ids);
+    }
+
+    private final java.util.Map<String, double[]> converted = new java.util.HashMap<>();
+
     private double[] t(String name) {
-        float[] f = w.tensor(name).data();
-        double[] d = new double[f.length];
-        for (int i = 0; i < f.length; i++) d[i] = f[i];
-        return d;
+        return converted.computeIfAbsent(name, n -> {
+            float[] f = w.tensor(n).data();
+            double[] d = new double[f.length];
+            for (int i = 0; i < f.length; i++) d[i] = f[i];
+            return d;
+        });
     }
 
     private double[] optional(String name) {
@@ -147,11 +162,22 @@ public final class ReferenceDecoder {
         double[] up = conv1d(x, t(p + "mlp.c_fc.weight"), t(p + "mlp.c_fc.bias"), c.intermediateSize());
         for (int i = 0; i < up.length; i++) {
             double u = up[i];
+            if (ggmlGelu) {
+                float f = (float) u;
+                up[i] = f <= -10 ? 0 : f >= 10 ? f : Float.float16ToFloat(Float.floatToFloat16(ggmlGeluTanh(
+                        Float.float16ToFloat(Float.floatToFloat16(f)))));
+                continue;
+            }
             up[i] = c.activation() == ModelConfig.Activation.GELU_TANH
                     ? 0.5 * u * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (u + 0.044715 * u * u * u)))
                     : u * 0.5 * (1 + erf(u / Math.sqrt(2)));
         }
         return conv1d(up, t(p + "mlp.c_proj.weight"), t(p + "mlp.c_proj.bias"), c.hiddenSize());
+    }
+
+    /** ggml_gelu_f32: the tanh formula in float. */
+    private static float ggmlGeluTanh(float x) {
+        return 0.5f * x * (1.0f + (float) Math.tanh(0.7978845608028654f * x * (1.0f + 0.044715f * x * x)));
     }
 
     private double[] swiGlu(String p, double[] x) {
