@@ -131,7 +131,7 @@ class CliTest {
 
     @Test
     void helpWorksOnEveryCommand() {
-        for (String[] args : new String[][] {{"help"}, {"--help"}, {"explain", "--help"}, {"tokenize", "--help"},
+        for (String[] args : new String[][] {{"help"}, {"--help"}, {"explain", "--help"}, {"next", "--help"}, {"tokenize", "--help"},
                 {"embed", "--help"}, {"export", "--help"}, {"serve", "--help"}}) {
             Run r = run(args);
             assertEquals(0, r.code(), String.join(" ", args) + " → " + r.err());
