@@ -38,6 +38,8 @@ public final class BertTokenizer implements Tokenizer {
     private final int clsId;
     private final int sepId;
     private final int unkId;
+    private final boolean[] special;
+    private final TokenDecoder decoder;
 
     private BertTokenizer(Parsed p) {
         this.normalizer = p.normalizer;
@@ -53,6 +55,8 @@ public final class BertTokenizer implements Tokenizer {
         this.clsId = p.clsId;
         this.sepId = p.sepId;
         this.unkId = p.unkId;
+        this.special = p.special;
+        this.decoder = p.decoder;
     }
 
     /**
@@ -75,6 +79,11 @@ public final class BertTokenizer implements Tokenizer {
         if (root == null || !root.isObject()) {
             throw new TokenizerFormatException("The tokenizer file must contain a JSON object.");
         }
+        return new BertTokenizer(new Parsed(root));
+    }
+
+    /** Builds the tokenizer from an already parsed tokenizer.json. */
+    static BertTokenizer fromRoot(JsonNode root) {
         return new BertTokenizer(new Parsed(root));
     }
 
@@ -121,6 +130,36 @@ public final class BertTokenizer implements Tokenizer {
     public OptionalInt id(String token) {
         Integer id = tokenToId.get(token);
         return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    /** Added tokens marked special in the file ([CLS], [SEP], [PAD], [MASK], [UNK] in BERT files). */
+    @Override
+    public boolean isSpecial(int id) {
+        return id >= 0 && id < special.length && special[id];
+    }
+
+    /** An encoder's sequence start: the template's first special token ({@code [CLS]}). */
+    @Override
+    public OptionalInt bos() {
+        return OptionalInt.of(clsId);
+    }
+
+    /** An encoder's sequence end: the template's last special token ({@code [SEP]}). */
+    @Override
+    public OptionalInt eos() {
+        return OptionalInt.of(sepId);
+    }
+
+    /** The file's decoder (WordPiece: {@code ##} pieces joined, spaces cleaned up); unknown ids are ignored. */
+    @Override
+    public String decode(int[] ids, boolean skipSpecial) {
+        List<String> tokens = new ArrayList<>(ids.length);
+        for (int id : ids) {
+            if (id >= 0 && id < idToToken.length && idToToken[id] != null && !(skipSpecial && special[id])) {
+                tokens.add(idToToken[id]);
+            }
+        }
+        return decoder.decode(tokens);
     }
 
     /** Padding id: the file's padding settings, else the id of {@code [PAD]}, else 0 (Hugging Face's default). */
@@ -244,6 +283,8 @@ public final class BertTokenizer implements Tokenizer {
         int clsId;
         int sepId;
         int unkId;
+        boolean[] special;
+        TokenDecoder decoder;
 
         Parsed(JsonNode root) {
             normalizer = parseNormalizer(root.get("normalizer"));
@@ -281,7 +322,7 @@ public final class BertTokenizer implements Tokenizer {
             unkId = unk;
             wordPiece = new WordPiece(vocab, unkToken, unkId, prefix, maxChars);
 
-            List<AddedTokenMatcher.AddedToken> added = parseAddedTokens(root.get("added_tokens"), vocab);
+            List<AddedTokenMatcher.AddedToken> added = AddedTokens.parse(root.get("added_tokens"), vocab);
             for (AddedTokenMatcher.AddedToken t : added) {
                 maxId = Math.max(maxId, t.id());
             }
@@ -290,11 +331,14 @@ public final class BertTokenizer implements Tokenizer {
                 idToToken[e.getValue()] = e.getKey();
             }
             tokenToId.putAll(vocab);
+            special = new boolean[maxId + 1];
             for (AddedTokenMatcher.AddedToken t : added) {
                 idToToken[t.id()] = t.content();
                 tokenToId.put(t.content(), t.id());
+                special[t.id()] |= t.special();
             }
             buildAddedTokenMatchers(added);
+            decoder = parseDecoder(root.get("decoder"));
 
             parsePostProcessor(root.get("post_processor"));
             padId = resolvePadId(root.get("padding"));
@@ -333,71 +377,19 @@ public final class BertTokenizer implements Tokenizer {
             return true;
         }
 
-        private static List<AddedTokenMatcher.AddedToken> parseAddedTokens(JsonNode n, Map<String, Integer> vocab) {
-            List<AddedTokenMatcher.AddedToken> tokens = new ArrayList<>();
-            if (n == null || n.isNull()) {
-                return tokens;
-            }
-            if (!n.isArray()) {
-                throw new TokenizerFormatException("The tokenizer file's \"added_tokens\" must be an array.");
-            }
-            for (JsonNode t : n) {
-                if (!t.isObject() || !t.has("content") || !t.get("content").isTextual()) {
-                    throw new TokenizerFormatException("Every entry of \"added_tokens\" must be an object with a string \"content\".");
-                }
-                String content = t.get("content").textValue();
-                boolean special = optBool(t, "special", false, "added token");
-                // A token that is also a vocabulary entry keeps the vocabulary's id, as in the reference.
-                Integer id = vocab.get(content);
-                if (id == null) {
-                    id = optInt(t, "id", -1, "added token");
-                    if (id < 0) {
-                        throw new TokenizerFormatException("The added token \"" + content + "\" has no non-negative \"id\".");
-                    }
-                }
-                tokens.add(new AddedTokenMatcher.AddedToken(content, id, special,
-                        optBool(t, "single_word", false, "added token"), optBool(t, "lstrip", false, "added token"),
-                        optBool(t, "rstrip", false, "added token"), optBool(t, "normalized", !special, "added token")));
-            }
-            return tokens;
-        }
-
-        /** Special tokens are tried before other added tokens (the reference's order), each group in file order. */
+        /** Added-token patterns are looked for in their normalized form when the token is "normalized". */
         private void buildAddedTokenMatchers(List<AddedTokenMatcher.AddedToken> added) {
-            List<AddedTokenMatcher.AddedToken> ordered = new ArrayList<>();
-            Set<String> seen = new HashSet<>();
-            for (AddedTokenMatcher.AddedToken t : added) {
-                if (t.special() && !t.content().isEmpty() && seen.add(t.content())) {
-                    ordered.add(t);
-                }
-            }
-            for (AddedTokenMatcher.AddedToken t : added) {
-                if (!t.content().isEmpty() && seen.add(t.content())) {
-                    ordered.add(t);
-                }
-            }
-            List<AddedTokenMatcher.AddedToken> raw = new ArrayList<>();
-            List<String> rawPatterns = new ArrayList<>();
-            List<AddedTokenMatcher.AddedToken> normalizedTokens = new ArrayList<>();
-            List<String> normalizedPatterns = new ArrayList<>();
             NormalizedText scratch = new NormalizedText();
-            for (AddedTokenMatcher.AddedToken t : ordered) {
-                if (t.normalized()) {
-                    normalizedTokens.add(t);
-                    if (normalizer != null) {
-                        char[] c = t.content().toCharArray();
-                        normalizer.normalize(c, 0, c.length, scratch);
-                        normalizedPatterns.add(scratch.substring(0, scratch.length));
-                    } else {
-                        normalizedPatterns.add(t.content());
-                    }
-                } else {
-                    raw.add(t);
-                    rawPatterns.add(t.content());
+            AddedTokenMatcher[] m = AddedTokens.matchers(added, content -> {
+                if (normalizer == null) {
+                    return content;
                 }
-            }
-            rawAddedTokens = new AddedTokenMatcher(raw, rawPatterns);
-            normalizedAddedTokens = new AddedTokenMatcher(normalizedTokens, normalizedPatterns);
+                char[] c = content.toCharArray();
+                normalizer.normalize(c, 0, c.length, scratch);
+                return scratch.substring(0, scratch.length);
+            });
+            rawAddedTokens = m[0];
+            normalizedAddedTokens = m[1];
         }
 
         private void parsePostProcessor(JsonNode n) {
@@ -420,10 +412,10 @@ public final class BertTokenizer implements Tokenizer {
                 hasPairTemplate = true;
             } else if ("TemplateProcessing".equals(type)) {
                 JsonNode specials = n.get("special_tokens");
-                PostProcessor.Piece[] single = template(n.get("single"), specials, "single");
+                PostProcessor.Piece[] single = PostProcessor.templatePieces(n.get("single"), specials, "single");
                 JsonNode pairNode = n.get("pair");
                 hasPairTemplate = pairNode != null && !pairNode.isNull();
-                PostProcessor.Piece[] pair = hasPairTemplate ? template(pairNode, specials, "pair") : null;
+                PostProcessor.Piece[] pair = hasPairTemplate ? PostProcessor.templatePieces(pairNode, specials, "pair") : null;
                 postProcessor = new PostProcessor(single, pair);
             } else {
                 throw new TokenizerFormatException("Unsupported post-processor type \"" + type
@@ -445,46 +437,15 @@ public final class BertTokenizer implements Tokenizer {
                     new String[] {t.get(0).textValue()});
         }
 
-        private static PostProcessor.Piece[] template(JsonNode pieces, JsonNode specials, String name) {
-            if (pieces == null || !pieces.isArray() || pieces.isEmpty()) {
-                throw new TokenizerFormatException("TemplateProcessing's \"" + name + "\" template must be a non-empty array.");
+        private static TokenDecoder parseDecoder(JsonNode n) {
+            if (n == null || n.isNull()) {
+                return new TokenDecoder.Spaces();
             }
-            List<PostProcessor.Piece> out = new ArrayList<>();
-            for (JsonNode p : pieces) {
-                JsonNode special = p.get("SpecialToken");
-                JsonNode sequence = p.get("Sequence");
-                if (special != null && special.isObject()) {
-                    String id = optString(special, "id", null, "template special token");
-                    int typeId = optInt(special, "type_id", 0, "template special token");
-                    JsonNode def = specials == null || id == null ? null : specials.get(id);
-                    JsonNode ids = def == null ? null : def.get("ids");
-                    JsonNode tokens = def == null ? null : def.get("tokens");
-                    if (ids == null || tokens == null || !ids.isArray() || !tokens.isArray() || ids.size() != tokens.size()) {
-                        throw new TokenizerFormatException("The template's special token \"" + id
-                                + "\" has no matching \"ids\" and \"tokens\" in \"special_tokens\".");
-                    }
-                    int[] idArray = new int[ids.size()];
-                    String[] tokenArray = new String[ids.size()];
-                    for (int i = 0; i < idArray.length; i++) {
-                        if (!ids.get(i).canConvertToInt() || !tokens.get(i).isTextual()) {
-                            throw new TokenizerFormatException("The template's special token \"" + id + "\" has a malformed id or token.");
-                        }
-                        idArray[i] = ids.get(i).intValue();
-                        tokenArray[i] = tokens.get(i).textValue();
-                    }
-                    out.add(new PostProcessor.Piece(PostProcessor.SPECIAL, typeId, idArray, tokenArray));
-                } else if (sequence != null && sequence.isObject()) {
-                    String id = optString(sequence, "id", null, "template sequence");
-                    int which = "A".equals(id) ? 0 : "B".equals(id) ? 1 : -1;
-                    if (which < 0 || ("single".equals(name) && which == 1)) {
-                        throw new TokenizerFormatException("The \"" + name + "\" template refers to an unknown sequence \"" + id + "\".");
-                    }
-                    out.add(new PostProcessor.Piece(which, optInt(sequence, "type_id", 0, "template sequence"), null, null));
-                } else {
-                    throw new TokenizerFormatException("Every piece of the \"" + name + "\" template must be a SpecialToken or a Sequence.");
-                }
+            String type = optString(n, "type", null, "decoder");
+            if (!"WordPiece".equals(type)) {
+                throw new TokenizerFormatException("Unsupported decoder type \"" + type + "\" for a WordPiece model; only WordPiece is implemented.");
             }
-            return out.toArray(new PostProcessor.Piece[0]);
+            return new TokenDecoder.WordPiece(optString(n, "prefix", "##", "decoder"), optBool(n, "cleanup", true, "decoder"));
         }
 
         private int resolvePadId(JsonNode padding) {

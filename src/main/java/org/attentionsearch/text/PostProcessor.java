@@ -1,6 +1,9 @@
 package org.attentionsearch.text;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Adds the template's special tokens around one or two sequences and assigns type ids
@@ -30,6 +33,69 @@ final class PostProcessor {
         return new PostProcessor(
                 new Piece[] {new Piece(0, 0, null, null)},
                 new Piece[] {new Piece(0, 0, null, null), new Piece(1, 1, null, null)});
+    }
+
+    /** A TemplateProcessing post-processor (its single-text template; the pair template if it has one). */
+    static PostProcessor fromTemplate(JsonNode n) {
+        JsonNode specials = n.get("special_tokens");
+        Piece[] single = templatePieces(n.get("single"), specials, "single");
+        JsonNode pair = n.get("pair");
+        return new PostProcessor(single, Json.isAbsent(pair) ? null : templatePieces(pair, specials, "pair"));
+    }
+
+    /** The template pieces of one TemplateProcessing template. */
+    static Piece[] templatePieces(JsonNode pieces, JsonNode specials, String name) {
+        if (pieces == null || !pieces.isArray() || pieces.isEmpty()) {
+            throw new TokenizerFormatException("TemplateProcessing's \"" + name + "\" template must be a non-empty array.");
+        }
+        List<Piece> out = new ArrayList<>();
+        for (JsonNode p : pieces) {
+            JsonNode special = p.get("SpecialToken");
+            JsonNode sequence = p.get("Sequence");
+            if (special != null && special.isObject()) {
+                String id = Json.string(special, "id", null, "template special token");
+                int typeId = Json.integer(special, "type_id", 0, "template special token");
+                JsonNode def = specials == null || id == null ? null : specials.get(id);
+                JsonNode ids = def == null ? null : def.get("ids");
+                JsonNode tokens = def == null ? null : def.get("tokens");
+                if (ids == null || tokens == null || !ids.isArray() || !tokens.isArray() || ids.size() != tokens.size()) {
+                    throw new TokenizerFormatException("The template's special token \"" + id
+                            + "\" has no matching \"ids\" and \"tokens\" in \"special_tokens\".");
+                }
+                int[] idArray = new int[ids.size()];
+                String[] tokenArray = new String[ids.size()];
+                for (int i = 0; i < idArray.length; i++) {
+                    if (!ids.get(i).canConvertToInt() || !tokens.get(i).isTextual()) {
+                        throw new TokenizerFormatException("The template's special token \"" + id + "\" has a malformed id or token.");
+                    }
+                    idArray[i] = ids.get(i).intValue();
+                    tokenArray[i] = tokens.get(i).textValue();
+                }
+                out.add(new Piece(SPECIAL, typeId, idArray, tokenArray));
+            } else if (sequence != null && sequence.isObject()) {
+                String id = Json.string(sequence, "id", null, "template sequence");
+                int which = "A".equals(id) ? 0 : "B".equals(id) ? 1 : -1;
+                if (which < 0 || ("single".equals(name) && which == 1)) {
+                    throw new TokenizerFormatException("The \"" + name + "\" template refers to an unknown sequence \"" + id + "\".");
+                }
+                out.add(new Piece(which, Json.integer(sequence, "type_id", 0, "template sequence"), null, null));
+            } else {
+                throw new TokenizerFormatException("Every piece of the \"" + name + "\" template must be a SpecialToken or a Sequence.");
+            }
+        }
+        return out.toArray(new Piece[0]);
+    }
+
+    /** The id of the special token the single template puts first, before the text, or -1. */
+    int leadingSpecialId() {
+        Piece p = single[0];
+        return p.sequence() == SPECIAL && p.ids().length > 0 ? p.ids()[0] : -1;
+    }
+
+    /** The id of the special token the single template puts last, after the text, or -1. */
+    int trailingSpecialId() {
+        Piece p = single[single.length - 1];
+        return p.sequence() == SPECIAL && p.ids().length > 0 ? p.ids()[p.ids().length - 1] : -1;
     }
 
     /** The first id of the first special token of the single template, or -1 if there is none. */

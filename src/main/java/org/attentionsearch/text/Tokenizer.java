@@ -10,7 +10,8 @@ public interface Tokenizer {
 
     /**
      * The tokens of {@code text}, with the special tokens the model expects around a single
-     * text (BERT: {@code [CLS] … [SEP]}; a decoder: its BOS when it adds one).
+     * text (BERT: {@code [CLS] … [SEP]}; a decoder: its BOS when it adds one). Special-token
+     * literals written in the text (like {@code <|endoftext|>}) are recognised as those tokens.
      */
     Encoding encode(String text);
 
@@ -26,4 +27,46 @@ public interface Tokenizer {
 
     /** The id of a token string, as the vocabulary writes it. */
     OptionalInt id(String token);
+
+    /**
+     * Whether the id is a special (control) token: one that stands for no text, like BOS, EOS,
+     * {@code [CLS]} or {@code <|im_start|>}. {@link #decode(int[], boolean)} can leave these out.
+     */
+    boolean isSpecial(int id);
+
+    /** The beginning-of-sequence token, if the model has one (whether or not {@link #encode} adds it). */
+    OptionalInt bos();
+
+    /** The end-of-sequence token, if the model has one. */
+    OptionalInt eos();
+
+    /**
+     * Every id that ends generation: the EOS token and the other end-of-turn tokens the model
+     * declares (for example {@code <|eot_id|>} or {@code <|im_end|>}), without duplicates.
+     */
+    default int[] stopIds() {
+        OptionalInt eos = eos();
+        return eos.isPresent() ? new int[] {eos.getAsInt()} : new int[0];
+    }
+
+    /** The text of {@code ids}, special tokens included, as the model's reference decoder renders it. */
+    default String decode(int[] ids) {
+        return decode(ids, false);
+    }
+
+    /**
+     * The text of {@code ids}; with {@code skipSpecial}, the tokens {@link #isSpecial} names are left out.
+     * Ids that no token has are ignored.
+     */
+    String decode(int[] ids, boolean skipSpecial);
+
+    /**
+     * A decoder for generation: fed one id at a time, it returns text only once it is complete, so a
+     * character whose bytes are split over several tokens appears once, whole. The pieces it returns,
+     * with {@link IncrementalDecoder#finish()} at the end, concatenate to {@link #decode(int[], boolean)}
+     * of all the ids.
+     */
+    default IncrementalDecoder incrementalDecoder(boolean skipSpecial) {
+        return new IncrementalDecoder(this, skipSpecial);
+    }
 }

@@ -239,6 +239,148 @@ final class NastyCorpus {
         }
     }
 
+    // ---------------------------------------------------------------------------------------------
+    // Lines for BPE tokenizers: the fragments above and what byte-level and sentencepiece BPE need.
+
+    private static final String[] CONTRACTIONS = {
+        "'s", "'S", "'t", "'T", "'re", "'RE", "'Re", "'rE", "'ve", "'VE", "'m", "'M", "'ll", "'LL", "'Ll", "'d", "'D",
+        "'ſ", "’s", "''s", "'", "'x", "n't", "N'T", "'sS", "'lL'", "y'all", "'12",
+    };
+
+    private static final String[] BPE_SPECIAL_LITERALS = {
+        "<|endoftext|>", "<|endoftext|", "<|im_start|>", "<|im_end|>", "<|begin_of_text|>", "<|eot_id|>", "<s>", "</s>",
+        "<unk>", "<pad>", "<0x41>", "<0xE4>", "<|reserved_special_token_5|>", "<think>", "</think>", "<|fim_prefix|>",
+        "\u2581", "\u2581\u2581", " <s> ", "<s><s>", "<|endoftext|><|endoftext|>", "[INST]", "<<SYS>>", "Ġ", "Ċ",
+    };
+
+    private static final String[] WHITESPACE_RUNS = {
+        " ", "  ", "   ", "    ", "        ", "\t", "\t\t", "\n", "\n\n", "\n\n\n", "\r\n", "\r\n\r\n", "\r", " \n", "\n ",
+        " \t\n", "\u00A0", "\u3000", "\u0085", "\u2028", "\u180E", "\u200B", " \u00A0 ", "\u000B\u000C",
+    };
+
+    /** Deterministic lines for BPE tokenizers; a different generator from {@link #lines}, whose output stays as it was. */
+    static List<String> bpeLines(long seed, int count) {
+        SplittableRandom r = new SplittableRandom(seed);
+        List<String> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(bpeLine(r));
+        }
+        return out;
+    }
+
+    static String bpeLine(SplittableRandom r) {
+        StringBuilder s = new StringBuilder();
+        int fragments = 1 + r.nextInt(10);
+        for (int f = 0; f < fragments; f++) {
+            if (r.nextInt(3) == 0) {
+                fragment(r, s);
+            } else {
+                bpeFragment(r, s);
+            }
+            int sep = r.nextInt(10);
+            if (sep < 5) {
+                s.append(' ');
+            } else if (sep < 7) {
+                s.append(WHITESPACE_RUNS[r.nextInt(WHITESPACE_RUNS.length)]);
+            }
+        }
+        return s.toString();
+    }
+
+    private static void bpeFragment(SplittableRandom r, StringBuilder s) {
+        switch (r.nextInt(14)) {
+            case 0 -> {
+                int n = 1 + r.nextInt(40);
+                String unit = WHITESPACE_RUNS[r.nextInt(WHITESPACE_RUNS.length)];
+                for (int i = 0; i < n; i++) {
+                    s.append(unit);
+                }
+            }
+            case 1 -> {
+                String w = WORDS[r.nextInt(WORDS.length)];
+                s.append(mixCase(r, w)).append(CONTRACTIONS[r.nextInt(CONTRACTIONS.length)]);
+                if (r.nextBoolean()) {
+                    s.append(WORDS[r.nextInt(WORDS.length)]);
+                }
+            }
+            case 2 -> {
+                int n = 1 + r.nextInt(25);
+                for (int i = 0; i < n; i++) {
+                    s.append((char) ('0' + r.nextInt(10)));
+                }
+                if (r.nextBoolean()) {
+                    s.append(r.nextBoolean() ? "." : ",").append(r.nextInt(1000));
+                }
+            }
+            case 3 -> s.append(BPE_SPECIAL_LITERALS[r.nextInt(BPE_SPECIAL_LITERALS.length)]);
+            case 4 -> {
+                String w = WORDS[r.nextInt(WORDS.length)];
+                s.append(w).append(BPE_SPECIAL_LITERALS[r.nextInt(BPE_SPECIAL_LITERALS.length)]).append(w);
+            }
+            case 5 -> {
+                // Mixed scripts with no spaces between them.
+                int n = 2 + r.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    String t = SCRIPTS[r.nextInt(SCRIPTS.length)];
+                    int a = r.nextInt(t.length());
+                    s.append(t, Character.isLowSurrogate(t.charAt(a)) ? a - 1 : a, t.length());
+                }
+            }
+            case 6 -> {
+                int n = 1 + r.nextInt(5);
+                for (int i = 0; i < n; i++) {
+                    s.append(EMOJI_SEQUENCES[r.nextInt(EMOJI_SEQUENCES.length)]);
+                    if (r.nextInt(3) == 0) {
+                        s.append(WORDS[r.nextInt(WORDS.length)]);
+                    }
+                }
+            }
+            case 7 -> {
+                // A lone surrogate, or an unpaired pair, inside a word.
+                String w = WORDS[r.nextInt(WORDS.length)];
+                int at = r.nextInt(w.length() + 1);
+                char lone = r.nextBoolean() ? (char) (0xD800 + r.nextInt(0x400)) : (char) (0xDC00 + r.nextInt(0x400));
+                s.append(w, 0, at).append(lone).append(w, at, w.length());
+            }
+            case 8 -> {
+                int n = 1 + r.nextInt(4);
+                for (int i = 0; i < n; i++) {
+                    s.append(r.nextBoolean() ? '\uFFFD' : (char) r.nextInt(0x20));
+                }
+            }
+            case 9 -> {
+                // Code-like text: indentation, brackets, operators.
+                s.append("\n").append("    ".repeat(r.nextInt(4))).append(r.nextBoolean() ? "if (x >= 10) {" : "return a->b + c[i];")
+                        .append(r.nextBoolean() ? "\n" : "\r\n").append("\t}// done");
+            }
+            case 10 -> s.append(switch (r.nextInt(4)) {
+                case 0 -> "I'M";
+                case 1 -> "YOU'LL";
+                case 2 -> "it's";
+                default -> "They'Re";
+            });
+            case 11 -> {
+                // Long runs of one character: merges of repeated pairs.
+                int n = 5 + r.nextInt(60);
+                char c = "=-_*.#~ab!".charAt(r.nextInt(10));
+                for (int i = 0; i < n; i++) {
+                    s.append(c);
+                }
+            }
+            case 12 -> {
+                int n = 1 + r.nextInt(6);
+                for (int i = 0; i < n; i++) {
+                    s.appendCodePoint(randomCodePoint(r));
+                }
+            }
+            default -> {
+                // Words glued to punctuation and digits.
+                s.append(mixCase(r, WORDS[r.nextInt(WORDS.length)])).append(PUNCT.charAt(r.nextInt(PUNCT.length())))
+                        .append(r.nextInt(100)).append(mixCase(r, WORDS[r.nextInt(WORDS.length)]));
+            }
+        }
+    }
+
     private static String mixCase(SplittableRandom r, String w) {
         return switch (r.nextInt(4)) {
             case 0 -> w.toUpperCase(java.util.Locale.ROOT);

@@ -46,7 +46,7 @@ class WebAppBrowserTest {
 
     @BeforeAll
     static void start() throws IOException {
-        server = WebServer.start(TestModels.MINILM.bert(), "all-MiniLM-L6-v2", "127.0.0.1", 0, WebServer.Limits.defaults());
+        server = WebServer.start(TestModels.MINILM.model(), "all-MiniLM-L6-v2", "127.0.0.1", 0, WebServer.Limits.defaults());
         http = new Http(server.port());
         base = "http://127.0.0.1:" + server.port() + "/";
         browser = new Browser(1400, 1100);

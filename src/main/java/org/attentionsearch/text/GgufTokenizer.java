@@ -1,0 +1,617 @@
+package org.attentionsearch.text;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * The tokenizer of a GGUF file, tokenizing as llama.cpp does (its {@code llama_tokenize} with special
+ * tokens added and special-token text parsed): special tokens written in the text are cut out first,
+ * longest first; the rest is tokenized per piece, either sentencepiece-style (spaces as {@code ▁}, a
+ * space in front of the first piece and of every piece after a special token, pairs merged by highest
+ * token score, unknown characters as {@code <0xNN>} byte tokens) or byte-level BPE (split as the file's
+ * pre-tokenizer names, pairs merged by lowest merge rank). Every token also gets its span in the
+ * original text: a piece's added leading space shares its first character's span, byte tokens that
+ * make up one character share that character's span.
+ * <p>A lone surrogate is read as U+FFFD. Immutable and safe for concurrent use.
+ */
+final class GgufTokenizer implements Tokenizer {
+
+    // Token attributes, as llama.cpp keeps them (one token can have several).
+    private static final int A_NORMAL = 1;
+    private static final int A_UNKNOWN = 2;
+    private static final int A_CONTROL = 4;
+    private static final int A_USER_DEFINED = 8;
+    private static final int A_UNUSED = 16;
+    private static final int A_BYTE = 32;
+
+    private static final int SPACE_MARK = 0x2581;
+
+    /** Token names llama.cpp treats as end of generation (and so as control tokens) wherever they appear. */
+    private static final Set<String> END_OF_GENERATION = Set.of("<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>",
+            "<|call|>", "<|flush|>", "<|calls|>", "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>", "<EOT>", "_<EOT>",
+            "[EOT]", "[EOS]", "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
+            "<｜end▁of▁sentence｜>", "[e~[");
+    /** Fill-in-the-middle token names llama.cpp marks as control tokens (the pad, repo and file ones also end generation). */
+    private static final List<String> FIM = List.of("<|fim_prefix|>", "<fim-prefix>", "<fim_prefix>", "<｜fim▁begin｜>",
+            "<PRE>", "▁<PRE>", "<|code_prefix|>", "<|prefix|>", "<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>",
+            "<｜fim▁hole｜>", "<SUF>", "▁<SUF>", "<|code_suffix|>", "<|suffix|>", "<|fim_middle|>", "<fim-middle>",
+            "<fim_middle>", "<｜fim▁end｜>", "<MID>", "▁<MID>", "<|code_middle|>", "<|middle|>");
+    private static final List<String> FIM_ENDING = List.of("<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]",
+            "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>", "<|file_sep|>");
+
+    private final boolean sentencepiece;
+    private final String[] texts;
+    private final float[] scores;
+    private final int[] attrs;
+    private final Map<String, Integer> ids;
+    /** Special-token candidates (control, user-defined, unknown), longest UTF-8 text first. */
+    private final int[] specials;
+    private final Map<String, Integer> ranks;
+    private final LlamaCppSplitter splitter;
+    private final boolean ignoreMerges;
+    private final boolean addSpacePrefix;
+    private final boolean addBos;
+    private final boolean addEos;
+    private final boolean cleanSpaces;
+    private final int bos;
+    private final int eos;
+    private final int[] stopIds;
+    private final int[] byteTokens = new int[256];
+
+    private GgufTokenizer(GgufVocabulary v) {
+        int n = v.size();
+        sentencepiece = v.model().equals("llama");
+        texts = v.tokens().toArray(new String[0]);
+        scores = v.scores();
+        ids = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            if (ids.put(texts[i], i) != null) {
+                throw new TokenizerFormatException("The GGUF vocabulary has the token \"" + texts[i] + "\" twice.");
+            }
+        }
+        attrs = new int[n];
+        for (int i = 0; i < n; i++) {
+            attrs[i] = switch (v.types()[i]) {
+                case GgufVocabulary.NORMAL -> A_NORMAL;
+                case GgufVocabulary.UNKNOWN -> A_UNKNOWN;
+                case GgufVocabulary.CONTROL -> A_CONTROL;
+                case GgufVocabulary.USER_DEFINED -> A_USER_DEFINED;
+                case GgufVocabulary.UNUSED -> A_UNUSED;
+                case GgufVocabulary.BYTE -> A_BYTE;
+                default -> 0;
+            };
+        }
+
+        GgufPreTokenizer pre = sentencepiece ? null : GgufPreTokenizer.named(v.pre());
+        splitter = pre == null ? null : new LlamaCppSplitter(pre.expressions());
+        ignoreMerges = pre != null && pre.ignoreMerges();
+        cleanSpaces = pre != null && pre.cleanSpaces();
+        addSpacePrefix = v.addSpacePrefix() != null ? v.addSpacePrefix() : sentencepiece;
+        addBos = v.addBos() != null ? v.addBos() : (sentencepiece || pre.addBos());
+        addEos = v.addEos() != null && v.addEos();
+        // Defaults of llama.cpp when the file names no id (an id out of range keeps the default).
+        bos = special(v.bos(), sentencepiece ? 1 : 11, n);
+        eos = special(v.eos(), sentencepiece ? 2 : 11, n);
+        int eot = special(v.eot(), -1, n);
+        int eom = special(v.eom(), -1, n);
+
+        ranks = new HashMap<>(v.merges().size() * 2);
+        for (int r = 0; r < v.merges().size(); r++) {
+            ranks.putIfAbsent(v.merges().get(r), r);
+        }
+
+        // Names that llama.cpp recognises as end-of-turn or fill-in-the-middle tokens become control tokens.
+        Set<Integer> stops = new LinkedHashSet<>();
+        if (eos >= 0) {
+            stops.add(eos);
+        }
+        if (eot >= 0) {
+            stops.add(eot);
+        }
+        if (eom >= 0) {
+            stops.add(eom);
+        }
+        for (int i = 0; i < n; i++) {
+            if (END_OF_GENERATION.contains(texts[i])) {
+                attrs[i] |= A_CONTROL;
+                stops.add(i);
+            } else if (FIM.contains(texts[i])) {
+                attrs[i] |= A_CONTROL;
+            } else if (FIM_ENDING.contains(texts[i])) {
+                attrs[i] |= A_CONTROL;
+                stops.add(i);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if ((attrs[i] & A_CONTROL) != 0 && texts[i].contains("unused")) {
+                attrs[i] |= A_UNUSED;
+            }
+        }
+        stopIds = stops.stream().mapToInt(Integer::intValue).toArray();
+
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if ((attrs[i] & (A_CONTROL | A_USER_DEFINED | A_UNKNOWN)) != 0) {
+                candidates.add(i);
+            }
+        }
+        int[] byteLength = new int[n];
+        for (int id : candidates) {
+            byteLength[id] = texts[id].getBytes(StandardCharsets.UTF_8).length;
+        }
+        // Longest first; among equal lengths llama.cpp's order is unspecified, here it is by id.
+        candidates.sort((a, b) -> byteLength[a] != byteLength[b] ? byteLength[b] - byteLength[a] : a - b);
+        specials = candidates.stream().mapToInt(Integer::intValue).toArray();
+
+        for (int b = 0; b < 256; b++) {
+            Integer id = sentencepiece ? ids.get(String.format("<0x%02X>", b)) : null;
+            if (id == null && b < 0x80) {
+                id = ids.get(Character.toString(b));
+            }
+            if (id == null && !sentencepiece) {
+                id = ids.get(Character.toString(ByteLevelAlphabet.charOf(b)));
+            }
+            byteTokens[b] = id == null ? -1 : id;
+        }
+    }
+
+    private static int special(int fromFile, int fallback, int n) {
+        if (fromFile >= 0 && fromFile < n) {
+            return fromFile;
+        }
+        return fallback < n ? fallback : -1;
+    }
+
+    static Tokenizer fromMetadata(Map<String, Object> metadata) {
+        Objects.requireNonNull(metadata, "metadata");
+        return new GgufTokenizer(GgufVocabulary.read(metadata));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Encoding
+
+    @Override
+    public Encoding encode(String text) {
+        Objects.requireNonNull(text, "text");
+        String s = withoutLoneSurrogates(text);
+        TokenBuffer out = new TokenBuffer();
+        boolean prevSpecial = true;
+        for (int[] f : fragments(s)) {
+            if (f[2] >= 0) {
+                out.add(f[2], texts[f[2]], f[0], f[1]);
+                prevSpecial = true;
+            } else {
+                AlignedText piece = AlignedText.of(s, f[0], f[1]);
+                if (sentencepiece) {
+                    if (addSpacePrefix && prevSpecial) {
+                        piece = piece.prepend(" ");
+                    }
+                    sentencepiece(piece.replaceChar(' ', SPACE_MARK), out);
+                } else {
+                    bytePairs(piece, out);
+                }
+                prevSpecial = false;
+            }
+        }
+        int extra = (addBos && bos >= 0 ? 1 : 0) + (addEos && eos >= 0 ? 1 : 0);
+        if (extra == 0) {
+            return finish(out, false, false);
+        }
+        return finish(out, addBos && bos >= 0, addEos && eos >= 0);
+    }
+
+    private Encoding finish(TokenBuffer b, boolean withBos, boolean withEos) {
+        int n = b.size + (withBos ? 1 : 0) + (withEos ? 1 : 0);
+        int[] idArray = new int[n];
+        String[] tokens = new String[n];
+        int[] starts = new int[n];
+        int[] ends = new int[n];
+        int k = 0;
+        if (withBos) {
+            idArray[k] = bos;
+            tokens[k] = texts[bos];
+            starts[k] = -1;
+            ends[k++] = -1;
+        }
+        System.arraycopy(b.ids, 0, idArray, k, b.size);
+        System.arraycopy(b.tokens, 0, tokens, k, b.size);
+        System.arraycopy(b.starts, 0, starts, k, b.size);
+        System.arraycopy(b.ends, 0, ends, k, b.size);
+        k += b.size;
+        if (withEos) {
+            idArray[k] = eos;
+            tokens[k] = texts[eos];
+            starts[k] = -1;
+            ends[k] = -1;
+        }
+        return new Encoding(idArray, new int[n], tokens, starts, ends);
+    }
+
+    /**
+     * The text cut at special tokens: triples {@code start, end, id} with id -1 for plain text. Each
+     * special token in turn, longest first, is cut out of every plain fragment wherever it occurs.
+     */
+    private List<int[]> fragments(String s) {
+        List<int[]> frags = new ArrayList<>();
+        if (s.isEmpty()) {
+            return frags;
+        }
+        frags.add(new int[] {0, s.length(), -1});
+        for (int id : specials) {
+            String t = texts[id];
+            List<int[]> next = null;
+            for (int f = 0; f < frags.size(); f++) {
+                int[] frag = frags.get(f);
+                if (frag[2] >= 0 || s.indexOf(t, frag[0]) < 0 || s.indexOf(t, frag[0]) + t.length() > frag[1]) {
+                    if (next != null) {
+                        next.add(frag);
+                    }
+                    continue;
+                }
+                if (next == null) {
+                    next = new ArrayList<>(frags.subList(0, f));
+                }
+                int from = frag[0];
+                int at;
+                while ((at = s.indexOf(t, from)) >= 0 && at + t.length() <= frag[1]) {
+                    if (at > from) {
+                        next.add(new int[] {from, at, -1});
+                    }
+                    next.add(new int[] {at, at + t.length(), id});
+                    from = at + t.length();
+                }
+                if (from < frag[1]) {
+                    next.add(new int[] {from, frag[1], -1});
+                }
+            }
+            if (next != null) {
+                frags = next;
+            }
+        }
+        return frags;
+    }
+
+    /** One bigram candidate: symbols {@code left} and {@code right} (adjacent when made). */
+    private record Bigram(int left, int right, float score, int rank, int size) {}
+
+    /**
+     * llama.cpp's sentencepiece merge: start from the characters, repeatedly merge the adjacent pair whose
+     * concatenation is the token of highest score (leftmost on ties), then emit each symbol as its token,
+     * or as the byte tokens of its UTF-8 if it is none.
+     */
+    private void sentencepiece(AlignedText t, TokenBuffer out) {
+        int n = t.length;
+        if (n == 0) {
+            return;
+        }
+        int[] len = new int[n];
+        int[] prev = new int[n];
+        int[] next = new int[n];
+        for (int k = 0; k < n; k++) {
+            len[k] = 1;
+            prev[k] = k - 1;
+            next[k] = k + 1 < n ? k + 1 : -1;
+        }
+        PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.score != b.score
+                ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
+        for (int k = 1; k < n; k++) {
+            addScoredBigram(t, k - 1, k, len, queue);
+        }
+        while (!queue.isEmpty()) {
+            Bigram b = queue.poll();
+            if (len[b.left] == 0 || len[b.right] == 0 || len[b.left] + len[b.right] != b.size) {
+                continue;
+            }
+            len[b.left] += len[b.right];
+            len[b.right] = 0;
+            next[b.left] = next[b.right];
+            if (next[b.right] >= 0) {
+                prev[next[b.right]] = b.left;
+            }
+            addScoredBigram(t, prev[b.left], b.left, len, queue);
+            addScoredBigram(t, b.left, next[b.left], len, queue);
+        }
+        for (int k = 0; k != -1; k = next[k]) {
+            emit(t, k, len[k], out);
+        }
+    }
+
+    private void addScoredBigram(AlignedText t, int left, int right, int[] len, PriorityQueue<Bigram> queue) {
+        if (left < 0 || right < 0) {
+            return;
+        }
+        Integer id = ids.get(new String(t.cps, left, len[left] + len[right]));
+        if (id == null) {
+            return;
+        }
+        queue.add(new Bigram(left, right, scores[id], 0, len[left] + len[right]));
+    }
+
+    /** A final symbol: its token, or one token per UTF-8 byte (each with the whole character's span). */
+    private void emit(AlignedText t, int from, int length, TokenBuffer out) {
+        String text = new String(t.cps, from, length);
+        Integer id = ids.get(text);
+        int start = t.starts[from];
+        int end = t.ends[from + length - 1];
+        if (id != null) {
+            out.add(id, texts[id], start, end);
+            return;
+        }
+        for (int k = from; k < from + length; k++) {
+            byte[] bytes = Character.toString(t.cps[k]).getBytes(StandardCharsets.UTF_8);
+            for (byte b : bytes) {
+                int byteId = byteTokens[b & 0xFF];
+                if (byteId >= 0) {
+                    out.add(byteId, texts[byteId], t.starts[k], t.ends[k]);
+                }
+            }
+        }
+    }
+
+    /**
+     * llama.cpp's byte-level BPE: split the piece, write each word's UTF-8 bytes as byte-level characters,
+     * merge by lowest rank (leftmost on ties); a final symbol that is no token falls back to the tokens
+     * of its single bytes where they exist.
+     */
+    private void bytePairs(AlignedText piece, TokenBuffer out) {
+        int[] lengths = splitter.split(piece.cps, piece.length);
+        int start = 0;
+        for (int wordLength : lengths) {
+            AlignedText w = ByteLevelAlphabet.encode(piece.slice(start, start + wordLength));
+            start += wordLength;
+            int n = w.length;
+            if (n == 0) {
+                continue;
+            }
+            if (ignoreMerges) {
+                Integer id = ids.get(w.text());
+                if (id != null) {
+                    out.add(id, texts[id], w.starts[0], w.ends[n - 1]);
+                    continue;
+                }
+            }
+            int[] len = new int[n];
+            int[] prev = new int[n];
+            int[] next = new int[n];
+            for (int k = 0; k < n; k++) {
+                len[k] = 1;
+                prev[k] = k - 1;
+                next[k] = k + 1 < n ? k + 1 : -1;
+            }
+            PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.rank != b.rank
+                    ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
+            for (int k = 1; k < n; k++) {
+                addRankedBigram(w, k - 1, k, len, queue);
+            }
+            while (!queue.isEmpty()) {
+                Bigram b = queue.poll();
+                if (len[b.left] == 0 || len[b.right] == 0 || len[b.left] + len[b.right] != b.size
+                        || next[b.left] != b.right) {
+                    continue;
+                }
+                len[b.left] += len[b.right];
+                len[b.right] = 0;
+                next[b.left] = next[b.right];
+                if (next[b.right] >= 0) {
+                    prev[next[b.right]] = b.left;
+                }
+                addRankedBigram(w, prev[b.left], b.left, len, queue);
+                addRankedBigram(w, b.left, next[b.left], len, queue);
+            }
+            for (int k = 0; k != -1; k = next[k]) {
+                String text = new String(w.cps, k, len[k]);
+                Integer id = ids.get(text);
+                if (id != null) {
+                    out.add(id, texts[id], w.starts[k], w.ends[k + len[k] - 1]);
+                    continue;
+                }
+                // Each UTF-8 byte of the symbol's (byte-level) text, looked up as a one-byte string.
+                for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+                    Integer single = (b & 0x80) == 0 ? ids.get(Character.toString(b)) : null;
+                    if (single != null) {
+                        out.add(single, texts[single], w.starts[k], w.ends[k + len[k] - 1]);
+                    }
+                }
+            }
+        }
+    }
+
+    private void addRankedBigram(AlignedText w, int left, int right, int[] len, PriorityQueue<Bigram> queue) {
+        if (left < 0 || right < 0) {
+            return;
+        }
+        String key = new String(w.cps, left, len[left]) + " " + new String(w.cps, right, len[right]);
+        Integer rank = ranks.get(key);
+        if (rank == null) {
+            return;
+        }
+        queue.add(new Bigram(left, right, 0, rank, len[left] + len[right]));
+    }
+
+    static String withoutLoneSurrogates(String s) {
+        char[] c = null;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(ch)) {
+                if (c == null) {
+                    c = s.toCharArray();
+                }
+                c[i] = '\uFFFD';
+            }
+        }
+        return c == null ? s : new String(c);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Vocabulary and decoding
+
+    @Override
+    public int vocabSize() {
+        return texts.length;
+    }
+
+    @Override
+    public String token(int id) {
+        if (id < 0 || id >= texts.length) {
+            throw new IllegalArgumentException("No token has id " + id + ".");
+        }
+        return texts[id];
+    }
+
+    @Override
+    public OptionalInt id(String token) {
+        Integer id = ids.get(token);
+        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    @Override
+    public boolean isSpecial(int id) {
+        return id >= 0 && id < attrs.length && (attrs[id] & (A_CONTROL | A_UNKNOWN)) != 0;
+    }
+
+    @Override
+    public OptionalInt bos() {
+        return bos < 0 ? OptionalInt.empty() : OptionalInt.of(bos);
+    }
+
+    @Override
+    public OptionalInt eos() {
+        return eos < 0 ? OptionalInt.empty() : OptionalInt.of(eos);
+    }
+
+    @Override
+    public int[] stopIds() {
+        return stopIds.clone();
+    }
+
+    /**
+     * llama.cpp's detokenizer: each token's piece (control tokens as their text, or nothing when
+     * {@code skipSpecial}), the leading space of the first piece removed for sentencepiece vocabularies
+     * (kept when a skipped BOS came first, as llama.cpp does), spaces before punctuation cleaned up where
+     * the pre-tokenizer asks for it.
+     */
+    @Override
+    public String decode(int[] tokenIds, boolean skipSpecial) {
+        int from = 0;
+        int to = tokenIds.length;
+        boolean removeSpace = addSpacePrefix;
+        if (skipSpecial && addBos && to > 0 && tokenIds[0] == bos) {
+            removeSpace = false;
+            from++;
+        }
+        if (skipSpecial && addEos && to > from && tokenIds[to - 1] == eos) {
+            to--;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int i = from; i < to; i++) {
+            byte[] piece = piece(tokenIds[i], !skipSpecial);
+            int skip = removeSpace && piece.length > 0 && piece[0] == ' ' ? 1 : 0;
+            bytes.write(piece, skip, piece.length - skip);
+            removeSpace = false;
+        }
+        byte[] b = bytes.toByteArray();
+        if (cleanSpaces) {
+            b = cleanSpaces(b);
+        }
+        return Utf8.decodeLossy(b);
+    }
+
+    /** The bytes one token stands for. */
+    private byte[] piece(int id, boolean special) {
+        if (id < 0 || id >= texts.length) {
+            return new byte[0];
+        }
+        int a = attrs[id];
+        if (!special && (a & (A_UNKNOWN | A_CONTROL)) != 0) {
+            return new byte[0];
+        }
+        String text = texts[id];
+        if ((a & (A_UNKNOWN | A_CONTROL | A_USER_DEFINED)) != 0) {
+            return text.getBytes(StandardCharsets.UTF_8);
+        }
+        if ((a & A_NORMAL) != 0) {
+            if (sentencepiece) {
+                return text.replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
+            }
+            ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
+            text.codePoints().forEach(cp -> {
+                int b = ByteLevelAlphabet.byteOf(cp);
+                if (b >= 0) {
+                    out.write(b);
+                } else {
+                    // llama.cpp writes a marker with the character's UTF-8 in hex and the whole token.
+                    StringBuilder m = new StringBuilder("[UNK_BYTE_0x");
+                    for (byte u : Character.toString(cp).getBytes(StandardCharsets.UTF_8)) {
+                        m.append(String.format("%02x", u & 0xFF));
+                    }
+                    out.writeBytes(m.append(text).append(']').toString().getBytes(StandardCharsets.UTF_8));
+                }
+            });
+            return out.toByteArray();
+        }
+        if ((a & A_BYTE) != 0) {
+            int b = TokenDecoder.byteToken(text);
+            return b < 0 ? new byte[0] : new byte[] {(byte) b};
+        }
+        return new byte[0];
+    }
+
+    /** llama.cpp's clean-up: no space before {@code ? ! . ,}, none around a lone {@code '}, none before {@code 's 'm 're 've}. */
+    private static byte[] cleanSpaces(byte[] text) {
+        byte[] t = text.clone();
+        int total = t.length;
+        int n = total > 0 ? 1 : 0;
+        for (int i = 1; i < total; i++) {
+            byte x = t[i];
+            if (t[i - 1] == ' ' && (x == '?' || x == '!' || x == '.' || x == ',')) {
+                n--;
+            }
+            t[n++] = x;
+        }
+        total = n;
+        n = total > 0 ? 1 : 0;
+        for (int i = 1; i < total; i++) {
+            byte x = t[i];
+            if (x == '\'' && i + 1 < total && t[i - 1] == ' ' && t[i + 1] == ' ') {
+                n--;
+                t[++i] = 0;
+            }
+            t[n++] = x;
+        }
+        total = n;
+        n = total > 0 ? 1 : 0;
+        for (int i = 1; i < total; i++) {
+            byte x = t[i];
+            if (t[i - 1] == ' ' && x == '\'' && i + 1 < total) {
+                byte x1 = t[i + 1];
+                if (x1 == 's' || x1 == 'm') {
+                    n--;
+                } else if (i + 2 < total) {
+                    byte x2 = t[i + 2];
+                    if ((x1 == 'r' && x2 == 'e') || (x1 == 'v' && x2 == 'e')) {
+                        n--;
+                    }
+                }
+            }
+            t[n++] = x;
+        }
+        return Arrays.copyOf(t, n);
+    }
+
+    @Override
+    public String toString() {
+        return "GgufTokenizer[" + (sentencepiece ? "llama" : "gpt2") + ", " + texts.length + " tokens]";
+    }
+}
