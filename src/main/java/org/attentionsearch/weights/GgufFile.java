@@ -201,23 +201,40 @@ public final class GgufFile implements AutoCloseable {
 
     /** The tensor as float32 in ggml order (dims[0] fastest), dequantized row by row. */
     public float[] floats(GgufTensor t) {
+        checkOwn(t);
+        long n = t.elementCount();
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new ModelFormatException(file, "tensor " + t.name() + " has " + n + " values, too many for one float array");
+        }
+        return rows(t, 0, (int) t.rows());
+    }
+
+    /**
+     * Rows {@code first} to {@code first + count - 1} of the tensor (a row being dims[0] values,
+     * the rows counted over all further dimensions) as float32: an embedding's rows for a few
+     * tokens without the whole matrix.
+     */
+    public float[] rows(GgufTensor t, long first, int count) {
         checkOpen();
         checkOwn(t);
         if (!t.type().readable()) {
             throw new ModelFormatException(file, "tensor " + t.name() + " has type " + t.type()
                     + ", which cannot be read (readable types: " + READABLE + ")");
         }
-        long n = t.elementCount();
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new ModelFormatException(file, "tensor " + t.name() + " has " + n + " values, too many for one float array");
+        if (first < 0 || count < 0 || first > t.rows() - count) {
+            throw new IndexOutOfBoundsException("rows " + first + " to " + (first + count) + " of " + t);
+        }
+        long values = (long) count * t.rowLength();
+        if (values > Integer.MAX_VALUE - 8) {
+            throw new ModelFormatException(file, "tensor " + t.name() + " has " + values + " values in " + count
+                    + " rows, too many for one float array");
         }
         int rowLength = (int) t.rowLength();
         long rowBytes = t.type().byteSize(rowLength);
-        long rows = t.rows();
-        long start = header.dataStart() + t.offset();
-        float[] out = new float[(int) n];
-        for (long r = 0; r < rows; r++) {
-            Dequantizer.toFloat(t.type(), mapping, start + r * rowBytes, out, (int) (r * rowLength), rowLength);
+        long start = header.dataStart() + t.offset() + first * rowBytes;
+        float[] out = new float[(int) values];
+        for (int r = 0; r < count; r++) {
+            Dequantizer.toFloat(t.type(), mapping, start + r * rowBytes, out, r * rowLength, rowLength);
         }
         return out;
     }

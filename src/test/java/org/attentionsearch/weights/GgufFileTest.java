@@ -12,6 +12,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -170,6 +171,14 @@ class GgufFileTest {
                 assertArrayEquals(Ggml.toFloat(t, raw, matrix.length), f.floats(q), t.name());
             }
             assertArrayEquals(vector, f.floats(f.tensor("v")));
+            for (GgmlType t : List.of(GgmlType.F32, GgmlType.Q4_K)) { // a few rows alone are those rows of the whole
+                GgufTensor m = f.tensor("m." + t.ggmlName());
+                float[] all = f.floats(m);
+                assertArrayEquals(Arrays.copyOfRange(all, 256, 768), f.rows(m, 1, 2));
+                assertEquals(0, f.rows(m, 3, 0).length);
+                assertThrows(IndexOutOfBoundsException.class, () -> f.rows(m, 2, 2));
+                assertThrows(IndexOutOfBoundsException.class, () -> f.rows(m, -1, 1));
+            }
             GgufTensor cube = f.tensor("cube");
             assertEquals(4, cube.rank());
             assertEquals(60, cube.rows());
