@@ -15,7 +15,6 @@ import org.attentionsearch.math.Parallel;
 import org.attentionsearch.model.Batch;
 import org.attentionsearch.model.Model;
 import org.attentionsearch.model.Transformer;
-import org.attentionsearch.model.Output;
 import org.attentionsearch.testing.TestModels;
 import org.attentionsearch.text.BertTokenizer;
 

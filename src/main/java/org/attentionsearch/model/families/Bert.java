@@ -65,18 +65,14 @@ public final class Bert implements Architecture {
                     Linear.ofTorch(w.floats(p + "intermediate.dense.weight", ffn, h), ffn, h, w.floats(p + "intermediate.dense.bias", ffn)),
                     Linear.ofTorch(w.floats(p + "output.dense.weight", h, ffn), h, ffn, w.floats(p + "output.dense.bias", h)),
                     Epilogue.GELU);
-            layers.add(new PostNormBlock(attention, layerNorm(w, p + "attention.output.LayerNorm", h, c.normEps()),
-                    ffnBlock, layerNorm(w, p + "output.LayerNorm", h, c.normEps())));
+            layers.add(new PostNormBlock(attention, Families.layerNorm(w, p + "attention.output.LayerNorm", h, c.normEps()),
+                    ffnBlock, Families.layerNorm(w, p + "output.LayerNorm", h, c.normEps())));
         }
         return new Bert(c,
                 new Embedding.Table(w.floats("embeddings.word_embeddings.weight", c.vocabSize(), h), c.vocabSize(), h),
                 new Embedding.Table(w.floats("embeddings.position_embeddings.weight", c.maxPositions(), h), c.maxPositions(), h),
                 new Embedding.Table(w.floats("embeddings.token_type_embeddings.weight", c.typeVocabSize(), h), c.typeVocabSize(), h),
-                layerNorm(w, "embeddings.LayerNorm", h, c.normEps()), List.copyOf(layers));
-    }
-
-    private static Norm layerNorm(Checkpoint w, String prefix, int h, float eps) {
-        return new Norm.LayerNorm(w.floats(prefix + ".weight", h), w.floats(prefix + ".bias", h), eps);
+                Families.layerNorm(w, "embeddings.LayerNorm", h, c.normEps()), List.copyOf(layers));
     }
 
     @Override

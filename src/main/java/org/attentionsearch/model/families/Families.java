@@ -5,6 +5,8 @@ import org.attentionsearch.model.Batch;
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.blocks.Embedding;
 import org.attentionsearch.model.blocks.Linear;
+import org.attentionsearch.model.blocks.Norm;
+import org.attentionsearch.weights.Checkpoint;
 
 /** Small pieces the families' loaders and forward passes share. */
 final class Families {
@@ -40,6 +42,11 @@ final class Families {
             throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + c.vocabSize());
         }
         return id;
+    }
+
+    /** A LayerNorm from {@code prefix.weight} and {@code prefix.bias}. */
+    static Norm layerNorm(Checkpoint w, String prefix, int h, float eps) {
+        return new Norm.LayerNorm(w.floats(prefix + ".weight", h), w.floats(prefix + ".bias", h), eps);
     }
 
     /** A decoder's token table and its unembedding W_U [hidden × vocab]. */

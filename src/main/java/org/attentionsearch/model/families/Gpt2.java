@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.attentionsearch.math.Epilogue;
 import org.attentionsearch.math.Parallel;
-import org.attentionsearch.model.Architecture;
 import org.attentionsearch.model.Batch;
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pass;
@@ -14,7 +13,6 @@ import org.attentionsearch.model.blocks.Embedding;
 import org.attentionsearch.model.blocks.FeedForward;
 import org.attentionsearch.model.blocks.LanguageModelHead;
 import org.attentionsearch.model.blocks.Linear;
-import org.attentionsearch.model.blocks.Norm;
 import org.attentionsearch.model.blocks.PreNormBlock;
 import org.attentionsearch.weights.Checkpoint;
 
@@ -29,20 +27,13 @@ import org.attentionsearch.weights.Checkpoint;
  *   logits = LayerNorm(x)·wteᵀ
  * </pre>
  */
-public final class Gpt2 implements Architecture {
+public final class Gpt2 extends Decoder {
 
-    private final ModelConfig config;
-    private final Embedding tokens;
     private final Embedding.Table positions;
-    private final List<PreNormBlock> layers;
-    private final LanguageModelHead head;
 
     private Gpt2(ModelConfig config, Embedding tokens, Embedding.Table positions, List<PreNormBlock> layers, LanguageModelHead head) {
-        this.config = config;
-        this.tokens = tokens;
+        super(config, tokens, layers, head);
         this.positions = positions;
-        this.layers = layers;
-        this.head = head;
     }
 
     /** From Hugging Face's GPT2Model tensor names (without a "transformer." prefix). */
@@ -60,21 +51,12 @@ public final class Gpt2 implements Architecture {
                     Linear.ofConv1D(w.floats(p + "mlp.c_fc.weight", h, ffn), h, ffn, w.floats(p + "mlp.c_fc.bias", ffn)),
                     Linear.ofConv1D(w.floats(p + "mlp.c_proj.weight", ffn, h), ffn, h, w.floats(p + "mlp.c_proj.bias", h)),
                     Epilogue.GELU_TANH);
-            layers.add(new PreNormBlock(layerNorm(w, p + "ln_1", h, c.normEps()), attention, layerNorm(w, p + "ln_2", h, c.normEps()), mlp));
+            layers.add(new PreNormBlock(Families.layerNorm(w, p + "ln_1", h, c.normEps()), attention, Families.layerNorm(w, p + "ln_2", h, c.normEps()), mlp));
         }
         Families.Vocabulary vocab = Families.vocabulary(c, w.floats("wte.weight", c.vocabSize(), h),
                 c.tiedEmbeddings() ? null : w.floats("lm_head.weight", c.vocabSize(), h));
         return new Gpt2(c, vocab.tokens(), new Embedding.Table(w.floats("wpe.weight", c.maxPositions(), h), c.maxPositions(), h),
-                List.copyOf(layers), new LanguageModelHead(layerNorm(w, "ln_f", h, c.normEps()), vocab.unembedding()));
-    }
-
-    private static Norm layerNorm(Checkpoint w, String prefix, int h, float eps) {
-        return new Norm.LayerNorm(w.floats(prefix + ".weight", h), w.floats(prefix + ".bias", h), eps);
-    }
-
-    @Override
-    public ModelConfig config() {
-        return config;
+                List.copyOf(layers), new LanguageModelHead(Families.layerNorm(w, "ln_f", h, c.normEps()), vocab.unembedding()));
     }
 
     /** x_i = wte[id_i] + wpe[i]. */
@@ -90,32 +72,5 @@ public final class Gpt2 implements Architecture {
             }
         });
         return x;
-    }
-
-    @Override
-    public float[] layer(Pass p, int l, float[] x) {
-        return layers.get(l).forward(p, x);
-    }
-
-    @Override
-    public float[] finish(Pass p, float[] x) {
-        float[] out = p.fresh(config.hiddenSize());
-        head.finalNorm().rows(x, p.rows(), out);
-        return out;
-    }
-
-    @Override
-    public Attention attention(int layer) {
-        return layers.get(layer).attention();
-    }
-
-    @Override
-    public Embedding tokenEmbeddings() {
-        return tokens;
-    }
-
-    @Override
-    public LanguageModelHead head() {
-        return head;
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.attentionsearch.math.Parallel;
-import org.attentionsearch.model.Architecture;
 import org.attentionsearch.model.Batch;
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pass;
@@ -30,18 +29,10 @@ import org.attentionsearch.weights.Checkpoint;
  *   logits = RMSNorm(x)·W_U
  * </pre>
  */
-public final class Llama implements Architecture {
-
-    private final ModelConfig config;
-    private final Embedding tokens;
-    private final List<PreNormBlock> layers;
-    private final LanguageModelHead head;
+public final class Llama extends Decoder {
 
     private Llama(ModelConfig config, Embedding tokens, List<PreNormBlock> layers, LanguageModelHead head) {
-        this.config = config;
-        this.tokens = tokens;
-        this.layers = layers;
-        this.head = head;
+        super(config, tokens, layers, head);
     }
 
     /** From Hugging Face's LlamaForCausalLM tensor names (Qwen2/Qwen3/Mistral use the same), PyTorch layouts. */
@@ -76,11 +67,6 @@ public final class Llama implements Architecture {
         return new Llama(c, vocab.tokens(), List.copyOf(layers), new LanguageModelHead(finalNorm, vocab.unembedding()));
     }
 
-    @Override
-    public ModelConfig config() {
-        return config;
-    }
-
     /** x_i = embed[id_i]. */
     @Override
     public float[] embed(Pass p) {
@@ -91,32 +77,5 @@ public final class Llama implements Architecture {
             for (int row = from; row < to; row++) tokens.copyRow(Families.tokenId(batch, row, config), x, row * h);
         });
         return x;
-    }
-
-    @Override
-    public float[] layer(Pass p, int l, float[] x) {
-        return layers.get(l).forward(p, x);
-    }
-
-    @Override
-    public float[] finish(Pass p, float[] x) {
-        float[] out = p.fresh(config.hiddenSize());
-        head.finalNorm().rows(x, p.rows(), out);
-        return out;
-    }
-
-    @Override
-    public Attention attention(int layer) {
-        return layers.get(layer).attention();
-    }
-
-    @Override
-    public Embedding tokenEmbeddings() {
-        return tokens;
-    }
-
-    @Override
-    public LanguageModelHead head() {
-        return head;
     }
 }
