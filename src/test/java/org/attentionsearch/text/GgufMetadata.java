@@ -35,7 +35,14 @@ final class GgufMetadata {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final Map<Vocabularies, Map<String, Object>> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The metadata of one of the test vocabularies (made once; treat it as read-only). */
     static Map<String, Object> of(Vocabularies v) {
+        return CACHE.computeIfAbsent(v, GgufMetadata::make);
+    }
+
+    private static Map<String, Object> make(Vocabularies v) {
         String pre = switch (v) {
             case GPT2 -> "gpt-2";
             case LLAMA3 -> "llama-bpe";

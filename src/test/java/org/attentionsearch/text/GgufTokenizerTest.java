@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class GgufTokenizerTest {
 
-    private static final int LINES = 5_000;
+    private static final int LINES = 3_000;
     private static final Map<Vocabularies, Tokenizer> CACHE = new ConcurrentHashMap<>();
 
     static Tokenizer gguf(Vocabularies v) {
