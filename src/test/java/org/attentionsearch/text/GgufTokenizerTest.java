@@ -250,4 +250,28 @@ class GgufTokenizerTest {
         int agreeing = same;
         assertTrue(agreeing >= 0.95 * lines.size(), () -> agreeing + " of " + lines.size() + " lines as the original");
     }
+
+    /**
+     * The incremental decoder over llama.cpp's detokenizer, whose clean-up of spaces rewrites text a later
+     * token follows (" ." to "."): the pieces still concatenate to the whole decode.
+     */
+    @ParameterizedTest
+    @EnumSource(Vocabularies.class)
+    void incrementalPiecesConcatenateToDecode(Vocabularies v) {
+        Tokenizer t = gguf(v);
+        List<String> lines = new ArrayList<>(NastyCorpus.bpeLines(66_000L + v.ordinal(), 500));
+        lines.add("Hello , world . I 'm here ' ok ' and you 're , he 've ? no ! 's");
+        for (String line : lines) {
+            int[] ids = t.encode(line).ids();
+            for (boolean skip : new boolean[] {false, true}) {
+                IncrementalDecoder d = t.incrementalDecoder(skip);
+                StringBuilder s = new StringBuilder();
+                for (int id : ids) {
+                    s.append(d.next(id));
+                }
+                s.append(d.finish());
+                assertEquals(t.decode(ids, skip), s.toString(), () -> ReferenceTokenizerTest.escape(line));
+            }
+        }
+    }
 }
