@@ -79,7 +79,8 @@ class GgufTokenizerTest {
             }
             int s = e.starts()[i];
             int end = e.ends()[i];
-            String where = ReferenceTokenizerTest.escape(line) + " token " + i + " " + e;
+            int token = i;
+            java.util.function.Supplier<String> where = () -> ReferenceTokenizerTest.escape(line) + " token " + token + " " + e;
             assertTrue(s >= lastStart && s <= end && end <= line.length(), where);
             assertTrue(s <= covered, where);
             covered = Math.max(covered, end);
@@ -259,7 +260,7 @@ class GgufTokenizerTest {
     @EnumSource(Vocabularies.class)
     void incrementalPiecesConcatenateToDecode(Vocabularies v) {
         Tokenizer t = gguf(v);
-        List<String> lines = new ArrayList<>(NastyCorpus.bpeLines(66_000L + v.ordinal(), 500));
+        List<String> lines = new ArrayList<>(NastyCorpus.bpeLines(66_000L + v.ordinal(), 300));
         lines.add("Hello , world . I 'm here ' ok ' and you 're , he 've ? no ! 's");
         for (String line : lines) {
             int[] ids = t.encode(line).ids();
