@@ -165,13 +165,11 @@ final class GgufTokenizer implements Tokenizer {
         candidates.sort((a, b) -> byteLength[a] != byteLength[b] ? byteLength[b] - byteLength[a] : a - b);
         specials = candidates.stream().mapToInt(Integer::intValue).toArray();
 
+        // Sentencepiece byte fallback: <0xNN>, else (as llama.cpp tries next) the byte itself as a one-character token.
         for (int b = 0; b < 256; b++) {
-            Integer id = sentencepiece ? ids.get(String.format("<0x%02X>", b)) : null;
+            Integer id = ids.get(String.format("<0x%02X>", b));
             if (id == null && b < 0x80) {
                 id = ids.get(Character.toString(b));
-            }
-            if (id == null && !sentencepiece) {
-                id = ids.get(Character.toString(ByteLevelAlphabet.charOf(b)));
             }
             byteTokens[b] = id == null ? -1 : id;
         }
@@ -215,13 +213,10 @@ final class GgufTokenizer implements Tokenizer {
                 prevSpecial = false;
             }
         }
-        int extra = (addBos && bos >= 0 ? 1 : 0) + (addEos && eos >= 0 ? 1 : 0);
-        if (extra == 0) {
-            return finish(out, false, false);
-        }
         return finish(out, addBos && bos >= 0, addEos && eos >= 0);
     }
 
+    /** The tokens with BOS in front and EOS behind when the vocabulary adds them. */
     private Encoding finish(TokenBuffer b, boolean withBos, boolean withEos) {
         int n = b.size + (withBos ? 1 : 0) + (withEos ? 1 : 0);
         int[] idArray = new int[n];
@@ -293,7 +288,7 @@ final class GgufTokenizer implements Tokenizer {
         return frags;
     }
 
-    /** One bigram candidate: symbols {@code left} and {@code right} (adjacent when made). */
+    /** One bigram candidate: symbols {@code left} and {@code right} (adjacent when made), ordered by score or by rank. */
     private record Bigram(int left, int right, float score, int rank, int size) {}
 
     /**

@@ -45,15 +45,21 @@ final class Regex {
      */
     boolean find(int[] text, int length, int from, int[] span) {
         Matcher m = new Matcher(text, length);
-        for (int start = from; start <= length; start++) {
-            if (root.match(m, start, end -> {
-                m.end = end;
-                return true;
-            })) {
-                span[0] = start;
-                span[1] = m.end;
-                return true;
+        try {
+            for (int start = from; start <= length; start++) {
+                if (root.match(m, start, end -> {
+                    m.end = end;
+                    return true;
+                })) {
+                    span[0] = start;
+                    span[1] = m.end;
+                    return true;
+                }
             }
+        } catch (StackOverflowError e) {
+            // Only repeated groups recurse per iteration; single-character runs are loops.
+            throw new TokenizerFormatException("The tokenizer's regular expression \"" + pattern
+                    + "\" repeats a group too many times in a row on this text.");
         }
         return false;
     }
@@ -93,14 +99,28 @@ final class Regex {
     // ---------------------------------------------------------------------------------------------
     // Matching
 
-    private static final class Matcher {
+    /**
+     * Backtracking steps one search may take (Oniguruma has a similar retry limit): a pathological
+     * pattern such as {@code (a+)+b} fails with an exception instead of running for ever.
+     */
+    private static final long STEP_LIMIT = 50_000_000L;
+
+    private final class Matcher {
         final int[] text;
         final int length;
         int end;
+        long steps;
 
         Matcher(int[] text, int length) {
             this.text = text;
             this.length = length;
+        }
+
+        void tick() {
+            if (++steps > STEP_LIMIT) {
+                throw new TokenizerFormatException("The tokenizer's regular expression \"" + pattern
+                        + "\" backtracks too much on this text (more than " + STEP_LIMIT + " steps).");
+            }
         }
     }
 
@@ -163,6 +183,7 @@ final class Regex {
         @Override
         boolean match(Matcher m, int pos, Next next) {
             for (Node b : branches) {
+                m.tick();
                 if (b.match(m, pos, next)) {
                     return true;
                 }
@@ -193,6 +214,7 @@ final class Regex {
             int run = pos;
             if (mode == Mode.LAZY) {
                 for (int n = 0; ; n++) {
+                    m.tick();
                     if (n >= min && next.at(run)) {
                         return true;
                     }
@@ -212,6 +234,7 @@ final class Regex {
                 return next.at(run);
             }
             for (int end = run; end >= pos + min; end--) {
+                m.tick();
                 if (next.at(end)) {
                     return true;
                 }
@@ -261,6 +284,7 @@ final class Regex {
         }
 
         private boolean iterate(int count, Matcher m, int pos, Next next) {
+            m.tick();
             if (mode == Mode.LAZY) {
                 if (count >= min && next.at(pos)) {
                     return true;
