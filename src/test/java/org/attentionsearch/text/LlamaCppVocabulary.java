@@ -46,6 +46,7 @@ final class LlamaCppVocabulary implements AutoCloseable {
             JAVA_BYTE.withName("use_extra_bufts"), JAVA_BYTE.withName("no_host"), JAVA_BYTE.withName("no_alloc"),
             JAVA_BYTE.withName("load_mtp"), MemoryLayout.paddingLayout(2));
 
+    @SuppressWarnings("restricted") // loading llama.cpp is what this class is for
     private static final class Native {
         static final MethodHandle DEFAULT_PARAMS;
         static final MethodHandle LOAD;
