@@ -614,9 +614,11 @@
     state.model = await response.json();
     const m = state.model;
     state.layer = Math.floor((m.layers - 1) / 2);
-    ui.modelLine.textContent = `${m.model} · ${m.layers} layers × ${m.heads} heads · hidden ${m.hidden} · `
-      + `${m.vocabSize.toLocaleString('en')} tokens in the vocabulary · up to ${m.maxPositions} positions`;
-    ui.footerModel.textContent = `${m.model}, computed by a pure-Java BERT engine`;
+    const heads = m.kvHeads && m.kvHeads !== m.heads ? `${m.heads} heads (sharing ${m.kvHeads} key/value heads)` : `${m.heads} heads`;
+    ui.modelLine.textContent = `${m.model} · ${m.architecture || 'transformer'} · ${m.layers} layers × ${heads} · hidden ${m.hidden} · `
+      + `${m.vocabSize.toLocaleString('en')} tokens in the vocabulary · up to ${m.maxPositions} positions`
+      + (m.decoder ? ' · each token sees only the tokens before it' : '');
+    ui.footerModel.textContent = `${m.model}, computed by a pure-Java transformer engine`;
     fillSelectors();
     for (const text of EXAMPLES) {
       const b = el('button', { type: 'button', class: 'example' }, text);

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import org.attentionsearch.model.Bert;
-import org.attentionsearch.model.Encoder;
+import org.attentionsearch.model.Model;
+import org.attentionsearch.model.Output;
 import org.attentionsearch.text.Encoding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "embed", mixinStandardHelpOptions = true, description = "Sentence embeddings by the model's pooling (and, with --tokens, every token's vector).")
 final class EmbedCommand implements Callable<Integer> {
 
-    @Mixin ModelOptions model;
+    @Mixin ModelOptions options;
     @Mixin TextInput input;
 
     @Option(names = "--json", description = "One JSON object per text: {\"embedding\":[…]} (plus \"hidden\" with --tokens).")
@@ -34,21 +34,21 @@ final class EmbedCommand implements Callable<Integer> {
     public Integer call() {
         if (batchSize < 1 || batchSize > 4096) throw new UsageException("--batch must be between 1 and 4096");
         input.checkSource();
-        Bert bert = model.bert();
-        int h = bert.config().hiddenSize();
+        Model model = options.load();
+        int h = model.config().hiddenSize();
         PrintStream out = System.out, err = System.err;
         int[] counter = {0};
         try (JsonLines lines = new JsonLines(out); Progress progress = Progress.forInput(input.input, err)) {
             input.forEachBatch(batchSize, texts -> {
                 List<Encoding> encodings = new ArrayList<>(texts.size());
                 for (String text : texts) {
-                    encodings.add(Truncation.check(bert, text, counter[0]++, noTruncate, err).encoding());
+                    encodings.add(Truncation.check(model, text, counter[0]++, noTruncate, err).encoding());
                 }
-                Encoder.Output result = bert.forward(encodings, false);
+                Output result = model.forward(encodings, false);
                 for (int b = 0; b < encodings.size(); b++) {
                     float[] hidden = result.hidden(b);
                     int n = encodings.get(b).length();
-                    float[] embedding = bert.pooling().pool(hidden, n, h);
+                    float[] embedding = model.pooling().pool(hidden, n, h);
                     if (json || input.fromFile()) {
                         lines.object(g -> {
                             g.writeFieldName("embedding");
@@ -61,7 +61,7 @@ final class EmbedCommand implements Callable<Integer> {
                         });
                     } else {
                         out.printf("%s%n  %d-d embedding (%s pooling%s): %s%n", texts.get(b), h,
-                                bert.pooling().modeName(), bert.pooling().normalize() ? ", L2-normalised" : "",
+                                model.pooling().modeName(), model.pooling().normalize() ? ", L2-normalised" : "",
                                 preview(embedding, 0, h));
                         if (tokens) {
                             Encoding e = encodings.get(b);

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.MathView;
 import org.attentionsearch.search.ResultsPage;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
         "Without options: an overview of every token's top results under a default view."})
 final class ExplainCommand implements Callable<Integer> {
 
-    @Mixin ModelOptions model;
+    @Mixin ModelOptions options;
     @Mixin TextInput input;
 
     @Option(names = "--token", paramLabel = "WORD|INDEX", description = "Show that token's full results page.")
@@ -63,20 +63,20 @@ final class ExplainCommand implements Callable<Integer> {
         validateOptions();
         int topForPage = topK(10), topForOverview = topK(3);
         input.checkSource();
-        Bert bert = model.bert();
-        checkRanges(bert);
+        Model model = options.load();
+        checkRanges(model);
         Style style = Style.detect();
         PrintStream out = System.out;
-        String modelName = model.modelName();
+        String modelName = options.modelName();
         int[] counter = {0};
         // Files go through in batches: one traced forward pass for several texts.
         int batchSize = input.fromFile() ? 8 : 1;
         try (JsonLines lines = new JsonLines(out); Progress progress = Progress.forInput(input.input, System.err)) {
             input.forEachBatch(batchSize, texts -> {
                 long t0 = System.nanoTime();
-                List<Bert.Tokenized> tokenized = new ArrayList<>(texts.size());
-                for (String text : texts) tokenized.add(Truncation.check(bert, text, counter[0]++, noTruncate, System.err));
-                for (Analysis a : Analysis.of(bert, tokenized)) {
+                List<Model.Tokenized> tokenized = new ArrayList<>(texts.size());
+                for (String text : texts) tokenized.add(Truncation.check(model, text, counter[0]++, noTruncate, System.err));
+                for (Analysis a : Analysis.of(model, tokenized)) {
                     View view = view(a);
                     Integer query = token == null ? null : resolveToken(a);
                     int k = query == null && !json && !input.fromFile() ? topForOverview : topForPage;
@@ -136,8 +136,8 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     /** Layer and head against the model, before any text is run. */
-    private void checkRanges(Bert bert) {
-        int layers = bert.config().layers(), heads = bert.config().heads();
+    private void checkRanges(Model model) {
+        int layers = model.config().layers(), heads = model.config().heads();
         if (layer != null && (layer < 0 || layer >= layers)) {
             throw new UsageException("layer " + layer + " is out of range 0.." + (layers - 1));
         }
@@ -261,6 +261,13 @@ final class ExplainCommand implements Callable<Integer> {
             out.println();
             out.println(style.bold("The math") + style.dim(String.format(" · layer %d, head %d · query %s#%d → key %s#%d",
                     m.layer(), m.head(), m.query().text(), m.query().position(), m.key().text(), m.key().position())));
+            if (a.config().kvHeads() != a.config().heads()) {
+                out.println(style.dim("  head " + m.head() + " reads key/value head " + m.kvHead() + ", which "
+                        + a.config().groupSize() + " query heads share (grouped-query attention)"));
+            }
+            if (a.config().rope() != null) {
+                out.println(style.dim("  q and k after rotary positions: dimension c turns with c + " + a.config().rope().dimensions() / 2));
+            }
             out.println("  q = " + vec(m.q()));
             out.println("  k = " + vec(m.k()));
             out.println("  v = " + vec(m.v()));

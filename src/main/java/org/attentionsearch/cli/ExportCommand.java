@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 import org.attentionsearch.weights.ModelLoader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,7 +14,7 @@ import picocli.CommandLine.Parameters;
         + "(config.json, model.safetensors, tokenizer.json, pooling config).")
 final class ExportCommand implements Callable<Integer> {
 
-    @Mixin ModelOptions model;
+    @Mixin ModelOptions options;
 
     @Parameters(paramLabel = "DIR", description = "The directory to write (created if missing; must be empty if it exists).")
     Path dir;
@@ -27,9 +27,9 @@ final class ExportCommand implements Callable<Integer> {
                 if (entries.findAny().isPresent()) throw new UsageException(dir + " is not empty; export writes into an empty or new directory");
             }
         }
-        Bert bert = model.bert();
-        ModelLoader.export(bert.checkpoint().withPooling(bert.pooling()), dir);
-        System.err.println("exported " + bert.checkpoint().source() + " to " + dir);
+        Model model = options.load();
+        ModelLoader.export(model.checkpoint().withPooling(model.pooling()), dir);
+        System.err.println("exported " + model.checkpoint().source() + " to " + dir);
         return 0;
     }
 }

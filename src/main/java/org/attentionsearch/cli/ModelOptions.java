@@ -3,8 +3,9 @@ package org.attentionsearch.cli;
 import java.nio.file.Path;
 
 import org.attentionsearch.math.Parallel;
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 import org.attentionsearch.model.Pooling;
+import org.attentionsearch.text.Tokenizer;
 import org.attentionsearch.weights.Checkpoint;
 import org.attentionsearch.weights.ModelLoader;
 import picocli.CommandLine.Option;
@@ -13,8 +14,8 @@ import picocli.CommandLine.Option;
 final class ModelOptions {
 
     @Option(names = "--model", paramLabel = "PATH",
-            description = "An .onnx file with its tokenizer.json beside it, or a model directory "
-                    + "(config.json, model.safetensors, tokenizer.json). Default: the embedded all-MiniLM-L6-v2.")
+            description = "A .gguf file, a Hugging Face model directory (config.json, model.safetensors or its shards, "
+                    + "tokenizer.json), or an .onnx file with its tokenizer.json beside it. Default: the embedded all-MiniLM-L6-v2.")
     Path model;
 
     @Option(names = "--pooling", paramLabel = "MODE",
@@ -33,15 +34,15 @@ final class ModelOptions {
     }
 
     /** Just the tokenizer: no weights are read. */
-    byte[] tokenizerJson() {
+    Tokenizer tokenizer() {
         chosenPooling();
         applyThreads();
-        return ModelLoader.tokenizerJson(model);
+        return ModelLoader.tokenizer(model).load();
     }
 
     /** The model, with --pooling overriding what its files declare. */
-    Bert bert() {
-        return Bert.load(checkpoint());
+    Model load() {
+        return Model.load(checkpoint());
     }
 
     /** A name for output: the built-in model's, or the last part of --model's path. */

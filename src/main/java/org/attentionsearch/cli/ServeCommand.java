@@ -3,7 +3,7 @@ package org.attentionsearch.cli;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.web.WebServer;
 import picocli.CommandLine.Command;
@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         "Serves everything itself (no internet needed) and listens on 127.0.0.1 unless --host says otherwise."})
 final class ServeCommand implements Callable<Integer> {
 
-    @Mixin ModelOptions model;
+    @Mixin ModelOptions options;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "Port to listen on (default: 8080; 0 picks a free one).")
     int port;
@@ -27,17 +27,17 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) throw new UsageException("--port must be between 0 and 65535");
-        Bert bert = model.bert();
-        String modelName = model.model == null ? "all-MiniLM-L6-v2" : model.modelName();
+        Model model = options.load();
+        String modelName = options.modelName();
         // One pass before the first visitor, so the first page does not pay for JIT warm-up.
-        Analysis.of(bert, "Warming up the model before the first search.");
+        Analysis.of(model, "Warming up the model before the first search.");
         if (!WebServer.isLoopbackHost(host)) {
             System.err.println("warning: listening on " + host + ": other machines can reach this server; "
                     + "it has no authentication");
         }
         WebServer server;
         try {
-            server = WebServer.start(bert, modelName, host, port, WebServer.Limits.defaults());
+            server = WebServer.start(model, modelName, host, port, WebServer.Limits.defaults());
         } catch (RuntimeException e) {
             throw new UsageException("cannot listen on " + host + ":" + port + " (" + rootMessage(e) + "); check --host and --port");
         }

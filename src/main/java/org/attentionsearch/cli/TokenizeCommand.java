@@ -3,7 +3,7 @@ package org.attentionsearch.cli;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 
-import org.attentionsearch.text.BertTokenizer;
+import org.attentionsearch.text.Tokenizer;
 import org.attentionsearch.text.Encoding;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 @Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Split texts into the model's tokens, with character offsets.")
 final class TokenizeCommand implements Callable<Integer> {
 
-    @Mixin ModelOptions model;
+    @Mixin ModelOptions options;
     @Mixin TextInput input;
 
     @Option(names = "--json", description = "One JSON object per text: {\"tokens\":[{\"id\",\"text\",\"start\",\"end\"}…]}.")
@@ -21,30 +21,14 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         input.checkSource();
-        BertTokenizer tokenizer = BertTokenizer.fromJson(model.tokenizerJson());
+        Tokenizer tokenizer = options.tokenizer();
         PrintStream out = System.out;
         try (JsonLines lines = new JsonLines(out)) {
             input.forEachBatch(256, batch -> {
                 for (String text : batch) {
                     Encoding e = tokenizer.encode(text);
                     if (json || input.fromFile()) {
-                        lines.object(g -> {
-                            g.writeArrayFieldStart("tokens");
-                            for (int i = 0; i < e.length(); i++) {
-                                g.writeStartObject();
-                                g.writeNumberField("id", e.ids()[i]);
-                                g.writeStringField("text", e.tokens()[i]);
-                                if (e.hasOffsets(i)) {
-                                    g.writeNumberField("start", e.starts()[i]);
-                                    g.writeNumberField("end", e.ends()[i]);
-                                } else {
-                                    g.writeNullField("start");
-                                    g.writeNullField("end");
-                                }
-                                g.writeEndObject();
-                            }
-                            g.writeEndArray();
-                        });
+                        lines.object(g -> writeTokens(g, e));
                     } else {
                         out.println(e.length() + " tokens:");
                         for (int i = 0; i < e.length(); i++) {
@@ -59,5 +43,24 @@ final class TokenizeCommand implements Callable<Integer> {
             });
         }
         return 0;
+    }
+
+    /** {@code "tokens":[{"id","text","start","end"}…]}, start and end null for a special token. */
+    static void writeTokens(com.fasterxml.jackson.core.JsonGenerator g, Encoding e) throws java.io.IOException {
+        g.writeArrayFieldStart("tokens");
+        for (int i = 0; i < e.length(); i++) {
+            g.writeStartObject();
+            g.writeNumberField("id", e.ids()[i]);
+            g.writeStringField("text", e.tokens()[i]);
+            if (e.hasOffsets(i)) {
+                g.writeNumberField("start", e.starts()[i]);
+                g.writeNumberField("end", e.ends()[i]);
+            } else {
+                g.writeNullField("start");
+                g.writeNullField("end");
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 }

@@ -2,7 +2,7 @@ package org.attentionsearch.cli;
 
 import java.io.PrintStream;
 
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 
 /** Says on stderr when a text was cut to the model's positions, or refuses with --no-truncate. */
 final class Truncation {
@@ -10,10 +10,10 @@ final class Truncation {
     private Truncation() {
     }
 
-    static Bert.Tokenized check(Bert bert, String text, int index, boolean noTruncate, PrintStream err) {
-        Bert.Tokenized t = bert.tokenize(text);
+    static Model.Tokenized check(Model model, String text, int index, boolean noTruncate, PrintStream err) {
+        Model.Tokenized t = model.tokenize(text);
         if (t.dropped() > 0) {
-            int max = bert.config().maxPositions();
+            int max = model.config().maxPositions();
             int total = t.encoding().length() + t.dropped();
             if (noTruncate) {
                 throw new UsageException("text " + (index + 1) + " has " + total + " tokens but the model takes at most "

@@ -38,8 +38,17 @@ public final class AttentionKernel {
      */
     public static void scores(float[] q, int qOff, int qStride, int rows, float[] kT, int kTOff, int n, int d,
                               float scale, float[] out, int outOff, int outStride) {
-        for (int j = 0; j < n; j += 2 * L) {
-            product(q, qOff, qStride, rows, kT, kTOff + j, n, d, Math.min(2 * L, n - j), scale, out, outOff + j, outStride);
+        scores(q, qOff, qStride, rows, kT, kTOff, n, n, d, scale, out, outOff, outStride);
+    }
+
+    /**
+     * As above against the first {@code keys} of the keys in kT, whose rows are {@code kTStride}
+     * apart (a causal block of queries needs only the keys up to its last query).
+     */
+    public static void scores(float[] q, int qOff, int qStride, int rows, float[] kT, int kTOff, int kTStride, int keys,
+                              int d, float scale, float[] out, int outOff, int outStride) {
+        for (int j = 0; j < keys; j += 2 * L) {
+            product(q, qOff, qStride, rows, kT, kTOff + j, kTStride, d, Math.min(2 * L, keys - j), scale, out, outOff + j, outStride);
         }
     }
 

@@ -6,6 +6,8 @@ public enum Epilogue {
     NONE,
     /** c = gelu(x·W + bias), exact (erf) GELU. */
     GELU,
+    /** c = gelu_new(x·W + bias), GELU with the tanh approximation (GPT-2). */
+    GELU_TANH,
     /** c = x·W + bias + residual, residual laid out like c. */
     ADD
 }

@@ -220,7 +220,7 @@ public final class MatMul {
     private static void writeTile(float[] tile, int rows, float[] c, int n, int row, int col,
                                   float[] bias, Epilogue epilogue, float[] residual) {
         int width = Math.min(PANEL, n - col);
-        if (epilogue == Epilogue.GELU) {
+        if (epilogue == Epilogue.GELU || epilogue == Epilogue.GELU_TANH) {
             // GELU on the whole tile in one call (its constants set up once), then copy it out.
             // Columns past the matrix's edge hold 0 (W is padded with zeros) and are not copied.
             if (bias != null) {
@@ -230,7 +230,8 @@ public final class MatMul {
                     for (int t = j; t < rows * PANEL; t += PANEL) FloatVector.fromArray(S, tile, t).add(b).intoArray(tile, t);
                 }
             }
-            VectorMath.gelu(tile, 0, rows * PANEL);
+            if (epilogue == Epilogue.GELU) VectorMath.gelu(tile, 0, rows * PANEL);
+            else VectorMath.geluTanh(tile, 0, rows * PANEL);
             for (int i = 0; i < rows; i++) System.arraycopy(tile, i * PANEL, c, (row + i) * n + col, width);
             return;
         }

@@ -89,6 +89,14 @@ public final class PackedMatrix {
         return data;
     }
 
+    /** Column j of W, W[0..k)[j], into out[off, off + k): a strided gather across the panel's rows. */
+    public void column(int j, float[] out, int off) {
+        java.util.Objects.checkIndex(j, n);
+        int p = j / PANEL;
+        int base = p * k * PANEL + (j - p * PANEL);
+        for (int kk = 0; kk < k; kk++) out[off + kk] = data[base + kk * PANEL];
+    }
+
     /** W[kk][j], for tests and debugging. */
     float get(int kk, int j) {
         return data[index(kk, j)];

@@ -85,6 +85,45 @@ public final class Scalar {
         }
     }
 
+    /** y_i = (x_i − μ)/√(σ² + eps)·γ_i + β_i into y, μ and σ² in double; β may be null. */
+    public static void layerNorm(float[] x, int xOff, float[] y, int yOff, int len, float[] gamma, float[] beta, float eps) {
+        float[] row = java.util.Arrays.copyOfRange(x, xOff, xOff + len);
+        layerNorm(row, 0, len, gamma, beta == null ? new float[len] : beta, eps);
+        System.arraycopy(row, 0, y, yOff, len);
+    }
+
+    /** y_i = x_i / √(Σx²/len + eps)·γ_i, the mean square in double. */
+    public static void rmsNorm(float[] x, int xOff, float[] y, int yOff, int len, float[] gamma, float eps) {
+        double s = 0;
+        for (int i = 0; i < len; i++) s += (double) x[xOff + i] * x[xOff + i];
+        double inv = 1 / Math.sqrt(s / len + eps);
+        for (int i = 0; i < len; i++) y[yOff + i] = (float) (x[xOff + i] * inv * gamma[i]);
+    }
+
+    /** gelu_new(x) = ½x(1 + tanh(√(2/π)(x + 0.044715x³))), in double. */
+    public static float geluTanh(float x) {
+        double u = Math.sqrt(2 / Math.PI) * (x + 0.044715 * (double) x * x * x);
+        return (float) (0.5 * x * (1 + Math.tanh(u)));
+    }
+
+    /** silu(x) = x·σ(x) = x / (1 + e^{−x}), in double. */
+    public static float silu(float x) {
+        return (float) (x / (1 + Math.exp(-(double) x)));
+    }
+
+    public static void geluTanh(float[] x, int off, int len) {
+        for (int i = 0; i < len; i++) x[off + i] = geluTanh(x[off + i]);
+    }
+
+    public static void silu(float[] x, int off, int len) {
+        for (int i = 0; i < len; i++) x[off + i] = silu(x[off + i]);
+    }
+
+    /** out_i = silu(g_i)·u_i with g = gateUp[off, off+len), u = the next len values. */
+    public static void swiGlu(float[] gateUp, int off, int len, float[] out, int outOff) {
+        for (int i = 0; i < len; i++) out[outOff + i] = (float) ((double) silu(gateUp[off + i]) * gateUp[off + len + i]);
+    }
+
     /** x_i = gelu(x_i). */
     public static void gelu(float[] x, int off, int len) {
         for (int i = 0; i < len; i++) {

@@ -31,6 +31,7 @@ public final class ScalarMatMul {
                 c[r * n + j] = switch (epilogue) {
                     case NONE -> (float) v;
                     case GELU -> Scalar.gelu((float) v);
+                    case GELU_TANH -> Scalar.geluTanh((float) v);
                     case ADD -> (float) (v + residual[r * n + j]);
                 };
             }

@@ -74,7 +74,9 @@ final class VectorMath {
                 sum = sum.add(e.blend(0f, in.not()));
             }
         }
-        return sum.reduceLanes(VectorOperators.ADD);
+        float[] lanes = new float[L];
+        sum.intoArray(lanes, 0);
+        return Vectors.sumInOrder(lanes);
     }
 
     /**
@@ -109,6 +111,45 @@ final class VectorMath {
             FloatVector phi = tail.neg().add(1f).blend(tail, v.compare(LT, 0f));
             if (whole) v.mul(phi).intoArray(x, off + i);
             else v.mul(phi).intoArray(x, off + i, in);
+        }
+    }
+
+    /** √(8/π): tanh(z) = 2σ(2z) − 1, so gelu_new(x) = x·σ(√(8/π)·(x + 0.044715x³)). */
+    private static final float GELU_TANH_SCALE = 1.5957691216057308f;
+
+    /** In place GELU, tanh form (GPT-2's gelu_new): x·σ(x·(a + b·x²)), a = √(8/π), b = 0.044715·a. */
+    static void geluTanh(float[] x, int off, int len) {
+        timesSigmoid(x, off, len, GELU_TANH_SCALE, 0.044715f * GELU_TANH_SCALE);
+    }
+
+    /** In place SiLU: x·σ(x). */
+    static void silu(float[] x, int off, int len) {
+        timesSigmoid(x, off, len, 1f, 0f);
+    }
+
+    /**
+     * In place x_i = x_i·σ(t_i) with t_i = x_i·(a + b·x_i²) and σ(t) = 1/(1 + e^{−t}); e^{−t} as
+     * in {@link #expShifted}, clamped above (σ → 0, the product → ±0) and flushed to 0 below
+     * (σ = 1), so no input gives NaN or ∞ but a NaN input.
+     */
+    private static void timesSigmoid(float[] x, int off, int len, float a, float b) {
+        for (int i = 0; i < len; i += L) {
+            boolean whole = i + L <= len;
+            VectorMask<Float> in = whole ? ALL : S.indexInRange(i, len);
+            FloatVector v = whole ? FloatVector.fromArray(S, x, off + i) : FloatVector.fromArray(S, x, off + i, in);
+            FloatVector y = v.mul(v).fma(b, a).mul(v).neg();
+            y = y.blend(EXP_MAX, y.compare(GT, EXP_MAX));
+            FloatVector shifted = y.fma(LOG2E, ROUNDER);
+            FloatVector m = shifted.sub(ROUNDER);
+            FloatVector r = m.fma(m.broadcast(-LN2_LO), m.fma(m.broadcast(-LN2_HI), y));
+            FloatVector e = r.fma(0.00139012851f, 0.00836314075f);
+            e = mad(mad(mad(e, r, 0.0416668542f), r, 0.166665778f), r, 0.5f);
+            e = r.mul(r).fma(e, r).add(1f);
+            IntVector mi = shifted.reinterpretAsInts().sub(ROUNDER_BITS);
+            e = e.mul(mi.add(127).lanewise(LSHL, 23).reinterpretAsFloats()).blend(0f, y.compare(LT, EXP_MIN));
+            FloatVector result = v.div(e.add(1f));
+            if (whole) result.intoArray(x, off + i);
+            else result.intoArray(x, off + i, in);
         }
     }
 }

@@ -1,6 +1,5 @@
 package org.attentionsearch.math;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.MAX;
 
 import jdk.incubator.vector.FloatVector;
@@ -33,7 +32,9 @@ public final class Vectors {
             VectorMask<Float> in = S.indexInRange(i, len);
             s0 = FloatVector.fromArray(S, a, aOff + i, in).fma(FloatVector.fromArray(S, b, bOff + i, in), s0);
         }
-        return s0.add(s1).reduceLanes(ADD);
+        float[] lanes = new float[L];
+        s0.add(s1).intoArray(lanes, 0);
+        return sumInOrder(lanes);
     }
 
     /** y[yOff+i] += alpha·x[xOff+i] for i in [0, len). */
@@ -87,7 +88,9 @@ public final class Vectors {
         int i = 0;
         for (; i <= len - L; i += L) s = s.add(FloatVector.fromArray(S, x, off + i));
         if (i < len) s = s.add(FloatVector.fromArray(S, x, off + i, S.indexInRange(i, len)));
-        return s.reduceLanes(ADD);
+        float[] lanes = new float[L];
+        s.intoArray(lanes, 0);
+        return sumInOrder(lanes);
     }
 
     /**
@@ -108,30 +111,61 @@ public final class Vectors {
      * the biased variance σ² = Σ(x − μ)²/len (two passes, so no cancellation).
      */
     public static void layerNorm(float[] x, int off, int len, float[] gamma, float[] beta, float eps) {
+        layerNorm(x, off, x, off, len, gamma, beta, eps);
+    }
+
+    /** LayerNorm of x[xOff, xOff+len) into y[yOff, …) (y may be x); β may be null (no shift). */
+    public static void layerNorm(float[] x, int xOff, float[] y, int yOff, int len, float[] gamma, float[] beta, float eps) {
         // Whole vectors go unmasked (a masked access checks every lane); the tail is masked.
-        float mean = sum(x, off, len) / len;
+        float mean = sum(x, xOff, len) / len;
         FloatVector sq = FloatVector.zero(S);
         int i = 0;
         for (; i <= len - L; i += L) {
-            FloatVector d = FloatVector.fromArray(S, x, off + i).sub(mean);
+            FloatVector d = FloatVector.fromArray(S, x, xOff + i).sub(mean);
             sq = d.fma(d, sq);
         }
         if (i < len) {
             VectorMask<Float> in = S.indexInRange(i, len);
-            FloatVector d = FloatVector.fromArray(S, x, off + i, in).sub(mean);
+            FloatVector d = FloatVector.fromArray(S, x, xOff + i, in).sub(mean);
             sq = sq.blend(d.fma(d, sq), in);
         }
-        float inv = (float) (1.0 / Math.sqrt(sq.reduceLanes(ADD) / len + eps));
+        float[] lanes = new float[L];
+        sq.intoArray(lanes, 0);
+        float inv = (float) (1.0 / Math.sqrt(sumInOrder(lanes) / len + eps));
         for (i = 0; i <= len - L; i += L) {
-            FloatVector y = FloatVector.fromArray(S, x, off + i).sub(mean).mul(inv);
-            y.fma(FloatVector.fromArray(S, gamma, i), FloatVector.fromArray(S, beta, i)).intoArray(x, off + i);
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i).sub(mean).mul(inv);
+            FloatVector b = beta == null ? FloatVector.zero(S) : FloatVector.fromArray(S, beta, i);
+            v.fma(FloatVector.fromArray(S, gamma, i), b).intoArray(y, yOff + i);
         }
         if (i < len) {
             VectorMask<Float> in = S.indexInRange(i, len);
-            FloatVector y = FloatVector.fromArray(S, x, off + i, in).sub(mean).mul(inv);
-            y.fma(FloatVector.fromArray(S, gamma, i, in), FloatVector.fromArray(S, beta, i, in))
-                    .intoArray(x, off + i, in);
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i, in).sub(mean).mul(inv);
+            FloatVector b = beta == null ? FloatVector.zero(S) : FloatVector.fromArray(S, beta, i, in);
+            v.fma(FloatVector.fromArray(S, gamma, i, in), b).intoArray(y, yOff + i, in);
         }
+    }
+
+    /**
+     * RMSNorm (Zhang &amp; Sennrich 2019) of x[xOff, xOff+len) into y[yOff, …) (y may be x):
+     * y_i = x_i / √(Σx²/len + eps) · γ_i, the squares summed in vector lanes, the lanes in double.
+     */
+    public static void rmsNorm(float[] x, int xOff, float[] y, int yOff, int len, float[] gamma, float eps) {
+        FloatVector sq = FloatVector.zero(S);
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, xOff + i);
+            sq = v.fma(v, sq);
+        }
+        float[] lanes = new float[L];
+        sq.intoArray(lanes, 0);
+        double sumSquares = 0;
+        for (float lane : lanes) sumSquares += lane;
+        for (; i < len; i++) sumSquares += (double) x[xOff + i] * x[xOff + i];
+        float inv = (float) (1.0 / Math.sqrt(sumSquares / len + eps));
+        for (i = 0; i <= len - L; i += L) {
+            FloatVector.fromArray(S, x, xOff + i).mul(inv).mul(FloatVector.fromArray(S, gamma, i)).intoArray(y, yOff + i);
+        }
+        for (; i < len; i++) y[yOff + i] = x[xOff + i] * inv * gamma[i];
     }
 
     /** In place exact GELU: x_i = x_i·½(1 + erf(x_i/√2)), see {@link VectorMath#gelu}. */
@@ -139,9 +173,44 @@ public final class Vectors {
         VectorMath.gelu(x, off, len);
     }
 
+    /** In place GELU with the tanh approximation (GPT-2's gelu_new), see {@link VectorMath#geluTanh}. */
+    public static void geluTanh(float[] x, int off, int len) {
+        VectorMath.geluTanh(x, off, len);
+    }
+
+    /** In place SiLU (swish): x_i = x_i·σ(x_i), see {@link VectorMath#silu}. */
+    public static void silu(float[] x, int off, int len) {
+        VectorMath.silu(x, off, len);
+    }
+
+    /**
+     * SwiGLU's gate (Shazeer 2020): out_i = silu(g_i)·u_i, where the row holds the gate g in
+     * its first {@code len} values and the up projection u in the next {@code len}.
+     */
+    public static void swiGlu(float[] gateUp, int off, int len, float[] out, int outOff) {
+        System.arraycopy(gateUp, off, out, outOff, len);
+        VectorMath.silu(out, outOff, len);
+        int i = 0;
+        for (; i <= len - L; i += L) {
+            FloatVector.fromArray(S, out, outOff + i).mul(FloatVector.fromArray(S, gateUp, off + len + i)).intoArray(out, outOff + i);
+        }
+        for (; i < len; i++) out[outOff + i] *= gateUp[off + len + i];
+    }
+
     /** In place x_i = x_i / max(‖x‖₂, 1e-12), as torch.nn.functional.normalize. */
     public static void l2Normalize(float[] x, int off, int len) {
         float norm = (float) Math.sqrt(dot(x, off, x, off, len));
         scale(x, off, len, 1f / Math.max(norm, 1e-12f));
+    }
+
+    /**
+     * The lanes of a reduction added in index order. Not {@code reduceLanes(ADD)}: its order is
+     * unspecified, and the interpreter and C2 add differently, so the same input could give other
+     * bits once a kernel is compiled. Here the same input always gives the same result.
+     */
+    static float sumInOrder(float[] lanes) {
+        float s = 0;
+        for (float v : lanes) s += v;
+        return s;
     }
 }

@@ -14,6 +14,7 @@ public final class Batch {
     private final int[] typeIds;
     private final int[] starts;
     private final int[] lengths;
+    private final int[] positions;
 
     public Batch(List<int[]> ids, List<int[]> typeIds) {
         if (ids.isEmpty()) throw new IllegalArgumentException("a batch needs at least one sequence");
@@ -36,8 +37,10 @@ public final class Batch {
         }
         this.ids = new int[total];
         this.typeIds = new int[total];
+        this.positions = new int[total];
         for (int b = 0; b < n; b++) {
             System.arraycopy(ids.get(b), 0, this.ids, starts[b], lengths[b]);
+            for (int i = 0; i < lengths[b]; i++) positions[starts[b] + i] = i;
             if (typeIds != null) System.arraycopy(typeIds.get(b), 0, this.typeIds, starts[b], lengths[b]);
         }
     }
@@ -69,5 +72,17 @@ public final class Batch {
 
     public int typeId(int row) {
         return typeIds[row];
+    }
+
+    /** Position of row r inside its own sequence (0 for its first token). */
+    public int position(int row) {
+        return positions[row];
+    }
+
+    /** The longest sequence. */
+    public int maxLength() {
+        int m = 0;
+        for (int len : lengths) m = Math.max(m, len);
+        return m;
     }
 }

@@ -8,17 +8,20 @@ import java.util.Locale;
  */
 public record Pooling(Mode mode, boolean normalize) {
 
-    public enum Mode { MEAN, CLS, MAX }
+    /** Mean or max over the tokens, the first token's vector, or the last token's (a decoder's summary of the text). */
+    public enum Mode { MEAN, CLS, MAX, LAST }
 
     public static final Pooling MEAN_NORMALIZED = new Pooling(Mode.MEAN, true);
     public static final Pooling CLS_NORMALIZED = new Pooling(Mode.CLS, true);
+    /** A decoder's default: the last token's final vector, as it is. */
+    public static final Pooling LAST = new Pooling(Mode.LAST, false);
 
-    /** Parses "mean", "cls" or "max"; the result is L2-normalised. */
+    /** Parses "mean", "cls", "max" or "last"; the result is L2-normalised. */
     public static Pooling parse(String name) {
         try {
             return new Pooling(Mode.valueOf(name.trim().toUpperCase(Locale.ROOT)), true);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown pooling '" + name + "' (use mean, cls or max)");
+            throw new IllegalArgumentException("unknown pooling '" + name + "' (use mean, cls, max or last)");
         }
     }
 
@@ -27,6 +30,7 @@ public record Pooling(Mode mode, boolean normalize) {
         float[] out = new float[h];
         switch (mode) {
             case CLS -> System.arraycopy(hidden, 0, out, 0, h);
+            case LAST -> System.arraycopy(hidden, (n - 1) * h, out, 0, h);
             case MEAN -> {
                 double[] sum = new double[h];
                 for (int i = 0; i < n; i++) for (int x = 0; x < h; x++) sum[x] += hidden[i * h + x];

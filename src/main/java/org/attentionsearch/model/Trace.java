@@ -9,43 +9,44 @@ import java.util.Map;
 import org.attentionsearch.weights.Tensor;
 
 /**
- * Every attention internal of one sequence's forward pass, under stable names that scripts
- * can rely on (n = tokens, d = head width, H = hidden width):
+ * Every internal of one sequence's forward pass, under stable names that scripts can rely on,
+ * the same for every family (n = tokens, d = head width, H = hidden width, V = vocabulary):
  *
  * <pre>
  * embeddings.output                      [n, H]   the residual stream entering layer 0
  * layers.L.residual_in                   [n, H]   the residual stream entering layer L
- * layers.L.attention.query               [heads, n, d]
- * layers.L.attention.key                 [heads, n, d]
- * layers.L.attention.value               [heads, n, d]
+ * layers.L.attention.query               [heads, n, d]    after q norms and rotary positions
+ * layers.L.attention.key                 [kvHeads, n, d]  after k norms and rotary positions
+ * layers.L.attention.value               [kvHeads, n, d]
  * layers.L.attention.scores              [heads, n, n]  q·k/√d, −∞ where masked
  * layers.L.attention.weights             [heads, n, n]  softmax of the scores, per row
  * layers.L.attention.head_outputs        [heads, n, d]  z = Σ_j α_ij v_j
  * layers.L.attention.head_projections    [heads, n, H]  z·W_O^h, head h's share of the attention output
- * layers.L.attention.output              [n, H]   Σ_h z·W_O^h + b_O (before the residual)
- * layers.L.residual_mid                  [n, H]   LayerNorm(residual_in + attention.output)
+ * layers.L.attention.output              [n, H]   Σ_h z·W_O^h + b_O (before the residual add)
+ * layers.L.residual_mid                  [n, H]   the residual stream between attention and the feed-forward
  * layers.L.residual_out                  [n, H]   the residual stream leaving layer L
+ * final_norm.output                      [n, H]   decoders: the last residual stream through the final norm
+ * logits                                 [n, V]   decoders: next-token scores after every position
  * </pre>
  *
- * Each tensor is one flat float array; nothing per element. The residual stream leaving
- * layer L is the same array as the one entering layer L+1. Derived tensors (scores,
- * head_projections, attention.output) are computed on first access from the stored ones —
- * the scores by the very code the forward pass ran, so they are the same to the bit.
+ * Query head h reads key/value head h / (heads / kvHeads). Each tensor is one flat float array;
+ * nothing per element. The residual stream leaving layer L is the same array as the one
+ * entering layer L+1. Derived tensors (scores, head_projections, attention.output, logits) are
+ * computed on first access from the stored ones — the scores by the very code the forward pass
+ * ran, so they are the same to the bit.
  */
 public final class Trace {
 
     private final int length;
-    private final BertWeights weights;
-    private final SelfAttention attention;
+    private final Architecture model;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
     /** Tensors still inside the forward pass's batch buffers, copied out on first access. */
     private final Map<String, java.util.function.Supplier<float[]>> views = new java.util.HashMap<>();
     private final Map<String, int[]> viewShapes = new java.util.HashMap<>();
 
-    Trace(int length, BertWeights weights, SelfAttention attention) {
+    Trace(int length, Architecture model) {
         this.length = length;
-        this.weights = weights;
-        this.attention = attention;
+        this.model = model;
     }
 
     /** Number of tokens in the traced sequence. */
@@ -53,20 +54,24 @@ public final class Trace {
         return length;
     }
 
-    public BertConfig config() {
-        return weights.config();
+    public ModelConfig config() {
+        return model.config();
     }
 
     /** Every name this trace answers to, in forward order. */
     public List<String> names() {
         List<String> names = new ArrayList<>();
         names.add("embeddings.output");
-        for (int l = 0; l < weights.config().layers(); l++) {
+        for (int l = 0; l < config().layers(); l++) {
             for (String s : List.of("residual_in", "attention.query", "attention.key", "attention.value",
                     "attention.scores", "attention.weights", "attention.head_outputs",
                     "attention.head_projections", "attention.output", "residual_mid", "residual_out")) {
                 names.add("layers." + l + "." + s);
             }
+        }
+        if (model.head() != null) {
+            names.add("final_norm.output");
+            names.add("logits");
         }
         return Collections.unmodifiableList(names);
     }
@@ -106,7 +111,7 @@ public final class Trace {
         return total;
     }
 
-    synchronized void put(String name, int[] shape, float[] data) {
+    public synchronized void put(String name, int[] shape, float[] data) {
         tensors.put(name, new Tensor(name, shape, data));
     }
 
@@ -145,24 +150,28 @@ public final class Trace {
     }
 
     private Tensor derive(String name) {
+        ModelConfig c = config();
+        if (name.equals("logits") && model.head() != null) {
+            float[] logits = model.head().logits(get("final_norm.output").data(), length);
+            return new Tensor(name, new int[] {length, c.vocabSize()}, logits);
+        }
         int layer = layerOf(name);
         String what = layer < 0 ? "" : name.substring(name.indexOf('.', "layers.".length()) + 1);
-        BertConfig c = weights.config();
         int h = c.hiddenSize();
         return switch (what) {
             case "attention.scores" -> new Tensor(name, new int[] {c.heads(), length, length},
-                    attention.scores(layer(layer, "attention.query"), layer(layer, "attention.key"), length));
+                    model.attention(layer).scores(layer(layer, "attention.query"), layer(layer, "attention.key"), length));
             case "attention.head_projections" -> {
                 float[] z = layer(layer, "attention.head_outputs");
-                float[] wo = weights.layers().get(layer).outputWeight();
+                float[] wo = model.attention(layer).outputWeight();
                 yield new Tensor(name, new int[] {c.heads(), length, h}, HeadProjection.all(z, wo, c.heads(), length, c.headSize(), h));
             }
             case "attention.output" -> {
                 float[] p = layer(layer, "attention.head_projections");
-                float[] bias = weights.layers().get(layer).outputBias();
+                float[] bias = model.attention(layer).outputBias();
                 float[] out = new float[length * h];
                 for (int i = 0; i < length; i++) {
-                    System.arraycopy(bias, 0, out, i * h, h);
+                    if (bias != null) System.arraycopy(bias, 0, out, i * h, h);
                     for (int head = 0; head < c.heads(); head++) {
                         int src = (head * length + i) * h;
                         for (int x = 0; x < h; x++) out[i * h + x] += p[src + x];
@@ -171,7 +180,8 @@ public final class Trace {
                 yield new Tensor(name, new int[] {length, h}, out);
             }
             default -> throw new IllegalArgumentException("no traced tensor named '" + name
-                    + "'; names look like layers.0.attention.weights (layers 0 to " + (c.layers() - 1) + ")");
+                    + "'; names look like layers.0.attention.weights (layers 0 to " + (c.layers() - 1) + ")"
+                    + (model.head() != null ? ", final_norm.output or logits" : ""));
         };
     }
 
@@ -181,7 +191,7 @@ public final class Trace {
         if (dot < 0) return -1;
         try {
             int l = Integer.parseInt(name.substring("layers.".length(), dot));
-            return l >= 0 && l < weights.config().layers() ? l : -1;
+            return l >= 0 && l < config().layers() ? l : -1;
         } catch (NumberFormatException e) {
             return -1;
         }

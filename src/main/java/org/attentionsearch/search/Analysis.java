@@ -10,8 +10,9 @@ import org.attentionsearch.math.MatMul;
 import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.Vectors;
-import org.attentionsearch.model.Bert;
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.AttentionMask;
+import org.attentionsearch.model.Model;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.HeadProjection;
 import org.attentionsearch.model.Trace;
 import org.attentionsearch.text.Encoding;
@@ -22,7 +23,7 @@ import org.attentionsearch.text.Encoding;
  */
 public final class Analysis {
 
-    private final Bert bert;
+    private final Model model;
     private final String text;
     private final Encoding encoding;
     private final int dropped;
@@ -31,8 +32,8 @@ public final class Analysis {
     private final double forwardMillis;
     private final ConcurrentHashMap<Object, Object> cache = new ConcurrentHashMap<>();
 
-    private Analysis(Bert bert, Bert.Tokenized tokenized, Trace trace, double forwardMillis) {
-        this.bert = bert;
+    private Analysis(Model model, Model.Tokenized tokenized, Trace trace, double forwardMillis) {
+        this.model = model;
         this.text = tokenized.text();
         this.encoding = tokenized.encoding();
         this.dropped = tokenized.dropped();
@@ -46,33 +47,33 @@ public final class Analysis {
     }
 
     /** Tokenizes (cutting to the model's positions) and runs one traced forward pass. */
-    public static Analysis of(Bert bert, String text) {
+    public static Analysis of(Model model, String text) {
         if (text == null || text.isBlank()) throw new IllegalArgumentException("the text is empty");
-        return of(bert, bert.tokenize(text));
+        return of(model, model.tokenize(text));
     }
 
-    public static Analysis of(Bert bert, Bert.Tokenized tokenized) {
-        return of(bert, List.of(tokenized)).getFirst();
+    public static Analysis of(Model model, Model.Tokenized tokenized) {
+        return of(model, List.of(tokenized)).getFirst();
     }
 
     /** Several texts in one traced forward pass (the throughput path for files). */
-    public static List<Analysis> of(Bert bert, List<Bert.Tokenized> texts) {
+    public static List<Analysis> of(Model model, List<Model.Tokenized> texts) {
         List<Encoding> encodings = new ArrayList<>(texts.size());
-        for (Bert.Tokenized t : texts) encodings.add(t.encoding());
+        for (Model.Tokenized t : texts) encodings.add(t.encoding());
         long t0 = System.nanoTime();
-        var output = bert.forward(encodings, true);
+        var output = model.forward(encodings, true);
         double millis = (System.nanoTime() - t0) / 1e6;
         List<Analysis> out = new ArrayList<>(texts.size());
-        for (int b = 0; b < texts.size(); b++) out.add(new Analysis(bert, texts.get(b), output.trace(b), millis));
+        for (int b = 0; b < texts.size(); b++) out.add(new Analysis(model, texts.get(b), output.trace(b), millis));
         return out;
     }
 
-    public Bert model() {
-        return bert;
+    public Model model() {
+        return model;
     }
 
-    public BertConfig config() {
-        return bert.config();
+    public ModelConfig config() {
+        return model.config();
     }
 
     public String text() {
@@ -153,13 +154,13 @@ public final class Analysis {
      */
     public float[] valueVectors(int layer) {
         return cached(List.of("valueVectors", layer), () -> {
-            BertConfig c = config();
+            ModelConfig c = config();
             int n = length(), d = c.headSize(), h = c.hiddenSize();
-            float[] v = trace.layer(layer, "attention.value");
-            float[] wo = bert.encoder().weights().layers().get(layer).outputWeight();
+            float[] v = trace.layer(layer, "attention.value"); // [kvHeads, n, d]: heads of a group share one
+            float[] wo = model.attention(layer).outputWeight();
             float[] out = new float[c.heads() * n * h];
             for (int head = 0; head < c.heads(); head++) {
-                HeadProjection.project(v, head * n * d, n, d, wo, head, h, out, head * n * h);
+                HeadProjection.project(v, c.kvHead(head) * n * d, n, d, wo, head, h, out, head * n * h);
             }
             return out;
         });
@@ -177,11 +178,13 @@ public final class Analysis {
         float[] v = valueNorms(view);
 
         int row = query * n;
-        int[] order = rankByWeight(w, row, n);
-        int keys = 0;
+        // Only the keys the query may see are results: a decoder's query i sees keys 0 … i.
+        AttentionMask mask = model.attention(0).mask();
+        int first = mask.firstVisible(query), keys = mask.visibleKeys(query, n);
+        int[] order = rankByWeight(w, row + first, keys);
+        for (int r = 0; r < keys; r++) order[r] += first;
         double valueTotal = 0;
         for (int j = 0; j < n; j++) {
-            if (s == null || s[row + j] != Float.NEGATIVE_INFINITY) keys++;
             if (v != null) valueTotal += v[row + j];
         }
         int shown = top <= 0 ? keys : Math.min(top, keys);

@@ -4,15 +4,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.attentionsearch.math.Vectors;
+import org.attentionsearch.model.blocks.Embedding;
 
 /** Cosine similarity and nearest rows of a row-major table of vectors. */
 final class EmbeddingSpace {
 
     /** Row norms of large tables (the vocabulary), computed once per table. */
-    private static final Map<float[], float[]> NORMS = new ConcurrentHashMap<>();
+    private static final Map<Embedding, float[]> NORMS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
     private EmbeddingSpace() {
     }
@@ -29,13 +29,25 @@ final class EmbeddingSpace {
     }
 
     /** The k rows of {@code table} [rows × len] most cosine-similar to v, best first: {row, cosine}. */
-    static List<double[]> nearest(float[] v, float[] table, int rows, int len, int k, boolean cacheNorms) {
-        float[] norms = cacheNorms ? NORMS.computeIfAbsent(table, t -> rowNorms(t, rows, len)) : rowNorms(table, rows, len);
+    static List<double[]> nearest(float[] v, float[] table, int rows, int len, int k) {
+        return nearest(v, new Embedding.Table(table, table.length / len, len), rows, k, rowNorms(table, rows, len));
+    }
+
+    /** The k of the first {@code rows} rows of a model's embedding table most cosine-similar to v; norms cached per table. */
+    static List<double[]> nearest(float[] v, Embedding table, int rows, int k) {
+        float[] norms = NORMS.computeIfAbsent(table, EmbeddingSpace::rowNorms);
+        return nearest(v, table, rows, k, norms);
+    }
+
+    private static List<double[]> nearest(float[] v, Embedding table, int rows, int k, float[] norms) {
+        int len = table.width();
         double vn = Math.sqrt(Vectors.dot(v, 0, v, 0, len));
         PriorityQueue<double[]> best = new PriorityQueue<>((a, b) -> Double.compare(a[1], b[1]));
+        float[] row = new float[len];
         for (int r = 0; r < rows; r++) {
             if (norms[r] == 0 || vn == 0) continue;
-            double cos = Vectors.dot(v, 0, table, r * len, len) / (vn * norms[r]);
+            table.copyRow(r, row, 0);
+            double cos = Vectors.dot(v, 0, row, 0, len) / (vn * norms[r]);
             if (best.size() < k) best.add(new double[] {r, cos});
             else if (cos > best.peek()[1]) {
                 best.poll();
@@ -45,6 +57,17 @@ final class EmbeddingSpace {
         List<double[]> out = new ArrayList<>(best);
         out.sort((a, b) -> Double.compare(b[1], a[1]));
         return out;
+    }
+
+    private static float[] rowNorms(Embedding table) {
+        int len = table.width();
+        float[] n = new float[table.rows()];
+        float[] row = new float[len];
+        for (int r = 0; r < n.length; r++) {
+            table.copyRow(r, row, 0);
+            n[r] = (float) Math.sqrt(Vectors.dot(row, 0, row, 0, len));
+        }
+        return n;
     }
 
     private static float[] rowNorms(float[] table, int rows, int len) {

@@ -5,8 +5,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
-import org.attentionsearch.model.BertConfig;
-import org.attentionsearch.model.BertWeights;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.HeadProjection;
 import org.attentionsearch.model.Trace;
 
@@ -20,6 +19,9 @@ import org.attentionsearch.model.Trace;
  * </pre>
  * plus what the layer really sees at position i, and what comes out of it.
  *
+ * @param kvHead         the key/value head this query head reads (itself, without grouped-query attention)
+ * @param q              the query after rotary positions, where the model has them; dimension c pairs
+ *                       with c + d/2 in the rotation (Hugging Face's layout, also for GGUF files)
  * @param terms          the dimensions c whose products q_ic·k_jc move the dot product most, signed
  * @param contribution   α_ij f(x_j): what this result adds to the query's new meaning, in the residual space
  * @param nearestToContribution vocabulary tokens whose input embeddings lie nearest to the contribution
@@ -28,7 +30,7 @@ import org.attentionsearch.model.Trace;
  * @param layerOutput    the residual stream leaving layer l at position i
  * @param sight          for every layer, what its input at position i resembles
  */
-public record MathView(TokenRef query, TokenRef key, int layer, int head,
+public record MathView(TokenRef query, TokenRef key, int layer, int head, int kvHead,
                        float[] q, float[] k, float[] v, double dot, List<Term> terms,
                        double scale, double score, double rowMax, double shiftedExp, double rowSum, double weight,
                        float[] contribution, List<Neighbour> nearestToContribution,
@@ -50,13 +52,14 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head,
         int n = a.length();
         if (query < 0 || query >= n) throw new IllegalArgumentException("query index " + query + " is out of range 0.." + (n - 1));
         if (key < 0 || key >= n) throw new IllegalArgumentException("key index " + key + " is out of range 0.." + (n - 1));
-        BertConfig c = a.config();
+        ModelConfig c = a.config();
         Trace t = a.trace();
         int d = c.headSize(), h = c.hiddenSize();
 
+        int g = c.kvHead(head); // under grouped-query attention several query heads read one key/value head
         float[] q = slice(t.layer(layer, "attention.query"), (head * n + query) * d, d);
-        float[] k = slice(t.layer(layer, "attention.key"), (head * n + key) * d, d);
-        float[] v = slice(t.layer(layer, "attention.value"), (head * n + key) * d, d);
+        float[] k = slice(t.layer(layer, "attention.key"), (g * n + key) * d, d);
+        float[] v = slice(t.layer(layer, "attention.value"), (g * n + key) * d, d);
         double dot = 0;
         List<Term> all = new ArrayList<>(d);
         for (int x = 0; x < d; x++) {
@@ -75,27 +78,26 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head,
         double score = scores[row + key];
         double alpha = t.layer(layer, "attention.weights")[row + key];
 
-        BertWeights w = a.model().encoder().weights();
         float[] contribution = new float[h];
-        HeadProjection.project(v, 0, 1, d, w.layers().get(layer).outputWeight(), head, h, contribution, 0);
+        HeadProjection.project(v, 0, 1, d, a.model().attention(layer).outputWeight(), head, h, contribution, 0);
         for (int x = 0; x < h; x++) contribution[x] *= (float) alpha;
         List<Neighbour> nearest = new ArrayList<>();
         // Rows past the tokenizer's vocabulary (padded embedding tables) have no token to show.
         int rows = Math.min(c.vocabSize(), a.model().tokenizer().vocabSize());
-        for (double[] r : EmbeddingSpace.nearest(contribution, w.wordEmbeddings(), rows, h, 8, true)) {
+        for (double[] r : EmbeddingSpace.nearest(contribution, a.model().tokenEmbeddings(), rows, 8)) {
             nearest.add(new Neighbour((int) r[0], a.model().tokenizer().token((int) r[0]), -1, r[1]));
         }
 
         float[] z = slice(t.layer(layer, "attention.head_outputs"), (head * n + query) * d, d);
         float[] out = slice(t.layer(layer, "residual_out"), query * h, h);
-        return new MathView(a.tokens().get(query), a.tokens().get(key), layer, head, q, k, v, dot, terms,
+        return new MathView(a.tokens().get(query), a.tokens().get(key), layer, head, g, q, k, v, dot, terms,
                 1 / Math.sqrt(d), score, max, Math.exp(score - max), sum, alpha,
                 contribution, List.copyOf(nearest), z, out, sight(a, query, 3));
     }
 
     /** For layers 0 … L (L = the output), what position i's vector resembles among the inputs. */
     public static List<LayerSight> sight(Analysis a, int query, int top) {
-        BertConfig c = a.config();
+        ModelConfig c = a.config();
         Trace t = a.trace();
         int n = a.length(), h = c.hiddenSize();
         float[] inputs = t.get("embeddings.output").data();
@@ -104,7 +106,7 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head,
             float[] x = l < c.layers() ? t.layer(l, "residual_in") : t.layer(l - 1, "residual_out");
             float[] vec = slice(x, query * h, h);
             List<Neighbour> like = new ArrayList<>();
-            for (double[] r : EmbeddingSpace.nearest(vec, inputs, n, h, top, false)) {
+            for (double[] r : EmbeddingSpace.nearest(vec, inputs, n, h, top)) {
                 TokenRef tok = a.tokens().get((int) r[0]);
                 like.add(new Neighbour(tok.id(), tok.text(), tok.position(), r[1]));
             }

@@ -23,6 +23,8 @@ public final class SearchJson {
         g.writeStringField("model", modelName);
         g.writeNumberField("layers", a.config().layers());
         g.writeNumberField("heads", a.config().heads());
+        g.writeNumberField("kvHeads", a.config().kvHeads());
+        g.writeBooleanField("causal", a.config().decoder());
         g.writeNumberField("truncatedTokens", a.dropped());
         g.writeNumberField("forwardMillis", round(a.forwardMillis(), 3));
         g.writeArrayFieldStart("tokens");
@@ -88,6 +90,7 @@ public final class SearchJson {
         g.writeNumberField("key", m.key().position());
         g.writeNumberField("layer", m.layer());
         g.writeNumberField("head", m.head());
+        g.writeNumberField("kvHead", m.kvHead());
         floats(g, "q", m.q());
         floats(g, "k", m.k());
         floats(g, "v", m.v());

@@ -13,8 +13,9 @@ public final class TokenLookup {
     }
 
     /**
-     * Positions of {@code word}: tokens whose original text or vocabulary string equals it
-     * (case-insensitively, ignoring a ## prefix), or else the first piece of every place
+     * Positions of {@code word}: tokens whose original text (without surrounding spaces) or
+     * vocabulary string equals it (case-insensitively, ignoring WordPiece's ## and the word-start
+     * marks Ġ and ▁ of byte-level and sentencepiece vocabularies), or else the first piece of every place
      * where the word's own word pieces stand in a row.
      */
     public static List<Integer> positions(Analysis a, String word) {
@@ -23,8 +24,8 @@ public final class TokenLookup {
         if (w.isEmpty()) return found;
         String lower = w.toLowerCase(Locale.ROOT);
         for (TokenRef t : a.tokens()) {
-            String vocab = t.text().startsWith("##") ? t.text().substring(2) : t.text();
-            String original = t.hasSpan() ? a.text().substring(t.start(), t.end()) : t.text();
+            String vocab = withoutMarker(t.text());
+            String original = t.hasSpan() ? a.text().substring(t.start(), t.end()).strip() : t.text();
             if (vocab.toLowerCase(Locale.ROOT).equals(lower) || original.toLowerCase(Locale.ROOT).equals(lower)) {
                 found.add(t.position());
             }
@@ -41,5 +42,11 @@ public final class TokenLookup {
             if (match) found.add(start);
         }
         return found;
+    }
+
+    private static String withoutMarker(String token) {
+        if (token.startsWith("##")) return token.substring(2);
+        if (token.startsWith("\u0120") || token.startsWith("\u2581")) return token.substring(1);
+        return token;
     }
 }

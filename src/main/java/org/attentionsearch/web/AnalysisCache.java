@@ -4,8 +4,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.attentionsearch.model.Bert;
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.Model;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.search.Analysis;
 
 /**
@@ -19,14 +19,14 @@ final class AnalysisCache {
     record Hit(Analysis analysis, boolean cached) {
     }
 
-    private final Bert bert;
+    private final Model model;
     private final int maxEntries;
     private final long maxBytes;
     private final LinkedHashMap<String, Analysis> entries = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
 
-    AnalysisCache(Bert bert, int maxEntries, long maxBytes) {
-        this.bert = bert;
+    AnalysisCache(Model model, int maxEntries, long maxBytes) {
+        this.model = model;
         this.maxEntries = maxEntries;
         this.maxBytes = maxBytes;
     }
@@ -37,7 +37,7 @@ final class AnalysisCache {
             if (a != null) return new Hit(a, true);
         }
         // The forward pass runs outside the lock; Admission bounds how many run at once.
-        Analysis a = Analysis.of(bert, text);
+        Analysis a = Analysis.of(model, text);
         put(text, a);
         return new Hit(a, false);
     }
@@ -63,7 +63,7 @@ final class AnalysisCache {
      * The trace (scores and weights per head, about eight hidden-width vectors per token and
      * layer) plus what the pages derive from it (value vectors per head, blends per layer).
      */
-    static long estimateBytes(BertConfig c, int n) {
+    static long estimateBytes(ModelConfig c, int n) {
         long perLayer = 2L * c.heads() * n * n + (long) c.heads() * n * c.hiddenSize()
                 + 8L * n * c.hiddenSize() + 2L * n * n;
         return 4L * c.layers() * perLayer;

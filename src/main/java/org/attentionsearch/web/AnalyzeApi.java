@@ -12,8 +12,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.attentionsearch.model.Bert;
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.Model;
+import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.search.Describe;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.MathView;
 import org.attentionsearch.search.ResultsPage;
@@ -27,14 +28,14 @@ final class AnalyzeApi {
     static final int MAX_MAP_CELLS = 128;
     private static final int TOP_TERMS = 8;
 
-    private final Bert bert;
+    private final Model model;
     private final String modelName;
     private final AnalysisCache cache;
     private final Admission admission;
     private final ObjectMapper json;
 
-    AnalyzeApi(Bert bert, String modelName, AnalysisCache cache, Admission admission) {
-        this.bert = bert;
+    AnalyzeApi(Model model, String modelName, AnalysisCache cache, Admission admission) {
+        this.model = model;
         this.modelName = modelName;
         this.cache = cache;
         this.admission = admission;
@@ -43,23 +44,26 @@ final class AnalyzeApi {
     }
 
     byte[] analyze(byte[] body) {
-        AnalyzeRequest request = AnalyzeRequest.parse(parse(body), bert.config());
+        AnalyzeRequest request = AnalyzeRequest.parse(parse(body), model.config());
         return admission.run(() -> answer(request));
     }
 
     byte[] model(WebServer.Limits limits) {
-        BertConfig c = bert.config();
+        ModelConfig c = model.config();
         return write(g -> {
             g.writeStringField("model", modelName);
-            g.writeStringField("architecture", "BERT encoder");
+            g.writeStringField("architecture", Describe.architecture(c));
+            g.writeStringField("family", c.modelType());
+            g.writeBooleanField("decoder", c.decoder());
             g.writeNumberField("layers", c.layers());
             g.writeNumberField("heads", c.heads());
+            g.writeNumberField("kvHeads", c.kvHeads());
             g.writeNumberField("hidden", c.hiddenSize());
             g.writeNumberField("headSize", c.headSize());
             g.writeNumberField("intermediate", c.intermediateSize());
             g.writeNumberField("vocabSize", c.vocabSize());
             g.writeNumberField("maxPositions", c.maxPositions());
-            g.writeStringField("pooling", bert.pooling().modeName());
+            g.writeStringField("pooling", model.pooling().modeName());
             g.writeObjectFieldStart("limits");
             g.writeNumberField("bodyBytes", limits.bodyBytes());
             g.writeNumberField("textChars", AnalyzeRequest.MAX_TEXT_CHARS);
@@ -95,7 +99,7 @@ final class AnalyzeApi {
             SearchJson.write(g, a, modelName, pages, math);
             if (a.dropped() > 0) {
                 g.writeStringField("notice", "The text has " + (n + a.dropped()) + " tokens; the model takes "
-                        + bert.config().maxPositions() + ", so the last " + a.dropped() + " were dropped.");
+                        + model.config().maxPositions() + ", so the last " + a.dropped() + " were dropped.");
             }
             g.writeBooleanField("cached", hit.cached());
             g.writeNumberField("elapsedMillis", Math.round(millis * 1000) / 1000.0);

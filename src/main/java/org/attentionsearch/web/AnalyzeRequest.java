@@ -4,7 +4,7 @@ import java.util.Iterator;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.search.View;
 
 /**
@@ -27,7 +27,7 @@ record AnalyzeRequest(String text, View view, int top, Integer query, MathReques
     private static final Set<String> FIELDS = Set.of("text", "layer", "head", "top", "query", "math", "attention");
     private static final Set<String> MATH_FIELDS = Set.of("query", "key", "layer", "head");
 
-    static AnalyzeRequest parse(JsonNode body, BertConfig config) {
+    static AnalyzeRequest parse(JsonNode body, ModelConfig config) {
         if (body == null || !body.isObject()) throw ApiException.badRequest("the body must be a JSON object");
         checkFields(body, FIELDS, "");
         JsonNode textNode = body.get("text");
@@ -47,7 +47,7 @@ record AnalyzeRequest(String text, View view, int top, Integer query, MathReques
     }
 
     /** By default the value-weighted blend of the middle layer, as on the command line. */
-    private static View view(JsonNode layerNode, JsonNode headNode, BertConfig config) {
+    private static View view(JsonNode layerNode, JsonNode headNode, ModelConfig config) {
         Integer layer = optionalInt(layerNode, "layer", 0, config.layers() - 1);
         String blend = "value";
         Integer head = null;
@@ -78,7 +78,7 @@ record AnalyzeRequest(String text, View view, int top, Integer query, MathReques
         return optionalInt(node, "top", 1, Integer.MAX_VALUE);
     }
 
-    private static MathRequest math(JsonNode node, BertConfig config) {
+    private static MathRequest math(JsonNode node, ModelConfig config) {
         if (node == null || node.isNull() || (node.isBoolean() && !node.booleanValue())) return null;
         if (node.isBoolean()) return new MathRequest(null, null, null, null);
         if (!node.isObject()) throw ApiException.badRequest("\"math\" must be an object {query, key, layer, head} or true");

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +46,10 @@ public final class WebServer implements AutoCloseable {
     private final boolean loopbackOnly;
     private final AtomicLong internalErrors = new AtomicLong();
 
-    private WebServer(Bert bert, String modelName, String host, Limits limits) {
+    private WebServer(Model model, String modelName, String host, Limits limits) {
         this.limits = limits;
         this.loopbackOnly = isLoopback(host);
-        this.api = new AnalyzeApi(bert, modelName, new AnalysisCache(bert, limits.cacheEntries(), limits.cacheBytes()),
+        this.api = new AnalyzeApi(model, modelName, new AnalysisCache(model, limits.cacheEntries(), limits.cacheBytes()),
                 new Admission(limits.concurrent(), limits.waiting(), limits.waitMillis()));
         StaticAssets assets = new StaticAssets();
         this.app = Javalin.create(config -> {
@@ -80,8 +80,8 @@ public final class WebServer implements AutoCloseable {
     }
 
     /** Starts on host:port (port 0 picks a free one). */
-    public static WebServer start(Bert bert, String modelName, String host, int port, Limits limits) {
-        WebServer server = new WebServer(bert, modelName, host, limits);
+    public static WebServer start(Model model, String modelName, String host, int port, Limits limits) {
+        WebServer server = new WebServer(model, modelName, host, limits);
         server.app.start(host, port);
         return server;
     }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 
 /** The Hugging Face names and PyTorch shapes of every weight a BERT encoder needs. */
 public final class BertTensors {
@@ -16,7 +16,7 @@ public final class BertTensors {
     }
 
     /** Every required tensor name with its shape, embeddings first, then layer by layer. */
-    public static Map<String, int[]> expectedShapes(BertConfig c) {
+    public static Map<String, int[]> expectedShapes(ModelConfig c) {
         int h = c.hiddenSize();
         int ffn = c.intermediateSize();
         Map<String, int[]> m = new LinkedHashMap<>();
@@ -46,7 +46,7 @@ public final class BertTensors {
     }
 
     /** Shapes of the optional pooler (kept when a file has it, never required). */
-    public static Map<String, int[]> optionalShapes(BertConfig c) {
+    public static Map<String, int[]> optionalShapes(ModelConfig c) {
         int h = c.hiddenSize();
         return Map.of(POOLER_WEIGHT, new int[] {h, h}, POOLER_BIAS, new int[] {h});
     }
@@ -56,7 +56,7 @@ public final class BertTensors {
     }
 
     /** True for a name this project keeps: a required tensor's or the pooler's. */
-    public static boolean isKnown(BertConfig c, String name) {
+    public static boolean isKnown(ModelConfig c, String name) {
         return expectedShapes(c).containsKey(name) || optionalShapes(c).containsKey(name);
     }
 
@@ -64,7 +64,7 @@ public final class BertTensors {
      * Checks that every required tensor is present with the shape the configuration implies,
      * and that optional ones, when present, have theirs.
      */
-    public static void validate(BertConfig c, Map<String, Tensor> tensors, String file) {
+    public static void validate(ModelConfig c, Map<String, Tensor> tensors, String file) {
         for (Map.Entry<String, int[]> e : expectedShapes(c).entrySet()) {
             Tensor t = tensors.get(e.getKey());
             if (t == null) throw new ModelFormatException(file, "has no tensor " + e.getKey());

@@ -2,31 +2,63 @@ package org.attentionsearch.weights;
 
 import java.util.Map;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pooling;
 
 /**
  * A loaded model, independent of the file format it came from.
  *
  * @param config        the architecture
- * @param tensors       every weight under its Hugging Face BERT name without a "bert." prefix
- *                      (e.g. {@code encoder.layer.0.attention.self.query.weight}), in PyTorch layout:
- *                      a Linear weight is [out, in]
- * @param tokenizerJson the bytes of the model's tokenizer.json
+ * @param tensors       every weight under its Hugging Face name (BERT's without a "bert." prefix,
+ *                      e.g. {@code encoder.layer.0.attention.self.query.weight}; GPT-2's without
+ *                      "transformer."), in PyTorch layout: a Linear weight is [out, in], a GPT-2
+ *                      Conv1D weight [in, out]
+ * @param tokenizer     where the tokenizer comes from: tokenizer.json (and tokenizer_config.json), or GGUF metadata
  * @param pooling       the pooling the model's files declare, or null when they declare none
  * @param source        where it was loaded from, for messages
  */
-public record Checkpoint(BertConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson,
+public record Checkpoint(ModelConfig config, Map<String, Tensor> tensors, TokenizerSource tokenizer,
                          Pooling pooling, String source) {
+
+    /** A checkpoint with a tokenizer.json and, when not null, a tokenizer_config.json. */
+    public Checkpoint(ModelConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson, byte[] tokenizerConfigJson,
+                      Pooling pooling, String source) {
+        this(config, tensors, new TokenizerSource.Json(tokenizerJson, tokenizerConfigJson), pooling, source);
+    }
+
+    /** A checkpoint whose tokenizer is a tokenizer.json alone. */
+    public Checkpoint(ModelConfig config, Map<String, Tensor> tensors, byte[] tokenizerJson, Pooling pooling, String source) {
+        this(config, tensors, tokenizerJson, null, pooling, source);
+    }
 
     /** The same model declaring {@code pooling}. */
     public Checkpoint withPooling(Pooling pooling) {
-        return new Checkpoint(config, tensors, tokenizerJson, pooling, source);
+        return new Checkpoint(config, tensors, tokenizer, pooling, source);
+    }
+
+    /** The tokenizer as a tokenizer.json (converted from GGUF metadata when it came from there). */
+    public byte[] tokenizerJson() {
+        return tokenizer.tokenizerJson();
     }
 
     public Tensor tensor(String name) {
         Tensor t = tensors.get(name);
         if (t == null) throw new ModelFormatException(source, "has no tensor named " + name);
         return t;
+    }
+
+    /** The values of a tensor that must exist with this shape. */
+    public float[] floats(String name, int... shape) {
+        Tensor t = tensor(name);
+        if (!java.util.Arrays.equals(t.shape(), shape)) {
+            throw new ModelFormatException(source, "tensor " + name + " has shape " + t.shapeString()
+                    + " but the configuration needs " + java.util.Arrays.toString(shape));
+        }
+        return t.data();
+    }
+
+    /** The values of a tensor that may be absent (null then), checked against this shape when present. */
+    public float[] optionalFloats(String name, int... shape) {
+        return tensors.containsKey(name) ? floats(name, shape) : null;
     }
 }

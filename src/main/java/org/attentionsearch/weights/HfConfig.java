@@ -11,11 +11,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pooling;
+import org.attentionsearch.model.Rope;
 
 /**
- * Hugging Face's config.json for BERT-family encoders, and sentence-transformers'
+ * Hugging Face's config.json (BERT, GPT-2 and Llama-family models), and sentence-transformers'
  * 1_Pooling/config.json and modules.json, which say how token vectors become an embedding.
  */
 public final class HfConfig {
@@ -29,24 +30,55 @@ public final class HfConfig {
     private static final Map<String, Pooling.Mode> POOLING_FLAGS = Map.of(
             "pooling_mode_cls_token", Pooling.Mode.CLS,
             "pooling_mode_mean_tokens", Pooling.Mode.MEAN,
-            "pooling_mode_max_tokens", Pooling.Mode.MAX);
+            "pooling_mode_max_tokens", Pooling.Mode.MAX,
+            "pooling_mode_lasttoken", Pooling.Mode.LAST);
 
     private HfConfig() {
     }
 
     // ---- config.json
 
-    /** Reads a BERT config.json; other architectures and activations are refused. */
-    public static BertConfig readConfig(byte[] json, String file) {
+    /** Model types this reader takes, and the Hugging Face class each is saved as. */
+    private static final Map<String, String> ARCHITECTURES = Map.of("bert", "BertModel", "gpt2", "GPT2LMHeadModel",
+            "llama", "LlamaForCausalLM", "mistral", "MistralForCausalLM", "qwen2", "Qwen2ForCausalLM", "qwen3", "Qwen3ForCausalLM");
+
+    /**
+     * Reads a config.json of a BERT encoder, GPT-2, or a Llama-family decoder (Llama, Mistral,
+     * SmolLM2, Qwen2/2.5, Qwen3); other architectures, activations and position schemes are
+     * refused with a sentence. Absent keys take transformers' defaults for that model type.
+     */
+    public static ModelConfig readConfig(byte[] json, String file) {
         JsonNode root = parse(json, file);
-        String modelType = root.path("model_type").asText("");
-        boolean bertArchitecture = false;
-        for (JsonNode a : root.path("architectures")) bertArchitecture |= a.asText().startsWith("Bert");
-        if (!modelType.equals("bert") && !bertArchitecture) {
-            throw new ModelFormatException(file, "describes a " + (modelType.isEmpty() ? "model of unknown type" : "'" + modelType + "' model")
-                    + "; only BERT (model_type \"bert\") is supported");
+        String modelType = modelType(root);
+        try {
+            return switch (modelType) {
+                case "bert" -> bert(root, file);
+                case "gpt2" -> gpt2(root, file);
+                case "llama", "mistral", "qwen2", "qwen3" -> llama(root, modelType, file);
+                default -> throw new ModelFormatException(file, "describes a "
+                        + (modelType.isEmpty() ? "model of unknown type" : "'" + modelType + "' model")
+                        + "; supported are bert, gpt2, llama, mistral, qwen2 and qwen3");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, "is inconsistent: " + e.getMessage(), e);
         }
-        // Defaults are those of transformers' BertConfig, used when a key is absent.
+    }
+
+    /** model_type, or else what the first architecture's class name says. */
+    private static String modelType(JsonNode root) {
+        String type = root.path("model_type").asText("");
+        if (!type.isEmpty()) return type;
+        for (JsonNode a : root.path("architectures")) {
+            String name = a.asText();
+            for (Map.Entry<String, String> e : ARCHITECTURES.entrySet()) {
+                String stem = e.getValue().replaceFirst("(Model|LMHeadModel|ForCausalLM)$", "");
+                if (name.startsWith(stem)) return e.getKey();
+            }
+        }
+        return "";
+    }
+
+    private static ModelConfig bert(JsonNode root, String file) {
         String act = root.path("hidden_act").asText("gelu");
         if (!act.equals("gelu")) {
             throw new ModelFormatException(file, "uses hidden_act \"" + act + "\"; only \"gelu\" (exact, erf) is supported");
@@ -55,14 +87,70 @@ public final class HfConfig {
         if (!positions.equals("absolute")) {
             throw new ModelFormatException(file, "uses position_embedding_type \"" + positions + "\"; only \"absolute\" is supported");
         }
-        try {
-            return new BertConfig(intField(root, "vocab_size", null, file), intField(root, "hidden_size", null, file),
-                    intField(root, "num_hidden_layers", null, file), intField(root, "num_attention_heads", null, file),
-                    intField(root, "intermediate_size", null, file), intField(root, "max_position_embeddings", 512, file),
-                    intField(root, "type_vocab_size", 2, file), epsilon(root, file), act);
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(file, "is inconsistent: " + e.getMessage(), e);
+        return ModelConfig.bert(intField(root, "vocab_size", null, file), intField(root, "hidden_size", null, file),
+                intField(root, "num_hidden_layers", null, file), intField(root, "num_attention_heads", null, file),
+                intField(root, "intermediate_size", null, file), intField(root, "max_position_embeddings", 512, file),
+                intField(root, "type_vocab_size", 2, file), floatField(root, "layer_norm_eps", 1e-12, file));
+    }
+
+    private static ModelConfig gpt2(JsonNode root, String file) {
+        String act = root.path("activation_function").asText("gelu_new");
+        ModelConfig.Activation activation = switch (act) {
+            case "gelu_new", "gelu_pytorch_tanh" -> ModelConfig.Activation.GELU_TANH;
+            case "gelu" -> ModelConfig.Activation.GELU;
+            default -> throw new ModelFormatException(file, "uses activation_function \"" + act + "\"; only gelu_new and gelu are supported");
+        };
+        if (!root.path("scale_attn_weights").asBoolean(true) || root.path("scale_attn_by_inverse_layer_idx").asBoolean(false)) {
+            throw new ModelFormatException(file, "scales attention other than by 1/√d, which is not supported");
         }
+        int hidden = intField(root, "n_embd", 768, file), heads = intField(root, "n_head", 12, file);
+        if (heads <= 0 || hidden % heads != 0) throw new ModelFormatException(file, "has n_embd " + hidden + " not divisible by n_head " + heads);
+        return new ModelConfig("gpt2", intField(root, "vocab_size", 50257, file), hidden, intField(root, "n_layer", 12, file),
+                heads, heads, hidden / heads, intField(root, "n_inner", 4 * hidden, file), intField(root, "n_positions", 1024, file),
+                0, floatField(root, "layer_norm_epsilon", 1e-5, file), activation, null, true, false,
+                root.path("tie_word_embeddings").asBoolean(true), 0);
+    }
+
+    private static ModelConfig llama(JsonNode root, String type, String file) {
+        String act = root.path("hidden_act").asText("silu");
+        if (!act.equals("silu")) throw new ModelFormatException(file, "uses hidden_act \"" + act + "\"; only \"silu\" (SwiGLU) is supported");
+        if (root.path("mlp_bias").asBoolean(false)) throw new ModelFormatException(file, "has biases in the feed-forward (mlp_bias), which are not supported");
+        int hidden = intField(root, "hidden_size", null, file), heads = intField(root, "num_attention_heads", null, file);
+        if (heads <= 0) throw new ModelFormatException(file, "has num_attention_heads " + heads);
+        int headSize = intField(root, "head_dim", hidden % heads == 0 ? hidden / heads : null, file);
+        int window = 0;
+        boolean slidingOn = type.equals("mistral") || root.path("use_sliding_window").asBoolean(false);
+        if (slidingOn && root.hasNonNull("sliding_window")) {
+            if (!type.equals("mistral")) {
+                throw new ModelFormatException(file, "uses sliding-window attention on some layers (use_sliding_window), which is not supported");
+            }
+            window = intField(root, "sliding_window", null, file);
+        }
+        JsonNode parameters = root.path("rope_parameters"); // transformers 5 keeps θ and scaling together here
+        double theta = parameters.isObject() && parameters.has("rope_theta") ? doubleField(parameters, "rope_theta", 10000, file)
+                : doubleField(root, "rope_theta", 10000, file);
+        JsonNode scaling = root.hasNonNull("rope_scaling") ? root.get("rope_scaling") : parameters;
+        Rope rope = new Rope(theta, (int) Math.round(headSize * doubleField(root, "partial_rotary_factor", 1, file)),
+                ropeScaling(scaling, file));
+        boolean bias = type.equals("qwen2") || root.path("attention_bias").asBoolean(false);
+        int maxPositions = intField(root, "max_position_embeddings", 2048, file);
+        return new ModelConfig(type, intField(root, "vocab_size", null, file), hidden, intField(root, "num_hidden_layers", null, file),
+                heads, intField(root, "num_key_value_heads", heads, file), headSize, intField(root, "intermediate_size", null, file),
+                maxPositions, 0, floatField(root, "rms_norm_eps", 1e-6, file), ModelConfig.Activation.SILU, rope, bias,
+                type.equals("qwen3"), root.path("tie_word_embeddings").asBoolean(false), window);
+    }
+
+    /** rope_scaling: none, linear or llama3; others (yarn, dynamic, longrope …) are refused. */
+    private static Rope.Scaling ropeScaling(JsonNode n, String file) {
+        if (n == null || n.isNull() || n.isMissingNode() || !n.isObject()) return new Rope.Scaling.None();
+        String type = n.path("rope_type").asText(n.path("type").asText("default"));
+        return switch (type) {
+            case "default" -> new Rope.Scaling.None();
+            case "linear" -> new Rope.Scaling.Linear(doubleField(n, "factor", null, file));
+            case "llama3" -> new Rope.Scaling.Llama3(doubleField(n, "factor", null, file), doubleField(n, "low_freq_factor", null, file),
+                    doubleField(n, "high_freq_factor", null, file), intField(n, "original_max_position_embeddings", null, file));
+            default -> throw new ModelFormatException(file, "uses rope scaling of type \"" + type + "\"; only linear and llama3 are supported");
+        };
     }
 
     private static int intField(JsonNode root, String key, Integer fallback, String file) {
@@ -75,31 +163,86 @@ public final class HfConfig {
         return n.intValue();
     }
 
-    private static float epsilon(JsonNode root, String file) {
-        JsonNode n = root.get("layer_norm_eps");
-        if (n == null || n.isNull()) return 1e-12f;
-        if (!n.isNumber()) throw new ModelFormatException(file, "has a non-numeric layer_norm_eps: " + n);
-        return (float) n.doubleValue();
+    private static double doubleField(JsonNode root, String key, Number fallback, String file) {
+        JsonNode n = root.get(key);
+        if (n == null || n.isNull()) {
+            if (fallback == null) throw new ModelFormatException(file, "has no " + key);
+            return fallback.doubleValue();
+        }
+        if (!n.isNumber() || !Double.isFinite(n.doubleValue())) throw new ModelFormatException(file, "has a non-numeric " + key + ": " + n);
+        return n.doubleValue();
     }
 
-    /** A config.json that transformers loads as a BertModel. */
-    public static byte[] writeConfig(BertConfig c) {
+    private static float floatField(JsonNode root, String key, double fallback, String file) {
+        return (float) doubleField(root, key, fallback, file);
+    }
+
+    /** A config.json that transformers loads as this model's class, and that {@link #readConfig} reads back equal. */
+    public static byte[] writeConfig(ModelConfig c) {
         ObjectNode root = JSON.createObjectNode();
-        root.putArray("architectures").add("BertModel");
-        root.put("model_type", "bert");
-        root.put("hidden_act", c.hiddenAct());
-        root.put("hidden_size", c.hiddenSize());
-        root.put("intermediate_size", c.intermediateSize());
-        // The float's shortest decimal, so 1e-12f is written as 1.0E-12 and reads back identical.
-        root.put("layer_norm_eps", new BigDecimal(Float.toString(c.layerNormEps())));
-        root.put("max_position_embeddings", c.maxPositions());
-        root.put("num_attention_heads", c.heads());
-        root.put("num_hidden_layers", c.layers());
-        root.put("position_embedding_type", "absolute");
-        root.put("type_vocab_size", c.typeVocabSize());
+        root.putArray("architectures").add(ARCHITECTURES.get(c.modelType()));
+        root.put("model_type", c.modelType());
+        switch (c.family()) {
+            case BERT -> {
+                root.put("hidden_act", "gelu");
+                root.put("hidden_size", c.hiddenSize());
+                root.put("intermediate_size", c.intermediateSize());
+                root.put("layer_norm_eps", exact(c.normEps()));
+                root.put("max_position_embeddings", c.maxPositions());
+                root.put("num_attention_heads", c.heads());
+                root.put("num_hidden_layers", c.layers());
+                root.put("position_embedding_type", "absolute");
+                root.put("type_vocab_size", c.typeVocabSize());
+            }
+            case GPT2 -> {
+                root.put("activation_function", c.activation() == ModelConfig.Activation.GELU ? "gelu" : "gelu_new");
+                root.put("layer_norm_epsilon", exact(c.normEps()));
+                root.put("n_embd", c.hiddenSize());
+                root.put("n_head", c.heads());
+                root.put("n_inner", c.intermediateSize());
+                root.put("n_layer", c.layers());
+                root.put("n_positions", c.maxPositions());
+                root.put("tie_word_embeddings", c.tiedEmbeddings());
+            }
+            case LLAMA -> {
+                root.put("attention_bias", c.attentionBias());
+                root.put("head_dim", c.headSize());
+                root.put("hidden_act", "silu");
+                root.put("hidden_size", c.hiddenSize());
+                root.put("intermediate_size", c.intermediateSize());
+                root.put("max_position_embeddings", c.maxPositions());
+                root.put("num_attention_heads", c.heads());
+                root.put("num_hidden_layers", c.layers());
+                root.put("num_key_value_heads", c.kvHeads());
+                root.put("rms_norm_eps", exact(c.normEps()));
+                root.put("rope_theta", c.rope().theta());
+                if (c.rope().dimensions() != c.headSize()) root.put("partial_rotary_factor", (double) c.rope().dimensions() / c.headSize());
+                writeScaling(root, c.rope().scaling());
+                if (c.slidingWindow() > 0) root.put("sliding_window", c.slidingWindow());
+                else if (c.modelType().equals("mistral")) root.putNull("sliding_window");
+                root.put("tie_word_embeddings", c.tiedEmbeddings());
+            }
+        }
         root.put("vocab_size", c.vocabSize());
         root.put("torch_dtype", "float32");
         return write(root);
+    }
+
+    private static void writeScaling(ObjectNode root, Rope.Scaling scaling) {
+        switch (scaling) {
+            case Rope.Scaling.None n -> root.putNull("rope_scaling");
+            case Rope.Scaling.Linear l -> root.putObject("rope_scaling").put("rope_type", "linear").put("factor", l.factor());
+            case Rope.Scaling.Llama3 l -> root.putObject("rope_scaling").put("rope_type", "llama3").put("factor", l.factor())
+                    .put("low_freq_factor", l.lowFreqFactor()).put("high_freq_factor", l.highFreqFactor())
+                    .put("original_max_position_embeddings", l.originalMaxPositions());
+            case Rope.Scaling.Factors f -> throw new IllegalArgumentException(
+                    "rotary frequency factors that match no rope_scaling type cannot be written to a config.json");
+        }
+    }
+
+    /** The float's shortest decimal, so 1e-12f is written as 1.0E-12 and reads back identical. */
+    private static BigDecimal exact(float f) {
+        return new BigDecimal(Float.toString(f));
     }
 
     // ---- sentence-transformers pooling
@@ -118,11 +261,11 @@ public final class HfConfig {
         });
         if (enabled.size() != 1) {
             throw new ModelFormatException(poolingFile, enabled.isEmpty() ? "enables no pooling mode"
-                    : "combines the pooling modes " + enabled + "; only one of cls, mean or max is supported");
+                    : "combines the pooling modes " + enabled + "; only one of cls, mean, max or last token is supported");
         }
         Pooling.Mode mode = POOLING_FLAGS.get(enabled.get(0));
         if (mode == null) {
-            throw new ModelFormatException(poolingFile, "uses " + enabled.get(0) + "; only cls, mean or max pooling is supported");
+            throw new ModelFormatException(poolingFile, "uses " + enabled.get(0) + "; only cls, mean, max or last-token pooling is supported");
         }
         return new Pooling(mode, modules == null || normalizes(modules, modulesFile));
     }
@@ -149,6 +292,7 @@ public final class HfConfig {
         root.put("pooling_mode_cls_token", p.mode() == Pooling.Mode.CLS);
         root.put("pooling_mode_mean_tokens", p.mode() == Pooling.Mode.MEAN);
         root.put("pooling_mode_max_tokens", p.mode() == Pooling.Mode.MAX);
+        root.put("pooling_mode_lasttoken", p.mode() == Pooling.Mode.LAST);
         root.put("pooling_mode_mean_sqrt_len_tokens", false);
         return write(root);
     }

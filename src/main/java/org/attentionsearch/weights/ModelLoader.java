@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pooling;
 
 /**
@@ -24,7 +24,9 @@ public final class ModelLoader {
     public static final String EMBEDDED_TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
 
     public static final String SAFETENSORS = "model.safetensors";
+    public static final String SAFETENSORS_INDEX = "model.safetensors.index.json";
     public static final String TOKENIZER = "tokenizer.json";
+    public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
 
     private ModelLoader() {
     }
@@ -71,8 +73,9 @@ public final class ModelLoader {
         if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
         String name = path.getFileName().toString();
         if (name.endsWith(".onnx")) return loadOnnx(path);
+        if (name.endsWith(".gguf")) return GgufCheckpoint.read(path);
         if (name.equals(HfConfig.CONFIG) || name.endsWith(".safetensors")) return loadDirectory(parentOf(path));
-        throw new ModelFormatException(path.toString(), "is neither an .onnx model nor a model directory");
+        throw new ModelFormatException(path.toString(), "is neither an .onnx or .gguf model nor a model directory");
     }
 
     private static Path parentOf(Path file) {
@@ -89,20 +92,27 @@ public final class ModelLoader {
     }
 
     /**
-     * Only the tokenizer.json of a model (null: the built-in one), found as {@link #load} finds
-     * it; for commands that tokenize and need no weights.
+     * Only the tokenizer of a model (null: the built-in one), found as {@link #load} finds it;
+     * for commands that tokenize and need no weights.
      */
-    public static byte[] tokenizerJson(Path path) {
-        if (path == null) return resource(EMBEDDED_TOKENIZER);
+    public static TokenizerSource tokenizer(Path path) {
+        if (path == null) return new TokenizerSource.Json(resource(EMBEDDED_TOKENIZER), null);
         if (Files.isDirectory(path)) {
-            if (Files.exists(path.resolve(HfConfig.CONFIG))) return read(required(path, TOKENIZER));
+            if (Files.exists(path.resolve(HfConfig.CONFIG))) return directoryTokenizer(path);
             List<Path> onnx = onnxFiles(path);
-            if (onnx.size() == 1) return read(tokenizerBeside(onnx.get(0)));
-            return read(required(path, TOKENIZER));
+            if (onnx.size() == 1) return new TokenizerSource.Json(read(tokenizerBeside(onnx.get(0))), null);
+            return directoryTokenizer(path);
         }
         if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
-        if (path.getFileName().toString().endsWith(".onnx")) return read(tokenizerBeside(path));
-        return read(required(parentOf(path), TOKENIZER));
+        String name = path.getFileName().toString();
+        if (name.endsWith(".onnx")) return new TokenizerSource.Json(read(tokenizerBeside(path)), null);
+        if (name.endsWith(".gguf")) return new TokenizerSource.Gguf(GgufFile.open(path).metadata());
+        return directoryTokenizer(parentOf(path));
+    }
+
+    private static TokenizerSource directoryTokenizer(Path dir) {
+        Path config = dir.resolve(TOKENIZER_CONFIG);
+        return new TokenizerSource.Json(read(required(dir, TOKENIZER)), Files.isRegularFile(config) ? read(config) : null);
     }
 
     private static Path tokenizerBeside(Path onnx) {
@@ -125,41 +135,56 @@ public final class ModelLoader {
 
     private static Checkpoint loadDirectory(Path dir) {
         Path configFile = required(dir, HfConfig.CONFIG);
-        BertConfig config = HfConfig.readConfig(read(configFile), configFile.toString());
-        Path weightsFile = dir.resolve(SAFETENSORS);
-        if (!Files.isRegularFile(weightsFile)) {
-            String hint = Files.exists(dir.resolve("pytorch_model.bin"))
-                    ? " (pytorch_model.bin is not supported; save the model as safetensors)" : "";
-            throw new ModelFormatException(weightsFile.toString(), "is missing" + hint);
-        }
-        Map<String, Tensor> stored = SafeTensors.read(read(weightsFile), weightsFile.toString(),
-                name -> BertTensors.isKnown(config, canonicalName(name)));
-        Map<String, Tensor> tensors = canonical(config, stored, weightsFile.toString());
-        BertTensors.validate(config, tensors, weightsFile.toString());
-        byte[] tokenizer = read(required(dir, TOKENIZER));
-        return new Checkpoint(config, tensors, tokenizer, pooling(dir), dir.toString());
+        ModelConfig config = HfConfig.readConfig(read(configFile), configFile.toString());
+        boolean bert = config.family() == ModelConfig.Family.BERT;
+        Map<String, Tensor> stored = weights(dir, name -> !bert || BertTensors.isKnown(config, canonicalName(config, name)));
+        Map<String, Tensor> tensors = canonical(config, stored, dir.toString());
+        if (bert) BertTensors.validate(config, tensors, dir.resolve(SAFETENSORS).toString());
+        return new Checkpoint(config, tensors, directoryTokenizer(dir), pooling(dir), dir.toString());
+    }
+
+    /** model.safetensors, or the shards that model.safetensors.index.json names, memory-mapped. */
+    private static Map<String, Tensor> weights(Path dir, java.util.function.Predicate<String> wanted) {
+        Path single = dir.resolve(SAFETENSORS);
+        if (Files.isRegularFile(single)) return SafeTensors.read(single, wanted);
+        Path index = dir.resolve(SAFETENSORS_INDEX);
+        if (Files.isRegularFile(index)) return SafeTensors.readShards(index, wanted);
+        String hint = Files.exists(dir.resolve("pytorch_model.bin"))
+                ? " (pytorch_model.bin is not supported; save the model as safetensors)" : "";
+        throw new ModelFormatException(single.toString(), "is missing, and so is " + SAFETENSORS_INDEX + hint);
     }
 
     /**
      * The name under which this project keeps a stored tensor: without the "bert." prefix of
-     * task-head checkpoints, and with old TensorFlow-style LayerNorm gamma/beta renamed.
+     * task-head checkpoints (with old TensorFlow-style LayerNorm gamma/beta renamed), or GPT-2's
+     * "transformer." prefix; Llama-family names as they are.
      */
-    static String canonicalName(String name) {
-        String n = OnnxBertMapper.hfName(name);
-        if (n.endsWith(".LayerNorm.gamma")) return n.substring(0, n.length() - 5) + "weight";
-        if (n.endsWith(".LayerNorm.beta")) return n.substring(0, n.length() - 4) + "bias";
-        return n;
+    static String canonicalName(ModelConfig config, String name) {
+        return switch (config.family()) {
+            case BERT -> {
+                String n = OnnxBertMapper.hfName(name);
+                if (n.endsWith(".LayerNorm.gamma")) yield n.substring(0, n.length() - 5) + "weight";
+                if (n.endsWith(".LayerNorm.beta")) yield n.substring(0, n.length() - 4) + "bias";
+                yield n;
+            }
+            case GPT2 -> name.startsWith("transformer.") ? name.substring("transformer.".length()) : name;
+            case LLAMA -> name;
+        };
     }
 
-    /** Renamed and put in the order of {@link BertTensors#expectedShapes}. */
-    private static Map<String, Tensor> canonical(BertConfig config, Map<String, Tensor> stored, String file) {
+    /** Renamed; a BERT's put in the order of {@link BertTensors#expectedShapes}, GPT-2's causal-mask buffers dropped. */
+    private static Map<String, Tensor> canonical(ModelConfig config, Map<String, Tensor> stored, String file) {
         Map<String, Tensor> byName = new LinkedHashMap<>();
         for (Tensor t : stored.values()) {
-            String name = canonicalName(t.name());
-            if (byName.put(name, new Tensor(name, t.shape(), t.data())) != null) {
+            String name = canonicalName(config, t.name());
+            if (config.family() == ModelConfig.Family.GPT2 && (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias"))) {
+                continue; // not weights: the causal mask that GPT-2 checkpoints carry as buffers
+            }
+            if (byName.put(name, t.named(name)) != null) {
                 throw new ModelFormatException(file, "holds " + name + " twice (with and without a prefix)");
             }
         }
+        if (config.family() != ModelConfig.Family.BERT) return byName;
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         for (String name : BertTensors.expectedShapes(config).keySet()) {
             if (byName.containsKey(name)) ordered.put(name, byName.get(name));
@@ -195,12 +220,14 @@ public final class ModelLoader {
      * pooling, 1_Pooling/config.json and modules.json. Float values are written bit for bit.
      */
     public static void export(Checkpoint c, Path dir) {
-        BertTensors.validate(c.config(), c.tensors(), c.source());
+        if (c.config().family() == ModelConfig.Family.BERT) BertTensors.validate(c.config(), c.tensors(), c.source());
         try {
             Files.createDirectories(dir);
             Files.write(dir.resolve(HfConfig.CONFIG), HfConfig.writeConfig(c.config()));
             SafeTensors.write(c.tensors(), dir.resolve(SAFETENSORS));
-            Files.write(dir.resolve(TOKENIZER), c.tokenizerJson());
+            Files.write(dir.resolve(TOKENIZER), c.tokenizer().tokenizerJson());
+            byte[] tokenizerConfig = c.tokenizer().tokenizerConfigJson();
+            if (tokenizerConfig != null) Files.write(dir.resolve(TOKENIZER_CONFIG), tokenizerConfig);
             Path poolingConfig = dir.resolve(HfConfig.POOLING_CONFIG);
             Path modules = dir.resolve(HfConfig.MODULES);
             if (c.pooling() != null) {

@@ -3,7 +3,7 @@ package org.attentionsearch.weights;
 import java.util.List;
 import java.util.Map;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 
 /**
  * A BERT encoder recovered from an ONNX graph.
@@ -14,7 +14,7 @@ import org.attentionsearch.model.BertConfig;
  *                         attention probabilities [batch, heads, seq, seq] an ONNX runtime can report
  * @param graph            the parsed graph the above came from
  */
-public record OnnxBert(BertConfig config, Map<String, Tensor> tensors, List<String> attentionOutputs,
+public record OnnxBert(ModelConfig config, Map<String, Tensor> tensors, List<String> attentionOutputs,
                        OnnxGraph graph) {
 
     /** Parses ONNX bytes and recovers the encoder; any problem is a {@link ModelFormatException}. */

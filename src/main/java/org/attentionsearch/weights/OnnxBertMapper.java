@@ -13,7 +13,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.weights.OnnxLayerNorms.LayerNorm;
 
 /**
@@ -100,10 +100,10 @@ final class OnnxBertMapper {
         if (linears.containsKey("pooler.dense")) putLinear(tensors, linears.get("pooler.dense"));
 
         int intermediate = tensors.get(BertTensors.layerPrefix(0) + "intermediate.dense.weight").dim(0);
-        BertConfig config;
+        ModelConfig config;
         try {
-            config = new BertConfig((int) word.dims()[0], hidden, layers, heads, intermediate,
-                    (int) position.dims()[0], (int) tokenType.dims()[0], eps, "gelu");
+            config = ModelConfig.bert((int) word.dims()[0], hidden, layers, heads, intermediate,
+                    (int) position.dims()[0], (int) tokenType.dims()[0], eps);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "has an inconsistent architecture: " + e.getMessage(), e);
         }

@@ -3,11 +3,16 @@ package org.attentionsearch.weights;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -27,12 +32,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The safetensors format: an unsigned 64-bit little-endian header length N, N bytes of JSON
  * mapping each tensor name to its dtype, shape and [begin, end) byte range in the data that
- * follows, then the data. F32 is read as is; F16 and BF16 are widened to float32 exactly.
+ * follows, then the data. Files are memory-mapped and tensors read lazily from the mapping;
+ * F32 is read as is; F16 and BF16 are widened to float32 exactly.
  * Writing produces F32 only, names sorted, with the header padded by spaces to 8 bytes.
  */
 public final class SafeTensors {
 
     private static final long MAX_HEADER = 100L << 20; // the reference implementation's limit
+    private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(
             Map.entry("F64", 8), Map.entry("F32", 4), Map.entry("F16", 2), Map.entry("BF16", 2),
             Map.entry("I64", 8), Map.entry("I32", 4), Map.entry("I16", 2), Map.entry("I8", 1),
@@ -47,47 +56,113 @@ public final class SafeTensors {
     private record Entry(String name, String dtype, int[] shape, long begin, long end) {
     }
 
+    /** Every tensor of a file, memory-mapped: values are read from the mapping when asked for. */
     public static Map<String, Tensor> read(Path path) {
-        return read(readFile(path), path.toString(), name -> true);
+        return read(path, name -> true);
     }
 
-    public static Map<String, Tensor> read(byte[] bytes, String file) {
-        return read(bytes, file, name -> true);
+    /** The tensors {@code wanted} accepts, memory-mapped (see {@link #read(MemorySegment, String, Predicate)}). */
+    public static Map<String, Tensor> read(Path path, Predicate<String> wanted) {
+        return read(map(path), path.toString(), wanted);
     }
 
     /**
-     * Reads the tensors whose names {@code wanted} accepts, in header order. Every entry's
-     * range is checked, but only wanted tensors need a supported dtype.
+     * A sharded checkpoint: model.safetensors.index.json's weight_map names, for every tensor,
+     * the shard holding it (beside the index). Each shard is mapped once; every tensor the map
+     * names must be in its shard.
      */
-    public static Map<String, Tensor> read(byte[] bytes, String file, Predicate<String> wanted) {
-        if (bytes.length < 8) throw new ModelFormatException(file, "is too short to be a safetensors file");
-        long headerLength = ByteBuffer.wrap(bytes, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLength < 2 || headerLength > MAX_HEADER) {
-            throw new ModelFormatException(file, "is not a safetensors file (header length " + Long.toUnsignedString(headerLength) + ")");
+    public static Map<String, Tensor> readShards(Path index, Predicate<String> wanted) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(Files.readAllBytes(index));
+        } catch (JacksonException e) {
+            throw new ModelFormatException(index.toString(), "is not valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelFormatException(index.toString(), "cannot be read: " + e.getMessage(), e);
         }
-        if (8 + headerLength > bytes.length) {
-            throw new ModelFormatException(file, "is truncated: its header needs " + headerLength + " bytes but the file has "
-                    + (bytes.length - 8) + " after the length");
+        JsonNode map = root == null ? null : root.get("weight_map");
+        if (map == null || !map.isObject() || map.isEmpty()) {
+            throw new ModelFormatException(index.toString(), "has no weight_map naming the shard of each tensor");
         }
-        int dataStart = 8 + (int) headerLength;
-        List<Entry> entries = parseHeader(bytes, (int) headerLength, file);
-        long dataLength = bytes.length - (long) dataStart;
-        checkRanges(entries, dataLength, file);
-
+        Map<String, List<String>> byShard = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> e : map.properties()) {
+            String shard = e.getValue().asText("");
+            if (!e.getValue().isTextual() || shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
+                throw new ModelFormatException(index.toString(), "names an invalid shard file for " + e.getKey() + ": " + e.getValue());
+            }
+            byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(e.getKey());
+        }
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Entry e : entries) {
-            if (!wanted.test(e.name())) continue;
-            ByteBuffer data = ByteBuffer.wrap(bytes, dataStart + (int) e.begin(), (int) (e.end() - e.begin()))
-                    .slice().order(ByteOrder.LITTLE_ENDIAN);
-            out.put(e.name(), new Tensor(e.name(), e.shape(), toFloats(e, data, file)));
+        Path dir = index.toAbsolutePath().getParent();
+        for (Map.Entry<String, List<String>> e : byShard.entrySet()) {
+            Path shard = dir.resolve(e.getKey());
+            if (!Files.isRegularFile(shard)) throw new ModelFormatException(shard.toString(), "is missing (a shard that " + index.getFileName() + " names)");
+            java.util.Set<String> mine = new java.util.HashSet<>(e.getValue());
+            Map<String, Tensor> tensors = read(shard, name -> mine.contains(name) && wanted.test(name));
+            for (String name : e.getValue()) {
+                if (wanted.test(name) && !tensors.containsKey(name)) {
+                    throw new ModelFormatException(shard.toString(), "does not hold " + name + ", which " + index.getFileName() + " places there");
+                }
+            }
+            out.putAll(tensors);
         }
         return out;
     }
 
-    private static List<Entry> parseHeader(byte[] bytes, int length, String file) {
+    public static Map<String, Tensor> read(byte[] bytes, String file) {
+        return read(MemorySegment.ofArray(bytes), file, name -> true);
+    }
+
+    public static Map<String, Tensor> read(byte[] bytes, String file, Predicate<String> wanted) {
+        return read(MemorySegment.ofArray(bytes), file, wanted);
+    }
+
+    /**
+     * Reads the tensors whose names {@code wanted} accepts, in header order, as lazy tensors over
+     * {@code bytes}. Every entry's range is checked, but only wanted tensors need a supported dtype.
+     */
+    public static Map<String, Tensor> read(MemorySegment bytes, String file, Predicate<String> wanted) {
+        long size = bytes.byteSize();
+        if (size < 8) throw new ModelFormatException(file, "is too short to be a safetensors file");
+        long headerLength = bytes.get(LE_LONG, 0);
+        if (headerLength < 2 || headerLength > MAX_HEADER) {
+            throw new ModelFormatException(file, "is not a safetensors file (header length " + Long.toUnsignedString(headerLength) + ")");
+        }
+        if (8 + headerLength > size) {
+            throw new ModelFormatException(file, "is truncated: its header needs " + headerLength + " bytes but the file has "
+                    + (size - 8) + " after the length");
+        }
+        long dataStart = 8 + headerLength;
+        byte[] header = bytes.asSlice(8, headerLength).toArray(ValueLayout.JAVA_BYTE);
+        List<Entry> entries = parseHeader(header, file);
+        checkRanges(entries, size - dataStart, file);
+
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Entry e : entries) {
+            if (!wanted.test(e.name())) continue;
+            if (!e.dtype().equals("F32") && !e.dtype().equals("F16") && !e.dtype().equals("BF16")) {
+                throw new ModelFormatException(file, "tensor " + e.name() + " has dtype " + e.dtype()
+                        + "; only F32, F16 and BF16 weights are supported");
+            }
+            MemorySegment data = bytes.asSlice(dataStart + e.begin(), e.end() - e.begin());
+            out.put(e.name(), Tensor.lazy(e.name(), e.shape(), () -> toFloats(e.dtype(), data)));
+        }
+        return out;
+    }
+
+    /** Maps a file read-only; the mapping lives as long as something refers to it. */
+    static MemorySegment map(Path path) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), Arena.ofAuto());
+        } catch (IOException e) {
+            throw new ModelFormatException(path.toString(), "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static List<Entry> parseHeader(byte[] header, String file) {
         JsonNode root;
         try {
-            root = JSON.readTree(new String(bytes, 8, length, StandardCharsets.UTF_8));
+            root = JSON.readTree(new String(header, StandardCharsets.UTF_8));
         } catch (JacksonException e) {
             throw new ModelFormatException(file, "has a malformed safetensors header: " + e.getOriginalMessage(), e);
         }
@@ -159,22 +234,22 @@ public final class SafeTensors {
         }
     }
 
-    private static float[] toFloats(Entry e, ByteBuffer data, String file) {
-        int n = data.remaining() / DTYPE_BYTES.get(e.dtype());
-        float[] out = new float[n];
-        switch (e.dtype()) {
-            case "F32" -> data.asFloatBuffer().get(out);
+    /** F32 as is; F16 and BF16 widened exactly (bfloat16 is the upper half of a float32's bits). */
+    private static float[] toFloats(String dtype, MemorySegment data) {
+        return switch (dtype) {
+            case "F32" -> data.toArray(LE_FLOAT);
             case "F16" -> {
-                for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(data.getShort(2 * i));
+                float[] out = new float[(int) (data.byteSize() / 2)];
+                for (int i = 0; i < out.length; i++) out[i] = Float.float16ToFloat(data.get(LE_SHORT, 2L * i));
+                yield out;
             }
             case "BF16" -> {
-                // bfloat16 is the upper half of a float32's bits
-                for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((data.getShort(2 * i) & 0xffff) << 16);
+                float[] out = new float[(int) (data.byteSize() / 2)];
+                for (int i = 0; i < out.length; i++) out[i] = Float.intBitsToFloat((data.get(LE_SHORT, 2L * i) & 0xffff) << 16);
+                yield out;
             }
-            default -> throw new ModelFormatException(file, "tensor " + e.name() + " has dtype " + e.dtype()
-                    + "; only F32, F16 and BF16 weights are supported");
-        }
-        return out;
+            default -> throw new IllegalStateException(dtype);
+        };
     }
 
     // ---- writing
@@ -186,10 +261,15 @@ public final class SafeTensors {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 20)) {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).array());
             out.write(header);
+            ByteBuffer buf = ByteBuffer.allocate(4 << 20).order(ByteOrder.LITTLE_ENDIAN);
             for (Tensor t : sorted.values()) {
-                ByteBuffer buf = ByteBuffer.allocate(t.data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
-                buf.asFloatBuffer().put(t.data());
-                out.write(buf.array());
+                float[] values = t.data(); // once: a lazy tensor computes its values on every call
+                for (int from = 0; from < values.length; from += buf.capacity() / 4) {
+                    int count = Math.min(buf.capacity() / 4, values.length - from);
+                    buf.clear();
+                    buf.asFloatBuffer().put(values, from, count);
+                    out.write(buf.array(), 0, 4 * count);
+                }
             }
         } catch (IOException e) {
             throw new ModelFormatException(path.toString(), "cannot be written: " + e.getMessage(), e);
@@ -206,7 +286,7 @@ public final class SafeTensors {
             e.put("dtype", "F32");
             ArrayNode shape = e.putArray("shape");
             for (int d : t.shape()) shape.add(d);
-            long end = offset + 4L * t.data().length;
+            long end = offset + 4L * t.elements();
             e.putArray("data_offsets").add(offset).add(end);
             offset = end;
         }

@@ -1,23 +1,81 @@
 package org.attentionsearch.weights;
 
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /**
- * A named float32 tensor in row-major order. Every weight reader produces these and
- * every writer consumes them; the model packs them into its own layouts once at load.
+ * A named float32 tensor in row-major order. Every weight reader produces these and every
+ * writer consumes them; a family packs them into its own layouts once at load.
+ *
+ * <p>A tensor read from a memory-mapped file is lazy: its values are converted (widened,
+ * dequantized, reordered) each time {@link #data()} is called, so a model never holds its
+ * file's contents twice on the heap.
  */
-public record Tensor(String name, int[] shape, float[] data) {
+public final class Tensor {
 
-    public Tensor {
+    private final String name;
+    private final int[] shape;
+    private final float[] data;
+    private final Supplier<float[]> source;
+
+    public Tensor(String name, int[] shape, float[] data) {
+        this.name = name;
+        this.shape = shape;
+        this.data = data;
+        this.source = null;
+        checkLength(data.length);
+    }
+
+    private Tensor(String name, int[] shape, Supplier<float[]> source) {
+        this.name = name;
+        this.shape = shape;
+        this.data = null;
+        this.source = source;
+        checkLength(-1);
+    }
+
+    /** A tensor whose values {@code source} computes on every call of {@link #data()}. */
+    public static Tensor lazy(String name, int[] shape, Supplier<float[]> source) {
+        return new Tensor(name, shape, source);
+    }
+
+    /** The same values under another name. */
+    public Tensor named(String newName) {
+        return data != null ? new Tensor(newName, shape, data) : new Tensor(newName, shape, source);
+    }
+
+    private void checkLength(long actual) {
+        long n = elements();
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " is too large for one array");
+        if (actual >= 0 && n != actual) {
+            throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape) + " needs " + n + " values but has " + actual);
+        }
+    }
+
+    /** Number of values the shape holds. */
+    public long elements() {
         long n = 1;
         for (int d : shape) {
             if (d < 0) throw new IllegalArgumentException(name + ": negative dimension in " + Arrays.toString(shape));
             n *= d;
         }
-        if (n != data.length) {
-            throw new IllegalArgumentException(name + ": shape " + Arrays.toString(shape)
-                    + " needs " + n + " values but has " + data.length);
-        }
+        return n;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int[] shape() {
+        return shape;
+    }
+
+    /** The values, row-major; a lazy tensor computes them anew on each call. */
+    public float[] data() {
+        if (data != null) return data;
+        float[] values = source.get();
+        checkLength(values.length);
+        return values;
     }
 
     public int rank() {
@@ -30,5 +88,10 @@ public record Tensor(String name, int[] shape, float[] data) {
 
     public String shapeString() {
         return Arrays.toString(shape);
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor[" + name + " " + shapeString() + "]";
     }
 }

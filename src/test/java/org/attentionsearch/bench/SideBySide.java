@@ -13,9 +13,11 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.model.Batch;
-import org.attentionsearch.model.Bert;
-import org.attentionsearch.model.Encoder;
+import org.attentionsearch.model.Model;
+import org.attentionsearch.model.Transformer;
+import org.attentionsearch.model.Output;
 import org.attentionsearch.testing.TestModels;
+import org.attentionsearch.text.BertTokenizer;
 
 /**
  * Our encoder and ONNX Runtime side by side, in one process, on the same token ids and the
@@ -39,8 +41,7 @@ public final class SideBySide {
         java.util.function.Predicate<String> wanted = name -> only.isEmpty() || only.equals("all")
                 || names.contains(name);
         Parallel.setThreads(threads);
-        Bert bert = Bert.embedded();
-        Encoder encoder = bert.encoder();
+        Model bert = Model.embedded();
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
@@ -53,7 +54,7 @@ public final class SideBySide {
                 if (!wanted.test(batchSize + "x" + length)) continue;
                 int[][] ids = randomIds(bert, batchSize, length, new Random(42 + batchSize * 1000L + length));
                 Batch batch = new Batch(Arrays.asList(ids), null);
-                Runnable ours = () -> encoder.forward(batch, false);
+                Runnable ours = () -> ((Transformer) bert).forward(batch, false);
                 Runnable ort = ortRunner(env, session, ids);
 
                 for (int i = 0; i < 3; i++) {      // warm-up: JIT and ORT's first allocations
@@ -78,10 +79,10 @@ public final class SideBySide {
     }
 
     /** Our plain forward pass against our traced one at 32×128 (alternating rounds, medians). */
-    private static void traceOverhead(Bert bert, int threads) {
+    private static void traceOverhead(Model bert, int threads) {
         Batch batch = new Batch(Arrays.asList(randomIds(bert, 32, 128, new Random(5))), null);
-        Runnable plain = () -> bert.encoder().forward(batch, false);
-        Runnable traced = () -> bert.encoder().forward(batch, true);
+        Runnable plain = () -> ((Transformer) bert).forward(batch, false);
+        Runnable traced = () -> ((Transformer) bert).forward(batch, true);
         for (int i = 0; i < 3; i++) {
             timeRound(plain, 0.3);
             timeRound(traced, 0.3);
@@ -104,7 +105,7 @@ public final class SideBySide {
      * token's results page at every layer and head, plus the mean and value-weighted blends
      * of every layer and rollout.
      */
-    private static void explainPath(Bert bert, int threads) {
+    private static void explainPath(Model bert, int threads) {
         // Whole words that are one token each, so the text is exactly 128 tokens with [CLS] and [SEP].
         Random random = new Random(6);
         StringBuilder text = new StringBuilder();
@@ -138,7 +139,7 @@ public final class SideBySide {
     }
 
     /** Size of the trace and the peak heap of one traced 8×512 forward pass. */
-    private static void traceMemory(Bert bert, int threads) {
+    private static void traceMemory(Model bert, int threads) {
         Batch batch = new Batch(Arrays.asList(randomIds(bert, 8, 512, new Random(8))), null);
         System.gc();
         var pools = java.lang.management.ManagementFactory.getMemoryPoolMXBeans();
@@ -149,7 +150,7 @@ public final class SideBySide {
                 before += pool.getUsage().getUsed();
             }
         }
-        var out = bert.encoder().forward(batch, true);
+        var out = ((Transformer) bert).forward(batch, true);
         long traceBytes = 0;
         for (int b = 0; b < batch.size(); b++) traceBytes += out.trace(b).bytes();
         long peak = 0;
@@ -162,9 +163,9 @@ public final class SideBySide {
     }
 
     /** [CLS] + random word pieces + [SEP], every sequence exactly {@code length} long. */
-    static int[][] randomIds(Bert bert, int batch, int length, Random random) {
+    static int[][] randomIds(Model bert, int batch, int length, Random random) {
         int[][] ids = new int[batch][length];
-        int cls = bert.tokenizer().clsId(), sep = bert.tokenizer().sepId();
+        int cls = ((BertTokenizer) bert.tokenizer()).clsId(), sep = ((BertTokenizer) bert.tokenizer()).sepId();
         for (int[] row : ids) {
             for (int i = 0; i < length; i++) row[i] = 1000 + random.nextInt(bert.config().vocabSize() - 1000);
             row[0] = cls;

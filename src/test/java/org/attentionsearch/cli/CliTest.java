@@ -14,7 +14,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 import org.attentionsearch.testing.TestModels;
 import org.attentionsearch.text.Encoding;
 import org.attentionsearch.weights.ModelLoader;
@@ -131,7 +131,7 @@ class CliTest {
 
     @Test
     void helpWorksOnEveryCommand() {
-        for (String[] args : new String[][] {{"help"}, {"--help"}, {"explain", "--help"}, {"tokenize", "--help"},
+        for (String[] args : new String[][] {{"help"}, {"--help"}, {"explain", "--help"}, {"next", "--help"}, {"tokenize", "--help"},
                 {"embed", "--help"}, {"export", "--help"}, {"serve", "--help"}}) {
             Run r = run(args);
             assertEquals(0, r.code(), String.join(" ", args) + " → " + r.err());
@@ -182,8 +182,8 @@ class CliTest {
         for (String f : List.of("config.json", "model.safetensors", "tokenizer.json", "1_Pooling/config.json")) {
             assertTrue(Files.exists(out.resolve(f)), f);
         }
-        Bert original = Bert.embedded();
-        Bert reloaded = Bert.load(ModelLoader.load(out));
+        Model original = Model.embedded();
+        Model reloaded = Model.load(ModelLoader.load(out));
         assertEquals(original.pooling(), reloaded.pooling());
         assertEquals(original.config(), reloaded.config());
         List<String> texts = List.of("The bank raised rates after the river flooded", "Short");

@@ -27,6 +27,29 @@ class AttentionKernelTest {
         }
     }
 
+    /** A causal block reads only the first keys of a wider kᵀ: the same numbers, nothing written past them. */
+    @Test
+    void scoresOverTheFirstKeysOnly() {
+        Random random = new Random(5);
+        for (int n : new int[] {17, 40, 100}) {
+            for (int keys : new int[] {1, 16, 17, n}) {
+                int d = 24, rows = AttentionKernel.ROWS, outStride = n + 1;
+                float[] q = random(random, rows * d);
+                float[] kT = random(random, d * n);
+                float[] all = new float[rows * outStride], some = new float[rows * outStride];
+                java.util.Arrays.fill(some, 42f);
+                AttentionKernel.scores(q, 0, d, rows, kT, 0, n, d, 0.25f, all, 0, outStride);
+                AttentionKernel.scores(q, 0, d, rows, kT, 0, n, keys, d, 0.25f, some, 0, outStride);
+                for (int r = 0; r < rows; r++) {
+                    for (int j = 0; j < n; j++) {
+                        float want = j < keys ? all[r * outStride + j] : 42f;
+                        assertEquals(want, some[r * outStride + j], 0f, "n=" + n + " keys=" + keys + " at " + r + "," + j);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void weightedSumsMatchTheScalarTwin() {
         Random random = new Random(4);

@@ -1,5 +1,6 @@
 package org.attentionsearch.math;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -202,5 +203,101 @@ class VectorsTest {
         float[] zeros = new float[5];
         Vectors.l2Normalize(zeros, 0, 5);
         assertClose(new float[5], zeros, 0, 0, "zero vector");
+    }
+
+    @Test
+    void normsOutOfPlaceAgainstDoubleReference() {
+        Random rnd = new Random(7);
+        for (int len : LENGTHS) {
+            if (len == 0) {
+                continue;
+            }
+            float[] x = slice(rnd, len);
+            for (int i = 0; i < len; i++) {
+                x[OFF + i] = x[OFF + i] * 3 + 2;
+            }
+            float[] gamma = random(rnd, len);
+            float[] beta = random(rnd, len);
+            float[] v = new float[len + 2 * OFF];
+            float[] s = new float[len + 2 * OFF];
+            Vectors.rmsNorm(x, OFF, v, 1, len, gamma, 1e-6f);
+            Scalar.rmsNorm(x, OFF, s, 1, len, gamma, 1e-6f);
+            assertClose(s, v, 1e-6, 4e-7, "rmsNorm " + len);
+            Vectors.layerNorm(x, OFF, v, 2, len, gamma, beta, 1e-5f);
+            Scalar.layerNorm(x, OFF, s, 2, len, gamma, beta, 1e-5f);
+            assertClose(s, v, 2e-5, 2e-5, "layerNorm out of place " + len);
+            Vectors.layerNorm(x, OFF, v, 0, len, gamma, null, 1e-5f);
+            Scalar.layerNorm(x, OFF, s, 0, len, gamma, null, 1e-5f);
+            assertClose(s, v, 2e-5, 2e-5, "layerNorm without beta " + len);
+        }
+        float[] ones = {1f, -1f, 1f, -1f};
+        float[] out = new float[4];
+        Vectors.rmsNorm(ones, 0, out, 0, 4, new float[] {2, 2, 2, 2}, 0f);
+        assertClose(new float[] {2, -2, 2, -2}, out, 0, 0, "unit rms");
+    }
+
+    @Test
+    void gatedActivationsMatchScalar() {
+        Random rnd = new Random(8);
+        for (int len : LENGTHS) {
+            float[] v = slice(rnd, len);
+            for (int i = 0; i < len; i++) {
+                v[OFF + i] *= 6;
+            }
+            float[] s = v.clone();
+            Vectors.silu(v, OFF, len);
+            Scalar.silu(s, OFF, len);
+            assertClose(s, v, 1e-7, 4e-7, "silu " + len);
+            assertEquals(1234f, v[OFF + len]);
+            v = slice(rnd, len);
+            s = v.clone();
+            Vectors.geluTanh(v, OFF, len);
+            Scalar.geluTanh(s, OFF, len);
+            assertClose(s, v, 1e-7, 4e-7, "geluTanh " + len);
+            float[] gateUp = random(rnd, 2 * len + OFF);
+            float[] a = new float[len + 1];
+            float[] b = new float[len + 1];
+            Vectors.swiGlu(gateUp, OFF, len, a, 1);
+            Scalar.swiGlu(gateUp, OFF, len, b, 1);
+            assertClose(b, a, 1e-7, 6e-7, "swiGlu " + len);
+        }
+        float[] extremes = {-1e6f, -100f, -88f, 0f, 88f, 100f, 1e6f};
+        float[] silu = extremes.clone();
+        Vectors.silu(silu, 0, silu.length);
+        float[] want = {-0f, -0f, -0f, 0f, 88f, 100f, 1e6f};
+        for (int i = 0; i < want.length; i++) {
+            assertEquals(want[i], silu[i], Math.abs(want[i]) * 1e-6 + 1e-30, "silu(" + extremes[i] + ")");
+        }
+        float[] gelu = extremes.clone();
+        Vectors.geluTanh(gelu, 0, gelu.length);
+        for (int i = 0; i < gelu.length; i++) {
+            assertTrue(Float.isFinite(gelu[i]), "geluTanh(" + extremes[i] + ") = " + gelu[i]);
+        }
+    }
+
+    /**
+     * A reduction gives the same bits before and after its kernel is compiled: a model loaded twice
+     * must compute the same numbers, whichever pass the JIT happens to be on.
+     */
+    @Test
+    void reductionsGiveTheSameBitsCompiledOrNot() {
+        Random rnd = new Random(9);
+        float[] a = random(rnd, 1000), b = random(rnd, 1000), gamma = random(rnd, 1000), y = new float[1000];
+        float dot = Vectors.dot(a, 0, b, 0, 1000), sum = Vectors.sum(a, 0, 1000);
+        Vectors.rmsNorm(a, 0, y, 0, 1000, gamma, 1e-6f);
+        float[] firstRms = y.clone();
+        float[] e = a.clone();
+        Vectors.softmax(e, 0, 1000);
+        for (int i = 0; i < 30_000; i++) { // enough calls for C2
+            assertEquals(Float.floatToIntBits(dot), Float.floatToIntBits(Vectors.dot(a, 0, b, 0, 1000)));
+            assertEquals(Float.floatToIntBits(sum), Float.floatToIntBits(Vectors.sum(a, 0, 1000)));
+            Vectors.rmsNorm(a, 0, y, 0, 1000, gamma, 1e-6f);
+            float[] f = a.clone();
+            Vectors.softmax(f, 0, 1000);
+            if (i % 1000 == 0) {
+                assertArrayEquals(firstRms, y);
+                assertArrayEquals(e, f);
+            }
+        }
     }
 }

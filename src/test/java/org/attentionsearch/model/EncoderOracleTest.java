@@ -11,6 +11,7 @@ import java.util.Random;
 
 import org.attentionsearch.testing.OrtReference;
 import org.attentionsearch.testing.TestModels;
+import org.attentionsearch.text.BertTokenizer;
 import org.attentionsearch.text.Encoding;
 import org.attentionsearch.weights.OnnxAttentionOutputs;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,7 +31,7 @@ class EncoderOracleTest {
     @ParameterizedTest
     @EnumSource(TestModels.class)
     void lastHiddenStatesMatchOnnxRuntime(TestModels model) throws Exception {
-        Bert bert = model.bert();
+        Model bert = model.model();
         Random random = new Random(7);
         List<Encoding> inputs = varied(bert, random, 200);
         int h = bert.config().hiddenSize();
@@ -38,7 +39,7 @@ class EncoderOracleTest {
         try (OrtReference ort = new OrtReference(model.onnxBytes())) {
             String out = ort.outputNames().getFirst();
             for (List<Encoding> batch : batches(inputs, random)) {
-                Encoder.Output ours = bert.forward(batch, false);
+                Output ours = bert.forward(batch, false);
                 List<int[]> ids = new ArrayList<>(), types = new ArrayList<>();
                 for (Encoding e : batch) {
                     ids.add(e.ids());
@@ -63,8 +64,8 @@ class EncoderOracleTest {
     @ParameterizedTest
     @EnumSource(TestModels.class)
     void attentionWeightsMatchOnnxRuntimeSoftmaxOutputs(TestModels model) throws Exception {
-        Bert bert = model.bert();
-        BertConfig c = bert.config();
+        Model bert = model.model();
+        ModelConfig c = bert.config();
         var rewritten = OnnxAttentionOutputs.of(model.onnxBytes());
         List<String> names = rewritten.outputs();
         assertEquals(c.layers(), names.size());
@@ -75,7 +76,7 @@ class EncoderOracleTest {
         try (OrtReference ort = new OrtReference(rewritten.model())) {
             for (int from = 0; from < inputs.size(); from += 4) {
                 List<Encoding> batch = inputs.subList(from, from + 4);
-                Encoder.Output ours = bert.forward(batch, true);
+                Output ours = bert.forward(batch, true);
                 List<int[]> ids = new ArrayList<>(), types = new ArrayList<>();
                 int padded = 0;
                 for (Encoding e : batch) {
@@ -123,7 +124,7 @@ class EncoderOracleTest {
     }
 
     /** Texts, pairs and random word pieces; lengths from 1 to 512 tokens, skewed short. */
-    static List<Encoding> varied(Bert bert, Random random, int count) {
+    static List<Encoding> varied(Model bert, Random random, int count) {
         List<Encoding> out = new ArrayList<>();
         int[] fixedLengths = {1, 2, 3, 512, 511, 17, 128, 300};
         for (int k = 0; k < count; k++) {
@@ -133,7 +134,7 @@ class EncoderOracleTest {
             } else if (kind == 0) {
                 out.add(bert.tokenizer().encode(sentence(random, 1 + random.nextInt(40))));
             } else if (kind == 1) {
-                out.add(bert.tokenizer().encodePair(sentence(random, 1 + random.nextInt(20)),
+                out.add(((BertTokenizer) bert.tokenizer()).encodePair(sentence(random, 1 + random.nextInt(20)),
                         sentence(random, 1 + random.nextInt(20))));
             } else {
                 int len = random.nextInt(10) == 0 ? 200 + random.nextInt(313) : 1 + random.nextInt(random.nextBoolean() ? 16 : 130);
@@ -143,11 +144,11 @@ class EncoderOracleTest {
         return out;
     }
 
-    private static Encoding randomIds(Bert bert, Random random, int length) {
+    private static Encoding randomIds(Model bert, Random random, int length) {
         int[] ids = new int[length];
         for (int i = 0; i < length; i++) ids[i] = 999 + random.nextInt(bert.config().vocabSize() - 999);
-        ids[0] = bert.tokenizer().clsId();
-        if (length > 1) ids[length - 1] = bert.tokenizer().sepId();
+        ids[0] = ((BertTokenizer) bert.tokenizer()).clsId();
+        if (length > 1) ids[length - 1] = ((BertTokenizer) bert.tokenizer()).sepId();
         int[] types = new int[length], none = new int[length];
         String[] tokens = new String[length];
         for (int i = 0; i < length; i++) {

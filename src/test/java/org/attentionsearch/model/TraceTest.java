@@ -16,13 +16,13 @@ import org.junit.jupiter.api.Test;
 
 class TraceTest {
 
-    private static Bert bert;
+    private static Model bert;
     private static Trace trace;
-    private static Encoder.Output plain;
+    private static Output plain;
 
     @BeforeAll
     static void run() {
-        bert = TestModels.MINILM.bert();
+        bert = TestModels.MINILM.model();
         List<Encoding> texts = List.of(bert.tokenizer().encode("The bank raised rates after the river flooded"),
                 bert.tokenizer().encode("Short one"));
         trace = bert.forward(texts, true).trace(0);
@@ -31,7 +31,7 @@ class TraceTest {
 
     @Test
     void everyNameHasItsDocumentedShape() {
-        BertConfig c = bert.config();
+        ModelConfig c = bert.config();
         int n = trace.length(), h = c.hiddenSize(), heads = c.heads(), d = c.headSize();
         assertEquals(1 + 11 * c.layers(), trace.names().size());
         for (String name : trace.names()) {
@@ -67,15 +67,16 @@ class TraceTest {
 
     @Test
     void headProjectionsAddUpToTheAttentionSublayer() {
-        BertConfig c = bert.config();
+        ModelConfig c = bert.config();
         int n = trace.length(), h = c.hiddenSize();
         for (int l = 0; l < c.layers(); l++) {
             // residual_mid = LayerNorm(residual_in + Σ_h z^h W_O^h + b_O), recomputed in plain loops.
             float[] x = trace.layer(l, "residual_in").clone();
             float[] attn = trace.layer(l, "attention.output");
             for (int i = 0; i < x.length; i++) x[i] += attn[i];
-            Norm norm = bert.encoder().weights().layers().get(l).attentionNorm();
-            for (int i = 0; i < n; i++) Scalar.layerNorm(x, i * h, h, norm.gamma(), norm.beta(), norm.eps());
+            String norm = "encoder.layer." + l + ".attention.output.LayerNorm.";
+            float[] gamma = bert.checkpoint().tensor(norm + "weight").data(), beta = bert.checkpoint().tensor(norm + "bias").data();
+            for (int i = 0; i < n; i++) Scalar.layerNorm(x, i * h, h, gamma, beta, c.normEps());
             float[] mid = trace.layer(l, "residual_mid");
             for (int i = 0; i < x.length; i++) assertEquals(mid[i], x[i], 2e-4, "layer " + l + " at " + i);
         }

@@ -10,7 +10,7 @@ class MathViewTest {
 
     @Test
     void theArithmeticAddsUpToThePage() {
-        Analysis a = Analysis.of(TestModels.MINILM.bert(), "The bank raised rates after the river flooded");
+        Analysis a = Analysis.of(TestModels.MINILM.model(), "The bank raised rates after the river flooded");
         int layer = 3, head = 7, query = 2;
         ResultsPage page = a.page(new View.Head(layer, head), query, 3);
         Result top = page.results().getFirst();
@@ -34,7 +34,7 @@ class MathViewTest {
 
     @Test
     void layerZeroStillSeesTheTokenAndDeeperLayersSeeBlends() {
-        Analysis a = Analysis.of(TestModels.MINILM.bert(), "I went to the bank to deposit money");
+        Analysis a = Analysis.of(TestModels.MINILM.model(), "I went to the bank to deposit money");
         var sight = MathView.sight(a, 5, 3);
         assertEquals(a.config().layers() + 1, sight.size());
         assertEquals(1.0, sight.getFirst().selfSimilarity(), 1e-5);

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.attentionsearch.model.Bert;
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.Model;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Trace;
 import org.attentionsearch.testing.OrtReference;
 import org.attentionsearch.testing.TestModels;
@@ -28,18 +28,18 @@ import org.junit.jupiter.api.Test;
 class ResultsPageTest {
 
     private static final String TEXT = "I went to the bank to deposit money, then sat on the river bank.";
-    private static Bert bert;
+    private static Model bert;
     private static Analysis analysis;
 
     @BeforeAll
     static void analyse() {
-        bert = TestModels.MINILM.bert();
+        bert = TestModels.MINILM.model();
         analysis = Analysis.of(bert, TEXT);
     }
 
     @Test
     void pagesEqualSoftmaxOfTracedQueriesAndKeys() {
-        BertConfig c = bert.config();
+        ModelConfig c = bert.config();
         Trace t = analysis.trace();
         int n = analysis.length(), d = c.headSize();
         for (int layer = 0; layer < c.layers(); layer++) {
@@ -78,7 +78,7 @@ class ResultsPageTest {
 
     @Test
     void valueNormsEqualExplicitPerHeadComputation() {
-        BertConfig c = bert.config();
+        ModelConfig c = bert.config();
         int n = analysis.length(), h = c.hiddenSize(), d = c.headSize();
         var ck = bert.checkpoint();
         for (int layer : new int[] {0, c.layers() - 1}) {
@@ -122,7 +122,7 @@ class ResultsPageTest {
 
     @Test
     void valueBlendEqualsExplicitSumOverHeads() {
-        BertConfig c = bert.config();
+        ModelConfig c = bert.config();
         int n = analysis.length(), h = c.hiddenSize(), d = c.headSize(), layer = 2;
         float[] alpha = analysis.trace().layer(layer, "attention.weights");
         float[] v = analysis.trace().layer(layer, "attention.value");

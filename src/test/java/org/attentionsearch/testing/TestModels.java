@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 import org.attentionsearch.model.Pooling;
 import org.attentionsearch.weights.ModelLoader;
 
@@ -18,7 +18,7 @@ public enum TestModels {
     private final Pooling pooling;
     private byte[] onnxBytes;
     private byte[] tokenizerBytes;
-    private Bert bert;
+    private Model model;
 
     TestModels(String onnx, String tokenizer, Pooling pooling) {
         this.onnx = onnx;
@@ -41,11 +41,11 @@ public enum TestModels {
     }
 
     /** The model, read by our own ONNX reader. */
-    public synchronized Bert bert() {
-        if (bert == null) {
-            bert = Bert.load(ModelLoader.fromOnnx(onnxBytes(), tokenizerBytes(), onnx.substring(1)), pooling);
+    public synchronized Model model() {
+        if (model == null) {
+            model = Model.load(ModelLoader.fromOnnx(onnxBytes(), tokenizerBytes(), onnx.substring(1)).withPooling(pooling));
         }
-        return bert;
+        return model;
     }
 
     public static byte[] resource(String name) {

@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.View;
 import org.attentionsearch.testing.TestModels;
@@ -28,7 +28,7 @@ class WebServerLoadTest {
 
     @Test
     void boundedLoadIsAnsweredCorrectlyOrPolitelyRefused() throws Exception {
-        Bert bert = TestModels.MINILM.bert();
+        Model bert = TestModels.MINILM.model();
         List<String> texts = new ArrayList<>();
         for (int t = 0; t < 12; t++) {
             texts.add("Client text number " + t + ": the bank by the river raised its rates after the flood of " + (1900 + t) + ".");

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.concurrent.Flow;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import org.attentionsearch.model.Bert;
+import org.attentionsearch.model.Model;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.Result;
 import org.attentionsearch.search.ResultsPage;
@@ -25,13 +25,13 @@ import org.junit.jupiter.api.Test;
 class WebServerTest {
 
     static final String TEXT = "I went to the bank to deposit money, then sat on the river bank.";
-    private static Bert bert;
+    private static Model bert;
     private static WebServer server;
     private static Http http;
 
     @BeforeAll
     static void start() {
-        bert = TestModels.MINILM.bert();
+        bert = TestModels.MINILM.model();
         server = WebServer.start(bert, "all-MiniLM-L6-v2", "127.0.0.1", 0, WebServer.Limits.defaults());
         http = new Http(server.port());
     }

@@ -1,6 +1,6 @@
 package org.attentionsearch.weights;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 
 /** bge-small-en-v1.5 as shipped in langchain4j's jar: 12 layers, position ids as a Constant node. */
 class BgeSmallOnnxTest extends OnnxBertModelTestBase {
@@ -11,7 +11,7 @@ class BgeSmallOnnxTest extends OnnxBertModelTestBase {
     }
 
     @Override
-    BertConfig publishedConfig() {
-        return new BertConfig(30522, 384, 12, 12, 1536, 512, 2, 1e-12f, "gelu");
+    ModelConfig publishedConfig() {
+        return ModelConfig.bert(30522, 384, 12, 12, 1536, 512, 2, 1e-12f);
     }
 }

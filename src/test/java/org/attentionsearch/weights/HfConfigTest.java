@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pooling;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +21,7 @@ class HfConfigTest {
              "num_attention_heads": 12, "num_hidden_layers": 6, "pad_token_id": 0,
              "position_embedding_type": "absolute", "transformers_version": "4.8.2", "type_vocab_size": 2,
              "use_cache": true, "vocab_size": 30522}""";
-    private static final BertConfig MINILM = new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12f, "gelu");
+    private static final ModelConfig MINILM = ModelConfig.bert(30522, 384, 6, 12, 1536, 512, 2, 1e-12f);
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -34,8 +34,8 @@ class HfConfigTest {
 
     @Test
     void writtenConfigReadsBackIdentical() {
-        BertConfig odd = new BertConfig(1000, 96, 3, 4, 200, 64, 1, 1e-5f, "gelu");
-        for (BertConfig c : new BertConfig[] {MINILM, odd}) {
+        ModelConfig odd = ModelConfig.bert(1000, 96, 3, 4, 200, 64, 1, 1e-5f);
+        for (ModelConfig c : new ModelConfig[] {MINILM, odd}) {
             byte[] json = HfConfig.writeConfig(c);
             assertEquals(c, HfConfig.readConfig(json, "config.json"));
         }
@@ -59,7 +59,7 @@ class HfConfigTest {
         refusedConfig(MINILM_CONFIG.replace("\"num_attention_heads\": 12", "\"num_attention_heads\": 7"), "divisible");
         refusedConfig(MINILM_CONFIG.substring(0, 100), "JSON");
         refusedConfig("", "");
-        refusedConfig("[1]", "BERT");
+        refusedConfig("[1]", "supported are bert");
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 
 /** all-MiniLM-L6-v2 as shipped in langchain4j's jar; also the malformed-input cases. */
@@ -22,8 +22,8 @@ class MiniLmOnnxTest extends OnnxBertModelTestBase {
     }
 
     @Override
-    BertConfig publishedConfig() {
-        return new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12f, "gelu");
+    ModelConfig publishedConfig() {
+        return ModelConfig.bert(30522, 384, 6, 12, 1536, 512, 2, 1e-12f);
     }
 
     private static ModelFormatException refused(Runnable r) {

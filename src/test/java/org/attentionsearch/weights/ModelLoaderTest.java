@@ -16,7 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pooling;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class ModelLoaderTest {
 
     /** A small random BERT, for the cases that need not be a real model. */
     static Checkpoint tiny(Pooling pooling) {
-        BertConfig config = new BertConfig(50, 8, 2, 2, 16, 16, 2, 1e-12f, "gelu");
+        ModelConfig config = ModelConfig.bert(50, 8, 2, 2, 16, 16, 2, 1e-12f);
         Random r = new Random(3);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         BertTensors.expectedShapes(config).forEach((name, shape) -> {
@@ -77,7 +77,7 @@ class ModelLoaderTest {
 
     @Test
     void embeddedModelIsAllMiniLm() {
-        assertEquals(new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12f, "gelu"), embedded.config());
+        assertEquals(ModelConfig.bert(30522, 384, 6, 12, 1536, 512, 2, 1e-12f), embedded.config());
         assertEquals(Pooling.MEAN_NORMALIZED, embedded.pooling());
         assertEquals('{', (char) embedded.tokenizerJson()[0]);
         assertEquals(101, embedded.tensors().size());

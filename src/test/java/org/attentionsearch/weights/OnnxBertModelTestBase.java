@@ -21,7 +21,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import org.attentionsearch.model.BertConfig;
+import org.attentionsearch.model.ModelConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -36,7 +36,7 @@ abstract class OnnxBertModelTestBase {
     abstract String resource();
 
     /** The model's published architecture. */
-    abstract BertConfig publishedConfig();
+    abstract ModelConfig publishedConfig();
 
     static byte[] resourceBytes(String name) throws IOException {
         try (InputStream in = OnnxBertModelTestBase.class.getResourceAsStream(name)) {

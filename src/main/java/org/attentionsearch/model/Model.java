@@ -1,0 +1,74 @@
+package org.attentionsearch.model;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.attentionsearch.model.blocks.Attention;
+import org.attentionsearch.model.blocks.Embedding;
+import org.attentionsearch.model.blocks.LanguageModelHead;
+import org.attentionsearch.text.Encoding;
+import org.attentionsearch.text.Tokenizer;
+import org.attentionsearch.weights.Checkpoint;
+import org.attentionsearch.weights.ModelLoader;
+
+/**
+ * A ready-to-run model of any family: what the search views, the command line and the web
+ * app work with. The library's entry point: {@code Model.embedded().embed(List.of("some text"))}.
+ */
+public interface Model {
+
+    /** all-MiniLM-L6-v2, shipped on the classpath. */
+    static Model embedded() {
+        return load(ModelLoader.embedded());
+    }
+
+    /** A model from a path: an .onnx file, a Hugging Face directory or a .gguf file. */
+    static Model load(Path path) {
+        return load(ModelLoader.load(path));
+    }
+
+    /** The model in a checkpoint, with its declared pooling or else the family's default. */
+    static Model load(Checkpoint checkpoint) {
+        return Transformer.load(checkpoint);
+    }
+
+    ModelConfig config();
+
+    Tokenizer tokenizer();
+
+    /** How {@link #embed} turns token vectors into one vector per text. */
+    Pooling pooling();
+
+    /** The same model pooled another way (shares the tokenizer and the weights). */
+    Model withPooling(Pooling pooling);
+
+    /** Where the model came from, with its weights as the file holds them (for export). */
+    Checkpoint checkpoint();
+
+    /** A tokenized text, cut to the model's positions; {@code dropped} tokens did not fit. */
+    record Tokenized(String text, Encoding encoding, int dropped) {
+    }
+
+    /** Tokenizes and truncates to the model's positions (see {@link Tokenized#dropped()}). */
+    Tokenized tokenize(String text);
+
+    /** One forward pass over several token sequences, with a trace of every internal when asked. */
+    Output forward(List<Encoding> encodings, boolean trace);
+
+    /** One vector per text by the model's pooling (texts truncated to fit). */
+    List<float[]> embed(List<String> texts);
+
+    /** Whether it is a causal decoder that predicts the next token. */
+    default boolean decoder() {
+        return config().decoder();
+    }
+
+    /** Layer l's attention: its mask, W_O, and the code that recomputes its scores. */
+    Attention attention(int layer);
+
+    /** The token-embedding table. */
+    Embedding tokenEmbeddings();
+
+    /** A decoder's final norm and unembedding; null for an encoder. */
+    LanguageModelHead head();
+}

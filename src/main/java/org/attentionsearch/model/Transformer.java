@@ -1,0 +1,174 @@
+package org.attentionsearch.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.attentionsearch.model.blocks.Attention;
+import org.attentionsearch.model.blocks.Embedding;
+import org.attentionsearch.model.blocks.LanguageModelHead;
+import org.attentionsearch.model.families.Bert;
+import org.attentionsearch.model.families.Gpt2;
+import org.attentionsearch.model.families.Llama;
+import org.attentionsearch.text.Encoding;
+import org.attentionsearch.text.Tokenizer;
+import org.attentionsearch.weights.Checkpoint;
+import org.attentionsearch.weights.ModelFormatException;
+
+/**
+ * The engine every family runs on: embed, every layer, finish — the same loop for an encoder
+ * and a decoder — with the trace's bookkeeping and the scratch kept between passes.
+ * Activations are row-major [rows × width] over the whole ragged batch.
+ */
+public final class Transformer implements Model {
+
+    /** Largest pass (in rows) whose scratch is kept: 8 × 512 tokens. */
+    private static final int KEEP_ROWS = 4096;
+
+    private final Checkpoint checkpoint;
+    private final Tokenizer tokenizer;
+    private final Architecture architecture;
+    private final Pooling pooling;
+    /** Scratch of the last untraced pass, kept for the next one (a concurrent pass makes its own). */
+    private final AtomicReference<Map<String, float[]>> spare;
+
+    private Transformer(Checkpoint checkpoint, Tokenizer tokenizer, Architecture architecture, Pooling pooling,
+                        AtomicReference<Map<String, float[]>> spare) {
+        this.checkpoint = checkpoint;
+        this.tokenizer = tokenizer;
+        this.architecture = architecture;
+        this.pooling = pooling;
+        this.spare = spare;
+    }
+
+    static Transformer load(Checkpoint checkpoint) {
+        ModelConfig c = checkpoint.config();
+        Tokenizer tokenizer = checkpoint.tokenizer().load();
+        if (tokenizer.vocabSize() > c.vocabSize()) {
+            throw new ModelFormatException(checkpoint.source(), "the tokenizer has " + tokenizer.vocabSize()
+                    + " tokens but the token embeddings only " + c.vocabSize() + " rows");
+        }
+        Architecture architecture = switch (c.family()) {
+            case BERT -> Bert.load(checkpoint);
+            case GPT2 -> Gpt2.load(checkpoint);
+            case LLAMA -> Llama.load(checkpoint);
+        };
+        Pooling pooling = checkpoint.pooling() != null ? checkpoint.pooling()
+                : c.decoder() ? Pooling.LAST : Pooling.MEAN_NORMALIZED;
+        return new Transformer(checkpoint, tokenizer, architecture, pooling, new AtomicReference<>());
+    }
+
+    @Override
+    public Transformer withPooling(Pooling pooling) {
+        return new Transformer(checkpoint, tokenizer, architecture, pooling, spare);
+    }
+
+    /** The same model with scratch of its own (a test's "fresh engine"). */
+    Transformer withoutScratch() {
+        return new Transformer(checkpoint, tokenizer, architecture, pooling, new AtomicReference<>());
+    }
+
+    @Override
+    public ModelConfig config() {
+        return architecture.config();
+    }
+
+    @Override
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public Pooling pooling() {
+        return pooling;
+    }
+
+    @Override
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
+    @Override
+    public Attention attention(int layer) {
+        return architecture.attention(layer);
+    }
+
+    @Override
+    public Embedding tokenEmbeddings() {
+        return architecture.tokenEmbeddings();
+    }
+
+    @Override
+    public LanguageModelHead head() {
+        return architecture.head();
+    }
+
+    @Override
+    public Tokenized tokenize(String text) {
+        Encoding full = tokenizer.encode(text);
+        int max = config().maxPositions();
+        if (full.length() <= max) return new Tokenized(text, full, 0);
+        return new Tokenized(text, full.truncate(max), full.length() - max);
+    }
+
+    @Override
+    public Output forward(List<Encoding> encodings, boolean trace) {
+        List<int[]> ids = new ArrayList<>(encodings.size());
+        List<int[]> types = new ArrayList<>(encodings.size());
+        for (Encoding e : encodings) {
+            ids.add(e.ids());
+            types.add(e.typeIds());
+        }
+        return forward(new Batch(ids, types), trace);
+    }
+
+    /** The forward pass over a packed batch. */
+    public Output forward(Batch batch, boolean trace) {
+        ModelConfig c = config();
+        int h = c.hiddenSize();
+        for (int b = 0; b < batch.size(); b++) {
+            if (batch.length(b) > c.maxPositions()) {
+                throw new IllegalArgumentException("sequence of " + batch.length(b)
+                        + " tokens is longer than the model's " + c.maxPositions() + " positions");
+            }
+        }
+        Trace[] traces = null;
+        if (trace) {
+            traces = new Trace[batch.size()];
+            for (int b = 0; b < batch.size(); b++) traces[b] = new Trace(batch.length(b), architecture);
+        }
+        Map<String, float[]> pool = traces == null ? spare.getAndSet(null) : null;
+        if (traces == null && pool == null) pool = new HashMap<>();
+        Pass p = new Pass(c, batch, traces, pool);
+
+        float[] x = architecture.embed(p);
+        p.record("embeddings.output", x, h);
+        for (int l = 0; l < c.layers(); l++) {
+            p.beginLayer(l);
+            if (traces != null) {
+                for (Trace t : traces) t.alias("layers." + l + ".residual_in", l == 0 ? "embeddings.output" : "layers." + (l - 1) + ".residual_out");
+            }
+            x = architecture.layer(p, l, x);
+            p.recordLayer("residual_out", x, h);
+        }
+        p.beginLayer(-1);
+        float[] out = architecture.finish(p, x);
+        if (out != x) p.record("final_norm.output", out, h);
+        if (pool != null && batch.rows() <= KEEP_ROWS) spare.set(pool);
+        return new Output(batch, out, h, traces == null ? null : List.of(traces));
+    }
+
+    @Override
+    public List<float[]> embed(List<String> texts) {
+        List<Encoding> encodings = new ArrayList<>(texts.size());
+        for (String t : texts) encodings.add(tokenize(t).encoding());
+        Output out = forward(encodings, false);
+        List<float[]> result = new ArrayList<>(texts.size());
+        for (int b = 0; b < encodings.size(); b++) {
+            result.add(pooling.pool(out.hidden(b), out.batch().length(b), config().hiddenSize()));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,210 @@
+package org.attentionsearch.model.blocks;
+
+import org.attentionsearch.math.AttentionKernel;
+import org.attentionsearch.math.Epilogue;
+import org.attentionsearch.math.Parallel;
+import org.attentionsearch.math.Vectors;
+import org.attentionsearch.model.AttentionMask;
+import org.attentionsearch.model.Batch;
+import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.model.Pass;
+import org.attentionsearch.model.Trace;
+
+/**
+ * Multi-head scaled dot-product attention (Vaswani et al. 2017) with grouped key/value heads
+ * (Ainslie et al. 2023), over a ragged batch. For every query i of a sequence and head h,
+ * reading key/value head g = h / (heads / kvHeads):
+ * <pre>
+ *   q, k, v = x·W_QKV + b_QKV                  (one fused product; then per-head q/k norms and rotary positions)
+ *   s_ij    = q_i·k_j / √d                      (−∞ where the mask hides key j)
+ *   α_ij    = softmax_j(s_ij)
+ *   z_i     = Σ_j α_ij v_j
+ *   out     = residual + [z^1 … z^heads]·W_O + b_O
+ * </pre>
+ * The fused projection's columns are every query head, then every key head, then every value head.
+ * One (sequence, head) pair is one task for the worker threads.
+ */
+public final class Attention {
+
+    private final int heads, kvHeads, headSize, hidden, stride;
+    private final AttentionMask mask;
+    private final float scale;
+    private final Linear queryKeyValue;
+    private final Linear output;
+    private final float[] outputWeight;
+    private final Norm queryNorm, keyNorm;
+    private final Rotary rotary;
+
+    /** Per-thread scratch: the keys of one head transposed [d × n], and a block of score rows. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+
+    /**
+     * @param outputWeight W_O unpacked as [in = heads·d][out = hidden]: rows h·d … h·d+d−1 are head h's
+     *                     share, which the search views take apart
+     * @param queryNorm    per-head RMSNorm of q before rotary positions (Qwen3), or null; likewise keyNorm
+     * @param rotary       rotary positions, or null when positions were added to the embeddings
+     */
+    public Attention(ModelConfig c, Linear queryKeyValue, Linear output, float[] outputWeight,
+                     Norm queryNorm, Norm keyNorm, Rotary rotary) {
+        this.heads = c.heads();
+        this.kvHeads = c.kvHeads();
+        this.headSize = c.headSize();
+        this.hidden = c.hiddenSize();
+        this.stride = c.queryWidth() + 2 * c.keyValueWidth();
+        this.mask = AttentionMask.of(c);
+        this.scale = (float) (1.0 / Math.sqrt(headSize));
+        if (queryKeyValue.in() != hidden || queryKeyValue.out() != stride) {
+            throw new IllegalArgumentException("the fused q/k/v projection is " + queryKeyValue.in() + " → " + queryKeyValue.out()
+                    + ", the configuration needs " + hidden + " → " + stride);
+        }
+        if (output.in() != c.queryWidth() || output.out() != hidden || outputWeight.length != c.queryWidth() * hidden) {
+            throw new IllegalArgumentException("the output projection does not match the configuration");
+        }
+        this.queryKeyValue = queryKeyValue;
+        this.output = output;
+        this.outputWeight = outputWeight;
+        this.queryNorm = queryNorm;
+        this.keyNorm = keyNorm;
+        this.rotary = rotary;
+    }
+
+    public AttentionMask mask() {
+        return mask;
+    }
+
+    public Linear queryKeyValue() {
+        return queryKeyValue;
+    }
+
+    /** W_O as [heads·d][hidden]. */
+    public float[] outputWeight() {
+        return outputWeight;
+    }
+
+    /** b_O, or null. */
+    public float[] outputBias() {
+        return output.bias();
+    }
+
+    /**
+     * out = residual + Attention(input), then {@code postNorm} on out in place (null for none;
+     * BERT normalises after the residual add). Records query, key, value (after norms and rotary
+     * positions), weights and head outputs in the pass's traces. Returns out.
+     */
+    public float[] forward(Pass p, float[] input, float[] residual, float[] out, Norm postNorm) {
+        Batch batch = p.batch();
+        int rows = batch.rows(), qWidth = heads * headSize, kvWidth = kvHeads * headSize;
+        float[] qkv = p.scratch("qkv", stride);
+        queryKeyValue.apply(input, rows, qkv, Epilogue.NONE, null, positionRows(batch, qkv));
+        float[] context = p.scratch("context", qWidth);
+        Trace[] traces = null;
+        if (p.traced()) {
+            traces = new Trace[batch.size()];
+            for (int b = 0; b < traces.length; b++) traces[b] = p.trace(b);
+            p.recordHeads("attention.query", qkv, stride, 0, heads, headSize);
+            p.recordHeads("attention.key", qkv, stride, qWidth, kvHeads, headSize);
+            p.recordHeads("attention.value", qkv, stride, qWidth + kvWidth, kvHeads, headSize);
+            p.recordHeads("attention.head_outputs", context, qWidth, 0, heads, headSize);
+            String name = "layers." + p.layer() + ".attention.weights";
+            Trace[] t = traces;
+            Parallel.forEach(batch.size(), b -> { // the texts' weights are zeroed side by side
+                int n = batch.length(b);
+                t[b].put(name, new int[] {heads, n, n}, new float[Math.multiplyExact(heads * n, n)]);
+            });
+        }
+        Trace[] t = traces;
+        int layer = p.layer();
+        Parallel.forEach(batch.size() * heads, task -> {
+            int b = task / heads;
+            head(batch.start(b), batch.length(b), task % heads, qkv, context,
+                    t == null ? null : t[b].layer(layer, "attention.weights"));
+        });
+        output.apply(context, rows, out, Epilogue.ADD, residual, postNorm == null ? null : postNorm.inPlace(out));
+        return out;
+    }
+
+    /** After the fused product, on each finished row: q/k norms, then rotary positions. */
+    private Parallel.RangeBody positionRows(Batch batch, float[] qkv) {
+        if (queryNorm == null && rotary == null) return null;
+        float[][] tables = rotary == null ? null : rotary.tables(batch.maxLength());
+        int kCol = heads * headSize;
+        return (from, to) -> {
+            for (int r = from; r < to; r++) {
+                int o = r * stride;
+                if (queryNorm != null) {
+                    for (int h = 0; h < heads; h++) queryNorm.apply(qkv, o + h * headSize, qkv, o + h * headSize);
+                    for (int g = 0; g < kvHeads; g++) keyNorm.apply(qkv, o + kCol + g * headSize, qkv, o + kCol + g * headSize);
+                }
+                if (rotary != null) {
+                    rotary.rotate(qkv, o, heads, headSize, batch.position(r), tables);
+                    rotary.rotate(qkv, o + kCol, kvHeads, headSize, batch.position(r), tables);
+                }
+            }
+        };
+    }
+
+    /** Head h of the sequence at rows [start, start+n): α into {@code weights} ([heads, n, n], or null) and z into context. */
+    private void head(int start, int n, int h, float[] qkv, float[] context, float[] weights) {
+        int d = headSize, g = h / (heads / kvHeads);
+        int qCol = h * d, kCol = heads * d + g * d, vCol = (heads + kvHeads) * d + g * d, zStride = heads * d;
+
+        float[][] scratch = SCRATCH.get();
+        if (scratch[0].length < d * n) scratch[0] = new float[d * n];
+        if (scratch[1].length < AttentionKernel.ROWS * n) scratch[1] = new float[AttentionKernel.ROWS * n];
+        float[] keysT = scratch[0];
+        transposeKeys(qkv, start * stride + kCol, stride, n, keysT);
+
+        // Blocks of queries: the rows of α live in the trace, or in scratch when not tracing.
+        for (int i0 = 0; i0 < n; i0 += AttentionKernel.ROWS) {
+            int rows = Math.min(AttentionKernel.ROWS, n - i0);
+            int keys = mask.endVisible(i0 + rows - 1, n); // no query of the block sees a key past this
+            float[] p = weights != null ? weights : scratch[1];
+            int pOff = weights != null ? (h * n + i0) * n : 0;
+            scoreBlock(qkv, (start + i0) * stride + qCol, stride, i0, rows, keysT, n, keys, p, pOff);
+            for (int r = 0; r < rows; r++) Vectors.softmax(p, pOff + r * n, keys); // −∞ becomes exactly 0
+            AttentionKernel.weightedSum(p, pOff, n, rows, qkv, start * stride + vCol, stride, keys, d,
+                    context, (start + i0) * zStride + qCol, zStride);
+        }
+    }
+
+    /** kᵀ [d × n] from n keys of width d, key j at src[off + j·stride]. */
+    private void transposeKeys(float[] src, int off, int stride, int n, float[] keysT) {
+        for (int j = 0; j < n; j++) {
+            int from = off + j * stride;
+            for (int c = 0; c < headSize; c++) keysT[c * n + j] = src[from + c];
+        }
+    }
+
+    /**
+     * Scores of queries i0 … i0+rows−1 (query r at q[qOff + r·qStride]) against keys 0 … keys−1
+     * (row r at out[outOff + r·n]): q·k/√d, −∞ where the mask hides the key. The forward pass and
+     * the trace's on-demand scores both come through here, so they agree to the bit.
+     */
+    private void scoreBlock(float[] q, int qOff, int qStride, int i0, int rows, float[] keysT, int n, int keys,
+                            float[] out, int outOff) {
+        AttentionKernel.scores(q, qOff, qStride, rows, keysT, 0, n, keys, headSize, scale, out, outOff, n);
+        for (int r = 0; r < rows; r++) {
+            int row = outOff + r * n;
+            java.util.Arrays.fill(out, row, row + mask.firstVisible(i0 + r), Float.NEGATIVE_INFINITY);
+            java.util.Arrays.fill(out, row + mask.endVisible(i0 + r, n), row + keys, Float.NEGATIVE_INFINITY);
+        }
+    }
+
+    /**
+     * The scores [heads, n, n] of one traced layer, recomputed from its traced queries
+     * [heads, n, d] and keys [kvHeads, n, d].
+     */
+    public float[] scores(float[] queries, float[] keys, int n) {
+        float[] out = new float[Math.multiplyExact(heads * n, n)];
+        float[] keysT = new float[headSize * n];
+        int group = heads / kvHeads;
+        for (int h = 0; h < heads; h++) {
+            if (h % group == 0) transposeKeys(keys, (h / group) * n * headSize, headSize, n, keysT);
+            for (int i0 = 0; i0 < n; i0 += AttentionKernel.ROWS) {
+                int rows = Math.min(AttentionKernel.ROWS, n - i0);
+                scoreBlock(queries, (h * n + i0) * headSize, headSize, i0, rows, keysT, n, n, out, (h * n + i0) * n);
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,62 @@
+package org.attentionsearch.model.families;
+
+import org.attentionsearch.math.PackedMatrix;
+import org.attentionsearch.model.Batch;
+import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.model.blocks.Embedding;
+import org.attentionsearch.model.blocks.Linear;
+
+/** Small pieces the families' loaders and forward passes share. */
+final class Families {
+
+    private Families() {
+    }
+
+    static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) n += p.length;
+        float[] out = new float[n];
+        int at = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    /** [rows × cols] row-major to [cols × rows] row-major. */
+    static float[] transpose(float[] m, int rows, int cols) {
+        float[] t = new float[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
+        }
+        return t;
+    }
+
+    /** The token id of a batch row, checked against the vocabulary. */
+    static int tokenId(Batch batch, int row, ModelConfig c) {
+        int id = batch.id(row);
+        if (id < 0 || id >= c.vocabSize()) {
+            throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of " + c.vocabSize());
+        }
+        return id;
+    }
+
+    /** A decoder's token table and its unembedding W_U [hidden × vocab]. */
+    record Vocabulary(Embedding tokens, Linear unembedding) {
+    }
+
+    /**
+     * From the embedding table [vocab × hidden] and the LM head weight (PyTorch [vocab × hidden],
+     * null when tied): a tied model keeps the table once, packed as W_U = Eᵀ, and looks its rows
+     * up there.
+     */
+    static Vocabulary vocabulary(ModelConfig c, float[] embeddings, float[] lmHead) {
+        int h = c.hiddenSize(), v = c.vocabSize();
+        if (lmHead == null) {
+            PackedMatrix packed = PackedMatrix.packTransposed(embeddings, v, h);
+            return new Vocabulary(new Embedding.Columns(packed), new Linear(packed, null));
+        }
+        return new Vocabulary(new Embedding.Table(embeddings, v, h), Linear.ofTorch(lmHead, v, h, null));
+    }
+}

@@ -1,0 +1,122 @@
+package org.attentionsearch.model.families;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.attentionsearch.math.Parallel;
+import org.attentionsearch.model.Architecture;
+import org.attentionsearch.model.Batch;
+import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.model.Pass;
+import org.attentionsearch.model.blocks.Attention;
+import org.attentionsearch.model.blocks.Embedding;
+import org.attentionsearch.model.blocks.FeedForward;
+import org.attentionsearch.model.blocks.LanguageModelHead;
+import org.attentionsearch.model.blocks.Linear;
+import org.attentionsearch.model.blocks.Norm;
+import org.attentionsearch.model.blocks.PreNormBlock;
+import org.attentionsearch.model.blocks.Rotary;
+import org.attentionsearch.weights.Checkpoint;
+
+/**
+ * Llama (Touvron et al. 2023), and the models built the same way — Mistral, SmolLM2, Qwen2
+ * (biases on q, k and v), Qwen3 (an RMSNorm on each head's q and k): a causal decoder with
+ * RMSNorm before each sublayer, rotary positions, grouped-query attention and SwiGLU.
+ * <pre>
+ *   x₀ = embed[id]
+ *   for each layer:
+ *     m = x + Attention(RMSNorm(x))          q, k rotated by position; heads share key/value heads
+ *     x = m + SwiGLU(RMSNorm(m))
+ *   logits = RMSNorm(x)·W_U
+ * </pre>
+ */
+public final class Llama implements Architecture {
+
+    private final ModelConfig config;
+    private final Embedding tokens;
+    private final List<PreNormBlock> layers;
+    private final LanguageModelHead head;
+
+    private Llama(ModelConfig config, Embedding tokens, List<PreNormBlock> layers, LanguageModelHead head) {
+        this.config = config;
+        this.tokens = tokens;
+        this.layers = layers;
+        this.head = head;
+    }
+
+    /** From Hugging Face's LlamaForCausalLM tensor names (Qwen2/Qwen3/Mistral use the same), PyTorch layouts. */
+    public static Llama load(Checkpoint w) {
+        ModelConfig c = w.config();
+        int h = c.hiddenSize(), d = c.headSize(), q = c.queryWidth(), kv = c.keyValueWidth(), ffn = c.intermediateSize();
+        float eps = c.normEps();
+        Rotary rotary = new Rotary(c.rope());
+        List<PreNormBlock> layers = new ArrayList<>(c.layers());
+        for (int l = 0; l < c.layers(); l++) {
+            String p = "model.layers." + l + ".";
+            String a = p + "self_attn.";
+            float[] qkv = Families.concat(w.floats(a + "q_proj.weight", q, h), w.floats(a + "k_proj.weight", kv, h),
+                    w.floats(a + "v_proj.weight", kv, h));
+            float[] qkvBias = c.attentionBias() ? Families.concat(w.floats(a + "q_proj.bias", q),
+                    w.floats(a + "k_proj.bias", kv), w.floats(a + "v_proj.bias", kv)) : null;
+            float[] wo = w.floats(a + "o_proj.weight", h, q);
+            Norm qNorm = c.queryKeyNorm() ? new Norm.RmsNorm(w.floats(a + "q_norm.weight", d), eps) : null;
+            Norm kNorm = c.queryKeyNorm() ? new Norm.RmsNorm(w.floats(a + "k_norm.weight", d), eps) : null;
+            Attention attention = new Attention(c, Linear.ofTorch(qkv, q + 2 * kv, h, qkvBias),
+                    Linear.ofTorch(wo, h, q, w.optionalFloats(a + "o_proj.bias", h)), Families.transpose(wo, h, q),
+                    qNorm, kNorm, rotary);
+            float[] gateUp = Families.concat(w.floats(p + "mlp.gate_proj.weight", ffn, h), w.floats(p + "mlp.up_proj.weight", ffn, h));
+            FeedForward swiGlu = new FeedForward.SwiGlu(Linear.ofTorch(gateUp, 2 * ffn, h, null),
+                    Linear.ofTorch(w.floats(p + "mlp.down_proj.weight", h, ffn), h, ffn, null));
+            layers.add(new PreNormBlock(new Norm.RmsNorm(w.floats(p + "input_layernorm.weight", h), eps), attention,
+                    new Norm.RmsNorm(w.floats(p + "post_attention_layernorm.weight", h), eps), swiGlu));
+        }
+        Families.Vocabulary vocab = Families.vocabulary(c, w.floats("model.embed_tokens.weight", c.vocabSize(), h),
+                c.tiedEmbeddings() ? null : w.floats("lm_head.weight", c.vocabSize(), h));
+        Norm finalNorm = new Norm.RmsNorm(w.floats("model.norm.weight", h), eps);
+        return new Llama(c, vocab.tokens(), List.copyOf(layers), new LanguageModelHead(finalNorm, vocab.unembedding()));
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** x_i = embed[id_i]. */
+    @Override
+    public float[] embed(Pass p) {
+        Batch batch = p.batch();
+        int h = config.hiddenSize();
+        float[] x = p.fresh(h);
+        Parallel.forRange(batch.rows(), 1, (from, to) -> {
+            for (int row = from; row < to; row++) tokens.copyRow(Families.tokenId(batch, row, config), x, row * h);
+        });
+        return x;
+    }
+
+    @Override
+    public float[] layer(Pass p, int l, float[] x) {
+        return layers.get(l).forward(p, x);
+    }
+
+    @Override
+    public float[] finish(Pass p, float[] x) {
+        float[] out = p.fresh(config.hiddenSize());
+        head.finalNorm().rows(x, p.rows(), out);
+        return out;
+    }
+
+    @Override
+    public Attention attention(int layer) {
+        return layers.get(layer).attention();
+    }
+
+    @Override
+    public Embedding tokenEmbeddings() {
+        return tokens;
+    }
+
+    @Override
+    public LanguageModelHead head() {
+        return head;
+    }
+}

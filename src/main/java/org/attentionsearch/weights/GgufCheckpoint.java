@@ -1,0 +1,242 @@
+package org.attentionsearch.weights;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.model.Rope;
+
+/**
+ * A GGUF file as a {@link Checkpoint}: llama.cpp's metadata keys become a {@link ModelConfig},
+ * its tensor names Hugging Face's, in PyTorch layouts, so that the families read a GGUF file
+ * exactly as they read a model directory. Tensors stay in the mapped file and are dequantized
+ * when a family packs them.
+ *
+ * <p>llama.cpp's converter stores the q and k rows of the {@code llama} architecture permuted,
+ * so that each rotary pair is two adjacent rows (ggml's "normal" rope); they are put back in
+ * Hugging Face's order here (pair i is rows i and i + d/2 of a head), which is the order every
+ * view shows. {@code qwen2} and {@code qwen3} files keep Hugging Face's order. GPT-2's Conv1D
+ * weights are stored transposed and are transposed back.
+ */
+public final class GgufCheckpoint {
+
+    private GgufCheckpoint() {
+    }
+
+    /** Reads a GGUF file; the file stays mapped while its tensors are in use. */
+    public static Checkpoint read(Path path) {
+        GgufFile f = GgufFile.open(path);
+        String file = path.toString();
+        String arch = f.string("general.architecture");
+        ModelConfig config;
+        try {
+            config = switch (arch) {
+                case "llama", "qwen2", "qwen3" -> llama(f, arch);
+                case "gpt2" -> gpt2(f);
+                default -> throw new ModelFormatException(file, "holds a model of architecture '" + arch
+                        + "'; supported are llama (also Mistral and SmolLM2), qwen2, qwen3 and gpt2");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(file, "has inconsistent metadata: " + e.getMessage(), e);
+        }
+        // The layer count bounds the work below: a declared count the tensors do not back is refused first.
+        if (f.findTensor("blk." + (config.layers() - 1) + ".attn_norm.weight").isEmpty()) {
+            throw new ModelFormatException(file, "declares " + config.layers() + " layers but has no tensor blk."
+                    + (config.layers() - 1) + ".attn_norm.weight");
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Mapping m : mappings(config, arch, f)) tensors.put(m.hfName(), tensor(f, m, config, arch, file));
+        return new Checkpoint(config, tensors, new TokenizerSource.Gguf(f.metadata()), null, file);
+    }
+
+    /** One tensor's GGUF name, its Hugging Face name and PyTorch shape, and how its values are reordered. */
+    private record Mapping(String ggufName, String hfName, int[] shape, Reorder reorder) {
+    }
+
+    private enum Reorder { NONE, QUERY, KEY, TRANSPOSE }
+
+    private static ModelConfig llama(GgufFile f, String arch) {
+        String p = arch + ".";
+        int hidden = f.intValue(p + "embedding_length"), heads = f.intValue(p + "attention.head_count");
+        if (f.metadata().get(p + "attention.head_count_kv") instanceof List<?>) {
+            throw new ModelFormatException(f.path().toString(), "gives each layer its own number of key/value heads, which is not supported");
+        }
+        int kvHeads = (int) f.optionalLong(p + "attention.head_count_kv").orElse(heads);
+        if (heads <= 0 || hidden <= 0) throw new IllegalArgumentException("heads and width must be positive");
+        int headSize = (int) f.optionalLong(p + "attention.key_length").orElse(hidden / heads);
+        GgufTensor embedding = f.tensor("token_embd.weight");
+        boolean bias = arch.equals("qwen2") || f.findTensor("blk.0.attn_q.bias").isPresent();
+        Rope rope = new Rope(f.optionalFloat(p + "rope.freq_base").orElse(10000f),
+                (int) f.optionalLong(p + "rope.dimension_count").orElse(headSize), scaling(f, p, headSize));
+        return new ModelConfig(arch, checkedInt(embedding.dim(1), "token_embd.weight", f), hidden, f.intValue(p + "block_count"),
+                heads, kvHeads, headSize, f.intValue(p + "feed_forward_length"), f.intValue(p + "context_length"), 0,
+                f.floatValue(p + "attention.layer_norm_rms_epsilon"), ModelConfig.Activation.SILU, rope, bias, arch.equals("qwen3"),
+                f.findTensor("output.weight").isEmpty(), (int) f.optionalLong(p + "attention.sliding_window").orElse(0));
+    }
+
+    /** rope.scaling.type linear, or rope_freqs' per-pair divisors (Llama 3.1's when they are its formula's). */
+    private static Rope.Scaling scaling(GgufFile f, String p, int headSize) {
+        String type = f.optionalString(p + "rope.scaling.type").orElse("none");
+        Rope.Scaling scaling = switch (type) {
+            case "none" -> f.optionalFloat(p + "rope.scale_linear").<Rope.Scaling>map(Rope.Scaling.Linear::new)
+                    .orElse(new Rope.Scaling.None());
+            case "linear" -> new Rope.Scaling.Linear(f.floatValue(p + "rope.scaling.factor"));
+            default -> throw new ModelFormatException(f.path().toString(), "uses rope scaling of type '" + type
+                    + "'; only linear scaling and Llama 3's frequency factors are supported");
+        };
+        var factors = f.findTensor("rope_freqs.weight");
+        if (factors.isEmpty()) return scaling;
+        if (!(scaling instanceof Rope.Scaling.None)) {
+            throw new ModelFormatException(f.path().toString(), "combines rope frequency factors with " + type + " scaling, which is not supported");
+        }
+        float[] divisors = f.floats(factors.get());
+        double theta = f.optionalFloat(p + "rope.freq_base").orElse(10000f);
+        int dims = (int) f.optionalLong(p + "rope.dimension_count").orElse(headSize);
+        return llama3(divisors, theta, dims).orElse(new Rope.Scaling.Factors(divisors));
+    }
+
+    /**
+     * The Llama 3.1 scaling whose divisors these are, when they are: the converter computes them
+     * from factor, low/high frequency factors and the original context, which Llama 3.1, 3.2 and
+     * 3.3 set to 8, 1, 4, 8192 (3.2's small models: factor 32).
+     */
+    private static java.util.Optional<Rope.Scaling> llama3(float[] divisors, double theta, int dims) {
+        double factor = 0;
+        for (float d : divisors) factor = Math.max(factor, d);
+        if (!(factor > 1)) return java.util.Optional.empty();
+        Rope.Scaling candidate = new Rope.Scaling.Llama3(factor, 1, 4, 8192);
+        double[] plain = Rope.plain(theta, dims).frequencies(), scaled = new Rope(theta, dims, candidate).frequencies();
+        for (int i = 0; i < divisors.length; i++) {
+            if (Math.abs(plain[i] / scaled[i] - divisors[i]) > 1e-5 * divisors[i]) return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(candidate);
+    }
+
+    private static ModelConfig gpt2(GgufFile f) {
+        int hidden = f.intValue("gpt2.embedding_length"), heads = f.intValue("gpt2.attention.head_count");
+        if (heads <= 0 || hidden % heads != 0) throw new IllegalArgumentException("width " + hidden + " is not divisible by " + heads + " heads");
+        GgufTensor embedding = f.tensor("token_embd.weight");
+        return new ModelConfig("gpt2", checkedInt(embedding.dim(1), "token_embd.weight", f), hidden, f.intValue("gpt2.block_count"),
+                heads, heads, hidden / heads, f.intValue("gpt2.feed_forward_length"), f.intValue("gpt2.context_length"), 0,
+                f.floatValue("gpt2.attention.layer_norm_epsilon"), ModelConfig.Activation.GELU_TANH, null, true, false,
+                f.findTensor("output.weight").isEmpty(), 0);
+    }
+
+    private static int checkedInt(long v, String what, GgufFile f) {
+        if (v <= 0 || v > Integer.MAX_VALUE) throw new ModelFormatException(f.path().toString(), what + " has an impossible size " + v);
+        return (int) v;
+    }
+
+    /** Every tensor the family reads, under both names. */
+    private static List<Mapping> mappings(ModelConfig c, String arch, GgufFile f) {
+        List<Mapping> m = new ArrayList<>();
+        int h = c.hiddenSize(), v = c.vocabSize(), ffn = c.intermediateSize(), q = c.queryWidth(), kv = c.keyValueWidth();
+        if (c.family() == ModelConfig.Family.GPT2) {
+            m.add(new Mapping("token_embd.weight", "wte.weight", new int[] {v, h}, Reorder.NONE));
+            m.add(new Mapping("position_embd.weight", "wpe.weight", new int[] {c.maxPositions(), h}, Reorder.NONE));
+            for (int l = 0; l < c.layers(); l++) {
+                String g = "blk." + l + ".", p = "h." + l + ".";
+                m.add(new Mapping(g + "attn_norm.weight", p + "ln_1.weight", new int[] {h}, Reorder.NONE));
+                m.add(new Mapping(g + "attn_norm.bias", p + "ln_1.bias", new int[] {h}, Reorder.NONE));
+                m.add(new Mapping(g + "attn_qkv.weight", p + "attn.c_attn.weight", new int[] {h, 3 * h}, Reorder.TRANSPOSE));
+                m.add(new Mapping(g + "attn_qkv.bias", p + "attn.c_attn.bias", new int[] {3 * h}, Reorder.NONE));
+                m.add(new Mapping(g + "attn_output.weight", p + "attn.c_proj.weight", new int[] {h, h}, Reorder.TRANSPOSE));
+                m.add(new Mapping(g + "attn_output.bias", p + "attn.c_proj.bias", new int[] {h}, Reorder.NONE));
+                m.add(new Mapping(g + "ffn_norm.weight", p + "ln_2.weight", new int[] {h}, Reorder.NONE));
+                m.add(new Mapping(g + "ffn_norm.bias", p + "ln_2.bias", new int[] {h}, Reorder.NONE));
+                m.add(new Mapping(g + "ffn_up.weight", p + "mlp.c_fc.weight", new int[] {h, ffn}, Reorder.TRANSPOSE));
+                m.add(new Mapping(g + "ffn_up.bias", p + "mlp.c_fc.bias", new int[] {ffn}, Reorder.NONE));
+                m.add(new Mapping(g + "ffn_down.weight", p + "mlp.c_proj.weight", new int[] {ffn, h}, Reorder.TRANSPOSE));
+                m.add(new Mapping(g + "ffn_down.bias", p + "mlp.c_proj.bias", new int[] {h}, Reorder.NONE));
+            }
+            m.add(new Mapping("output_norm.weight", "ln_f.weight", new int[] {h}, Reorder.NONE));
+            m.add(new Mapping("output_norm.bias", "ln_f.bias", new int[] {h}, Reorder.NONE));
+            if (!c.tiedEmbeddings()) m.add(new Mapping("output.weight", "lm_head.weight", new int[] {v, h}, Reorder.NONE));
+            return m;
+        }
+        boolean permuted = arch.equals("llama"); // llama.cpp's converter permutes q and k rows for this architecture only
+        m.add(new Mapping("token_embd.weight", "model.embed_tokens.weight", new int[] {v, h}, Reorder.NONE));
+        for (int l = 0; l < c.layers(); l++) {
+            String g = "blk." + l + ".", p = "model.layers." + l + ".", a = p + "self_attn.";
+            m.add(new Mapping(g + "attn_norm.weight", p + "input_layernorm.weight", new int[] {h}, Reorder.NONE));
+            m.add(new Mapping(g + "attn_q.weight", a + "q_proj.weight", new int[] {q, h}, permuted ? Reorder.QUERY : Reorder.NONE));
+            m.add(new Mapping(g + "attn_k.weight", a + "k_proj.weight", new int[] {kv, h}, permuted ? Reorder.KEY : Reorder.NONE));
+            m.add(new Mapping(g + "attn_v.weight", a + "v_proj.weight", new int[] {kv, h}, Reorder.NONE));
+            if (c.attentionBias()) {
+                m.add(new Mapping(g + "attn_q.bias", a + "q_proj.bias", new int[] {q}, permuted ? Reorder.QUERY : Reorder.NONE));
+                m.add(new Mapping(g + "attn_k.bias", a + "k_proj.bias", new int[] {kv}, permuted ? Reorder.KEY : Reorder.NONE));
+                m.add(new Mapping(g + "attn_v.bias", a + "v_proj.bias", new int[] {kv}, Reorder.NONE));
+            }
+            if (f.findTensor(g + "attn_output.bias").isPresent()) {
+                m.add(new Mapping(g + "attn_output.bias", a + "o_proj.bias", new int[] {h}, Reorder.NONE));
+            }
+            if (c.queryKeyNorm()) {
+                m.add(new Mapping(g + "attn_q_norm.weight", a + "q_norm.weight", new int[] {c.headSize()}, Reorder.NONE));
+                m.add(new Mapping(g + "attn_k_norm.weight", a + "k_norm.weight", new int[] {c.headSize()}, Reorder.NONE));
+            }
+            m.add(new Mapping(g + "attn_output.weight", a + "o_proj.weight", new int[] {h, q}, Reorder.NONE));
+            m.add(new Mapping(g + "ffn_norm.weight", p + "post_attention_layernorm.weight", new int[] {h}, Reorder.NONE));
+            m.add(new Mapping(g + "ffn_gate.weight", p + "mlp.gate_proj.weight", new int[] {ffn, h}, Reorder.NONE));
+            m.add(new Mapping(g + "ffn_up.weight", p + "mlp.up_proj.weight", new int[] {ffn, h}, Reorder.NONE));
+            m.add(new Mapping(g + "ffn_down.weight", p + "mlp.down_proj.weight", new int[] {h, ffn}, Reorder.NONE));
+        }
+        m.add(new Mapping("output_norm.weight", "model.norm.weight", new int[] {h}, Reorder.NONE));
+        if (!c.tiedEmbeddings()) m.add(new Mapping("output.weight", "lm_head.weight", new int[] {v, h}, Reorder.NONE));
+        return m;
+    }
+
+    /** The lazy tensor for one mapping, after checking that the file holds it with the shape the configuration needs. */
+    private static Tensor tensor(GgufFile f, Mapping m, ModelConfig c, String arch, String file) {
+        GgufTensor t = f.findTensor(m.ggufName()).orElseThrow(() -> new ModelFormatException(file, "has no tensor " + m.ggufName()
+                + ", which a " + arch + " model of " + c.layers() + " layers needs"));
+        // ggml lists dimensions fastest first: a stored [rows × cols] matrix has dims {cols, rows}.
+        int[] stored = m.reorder() == Reorder.TRANSPOSE ? new int[] {m.shape()[1], m.shape()[0]} : m.shape();
+        long[] want = new long[stored.length];
+        for (int i = 0; i < stored.length; i++) want[i] = stored[stored.length - 1 - i];
+        if (!Arrays.equals(t.dims(), want)) {
+            throw new ModelFormatException(file, "tensor " + m.ggufName() + " has dimensions " + Arrays.toString(t.dims())
+                    + " but the metadata implies " + Arrays.toString(want));
+        }
+        if (!t.type().readable()) {
+            throw new ModelFormatException(file, "tensor " + m.ggufName() + " has type " + t.type()
+                    + ", which is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
+        }
+        int d = c.headSize();
+        return Tensor.lazy(m.hfName(), m.shape(), () -> switch (m.reorder()) {
+            case NONE -> f.floats(t);
+            case QUERY -> unpermute(f.floats(t), c.heads(), d);
+            case KEY -> unpermute(f.floats(t), c.kvHeads(), d);
+            case TRANSPOSE -> transpose(f.floats(t), stored[0], stored[1]);
+        });
+    }
+
+    /**
+     * Undoes the converter's q/k permutation: within each head, stored row 2i + half holds
+     * Hugging Face's row half·d/2 + i. Works row by row, so a bias (rows of one value) too.
+     */
+    static float[] unpermute(float[] stored, int heads, int d) {
+        int width = stored.length / (heads * d);
+        float[] out = new float[stored.length];
+        for (int h = 0; h < heads; h++) {
+            for (int i = 0; i < d / 2; i++) {
+                for (int half = 0; half < 2; half++) {
+                    System.arraycopy(stored, (h * d + 2 * i + half) * width, out, (h * d + half * (d / 2) + i) * width, width);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** [rows × cols] row-major to [cols × rows]. */
+    private static float[] transpose(float[] m, int rows, int cols) {
+        float[] t = new float[m.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
+        }
+        return t;
+    }
+}
