@@ -57,6 +57,8 @@ final class GgufTokenizer implements Tokenizer {
     /** Special-token candidates (control, user-defined, unknown), longest UTF-8 text first. */
     private final int[] specials;
     private final Map<String, Integer> ranks;
+    /** The same ranks by the ids of both parts when both are tokens (nearly always): no string is built per candidate. */
+    private final Bpe.PairMerges idRanks;
     private final LlamaCppSplitter splitter;
     private final boolean ignoreMerges;
     private final boolean addSpacePrefix;
@@ -106,8 +108,18 @@ final class GgufTokenizer implements Tokenizer {
         int eom = special(v.eom(), -1, n);
 
         ranks = new HashMap<>(v.merges().size() * 2);
+        idRanks = new Bpe.PairMerges(v.merges().size());
         for (int r = 0; r < v.merges().size(); r++) {
-            ranks.putIfAbsent(v.merges().get(r), r);
+            String merge = v.merges().get(r);
+            if (ranks.putIfAbsent(merge, r) == null) {
+                // llama.cpp splits a merge at its first space after the first character.
+                int space = merge.indexOf(' ', 1);
+                Integer left = space < 0 ? null : ids.get(merge.substring(0, space));
+                Integer right = space < 0 ? null : ids.get(merge.substring(space + 1));
+                if (left != null && right != null) {
+                    idRanks.put(left, right, r, 0);
+                }
+            }
         }
 
         // Names that llama.cpp recognises as end-of-turn or fill-in-the-middle tokens become control tokens.
@@ -153,13 +165,11 @@ final class GgufTokenizer implements Tokenizer {
         candidates.sort((a, b) -> byteLength[a] != byteLength[b] ? byteLength[b] - byteLength[a] : a - b);
         specials = candidates.stream().mapToInt(Integer::intValue).toArray();
 
+        // Sentencepiece byte fallback: <0xNN>, else (as llama.cpp tries next) the byte itself as a one-character token.
         for (int b = 0; b < 256; b++) {
-            Integer id = sentencepiece ? ids.get(String.format("<0x%02X>", b)) : null;
+            Integer id = ids.get(String.format("<0x%02X>", b));
             if (id == null && b < 0x80) {
                 id = ids.get(Character.toString(b));
-            }
-            if (id == null && !sentencepiece) {
-                id = ids.get(Character.toString(ByteLevelAlphabet.charOf(b)));
             }
             byteTokens[b] = id == null ? -1 : id;
         }
@@ -203,13 +213,10 @@ final class GgufTokenizer implements Tokenizer {
                 prevSpecial = false;
             }
         }
-        int extra = (addBos && bos >= 0 ? 1 : 0) + (addEos && eos >= 0 ? 1 : 0);
-        if (extra == 0) {
-            return finish(out, false, false);
-        }
         return finish(out, addBos && bos >= 0, addEos && eos >= 0);
     }
 
+    /** The tokens with BOS in front and EOS behind when the vocabulary adds them. */
     private Encoding finish(TokenBuffer b, boolean withBos, boolean withEos) {
         int n = b.size + (withBos ? 1 : 0) + (withEos ? 1 : 0);
         int[] idArray = new int[n];
@@ -281,7 +288,7 @@ final class GgufTokenizer implements Tokenizer {
         return frags;
     }
 
-    /** One bigram candidate: symbols {@code left} and {@code right} (adjacent when made). */
+    /** One bigram candidate: symbols {@code left} and {@code right} (adjacent when made), ordered by score or by rank. */
     private record Bigram(int left, int right, float score, int rank, int size) {}
 
     /**
@@ -383,15 +390,17 @@ final class GgufTokenizer implements Tokenizer {
             int[] len = new int[n];
             int[] prev = new int[n];
             int[] next = new int[n];
+            int[] symbolIds = new int[n];
             for (int k = 0; k < n; k++) {
                 len[k] = 1;
                 prev[k] = k - 1;
                 next[k] = k + 1 < n ? k + 1 : -1;
+                symbolIds[k] = idOf(w, k, 1);
             }
             PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.rank != b.rank
                     ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
             for (int k = 1; k < n; k++) {
-                addRankedBigram(w, k - 1, k, len, queue);
+                addRankedBigram(w, k - 1, k, len, symbolIds, queue);
             }
             while (!queue.isEmpty()) {
                 Bigram b = queue.poll();
@@ -405,8 +414,9 @@ final class GgufTokenizer implements Tokenizer {
                 if (next[b.right] >= 0) {
                     prev[next[b.right]] = b.left;
                 }
-                addRankedBigram(w, prev[b.left], b.left, len, queue);
-                addRankedBigram(w, b.left, next[b.left], len, queue);
+                symbolIds[b.left] = idOf(w, b.left, len[b.left]);
+                addRankedBigram(w, prev[b.left], b.left, len, symbolIds, queue);
+                addRankedBigram(w, b.left, next[b.left], len, symbolIds, queue);
             }
             for (int k = 0; k != -1; k = next[k]) {
                 String text = new String(w.cps, k, len[k]);
@@ -426,14 +436,28 @@ final class GgufTokenizer implements Tokenizer {
         }
     }
 
-    private void addRankedBigram(AlignedText w, int left, int right, int[] len, PriorityQueue<Bigram> queue) {
+    private int idOf(AlignedText w, int from, int length) {
+        Integer id = ids.get(new String(w.cps, from, length));
+        return id == null ? -1 : id;
+    }
+
+    private void addRankedBigram(AlignedText w, int left, int right, int[] len, int[] symbolIds, PriorityQueue<Bigram> queue) {
         if (left < 0 || right < 0) {
             return;
         }
-        String key = new String(w.cps, left, len[left]) + " " + new String(w.cps, right, len[right]);
-        Integer rank = ranks.get(key);
-        if (rank == null) {
-            return;
+        int rank;
+        if (symbolIds[left] >= 0 && symbolIds[right] >= 0) {
+            long m = idRanks.get(symbolIds[left], symbolIds[right]);
+            if (m == Bpe.PairMerges.NONE) {
+                return;
+            }
+            rank = Bpe.PairMerges.rank(m);
+        } else {
+            Integer r = ranks.get(new String(w.cps, left, len[left]) + " " + new String(w.cps, right, len[right]));
+            if (r == null) {
+                return;
+            }
+            rank = r;
         }
         queue.add(new Bigram(left, right, 0, rank, len[left] + len[right]));
     }

@@ -22,9 +22,10 @@ import java.util.Map;
  *       ({@code <|...|>}) control (3), other added tokens user-defined (4), missing ids unused (5), the rest normal (1);
  *       for sentencepiece: the unknown token 2, {@code <0xNN>} 6.</li>
  *   <li>{@code tokenizer.ggml.merges} (gpt2): tokenizer.json's merges as "left right" strings.</li>
- *   <li>{@code tokenizer.ggml.scores} (llama): 0 for control, unknown and byte tokens and {@code -id} for the others.
- *       The converter reads them from tokenizer.model, which the fixtures lack; sentencepiece BPE models order
- *       their pieces by score, so the negated id keeps that order.</li>
+ *   <li>{@code tokenizer.ggml.scores} (llama): the converter reads them from tokenizer.model, which the fixtures
+ *       lack. A sentencepiece BPE model scores its pieces in merge order, and tokenizer.json's merges are that
+ *       order, so a token made by merges scores minus the rank of the first merge that makes it; other normal
+ *       tokens score below all of those, control, unknown and byte tokens 0.</li>
  *   <li>{@code bos/eos/unknown/padding_token_id} from the config's token names (GPT-2, without a config: 50256
  *       for BOS and EOS, as its config.json says); {@code add_bos_token}/{@code add_eos_token} from the template
  *       and the config as SpecialVocab reads them; {@code add_space_prefix} true for sentencepiece.</li>
@@ -35,7 +36,14 @@ final class GgufMetadata {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    private static final Map<Vocabularies, Map<String, Object>> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The metadata of one of the test vocabularies (made once; treat it as read-only). */
     static Map<String, Object> of(Vocabularies v) {
+        return CACHE.computeIfAbsent(v, GgufMetadata::make);
+    }
+
+    private static Map<String, Object> make(Vocabularies v) {
         String pre = switch (v) {
             case GPT2 -> "gpt-2";
             case LLAMA3 -> "llama-bpe";
@@ -68,6 +76,13 @@ final class GgufMetadata {
             List<Object> types = new ArrayList<>(size);
             List<Object> scores = new ArrayList<>(size);
             String unk = root.get("model").path("unk_token").asText(null);
+            Map<String, Integer> firstRank = new HashMap<>();
+            int rank = 0;
+            for (JsonNode merge : root.get("model").get("merges")) {
+                String merged = merge.isTextual() ? merge.textValue().replaceFirst(" ", "") : merge.get(0).textValue() + merge.get(1).textValue();
+                firstRank.putIfAbsent(merged, rank++);
+            }
+            int mergeCount = rank;
             for (int id = 0; id < size; id++) {
                 String t = texts[id];
                 long type;
@@ -90,7 +105,7 @@ final class GgufMetadata {
                 }
                 tokens.add(t);
                 types.add(type);
-                scores.add(type == 1 ? (float) -id : 0f);
+                scores.add(type != 1 ? 0f : (float) -firstRank.getOrDefault(t, mergeCount + id));
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("tokenizer.ggml.model", sentencepiece ? "llama" : "gpt2");

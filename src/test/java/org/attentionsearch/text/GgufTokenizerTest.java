@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class GgufTokenizerTest {
 
-    private static final int LINES = 5_000;
+    private static final int LINES = 3_000;
     private static final Map<Vocabularies, Tokenizer> CACHE = new ConcurrentHashMap<>();
 
     static Tokenizer gguf(Vocabularies v) {
@@ -79,7 +79,8 @@ class GgufTokenizerTest {
             }
             int s = e.starts()[i];
             int end = e.ends()[i];
-            String where = ReferenceTokenizerTest.escape(line) + " token " + i + " " + e;
+            int token = i;
+            java.util.function.Supplier<String> where = () -> ReferenceTokenizerTest.escape(line) + " token " + token + " " + e;
             assertTrue(s >= lastStart && s <= end && end <= line.length(), where);
             assertTrue(s <= covered, where);
             covered = Math.max(covered, end);
@@ -214,6 +215,64 @@ class GgufTokenizerTest {
                 a = Arrays.copyOfRange(a, 1, a.length);
             }
             assertArrayEquals(b, a, ReferenceTokenizerTest.escape(line));
+        }
+    }
+
+    /**
+     * Sentencepiece export: the tokenizer.json made from Llama 2's GGUF metadata (merges recovered from the
+     * scores) loads in Hugging Face's tokenizer, ours agrees with it on ids and offsets, and it tokenizes
+     * as the original tokenizer.json on almost every line (the recovered merges are ordered by the token
+     * scores rather than the original merge list, which sentencepiece models do not have).
+     */
+    @Test
+    void exportedSentencepieceJsonMatchesTheReferenceOnIt() throws Exception {
+        byte[] json = Tokenizers.toTokenizerJson(GgufMetadata.of(Vocabularies.LLAMA2));
+        Tokenizer exported = Tokenizers.fromJson(json, null);
+        Tokenizer original = Vocabularies.LLAMA2.ours();
+        List<String> lines = NastyCorpus.bpeLines(65_000L, 1_000);
+        List<String> mismatches = new ArrayList<>();
+        int same = 0;
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("tokenizer", ".json");
+        try {
+            java.nio.file.Files.write(file, json);
+            try (ai.djl.huggingface.tokenizers.HuggingFaceTokenizer ref = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer
+                    .newInstance(file, Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "false"))) {
+                for (int i = 0; i < lines.size(); i++) {
+                    String clean = BpeReferenceTest.withoutLoneSurrogates(lines.get(i));
+                    Encoding e = exported.encode(lines.get(i));
+                    ReferenceTokenizerTest.compare("line " + i, clean, null, ref.encode(clean), e, mismatches);
+                    same += Arrays.equals(e.ids(), original.encode(lines.get(i)).ids()) ? 1 : 0;
+                }
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
+        }
+        assertTrue(mismatches.isEmpty(), () -> String.join("\n", mismatches.subList(0, Math.min(5, mismatches.size()))));
+        int agreeing = same;
+        assertTrue(agreeing >= 0.95 * lines.size(), () -> agreeing + " of " + lines.size() + " lines as the original");
+    }
+
+    /**
+     * The incremental decoder over llama.cpp's detokenizer, whose clean-up of spaces rewrites text a later
+     * token follows (" ." to "."): the pieces still concatenate to the whole decode.
+     */
+    @ParameterizedTest
+    @EnumSource(Vocabularies.class)
+    void incrementalPiecesConcatenateToDecode(Vocabularies v) {
+        Tokenizer t = gguf(v);
+        List<String> lines = new ArrayList<>(NastyCorpus.bpeLines(66_000L + v.ordinal(), 300));
+        lines.add("Hello , world . I 'm here ' ok ' and you 're , he 've ? no ! 's");
+        for (String line : lines) {
+            int[] ids = t.encode(line).ids();
+            for (boolean skip : new boolean[] {false, true}) {
+                IncrementalDecoder d = t.incrementalDecoder(skip);
+                StringBuilder s = new StringBuilder();
+                for (int id : ids) {
+                    s.append(d.next(id));
+                }
+                s.append(d.finish());
+                assertEquals(t.decode(ids, skip), s.toString(), () -> ReferenceTokenizerTest.escape(line));
+            }
         }
     }
 }

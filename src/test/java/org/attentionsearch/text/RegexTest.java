@@ -92,6 +92,14 @@ class RegexTest {
     }
 
     @Test
+    void pathologicalBacktrackingStopsWithAnError() {
+        int[] text = "a".repeat(40).codePoints().toArray();
+        TokenizerFormatException e = assertThrows(TokenizerFormatException.class,
+                () -> Regex.compile("(?:a+)+b").findAll(text, text.length));
+        assertTrue(e.getMessage().contains("backtracks too much"), e.getMessage());
+    }
+
+    @Test
     void unsupportedFeaturesAreOneClearSentence() {
         for (String p : List.of("(?<=a)b", "(?<!a)b", "(a)\\1", "\\p{Han}", "[[:alpha:]]", "a{2,3}+", "(?x)a", "(a", "a)",
                 "[a-", "\\", "*a", "a**", "\\G", "[z-a]")) {

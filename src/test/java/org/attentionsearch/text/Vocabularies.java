@@ -22,6 +22,7 @@ enum Vocabularies {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private byte[] json;
+    private Tokenizer ours;
 
     synchronized byte[] tokenizerJson() {
         if (json == null) {
@@ -44,9 +45,12 @@ enum Vocabularies {
         };
     }
 
-    /** Ours, from tokenizer.json alone (the reference reads only that file too). */
-    Tokenizer ours() {
-        return Tokenizers.fromJson(tokenizerJson(), null);
+    /** Ours, from tokenizer.json alone (the reference reads only that file too); built once, tokenizers are immutable. */
+    synchronized Tokenizer ours() {
+        if (ours == null) {
+            ours = Tokenizers.fromJson(tokenizerJson(), null);
+        }
+        return ours;
     }
 
     /** The Hugging Face implementation on the same bytes, special tokens added, no padding or truncation. */
