@@ -214,17 +214,17 @@ final class ExplainCommand implements Callable<Integer> {
                     + "--layer L --head H for one head, --rollout for all layers."));
             out.println();
             int width = 0;
-            for (TokenRef t : a.tokens()) width = Math.max(width, t.text().length());
+            for (TokenRef t : a.tokens()) width = Math.max(width, label(t).length());
             width = Math.min(width, 16);
             for (ResultsPage p : pages) {
                 StringBuilder line = new StringBuilder();
                 line.append(String.format("%3d ", p.query().position()));
-                line.append(style.bold(pad(p.query().text(), width))).append("  →  ");
+                line.append(style.bold(pad(label(p.query()), width))).append("  →  ");
                 boolean first = true;
                 for (var r : p.results()) {
                     if (!first) line.append(style.dim(" · "));
                     first = false;
-                    line.append(style.link(r.key().text())).append(style.dim("#" + r.key().position())).append(' ');
+                    line.append(style.link(label(r.key()))).append(style.dim("#" + r.key().position())).append(' ');
                     line.append(style.bar(r.weight(), 6)).append(String.format(Locale.ROOT, "%.2f", r.weight()));
                 }
                 out.println(line);
@@ -233,7 +233,7 @@ final class ExplainCommand implements Callable<Integer> {
 
         void page(ResultsPage p, double millis) {
             TokenRef q = p.query();
-            out.println(style.bold(q.text()) + style.dim("  token " + q.position()
+            out.println(style.bold(label(q)) + style.dim("  token " + q.position()
                     + (q.hasSpan() ? ", characters " + q.start() + ".." + q.end() : ", special token"))
                     + "  ·  " + p.view().label());
             out.println(style.dim(String.format(Locale.ROOT,
@@ -242,7 +242,7 @@ final class ExplainCommand implements Callable<Integer> {
             out.println();
             double max = p.results().isEmpty() ? 1 : p.results().getFirst().weight();
             for (var r : p.results()) {
-                out.printf(Locale.ROOT, "%3d. %s%s%n", r.rank(), style.link(r.key().text()),
+                out.printf(Locale.ROOT, "%3d. %s%s%n", r.rank(), style.link(label(r.key())),
                         style.dim("  token " + r.key().position()));
                 var s = r.snippet();
                 out.println("     " + s.before() + style.mark(s.match()) + s.after());
@@ -260,7 +260,7 @@ final class ExplainCommand implements Callable<Integer> {
         void math(MathView m) {
             out.println();
             out.println(style.bold("The math") + style.dim(String.format(" · layer %d, head %d · query %s#%d → key %s#%d",
-                    m.layer(), m.head(), m.query().text(), m.query().position(), m.key().text(), m.key().position())));
+                    m.layer(), m.head(), label(m.query()), m.query().position(), label(m.key()), m.key().position())));
             if (a.config().kvHeads() != a.config().heads()) {
                 out.println(style.dim("  head " + m.head() + " reads key/value head " + m.kvHead() + ", which "
                         + a.config().groupSize() + " query heads share (grouped-query attention)"));
@@ -282,9 +282,9 @@ final class ExplainCommand implements Callable<Integer> {
             out.println("  what this result adds, α·v·W_O (nearest vocabulary embeddings, not a prediction): "
                     + neighbours(m.nearestToContribution()));
             out.println("  head output z = Σ α v = " + vec(m.headOutput()));
-            out.println("  layer " + m.layer() + " output at " + m.query().text() + " = " + vec(m.layerOutput()));
+            out.println("  layer " + m.layer() + " output at " + label(m.query()) + " = " + vec(m.layerOutput()));
             out.println();
-            out.println(style.bold("What each layer sees") + style.dim(" at " + m.query().text() + "#" + m.query().position()
+            out.println(style.bold("What each layer sees") + style.dim(" at " + label(m.query()) + "#" + m.query().position()
                     + ": cosine to its own input embedding, and the input tokens it resembles most"));
             for (var s : m.sight()) {
                 String name = s.layer() < a.config().layers() ? "enters layer " + s.layer() : "leaves the model ";
@@ -302,6 +302,15 @@ final class ExplainCommand implements Callable<Integer> {
                 s.append(String.format(Locale.ROOT, " %.2f", n.cosine()));
             }
             return s.toString();
+        }
+
+        /**
+         * How a token is shown: its vocabulary text for an encoder (WordPiece reads well), the
+         * text it covers for a decoder (byte-level pieces such as "Ġbank" do not).
+         */
+        String label(TokenRef t) {
+            if (!a.config().decoder() || !t.hasSpan()) return t.text();
+            return a.text().substring(t.start(), t.end()).replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r");
         }
 
         private static String vec(float[] v) {

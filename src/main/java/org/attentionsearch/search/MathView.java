@@ -85,7 +85,9 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head, int kv
         // Rows past the tokenizer's vocabulary (padded embedding tables) have no token to show.
         int rows = Math.min(c.vocabSize(), a.model().tokenizer().vocabSize());
         for (double[] r : EmbeddingSpace.nearest(contribution, a.model().tokenEmbeddings(), rows, 8)) {
-            nearest.add(new Neighbour((int) r[0], a.model().tokenizer().token((int) r[0]), -1, r[1]));
+            int id = (int) r[0];
+            String text = c.decoder() ? TokenText.of(a.model().tokenizer(), id) : a.model().tokenizer().token(id);
+            nearest.add(new Neighbour(id, text, -1, r[1]));
         }
 
         float[] z = slice(t.layer(layer, "attention.head_outputs"), (head * n + query) * d, d);

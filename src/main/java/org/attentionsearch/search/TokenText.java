@@ -8,11 +8,16 @@ public final class TokenText {
     private TokenText() {
     }
 
-    /** The token's text, or {@code <id N>} for an id past the tokenizer's vocabulary (a padded embedding table). */
+    /**
+     * The text a token stands for when decoded on its own (" bank" for GPT-2's "Ġbank"), or its
+     * vocabulary string when that decodes to nothing, or {@code <id N>} for an id the tokenizer
+     * does not know (rows a model pads its embedding table with).
+     */
     public static String of(Tokenizer tokenizer, int id) {
-        if (id >= tokenizer.vocabSize()) return "<id " + id + ">";
+        if (id < 0 || id >= tokenizer.vocabSize()) return "<id " + id + ">";
         try {
-            return tokenizer.token(id);
+            String decoded = tokenizer.decode(new int[] {id});
+            return decoded.isEmpty() ? tokenizer.token(id) : decoded;
         } catch (IllegalArgumentException e) {
             return "<id " + id + ">";
         }

@@ -49,12 +49,20 @@ public record Checkpoint(ModelConfig config, Map<String, Tensor> tensors, Tokeni
 
     /** The values of a tensor that must exist with this shape. */
     public float[] floats(String name, int... shape) {
+        return requireShape(name, shape).data();
+    }
+
+    /**
+     * A tensor that must exist with this shape, its values not yet read: checking a file's own
+     * sizes first keeps a configuration's declared ones from costing anything they do not back.
+     */
+    public Tensor requireShape(String name, int... shape) {
         Tensor t = tensor(name);
         if (!java.util.Arrays.equals(t.shape(), shape)) {
             throw new ModelFormatException(source, "tensor " + name + " has shape " + t.shapeString()
                     + " but the configuration needs " + java.util.Arrays.toString(shape));
         }
-        return t.data();
+        return t;
     }
 
     /** The values of a tensor that may be absent (null then), checked against this shape when present. */

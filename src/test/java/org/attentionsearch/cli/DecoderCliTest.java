@@ -43,6 +43,7 @@ class DecoderCliTest {
                 assertTrue(prob > 0 && prob <= previous, pred.toString());
                 previous = prob;
                 assertTrue(pred.has("id") && pred.has("text") && pred.has("logit"));
+                assertFalse(pred.get("text").asText().contains("\u0120"), "a prediction reads as text, not as a byte-level piece");
             }
             assertEquals(2, p.get("lens").size());
             assertEquals(p.get("predictions"), p.get("lens").get(1).get("predictions"), "the last layer's lens is the prediction");
@@ -68,6 +69,7 @@ class DecoderCliTest {
 
         CliTest.Run overview = CliTest.run("--model", gguf(), TEXT);
         assertEquals(0, overview.code(), overview.err());
+        assertTrue(overview.out().contains(" bank") && !overview.out().contains("\u0120"), "tokens shown as the text they cover: " + overview.out());
 
         CliTest.Run tokens = CliTest.run("tokenize", "--model", gguf(), "--json", TEXT);
         assertEquals(0, tokens.code(), tokens.err());

@@ -40,6 +40,9 @@ public final class Llama extends Decoder {
         ModelConfig c = w.config();
         int h = c.hiddenSize(), d = c.headSize(), q = c.queryWidth(), kv = c.keyValueWidth(), ffn = c.intermediateSize();
         float eps = c.normEps();
+        // The file's own sizes bound the declared ones before anything is built from them.
+        w.requireShape("model.embed_tokens.weight", c.vocabSize(), h);
+        w.requireShape("model.layers.0.self_attn.q_proj.weight", q, h);
         Rotary rotary = new Rotary(c.rope());
         List<PreNormBlock> layers = new ArrayList<>(c.layers());
         for (int l = 0; l < c.layers(); l++) {
