@@ -22,7 +22,7 @@ public final class Pass {
     private final Batch batch;
     private final Trace[] traces;
     private final Map<String, float[]> pool;
-    /** Roles and widths asked for so far, so that later traced layers allocate them up front. */
+    /** Kept roles and widths asked for so far, so that later traced layers allocate them up front. */
     private final Map<String, Integer> widths = new LinkedHashMap<>();
     private Map<String, float[]> layerBuffers = new HashMap<>();
     private int layer = -1;
@@ -68,10 +68,19 @@ public final class Pass {
         for (int i = 0; i < roles.length; i++) layerBuffers.put(roles[i], arrays[i]);
     }
 
-    /** Scratch of [rows × width] for one role; its contents are whatever was left there. */
+    /** Scratch of [rows × width] for one role that no trace records; its contents are whatever was left there. */
     public float[] scratch(String role, int width) {
+        return buffer(pool, role, width);
+    }
+
+    /** A buffer of [rows × width] for one role that the trace records: fresh for each layer of a traced pass. */
+    public float[] kept(String role, int width) {
+        if (traces == null) return buffer(pool, role, width);
         widths.putIfAbsent(role, width);
-        Map<String, float[]> buffers = traces == null ? pool : layerBuffers;
+        return buffer(layerBuffers, role, width);
+    }
+
+    private float[] buffer(Map<String, float[]> buffers, String role, int width) {
         float[] b = buffers.get(role);
         if (b == null || b.length < rows() * width) {
             b = new float[Math.multiplyExact(rows(), width)];
@@ -82,7 +91,7 @@ public final class Pass {
 
     /** Where a layer whose input is x writes the residual it returns: over x, or fresh when traced. */
     public float[] residual(float[] x) {
-        return traces == null ? x : scratch("residual", config.hiddenSize());
+        return traces == null ? x : kept("residual", config.hiddenSize());
     }
 
     /** A new [rows × width] array of its own (an output that outlives the pass). */

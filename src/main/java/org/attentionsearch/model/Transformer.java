@@ -140,7 +140,7 @@ public final class Transformer implements Model {
             for (int b = 0; b < batch.size(); b++) traces[b] = new Trace(batch.length(b), architecture);
         }
         Map<String, float[]> pool = traces == null ? spare.getAndSet(null) : null;
-        if (traces == null && pool == null) pool = new HashMap<>();
+        if (pool == null) pool = new HashMap<>();
         Pass p = new Pass(c, batch, traces, pool);
 
         float[] x = architecture.embed(p);
@@ -156,7 +156,7 @@ public final class Transformer implements Model {
         p.beginLayer(-1);
         float[] out = architecture.finish(p, x);
         if (out != x) p.record("final_norm.output", out, h);
-        if (pool != null && batch.rows() <= KEEP_ROWS) spare.set(pool);
+        if (traces == null && batch.rows() <= KEEP_ROWS) spare.set(pool);
         return new Output(batch, out, h, traces == null ? null : List.of(traces));
     }
 

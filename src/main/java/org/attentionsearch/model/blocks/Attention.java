@@ -94,9 +94,9 @@ public final class Attention {
     public float[] forward(Pass p, float[] input, float[] residual, float[] out, Norm postNorm) {
         Batch batch = p.batch();
         int rows = batch.rows(), qWidth = heads * headSize, kvWidth = kvHeads * headSize;
-        float[] qkv = p.scratch("qkv", stride);
+        float[] qkv = p.kept("qkv", stride);
         queryKeyValue.apply(input, rows, qkv, Epilogue.NONE, null, positionRows(batch, qkv));
-        float[] context = p.scratch("context", qWidth);
+        float[] context = p.kept("context", qWidth);
         Trace[] traces = null;
         if (p.traced()) {
             traces = new Trace[batch.size()];

@@ -16,7 +16,7 @@ public record PostNormBlock(Attention attention, Norm attentionNorm, FeedForward
     /** The residual stream leaving the block, given the one entering it; records residual_mid. */
     public float[] forward(Pass p, float[] x) {
         int h = attentionNorm.width();
-        float[] mid = attention.forward(p, x, x, p.scratch("mid", h), attentionNorm);
+        float[] mid = attention.forward(p, x, x, p.kept("mid", h), attentionNorm);
         p.recordLayer("residual_mid", mid, h);
         return feedForward.forward(p, mid, mid, p.residual(x), outputNorm);
     }

@@ -16,7 +16,7 @@ public record PreNormBlock(Norm attentionNorm, Attention attention, Norm feedFor
         int h = attentionNorm.width();
         float[] normed = p.scratch("normed", h);
         attentionNorm.rows(x, p.rows(), normed);
-        float[] mid = attention.forward(p, normed, x, p.scratch("mid", h), null);
+        float[] mid = attention.forward(p, normed, x, p.kept("mid", h), null);
         p.recordLayer("residual_mid", mid, h);
         feedForwardNorm.rows(mid, p.rows(), normed);
         return feedForward.forward(p, normed, mid, p.residual(x), null);
