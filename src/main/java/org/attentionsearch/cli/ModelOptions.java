@@ -19,7 +19,7 @@ final class ModelOptions {
     Path model;
 
     @Option(names = "--pooling", paramLabel = "MODE",
-            description = "mean, cls or max (default: what the model's files declare, else mean).")
+            description = "mean, cls, max or last (default: what the model's files declare, else mean for an encoder and the last token for a decoder).")
     String pooling;
 
     @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all processors).")

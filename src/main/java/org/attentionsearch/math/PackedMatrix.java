@@ -62,6 +62,32 @@ public final class PackedMatrix {
         return m;
     }
 
+    /** Supplies rows [first, first + count) of a [n × k] matrix, row-major. */
+    @FunctionalInterface
+    public interface Rows {
+        float[] read(int first, int count);
+    }
+
+    /**
+     * As {@link #packTransposed}, reading Wᵀ [n × k] a block of rows at a time, so that a large
+     * matrix (a vocabulary's LM head) is never held whole in its unpacked form as well.
+     */
+    public static PackedMatrix packTransposed(Rows wt, int n, int k) {
+        PackedMatrix m = new PackedMatrix(k, n);
+        int block = Math.max(1, (1 << 20) / k); // about 4 MB of rows at a time
+        for (int j0 = 0; j0 < n; j0 += block) {
+            int rows = Math.min(block, n - j0);
+            float[] chunk = wt.read(j0, rows);
+            checkLength(chunk, (long) rows * k);
+            for (int j = 0; j < rows; j++) {
+                for (int kk = 0; kk < k; kk++) {
+                    m.data[m.index(kk, j0 + j)] = chunk[j * k + kk];
+                }
+            }
+        }
+        return m;
+    }
+
     private static void checkLength(float[] w, long expected) {
         if (w.length != expected) {
             throw new IllegalArgumentException("expected " + expected + " weights, got " + w.length);

@@ -206,12 +206,15 @@ public final class GgufCheckpoint {
                     + ", which is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
         }
         int d = c.headSize();
-        return Tensor.lazy(m.hfName(), m.shape(), () -> switch (m.reorder()) {
+        java.util.function.Supplier<float[]> all = () -> switch (m.reorder()) {
             case NONE -> f.floats(t);
             case QUERY -> unpermute(f.floats(t), c.heads(), d);
             case KEY -> unpermute(f.floats(t), c.kvHeads(), d);
             case TRANSPOSE -> transpose(f.floats(t), stored[0], stored[1]);
-        });
+        };
+        // Rows as stored are rows as Hugging Face has them only without a reordering (the vocabulary tables).
+        return m.reorder() == Reorder.NONE ? Tensor.lazy(m.hfName(), m.shape(), all, (first, count) -> f.rows(t, first, count))
+                : Tensor.lazy(m.hfName(), m.shape(), all);
     }
 
     /**

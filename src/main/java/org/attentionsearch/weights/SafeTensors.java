@@ -145,7 +145,9 @@ public final class SafeTensors {
                         + "; only F32, F16 and BF16 weights are supported");
             }
             MemorySegment data = bytes.asSlice(dataStart + e.begin(), e.end() - e.begin());
-            out.put(e.name(), Tensor.lazy(e.name(), e.shape(), () -> toFloats(e.dtype(), data)));
+            long rowBytes = e.shape().length == 0 || e.shape()[0] == 0 ? 0 : (e.end() - e.begin()) / e.shape()[0];
+            out.put(e.name(), Tensor.lazy(e.name(), e.shape(), () -> toFloats(e.dtype(), data),
+                    (first, count) -> toFloats(e.dtype(), data.asSlice(first * rowBytes, count * rowBytes))));
         }
         return out;
     }

@@ -17,31 +17,57 @@ public final class Tensor {
     private final int[] shape;
     private final float[] data;
     private final Supplier<float[]> source;
+    private final RowReader rows;
+
+    /** Reads rows [first, first + count) of a lazy tensor (along its first dimension) without the rest. */
+    @FunctionalInterface
+    public interface RowReader {
+        float[] read(int first, int count);
+    }
 
     public Tensor(String name, int[] shape, float[] data) {
         this.name = name;
         this.shape = shape;
         this.data = data;
         this.source = null;
+        this.rows = null;
         checkLength(data.length);
     }
 
-    private Tensor(String name, int[] shape, Supplier<float[]> source) {
+    private Tensor(String name, int[] shape, Supplier<float[]> source, RowReader rows) {
         this.name = name;
         this.shape = shape;
         this.data = null;
         this.source = source;
+        this.rows = rows;
         checkLength(-1);
     }
 
     /** A tensor whose values {@code source} computes on every call of {@link #data()}. */
     public static Tensor lazy(String name, int[] shape, Supplier<float[]> source) {
-        return new Tensor(name, shape, source);
+        return new Tensor(name, shape, source, null);
+    }
+
+    /** As {@link #lazy(String, int[], Supplier)}, with a cheaper way to read a few rows. */
+    public static Tensor lazy(String name, int[] shape, Supplier<float[]> source, RowReader rows) {
+        return new Tensor(name, shape, source, rows);
     }
 
     /** The same values under another name. */
     public Tensor named(String newName) {
-        return data != null ? new Tensor(newName, shape, data) : new Tensor(newName, shape, source);
+        return data != null ? new Tensor(newName, shape, data) : new Tensor(newName, shape, source, rows);
+    }
+
+    /**
+     * Rows [first, first + count) along the first dimension, row-major: a few rows of a large
+     * mapped tensor (a vocabulary table) without converting the whole of it.
+     */
+    public float[] rows(int first, int count) {
+        int rowLength = (int) (elements() / Math.max(1, shape[0]));
+        java.util.Objects.checkFromIndexSize(first, count, shape[0]);
+        if (rows != null) return rows.read(first, count);
+        float[] all = data();
+        return Arrays.copyOfRange(all, first * rowLength, (first + count) * rowLength);
     }
 
     private void checkLength(long actual) {

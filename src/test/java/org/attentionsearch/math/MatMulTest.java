@@ -231,4 +231,20 @@ class MatMulTest {
             }
         }
     }
+
+    /** Packing Wᵀ a block of rows at a time gives the same layout as packing it whole. */
+    @Test
+    void packingInBlocksOfRowsEqualsPackingWhole() {
+        Random rnd = new Random(21);
+        for (int[] nk : new int[][] {{1, 1}, {3, 700}, {4097, 300}, {70, 64}, {100_003, 11}}) {
+            int n = nk[0], k = nk[1];
+            float[] wt = random(rnd, n * k);
+            PackedMatrix whole = PackedMatrix.packTransposed(wt, n, k);
+            PackedMatrix blocks = PackedMatrix.packTransposed((first, count) -> Arrays.copyOfRange(wt, first * k, (first + count) * k), n, k);
+            for (int kk = 0; kk < k; kk += Math.max(1, k / 7)) {
+                for (int j = 0; j < n; j += Math.max(1, n / 13)) assertEquals(whole.get(kk, j), blocks.get(kk, j));
+            }
+            assertEquals(whole.n(), blocks.n());
+        }
+    }
 }

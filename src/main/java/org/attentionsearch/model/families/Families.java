@@ -7,6 +7,7 @@ import org.attentionsearch.model.blocks.Embedding;
 import org.attentionsearch.model.blocks.Linear;
 import org.attentionsearch.model.blocks.Norm;
 import org.attentionsearch.weights.Checkpoint;
+import org.attentionsearch.weights.Tensor;
 
 /** Small pieces the families' loaders and forward passes share. */
 final class Families {
@@ -56,14 +57,15 @@ final class Families {
     /**
      * From the embedding table [vocab × hidden] and the LM head weight (PyTorch [vocab × hidden],
      * null when tied): a tied model keeps the table once, packed as W_U = Eᵀ, and looks its rows
-     * up there.
+     * up there. Both are read a block of rows at a time, never whole and unpacked at once.
      */
-    static Vocabulary vocabulary(ModelConfig c, float[] embeddings, float[] lmHead) {
+    static Vocabulary vocabulary(ModelConfig c, Tensor embeddings, Tensor lmHead) {
         int h = c.hiddenSize(), v = c.vocabSize();
         if (lmHead == null) {
-            PackedMatrix packed = PackedMatrix.packTransposed(embeddings, v, h);
+            PackedMatrix packed = PackedMatrix.packTransposed(embeddings::rows, v, h);
             return new Vocabulary(new Embedding.Columns(packed), new Linear(packed, null));
         }
-        return new Vocabulary(new Embedding.Table(embeddings, v, h), Linear.ofTorch(lmHead, v, h, null));
+        return new Vocabulary(new Embedding.Table(embeddings.data(), v, h),
+                new Linear(PackedMatrix.packTransposed(lmHead::rows, v, h), null));
     }
 }

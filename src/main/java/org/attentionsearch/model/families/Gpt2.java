@@ -53,8 +53,8 @@ public final class Gpt2 extends Decoder {
                     Epilogue.GELU_TANH);
             layers.add(new PreNormBlock(Families.layerNorm(w, p + "ln_1", h, c.normEps()), attention, Families.layerNorm(w, p + "ln_2", h, c.normEps()), mlp));
         }
-        Families.Vocabulary vocab = Families.vocabulary(c, w.floats("wte.weight", c.vocabSize(), h),
-                c.tiedEmbeddings() ? null : w.floats("lm_head.weight", c.vocabSize(), h));
+        Families.Vocabulary vocab = Families.vocabulary(c, w.requireShape("wte.weight", c.vocabSize(), h),
+                c.tiedEmbeddings() ? null : w.requireShape("lm_head.weight", c.vocabSize(), h));
         return new Gpt2(c, vocab.tokens(), new Embedding.Table(w.floats("wpe.weight", c.maxPositions(), h), c.maxPositions(), h),
                 List.copyOf(layers), new LanguageModelHead(Families.layerNorm(w, "ln_f", h, c.normEps()), vocab.unembedding()));
     }

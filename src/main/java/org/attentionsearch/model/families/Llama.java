@@ -64,8 +64,8 @@ public final class Llama extends Decoder {
             layers.add(new PreNormBlock(new Norm.RmsNorm(w.floats(p + "input_layernorm.weight", h), eps), attention,
                     new Norm.RmsNorm(w.floats(p + "post_attention_layernorm.weight", h), eps), swiGlu));
         }
-        Families.Vocabulary vocab = Families.vocabulary(c, w.floats("model.embed_tokens.weight", c.vocabSize(), h),
-                c.tiedEmbeddings() ? null : w.floats("lm_head.weight", c.vocabSize(), h));
+        Families.Vocabulary vocab = Families.vocabulary(c, w.requireShape("model.embed_tokens.weight", c.vocabSize(), h),
+                c.tiedEmbeddings() ? null : w.requireShape("lm_head.weight", c.vocabSize(), h));
         Norm finalNorm = new Norm.RmsNorm(w.floats("model.norm.weight", h), eps);
         return new Llama(c, vocab.tokens(), List.copyOf(layers), new LanguageModelHead(finalNorm, vocab.unembedding()));
     }
