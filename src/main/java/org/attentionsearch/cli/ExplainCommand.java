@@ -304,13 +304,9 @@ final class ExplainCommand implements Callable<Integer> {
             return s.toString();
         }
 
-        /**
-         * How a token is shown: its vocabulary text for an encoder (WordPiece reads well), the
-         * text it covers for a decoder (byte-level pieces such as "Ġbank" do not).
-         */
+        /** How a token is shown (see {@link Analysis#display}), line breaks made visible. */
         String label(TokenRef t) {
-            if (!a.config().decoder() || !t.hasSpan()) return t.text();
-            return a.text().substring(t.start(), t.end()).replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r");
+            return a.display(t).replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r");
         }
 
         private static String vec(float[] v) {

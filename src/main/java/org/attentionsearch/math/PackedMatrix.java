@@ -123,6 +123,20 @@ public final class PackedMatrix {
         for (int kk = 0; kk < k; kk++) out[off + kk] = data[base + kk * PANEL];
     }
 
+    /** ‖W[·][j]‖ for every column j, in one pass over the packed panels. */
+    public float[] columnNorms() {
+        double[] sums = new double[panels * PANEL];
+        for (int p = 0; p < panels; p++) {
+            for (int kk = 0; kk < k; kk++) {
+                int at = (p * k + kk) * PANEL;
+                for (int j = 0; j < PANEL; j++) sums[p * PANEL + j] += (double) data[at + j] * data[at + j];
+            }
+        }
+        float[] out = new float[n];
+        for (int j = 0; j < n; j++) out[j] = (float) Math.sqrt(sums[j]);
+        return out;
+    }
+
     /** W[kk][j], for tests and debugging. */
     float get(int kk, int j) {
         return data[index(kk, j)];

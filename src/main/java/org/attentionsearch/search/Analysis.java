@@ -88,6 +88,14 @@ public final class Analysis {
         return tokens.size();
     }
 
+    /**
+     * How token t reads to a person: its vocabulary string for an encoder (WordPiece reads well),
+     * the text it covers for a decoder (byte-level pieces such as "Ġbank" do not).
+     */
+    public String display(TokenRef t) {
+        return config().decoder() && t.hasSpan() ? text.substring(t.start(), t.end()) : t.text();
+    }
+
     /** Tokens cut off because the text was longer than the model's positions. */
     public int dropped() {
         return dropped;

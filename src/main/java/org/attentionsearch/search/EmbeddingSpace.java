@@ -30,24 +30,21 @@ final class EmbeddingSpace {
 
     /** The k rows of {@code table} [rows × len] most cosine-similar to v, best first: {row, cosine}. */
     static List<double[]> nearest(float[] v, float[] table, int rows, int len, int k) {
-        return nearest(v, new Embedding.Table(table, table.length / len, len), rows, k, rowNorms(table, rows, len));
+        Embedding t = new Embedding.Table(table, table.length / len, len);
+        return nearest(v, t.dots(v), rows, k, t.norms());
     }
 
     /** The k of the first {@code rows} rows of a model's embedding table most cosine-similar to v; norms cached per table. */
     static List<double[]> nearest(float[] v, Embedding table, int rows, int k) {
-        float[] norms = NORMS.computeIfAbsent(table, EmbeddingSpace::rowNorms);
-        return nearest(v, table, rows, k, norms);
+        return nearest(v, table.dots(v), rows, k, NORMS.computeIfAbsent(table, Embedding::norms));
     }
 
-    private static List<double[]> nearest(float[] v, Embedding table, int rows, int k, float[] norms) {
-        int len = table.width();
-        double vn = Math.sqrt(Vectors.dot(v, 0, v, 0, len));
+    private static List<double[]> nearest(float[] v, float[] dots, int rows, int k, float[] norms) {
+        double vn = Math.sqrt(Vectors.dot(v, 0, v, 0, v.length));
         PriorityQueue<double[]> best = new PriorityQueue<>((a, b) -> Double.compare(a[1], b[1]));
-        float[] row = new float[len];
         for (int r = 0; r < rows; r++) {
             if (norms[r] == 0 || vn == 0) continue;
-            table.copyRow(r, row, 0);
-            double cos = Vectors.dot(v, 0, row, 0, len) / (vn * norms[r]);
+            double cos = dots[r] / (vn * norms[r]);
             if (best.size() < k) best.add(new double[] {r, cos});
             else if (cos > best.peek()[1]) {
                 best.poll();
@@ -59,20 +56,4 @@ final class EmbeddingSpace {
         return out;
     }
 
-    private static float[] rowNorms(Embedding table) {
-        int len = table.width();
-        float[] n = new float[table.rows()];
-        float[] row = new float[len];
-        for (int r = 0; r < n.length; r++) {
-            table.copyRow(r, row, 0);
-            n[r] = (float) Math.sqrt(Vectors.dot(row, 0, row, 0, len));
-        }
-        return n;
-    }
-
-    private static float[] rowNorms(float[] table, int rows, int len) {
-        float[] n = new float[rows];
-        for (int r = 0; r < rows; r++) n[r] = (float) Math.sqrt(Vectors.dot(table, r * len, table, r * len, len));
-        return n;
-    }
 }

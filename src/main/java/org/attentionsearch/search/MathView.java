@@ -110,7 +110,7 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head, int kv
             List<Neighbour> like = new ArrayList<>();
             for (double[] r : EmbeddingSpace.nearest(vec, inputs, n, h, top)) {
                 TokenRef tok = a.tokens().get((int) r[0]);
-                like.add(new Neighbour(tok.id(), tok.text(), tok.position(), r[1]));
+                like.add(new Neighbour(tok.id(), a.display(tok), tok.position(), r[1]));
             }
             out.add(new LayerSight(l, EmbeddingSpace.cosine(x, query * h, inputs, query * h, h), List.copyOf(like)));
         }

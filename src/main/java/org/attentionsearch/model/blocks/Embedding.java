@@ -16,6 +16,12 @@ public sealed interface Embedding {
     /** Row r into out[off, off + width). */
     void copyRow(int r, float[] out, int off);
 
+    /** v·row for every row: the raw similarity of v to each entry of the table. */
+    float[] dots(float[] v);
+
+    /** ‖row‖ for every row. */
+    float[] norms();
+
     /** Row r added to out[off, off + width). */
     default void addRow(int r, float[] out, int off) {
         float[] row = new float[width()];
@@ -40,6 +46,22 @@ public sealed interface Embedding {
             java.util.Objects.checkIndex(r, rows);
             org.attentionsearch.math.Vectors.axpy(1f, data, r * width, out, off, width);
         }
+
+        @Override
+        public float[] dots(float[] v) {
+            float[] out = new float[rows];
+            org.attentionsearch.math.Parallel.forRange(rows, 256, (from, to) -> {
+                for (int r = from; r < to; r++) out[r] = org.attentionsearch.math.Vectors.dot(v, 0, data, r * width, width);
+            });
+            return out;
+        }
+
+        @Override
+        public float[] norms() {
+            float[] out = new float[rows];
+            for (int r = 0; r < rows; r++) out[r] = (float) Math.sqrt(org.attentionsearch.math.Vectors.dot(data, r * width, data, r * width, width));
+            return out;
+        }
     }
 
     /** The columns of a packed [width × rows] matrix: the LM head W_U = Eᵀ of a tied model. */
@@ -57,6 +79,19 @@ public sealed interface Embedding {
         @Override
         public void copyRow(int r, float[] out, int off) {
             matrix.column(r, out, off);
+        }
+
+        /** v·W: one row through the matrix-multiply kernel, as the LM head computes logits. */
+        @Override
+        public float[] dots(float[] v) {
+            float[] out = new float[matrix.n()];
+            org.attentionsearch.math.MatMul.multiply(v, 1, matrix, null, org.attentionsearch.math.Epilogue.NONE, null, out);
+            return out;
+        }
+
+        @Override
+        public float[] norms() {
+            return matrix.columnNorms();
         }
     }
 }
