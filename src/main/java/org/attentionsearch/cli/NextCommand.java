@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import org.attentionsearch.model.Model;
-import org.attentionsearch.model.Output;
 import org.attentionsearch.search.NextTokens;
 import org.attentionsearch.text.Encoding;
 import picocli.CommandLine.Command;
@@ -51,10 +50,10 @@ final class NextCommand implements Callable<Integer> {
             input.forEachBatch(input.fromFile() ? 8 : 1, texts -> {
                 List<Encoding> encodings = new ArrayList<>(texts.size());
                 for (String text : texts) encodings.add(Truncation.check(model, text, counter[0]++, noTruncate, System.err).encoding());
-                Output output = model.forward(encodings, true);
+                List<List<NextTokens.Position>> all = NextTokens.of(model, encodings, top, lens);
                 for (int b = 0; b < encodings.size(); b++) {
                     Encoding e = encodings.get(b);
-                    List<NextTokens.Position> next = NextTokens.of(model, output.trace(b), top, lens);
+                    List<NextTokens.Position> next = all.get(b);
                     if (json || input.fromFile()) lines.object(g -> write(g, e, next));
                     else print(out, style, texts.get(b), e, next);
                 }

@@ -55,6 +55,23 @@ public interface Model {
     /** One forward pass over several token sequences, with a trace of every internal when asked. */
     Output forward(List<Encoding> encodings, boolean trace);
 
+    /** Sees the residual stream leaving each layer of an untraced pass, while it is still there. */
+    @FunctionalInterface
+    interface LayerObserver {
+        /**
+         * @param layer    the layer just finished
+         * @param residual its output, [rows × hidden] over the whole batch; overwritten by the next
+         *                 layer, so read it now and keep nothing of it
+         */
+        void layerDone(int layer, Batch batch, float[] residual);
+    }
+
+    /**
+     * An untraced pass that shows every layer's residual stream to {@code observer}: what the
+     * logit lens needs, without keeping any layer's attention.
+     */
+    Output forward(List<Encoding> encodings, LayerObserver observer);
+
     /** One vector per text by the model's pooling (texts truncated to fit). */
     List<float[]> embed(List<String> texts);
 

@@ -115,17 +115,30 @@ public final class Transformer implements Model {
 
     @Override
     public Output forward(List<Encoding> encodings, boolean trace) {
+        return forward(batch(encodings), trace, null);
+    }
+
+    @Override
+    public Output forward(List<Encoding> encodings, LayerObserver observer) {
+        return forward(batch(encodings), false, observer);
+    }
+
+    private static Batch batch(List<Encoding> encodings) {
         List<int[]> ids = new ArrayList<>(encodings.size());
         List<int[]> types = new ArrayList<>(encodings.size());
         for (Encoding e : encodings) {
             ids.add(e.ids());
             types.add(e.typeIds());
         }
-        return forward(new Batch(ids, types), trace);
+        return new Batch(ids, types);
     }
 
     /** The forward pass over a packed batch. */
     public Output forward(Batch batch, boolean trace) {
+        return forward(batch, trace, null);
+    }
+
+    private Output forward(Batch batch, boolean trace, LayerObserver observer) {
         ModelConfig c = config();
         int h = c.hiddenSize();
         for (int b = 0; b < batch.size(); b++) {
@@ -152,6 +165,7 @@ public final class Transformer implements Model {
             }
             x = architecture.layer(p, l, x);
             p.recordLayer("residual_out", x, h);
+            if (observer != null) observer.layerDone(l, batch, x);
         }
         p.beginLayer(-1);
         float[] out = architecture.finish(p, x);

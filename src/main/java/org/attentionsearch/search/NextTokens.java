@@ -1,12 +1,17 @@
 package org.attentionsearch.search;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.PriorityQueue;
 
+import org.attentionsearch.model.Batch;
 import org.attentionsearch.model.Model;
+import org.attentionsearch.model.Output;
 import org.attentionsearch.model.Trace;
 import org.attentionsearch.model.blocks.LanguageModelHead;
+import org.attentionsearch.text.Encoding;
 
 /**
  * What a decoder expects after each position: its top next tokens with their probabilities,
@@ -40,31 +45,58 @@ public final class NextTokens {
      * also each layer's through the logit lens. The last layer's lens equals the model's own.
      */
     public static List<Position> of(Model model, Trace trace, int top, boolean lens) {
-        LanguageModelHead head = model.head();
-        if (head == null) throw new IllegalArgumentException("an encoder does not predict next tokens");
-        int n = trace.length(), h = model.config().hiddenSize(), layers = model.config().layers();
-        float[] finalNorm = trace.get("final_norm.output").data();
-        List<List<Prediction>> modelOwn = top(model, head, finalNorm, n, h, top, false);
+        int n = trace.length(), layers = model.config().layers();
         List<List<List<Prediction>>> perLayer = new ArrayList<>();
         if (lens) {
-            for (int l = 0; l < layers; l++) perLayer.add(top(model, head, trace.layer(l, "residual_out"), n, h, top, true));
+            for (int l = 0; l < layers; l++) perLayer.add(top(model, trace.layer(l, "residual_out"), 0, n, top, true));
         }
-        List<Position> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            List<LayerPredictions> view = new ArrayList<>();
+        return positions(top(model, trace.get("final_norm.output").data(), 0, n, top, false), perLayer);
+    }
+
+    /**
+     * The same for several texts in one untraced pass: the lens reads each layer's residual
+     * stream as the pass goes by, so nothing of any layer (no attention, no residual) is kept.
+     */
+    public static List<List<Position>> of(Model model, List<Encoding> texts, int top, boolean lens) {
+        List<List<List<List<Prediction>>>> perLayer = new ArrayList<>(); // [text][layer][position]
+        for (int b = 0; b < texts.size(); b++) perLayer.add(new ArrayList<>());
+        Model.LayerObserver observer = !lens ? null : (layer, batch, residual) -> {
+            for (int b = 0; b < batch.size(); b++) {
+                perLayer.get(b).add(top(model, residual, batch.start(b), batch.length(b), top, true));
+            }
+        };
+        Output out = lens ? model.forward(texts, observer) : model.forward(texts, false);
+        List<List<Position>> result = new ArrayList<>(texts.size());
+        for (int b = 0; b < texts.size(); b++) {
+            Batch batch = out.batch();
+            result.add(positions(top(model, out.hidden(), batch.start(b), batch.length(b), top, false), perLayer.get(b)));
+        }
+        return result;
+    }
+
+    private static List<Position> positions(List<List<Prediction>> own, List<List<List<Prediction>>> perLayer) {
+        List<Position> out = new ArrayList<>(own.size());
+        for (int i = 0; i < own.size(); i++) {
+            List<LayerPredictions> view = new ArrayList<>(perLayer.size());
             for (int l = 0; l < perLayer.size(); l++) view.add(new LayerPredictions(l, perLayer.get(l).get(i)));
-            out.add(new Position(i, modelOwn.get(i), List.copyOf(view)));
+            out.add(new Position(i, own.get(i), List.copyOf(view)));
         }
         return out;
     }
 
-    /** Top-k of every row of x [n × h], taken through the final norm first when {@code normalise}. */
-    private static List<List<Prediction>> top(Model model, LanguageModelHead head, float[] x, int n, int h, int k, boolean normalise) {
+    /**
+     * Top-k after each of rows [start, start + n) of x [rows × hidden], through the final norm
+     * first when {@code normalise}; a few rows at a time, so a long text over a large vocabulary
+     * stays small.
+     */
+    private static List<List<Prediction>> top(Model model, float[] x, int start, int n, int k, boolean normalise) {
+        LanguageModelHead head = model.head();
+        if (head == null) throw new IllegalArgumentException("an encoder does not predict next tokens");
+        int h = model.config().hiddenSize(), v = head.vocabSize();
         List<List<Prediction>> out = new ArrayList<>(n);
-        int v = head.vocabSize();
         for (int r0 = 0; r0 < n; r0 += ROWS) {
             int rows = Math.min(ROWS, n - r0);
-            float[] slice = java.util.Arrays.copyOfRange(x, r0 * h, (r0 + rows) * h);
+            float[] slice = Arrays.copyOfRange(x, (start + r0) * h, (start + r0 + rows) * h);
             float[] logits = normalise ? head.lens(slice, rows) : head.logits(slice, rows);
             for (int r = 0; r < rows; r++) out.add(top(model, logits, r * v, v, k));
         }
@@ -92,7 +124,7 @@ public final class NextTokens {
             double logit = logits[from + t];
             out.add(new Prediction(t, TokenText.of(model.tokenizer(), t), logit, Math.exp(logit - max) / sum));
         }
-        java.util.Collections.reverse(out);
+        Collections.reverse(out);
         return List.copyOf(out);
     }
 }

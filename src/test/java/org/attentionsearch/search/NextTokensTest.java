@@ -86,6 +86,23 @@ class NextTokensTest {
         }
     }
 
+    /** The untraced pass with the lens read on the way equals the traced one, text by text in a batch. */
+    @Test
+    void theUntracedPassGivesTheSamePredictions() {
+        Model model = Model.load(RandomDecoders.checkpoint(RandomDecoders.llama(), 8));
+        int[] other = {7, 7, 1, 50, 3};
+        List<Encoding> texts = List.of(encoding(IDS), encoding(other));
+        List<List<NextTokens.Position>> batched = NextTokens.of(model, texts, 5, true);
+        for (int b = 0; b < texts.size(); b++) {
+            Trace alone = model.forward(List.of(texts.get(b)), true).trace(0);
+            assertEquals(NextTokens.of(model, alone, 5, true), batched.get(b), "text " + b);
+        }
+    }
+
+    private static Encoding encoding(int[] ids) {
+        return new Encoding(ids, new int[ids.length], new String[ids.length], new int[ids.length], new int[ids.length]);
+    }
+
     @Test
     void anEncoderHasNoNextToken() {
         Model bert = TestModels.MINILM.model();
