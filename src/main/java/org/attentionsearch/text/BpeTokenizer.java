@@ -2,7 +2,6 @@ package org.attentionsearch.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,12 +31,7 @@ public final class BpeTokenizer implements Tokenizer {
     private final boolean trimAddPrefixSpace;
     private final PostProcessor template;
     private final TokenDecoder decoder;
-    private final String[] idToToken;
-    private final Map<String, Integer> tokenToId;
-    private final boolean[] special;
-    private final int bos;
-    private final int eos;
-    private final int[] stopIds;
+    private final TokenVocabulary vocabulary;
 
     private BpeTokenizer(Parsed p) {
         normalizer = p.normalizer;
@@ -49,12 +43,7 @@ public final class BpeTokenizer implements Tokenizer {
         trimAddPrefixSpace = p.trimAddPrefixSpace;
         template = p.template;
         decoder = p.decoder;
-        idToToken = p.idToToken;
-        tokenToId = p.tokenToId;
-        special = p.special;
-        bos = p.bos;
-        eos = p.eos;
-        stopIds = p.stopIds;
+        vocabulary = p.vocabulary;
     }
 
     /**
@@ -146,7 +135,7 @@ public final class BpeTokenizer implements Tokenizer {
             Bpe.Word tokens = model.tokenize(w.cps, w.length);
             for (int t = 0; t < tokens.ids().length; t++) {
                 int id = tokens.ids()[t];
-                out.add(id, idToToken[id], w.starts[tokens.starts()[t]], w.ends[tokens.ends()[t] - 1]);
+                out.add(id, vocabulary.token(id), w.starts[tokens.starts()[t]], w.ends[tokens.ends()[t] - 1]);
             }
         }
     }
@@ -197,53 +186,42 @@ public final class BpeTokenizer implements Tokenizer {
 
     @Override
     public int vocabSize() {
-        return idToToken.length;
+        return vocabulary.size();
     }
 
     @Override
     public String token(int id) {
-        if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
-            throw new IllegalArgumentException("No token has id " + id + ".");
-        }
-        return idToToken[id];
+        return vocabulary.token(id);
     }
 
     @Override
     public OptionalInt id(String token) {
-        Integer id = tokenToId.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        return vocabulary.id(token);
     }
 
     @Override
     public boolean isSpecial(int id) {
-        return id >= 0 && id < special.length && special[id];
+        return vocabulary.isSpecial(id);
     }
 
     @Override
     public OptionalInt bos() {
-        return bos < 0 ? OptionalInt.empty() : OptionalInt.of(bos);
+        return vocabulary.bos();
     }
 
     @Override
     public OptionalInt eos() {
-        return eos < 0 ? OptionalInt.empty() : OptionalInt.of(eos);
+        return vocabulary.eos();
     }
 
     @Override
     public int[] stopIds() {
-        return stopIds.clone();
+        return vocabulary.stopIds();
     }
 
     @Override
     public String decode(int[] ids, boolean skipSpecial) {
-        List<String> tokens = new ArrayList<>(ids.length);
-        for (int id : ids) {
-            if (id < 0 || id >= idToToken.length || idToToken[id] == null || (skipSpecial && special[id])) {
-                continue;
-            }
-            tokens.add(idToToken[id]);
-        }
-        return decoder.decode(tokens);
+        return decoder.decode(vocabulary.tokens(ids, skipSpecial));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -259,12 +237,7 @@ public final class BpeTokenizer implements Tokenizer {
         boolean trimAddPrefixSpace;
         PostProcessor template;
         TokenDecoder decoder;
-        String[] idToToken;
-        final Map<String, Integer> tokenToId = new HashMap<>();
-        boolean[] special;
-        int bos = -1;
-        int eos = -1;
-        int[] stopIds;
+        TokenVocabulary vocabulary;
 
         Parsed(JsonNode root, TokenizerConfig config) {
             JsonNode modelNode = root.get("model");
@@ -291,31 +264,14 @@ public final class BpeTokenizer implements Tokenizer {
             preTokenizer = preTokenizer(root.get("pre_tokenizer"));
             decoder = decoder(root.get("decoder"));
 
-            int maxId = -1;
-            for (int id : vocab.values()) {
-                maxId = Math.max(maxId, id);
-            }
             List<AddedTokenMatcher.AddedToken> added = AddedTokens.parse(root.get("added_tokens"), vocab);
-            for (AddedTokenMatcher.AddedToken t : added) {
-                maxId = Math.max(maxId, t.id());
-            }
-            idToToken = new String[maxId + 1];
-            special = new boolean[maxId + 1];
-            for (Map.Entry<String, Integer> e : vocab.entrySet()) {
-                idToToken[e.getValue()] = e.getKey();
-            }
-            tokenToId.putAll(vocab);
-            for (AddedTokenMatcher.AddedToken t : added) {
-                idToToken[t.id()] = t.content();
-                tokenToId.put(t.content(), t.id());
-                special[t.id()] |= t.special();
-            }
+            vocabulary = TokenVocabulary.of(vocab, added);
             AddedTokenMatcher[] matchers = AddedTokens.matchers(added, normalizer);
             rawAddedTokens = matchers[0];
             normalizedAddedTokens = matchers[1];
 
             postProcessor(root.get("post_processor"), config);
-            specialIds(config);
+            vocabulary = sequenceIds(vocabulary, template, config);
         }
 
         private static Map<String, Integer> vocabulary(JsonNode n) {
@@ -557,8 +513,8 @@ public final class BpeTokenizer implements Tokenizer {
         }
 
         private PostProcessor.Piece specialPiece(String token, String field) {
-            Integer id = token == null ? null : tokenToId.get(token);
-            if (id == null) {
+            int id = token == null ? -1 : vocabulary.idOf(token);
+            if (id < 0) {
                 throw new TokenizerFormatException("The tokenizer config adds its " + field + " \"" + token
                         + "\", which is not a token of the vocabulary.");
             }
@@ -580,9 +536,9 @@ public final class BpeTokenizer implements Tokenizer {
          * BOS and EOS: the config's names if it has them, else the template's first and last special tokens,
          * else well-known names. Stop ids: EOS and the end-of-turn tokens the vocabulary has.
          */
-        private void specialIds(TokenizerConfig config) {
-            bos = idOf(config.bosToken());
-            eos = idOf(config.eosToken());
+        private static TokenVocabulary sequenceIds(TokenVocabulary v, PostProcessor template, TokenizerConfig config) {
+            int bos = idOf(v, config.bosToken());
+            int eos = idOf(v, config.eosToken());
             if (bos < 0) {
                 bos = template.leadingSpecialId();
             }
@@ -590,33 +546,32 @@ public final class BpeTokenizer implements Tokenizer {
                 eos = template.trailingSpecialId();
             }
             if (bos < 0) {
-                bos = firstKnown("<|begin_of_text|>", "<s>", "<bos>", "<|startoftext|>");
+                bos = firstSpecial(v, "<|begin_of_text|>", "<s>", "<bos>", "<|startoftext|>");
             }
             if (eos < 0) {
-                eos = firstKnown("<|end_of_text|>", "</s>", "<eos>", "<|endoftext|>");
+                eos = firstSpecial(v, "<|end_of_text|>", "</s>", "<eos>", "<|endoftext|>");
             }
             Set<Integer> stops = new LinkedHashSet<>();
             if (eos >= 0) {
                 stops.add(eos);
             }
             for (String name : List.of("<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|endoftext|>", "<end_of_turn>", "<|end|>")) {
-                int id = idOf(name);
-                if (id >= 0 && special[id]) {
+                int id = v.idOf(name);
+                if (v.isSpecial(id)) {
                     stops.add(id);
                 }
             }
-            stopIds = stops.stream().mapToInt(Integer::intValue).toArray();
+            return v.withSequenceIds(bos, eos, stops.stream().mapToInt(Integer::intValue).toArray());
         }
 
-        private int idOf(String token) {
-            Integer id = token == null ? null : tokenToId.get(token);
-            return id == null ? -1 : id;
+        private static int idOf(TokenVocabulary v, String token) {
+            return token == null ? -1 : v.idOf(token);
         }
 
-        private int firstKnown(String... names) {
+        private static int firstSpecial(TokenVocabulary v, String... names) {
             for (String n : names) {
-                int id = idOf(n);
-                if (id >= 0 && special[id]) {
+                int id = v.idOf(n);
+                if (v.isSpecial(id)) {
                     return id;
                 }
             }
@@ -626,6 +581,6 @@ public final class BpeTokenizer implements Tokenizer {
 
     @Override
     public String toString() {
-        return "BpeTokenizer[" + idToToken.length + " ids]";
+        return "BpeTokenizer[" + vocabulary.size() + " ids]";
     }
 }

@@ -50,10 +50,9 @@ final class GgufTokenizer implements Tokenizer {
             "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>", "<|file_sep|>");
 
     private final boolean sentencepiece;
-    private final String[] texts;
+    private final TokenVocabulary vocabulary;
     private final float[] scores;
     private final int[] attrs;
-    private final Map<String, Integer> ids;
     /** Special-token candidates (control, user-defined, unknown), longest UTF-8 text first. */
     private final int[] specials;
     private final Map<String, Integer> ranks;
@@ -67,15 +66,14 @@ final class GgufTokenizer implements Tokenizer {
     private final boolean cleanSpaces;
     private final int bos;
     private final int eos;
-    private final int[] stopIds;
     private final int[] byteTokens = new int[256];
 
     private GgufTokenizer(GgufVocabulary v) {
         int n = v.size();
         sentencepiece = v.model().equals("llama");
-        texts = v.tokens().toArray(new String[0]);
+        String[] texts = v.tokens().toArray(new String[0]);
         scores = v.scores();
-        ids = new HashMap<>(n * 2);
+        Map<String, Integer> ids = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
             if (ids.put(texts[i], i) != null) {
                 throw new TokenizerFormatException("The GGUF vocabulary has the token \"" + texts[i] + "\" twice.");
@@ -149,7 +147,11 @@ final class GgufTokenizer implements Tokenizer {
                 attrs[i] |= A_UNUSED;
             }
         }
-        stopIds = stops.stream().mapToInt(Integer::intValue).toArray();
+        boolean[] special = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            special[i] = (attrs[i] & (A_CONTROL | A_UNKNOWN)) != 0;
+        }
+        vocabulary = new TokenVocabulary(texts, ids, special, bos, eos, stops.stream().mapToInt(Integer::intValue).toArray());
 
         List<Integer> candidates = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -198,7 +200,7 @@ final class GgufTokenizer implements Tokenizer {
         boolean prevSpecial = true;
         for (int[] f : fragments(s)) {
             if (f[2] >= 0) {
-                out.add(f[2], texts[f[2]], f[0], f[1]);
+                out.add(f[2], vocabulary.token(f[2]), f[0], f[1]);
                 prevSpecial = true;
             } else {
                 AlignedText piece = AlignedText.of(s, f[0], f[1]);
@@ -226,7 +228,7 @@ final class GgufTokenizer implements Tokenizer {
         int k = 0;
         if (withBos) {
             idArray[k] = bos;
-            tokens[k] = texts[bos];
+            tokens[k] = vocabulary.token(bos);
             starts[k] = -1;
             ends[k++] = -1;
         }
@@ -237,7 +239,7 @@ final class GgufTokenizer implements Tokenizer {
         k += b.size;
         if (withEos) {
             idArray[k] = eos;
-            tokens[k] = texts[eos];
+            tokens[k] = vocabulary.token(eos);
             starts[k] = -1;
             ends[k] = -1;
         }
@@ -255,7 +257,7 @@ final class GgufTokenizer implements Tokenizer {
         }
         frags.add(new int[] {0, s.length(), -1});
         for (int id : specials) {
-            String t = texts[id];
+            String t = vocabulary.token(id);
             List<int[]> next = null;
             for (int f = 0; f < frags.size(); f++) {
                 int[] frag = frags.get(f);
@@ -337,8 +339,8 @@ final class GgufTokenizer implements Tokenizer {
         if (left < 0 || right < 0) {
             return;
         }
-        Integer id = ids.get(new String(t.cps, left, len[left] + len[right]));
-        if (id == null) {
+        int id = vocabulary.idOf(new String(t.cps, left, len[left] + len[right]));
+        if (id < 0) {
             return;
         }
         queue.add(new Bigram(left, right, scores[id], 0, len[left] + len[right]));
@@ -347,11 +349,11 @@ final class GgufTokenizer implements Tokenizer {
     /** A final symbol: its token, or one token per UTF-8 byte (each with the whole character's span). */
     private void emit(AlignedText t, int from, int length, TokenBuffer out) {
         String text = new String(t.cps, from, length);
-        Integer id = ids.get(text);
+        int id = vocabulary.idOf(text);
         int start = t.starts[from];
         int end = t.ends[from + length - 1];
-        if (id != null) {
-            out.add(id, texts[id], start, end);
+        if (id >= 0) {
+            out.add(id, vocabulary.token(id), start, end);
             return;
         }
         for (int k = from; k < from + length; k++) {
@@ -359,7 +361,7 @@ final class GgufTokenizer implements Tokenizer {
             for (byte b : bytes) {
                 int byteId = byteTokens[b & 0xFF];
                 if (byteId >= 0) {
-                    out.add(byteId, texts[byteId], t.starts[k], t.ends[k]);
+                    out.add(byteId, vocabulary.token(byteId), t.starts[k], t.ends[k]);
                 }
             }
         }
@@ -381,9 +383,9 @@ final class GgufTokenizer implements Tokenizer {
                 continue;
             }
             if (ignoreMerges) {
-                Integer id = ids.get(w.text());
-                if (id != null) {
-                    out.add(id, texts[id], w.starts[0], w.ends[n - 1]);
+                int id = vocabulary.idOf(w.text());
+                if (id >= 0) {
+                    out.add(id, vocabulary.token(id), w.starts[0], w.ends[n - 1]);
                     continue;
                 }
             }
@@ -420,16 +422,16 @@ final class GgufTokenizer implements Tokenizer {
             }
             for (int k = 0; k != -1; k = next[k]) {
                 String text = new String(w.cps, k, len[k]);
-                Integer id = ids.get(text);
-                if (id != null) {
-                    out.add(id, texts[id], w.starts[k], w.ends[k + len[k] - 1]);
+                int id = vocabulary.idOf(text);
+                if (id >= 0) {
+                    out.add(id, vocabulary.token(id), w.starts[k], w.ends[k + len[k] - 1]);
                     continue;
                 }
                 // Each UTF-8 byte of the symbol's (byte-level) text, looked up as a one-byte string.
                 for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-                    Integer single = (b & 0x80) == 0 ? ids.get(Character.toString(b)) : null;
-                    if (single != null) {
-                        out.add(single, texts[single], w.starts[k], w.ends[k + len[k] - 1]);
+                    int single = (b & 0x80) == 0 ? vocabulary.idOf(Character.toString(b)) : -1;
+                    if (single >= 0) {
+                        out.add(single, vocabulary.token(single), w.starts[k], w.ends[k + len[k] - 1]);
                     }
                 }
             }
@@ -437,8 +439,7 @@ final class GgufTokenizer implements Tokenizer {
     }
 
     private int idOf(AlignedText w, int from, int length) {
-        Integer id = ids.get(new String(w.cps, from, length));
-        return id == null ? -1 : id;
+        return vocabulary.idOf(new String(w.cps, from, length));
     }
 
     private void addRankedBigram(AlignedText w, int left, int right, int[] len, int[] symbolIds, PriorityQueue<Bigram> queue) {
@@ -483,41 +484,38 @@ final class GgufTokenizer implements Tokenizer {
 
     @Override
     public int vocabSize() {
-        return texts.length;
+        return vocabulary.size();
     }
 
     @Override
     public String token(int id) {
-        if (id < 0 || id >= texts.length) {
-            throw new IllegalArgumentException("No token has id " + id + ".");
-        }
-        return texts[id];
+        return vocabulary.token(id);
     }
 
     @Override
     public OptionalInt id(String token) {
-        Integer id = ids.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        return vocabulary.id(token);
     }
 
+    /** Control and unknown tokens. */
     @Override
     public boolean isSpecial(int id) {
-        return id >= 0 && id < attrs.length && (attrs[id] & (A_CONTROL | A_UNKNOWN)) != 0;
+        return vocabulary.isSpecial(id);
     }
 
     @Override
     public OptionalInt bos() {
-        return bos < 0 ? OptionalInt.empty() : OptionalInt.of(bos);
+        return vocabulary.bos();
     }
 
     @Override
     public OptionalInt eos() {
-        return eos < 0 ? OptionalInt.empty() : OptionalInt.of(eos);
+        return vocabulary.eos();
     }
 
     @Override
     public int[] stopIds() {
-        return stopIds.clone();
+        return vocabulary.stopIds();
     }
 
     /**
@@ -554,14 +552,14 @@ final class GgufTokenizer implements Tokenizer {
 
     /** The bytes one token stands for. */
     private byte[] piece(int id, boolean special) {
-        if (id < 0 || id >= texts.length) {
+        if (id < 0 || id >= vocabulary.size()) {
             return new byte[0];
         }
         int a = attrs[id];
         if (!special && (a & (A_UNKNOWN | A_CONTROL)) != 0) {
             return new byte[0];
         }
-        String text = texts[id];
+        String text = vocabulary.token(id);
         if ((a & (A_UNKNOWN | A_CONTROL | A_USER_DEFINED)) != 0) {
             return text.getBytes(StandardCharsets.UTF_8);
         }
@@ -636,6 +634,6 @@ final class GgufTokenizer implements Tokenizer {
 
     @Override
     public String toString() {
-        return "GgufTokenizer[" + (sentencepiece ? "llama" : "gpt2") + ", " + texts.length + " tokens]";
+        return "GgufTokenizer[" + (sentencepiece ? "llama" : "gpt2") + ", " + vocabulary.size() + " tokens]";
     }
 }
