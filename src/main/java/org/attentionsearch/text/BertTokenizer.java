@@ -181,21 +181,7 @@ public final class BertTokenizer implements Tokenizer {
         char[] src = text.toCharArray();
         Work w = new Work();
         // Added tokens with normalized=false are found in the raw text, before any normalization.
-        rawAddedTokens.find(src, 0, src.length, w.rawMatches);
-        int cursor = 0;
-        for (int i = 0; i < w.rawMatches.count(); i++) {
-            int start = Math.max(cursor, w.rawMatches.start(i));
-            int end = w.rawMatches.end(i);
-            if (cursor < start) {
-                encodePiece(src, cursor, start, w);
-            }
-            AddedTokenMatcher.AddedToken t = rawAddedTokens.token(w.rawMatches.token(i));
-            w.out.add(t.id(), text.substring(start, end), start, end);
-            cursor = end;
-        }
-        if (cursor < src.length) {
-            encodePiece(src, cursor, src.length, w);
-        }
+        rawAddedTokens.cutOut(text, src, w.rawMatches, w.out, (from, to) -> encodePiece(src, from, to, w));
         return w.out;
     }
 

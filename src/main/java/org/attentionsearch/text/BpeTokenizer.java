@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A BPE tokenizer built from a Hugging Face tokenizer.json, producing the same ids and offsets as
@@ -60,22 +61,8 @@ public final class BpeTokenizer implements Tokenizer {
     public Encoding encode(String text) {
         Objects.requireNonNull(text, "text");
         TokenBuffer out = new TokenBuffer();
-        char[] src = text.toCharArray();
-        AddedTokenMatcher.Matches matches = new AddedTokenMatcher.Matches();
-        rawAddedTokens.find(src, 0, src.length, matches);
-        int cursor = 0;
-        for (int i = 0; i < matches.count(); i++) {
-            int start = Math.max(cursor, matches.start(i));
-            int end = matches.end(i);
-            if (cursor < start) {
-                encodePiece(text, cursor, start, out);
-            }
-            out.add(rawAddedTokens.token(matches.token(i)).id(), text.substring(start, end), start, end);
-            cursor = end;
-        }
-        if (cursor < src.length) {
-            encodePiece(text, cursor, src.length, out);
-        }
+        rawAddedTokens.cutOut(text, text.toCharArray(), new AddedTokenMatcher.Matches(), out,
+                (from, to) -> encodePiece(text, from, to, out));
         if (trimOffsets) {
             trimByteLevelOffsets(text, out);
         }
@@ -335,16 +322,7 @@ public final class BpeTokenizer implements Tokenizer {
                     yield new TextNormalizer.Replace((String) pattern[0], (Regex) pattern[1],
                             Json.requireString(n, "content", "Replace normalizer"));
                 }
-                case "Sequence" -> {
-                    List<TextNormalizer> steps = new ArrayList<>();
-                    for (JsonNode s : array(n, "normalizers", "Sequence normalizer")) {
-                        TextNormalizer step = normalizer(s);
-                        if (step != null) {
-                            steps.add(step);
-                        }
-                    }
-                    yield new TextNormalizer.Sequence(steps);
-                }
+                case "Sequence" -> new TextNormalizer.Sequence(sequence(n, "normalizers", "Sequence normalizer", Parsed::normalizer));
                 default -> throw new TokenizerFormatException("Unsupported normalizer type \"" + type
                         + "\"; NFC, Prepend, Replace and Sequence are implemented for BPE models.");
             };
@@ -370,16 +348,7 @@ public final class BpeTokenizer implements Tokenizer {
                     yield new PreTokenizer.Metaspace(replacement, prependScheme(n),
                             Json.bool(n, "split", true, "Metaspace pre-tokenizer"));
                 }
-                case "Sequence" -> {
-                    List<PreTokenizer> steps = new ArrayList<>();
-                    for (JsonNode s : array(n, "pretokenizers", "Sequence pre-tokenizer")) {
-                        PreTokenizer step = preTokenizer(s);
-                        if (step != null) {
-                            steps.add(step);
-                        }
-                    }
-                    yield new PreTokenizer.Sequence(steps);
-                }
+                case "Sequence" -> new PreTokenizer.Sequence(sequence(n, "pretokenizers", "Sequence pre-tokenizer", Parsed::preTokenizer));
                 default -> throw new TokenizerFormatException("Unsupported pre-tokenizer type \"" + type
                         + "\"; ByteLevel, Split, Digits, Metaspace and Sequence are implemented for BPE models.");
             };
@@ -435,13 +404,7 @@ public final class BpeTokenizer implements Tokenizer {
                         prependScheme(n) != PreTokenizer.Metaspace.PrependScheme.NEVER);
                 case "WordPiece" -> new TokenDecoder.WordPiece(Json.string(n, "prefix", "##", "WordPiece decoder"),
                         Json.bool(n, "cleanup", true, "WordPiece decoder"));
-                case "Sequence" -> {
-                    List<TokenDecoder> steps = new ArrayList<>();
-                    for (JsonNode s : array(n, "decoders", "Sequence decoder")) {
-                        steps.add(decoder(s));
-                    }
-                    yield new TokenDecoder.Sequence(steps);
-                }
+                case "Sequence" -> new TokenDecoder.Sequence(sequence(n, "decoders", "Sequence decoder", Parsed::decoder));
                 default -> throw new TokenizerFormatException("Unsupported decoder type \"" + type
                         + "\"; ByteLevel, Replace, ByteFallback, Fuse, Strip, Metaspace, WordPiece and Sequence are implemented.");
             };
@@ -470,6 +433,18 @@ public final class BpeTokenizer implements Tokenizer {
                 s.appendCodePoint(cp);
             });
             return s.toString();
+        }
+
+        /** The steps of a Sequence component, each read by {@code read}; a step that reads as null (none) is left out. */
+        private static <T> List<T> sequence(JsonNode n, String field, String where, Function<JsonNode, T> read) {
+            List<T> steps = new ArrayList<>();
+            for (JsonNode s : array(n, field, where)) {
+                T step = read.apply(s);
+                if (step != null) {
+                    steps.add(step);
+                }
+            }
+            return steps;
         }
 
         private static JsonNode array(JsonNode n, String field, String where) {
