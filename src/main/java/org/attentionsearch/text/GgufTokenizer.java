@@ -293,6 +293,40 @@ final class GgufTokenizer implements Tokenizer {
     /** One bigram candidate: symbols {@code left} and {@code right} (adjacent when made), ordered by score or by rank. */
     private record Bigram(int left, int right, float score, int rank, int size) {}
 
+    /** The symbols of a piece being merged: their lengths in characters, linked in order by their first positions. */
+    private static final class Symbols {
+        final int[] len;
+        final int[] prev;
+        final int[] next;   // -1 after the last
+
+        /** Every character its own symbol. */
+        Symbols(int n) {
+            len = new int[n];
+            prev = new int[n];
+            next = new int[n];
+            for (int k = 0; k < n; k++) {
+                len[k] = 1;
+                prev[k] = k - 1;
+                next[k] = k + 1 < n ? k + 1 : -1;
+            }
+        }
+
+        /** Whether both symbols of the candidate are still there, with the lengths it was made from. */
+        boolean current(Bigram b) {
+            return len[b.left] != 0 && len[b.right] != 0 && len[b.left] + len[b.right] == b.size;
+        }
+
+        /** Joins symbol {@code right} into {@code left}, its predecessor. */
+        void merge(int left, int right) {
+            len[left] += len[right];
+            len[right] = 0;
+            next[left] = next[right];
+            if (next[right] >= 0) {
+                prev[next[right]] = left;
+            }
+        }
+    }
+
     /**
      * llama.cpp's sentencepiece merge: start from the characters, repeatedly merge the adjacent pair whose
      * concatenation is the token of highest score (leftmost on ties), then emit each symbol as its token,
@@ -303,35 +337,23 @@ final class GgufTokenizer implements Tokenizer {
         if (n == 0) {
             return;
         }
-        int[] len = new int[n];
-        int[] prev = new int[n];
-        int[] next = new int[n];
-        for (int k = 0; k < n; k++) {
-            len[k] = 1;
-            prev[k] = k - 1;
-            next[k] = k + 1 < n ? k + 1 : -1;
-        }
+        Symbols s = new Symbols(n);
         PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.score != b.score
                 ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
         for (int k = 1; k < n; k++) {
-            addScoredBigram(t, k - 1, k, len, queue);
+            addScoredBigram(t, k - 1, k, s.len, queue);
         }
         while (!queue.isEmpty()) {
             Bigram b = queue.poll();
-            if (len[b.left] == 0 || len[b.right] == 0 || len[b.left] + len[b.right] != b.size) {
+            if (!s.current(b)) {
                 continue;
             }
-            len[b.left] += len[b.right];
-            len[b.right] = 0;
-            next[b.left] = next[b.right];
-            if (next[b.right] >= 0) {
-                prev[next[b.right]] = b.left;
-            }
-            addScoredBigram(t, prev[b.left], b.left, len, queue);
-            addScoredBigram(t, b.left, next[b.left], len, queue);
+            s.merge(b.left, b.right);
+            addScoredBigram(t, s.prev[b.left], b.left, s.len, queue);
+            addScoredBigram(t, b.left, s.next[b.left], s.len, queue);
         }
-        for (int k = 0; k != -1; k = next[k]) {
-            emit(t, k, len[k], out);
+        for (int k = 0; k != -1; k = s.next[k]) {
+            emit(t, k, s.len[k], out);
         }
     }
 
@@ -389,49 +411,39 @@ final class GgufTokenizer implements Tokenizer {
                     continue;
                 }
             }
-            int[] len = new int[n];
-            int[] prev = new int[n];
-            int[] next = new int[n];
+            Symbols s = new Symbols(n);
             int[] symbolIds = new int[n];
             for (int k = 0; k < n; k++) {
-                len[k] = 1;
-                prev[k] = k - 1;
-                next[k] = k + 1 < n ? k + 1 : -1;
                 symbolIds[k] = idOf(w, k, 1);
             }
             PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.rank != b.rank
                     ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
             for (int k = 1; k < n; k++) {
-                addRankedBigram(w, k - 1, k, len, symbolIds, queue);
+                addRankedBigram(w, k - 1, k, s.len, symbolIds, queue);
             }
             while (!queue.isEmpty()) {
                 Bigram b = queue.poll();
-                if (len[b.left] == 0 || len[b.right] == 0 || len[b.left] + len[b.right] != b.size
-                        || next[b.left] != b.right) {
+                if (!s.current(b) || s.next[b.left] != b.right) {
                     continue;
                 }
-                len[b.left] += len[b.right];
-                len[b.right] = 0;
-                next[b.left] = next[b.right];
-                if (next[b.right] >= 0) {
-                    prev[next[b.right]] = b.left;
-                }
-                symbolIds[b.left] = idOf(w, b.left, len[b.left]);
-                addRankedBigram(w, prev[b.left], b.left, len, symbolIds, queue);
-                addRankedBigram(w, b.left, next[b.left], len, symbolIds, queue);
+                s.merge(b.left, b.right);
+                symbolIds[b.left] = idOf(w, b.left, s.len[b.left]);
+                addRankedBigram(w, s.prev[b.left], b.left, s.len, symbolIds, queue);
+                addRankedBigram(w, b.left, s.next[b.left], s.len, symbolIds, queue);
             }
-            for (int k = 0; k != -1; k = next[k]) {
-                String text = new String(w.cps, k, len[k]);
+            for (int k = 0; k != -1; k = s.next[k]) {
+                String text = new String(w.cps, k, s.len[k]);
+                int end = w.ends[k + s.len[k] - 1];
                 int id = vocabulary.idOf(text);
                 if (id >= 0) {
-                    out.add(id, vocabulary.token(id), w.starts[k], w.ends[k + len[k] - 1]);
+                    out.add(id, vocabulary.token(id), w.starts[k], end);
                     continue;
                 }
                 // Each UTF-8 byte of the symbol's (byte-level) text, looked up as a one-byte string.
                 for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
                     int single = (b & 0x80) == 0 ? vocabulary.idOf(Character.toString(b)) : -1;
                     if (single >= 0) {
-                        out.add(single, vocabulary.token(single), w.starts[k], w.ends[k + len[k] - 1]);
+                        out.add(single, vocabulary.token(single), w.starts[k], end);
                     }
                 }
             }
