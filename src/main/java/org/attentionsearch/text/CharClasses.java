@@ -62,23 +62,7 @@ final class CharClasses {
 
     /** Canonical combining class; 0 for starters. */
     static int combiningClass(int c) {
-        if (c < 0x300) {
-            return 0;
-        }
-        int[] t = UnicodeTables.CCC_RANGES;
-        int lo = 0;
-        int hi = t.length / 3 - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (c < t[3 * mid]) {
-                hi = mid - 1;
-            } else if (c > t[3 * mid + 1]) {
-                lo = mid + 1;
-            } else {
-                return t[3 * mid + 2];
-            }
-        }
-        return 0;
+        return c < 0x300 ? 0 : UnicodeTables.valueIn(UnicodeTables.CCC_RANGES, c, 0);
     }
 
     /**

@@ -50,12 +50,8 @@ record GgufVocabulary(String model, String pre, List<String> tokens, float[] sco
             texts.add(tokens.get(i).isEmpty() ? "[EMPTY_" + i + "]" : tokens.get(i));
         }
         float[] scores = new float[n];
-        List<Object> s = list(metadata, "scores");
+        List<Object> s = perToken(metadata, "scores", "", n);
         if (s != null) {
-            if (s.size() < n) {
-                throw new TokenizerFormatException("The GGUF metadata has fewer tokenizer.ggml.scores (" + s.size()
-                        + ") than tokens (" + n + ").");
-            }
             for (int i = 0; i < n; i++) {
                 if (!(s.get(i) instanceof Number num)) {
                     throw new TokenizerFormatException("The GGUF metadata's tokenizer.ggml.scores must be numbers.");
@@ -64,12 +60,8 @@ record GgufVocabulary(String model, String pre, List<String> tokens, float[] sco
             }
         }
         int[] types = new int[n];
-        List<Object> t = list(metadata, "token_type");
+        List<Object> t = perToken(metadata, "token_type", " entries", n);
         if (t != null) {
-            if (t.size() < n) {
-                throw new TokenizerFormatException("The GGUF metadata has fewer tokenizer.ggml.token_type entries (" + t.size()
-                        + ") than tokens (" + n + ").");
-            }
             for (int i = 0; i < n; i++) {
                 if (!(t.get(i) instanceof Long l)) {
                     throw new TokenizerFormatException("The GGUF metadata's tokenizer.ggml.token_type must be integers.");
@@ -118,6 +110,16 @@ record GgufVocabulary(String model, String pre, List<String> tokens, float[] sco
         @SuppressWarnings("unchecked")
         List<Object> objects = (List<Object>) l;
         return objects;
+    }
+
+    /** An array with an entry per token, or null when absent; {@code entries} names them in the message. */
+    private static List<Object> perToken(Map<String, Object> m, String key, String entries, int n) {
+        List<Object> l = list(m, key);
+        if (l != null && l.size() < n) {
+            throw new TokenizerFormatException("The GGUF metadata has fewer " + PREFIX + key + entries + " (" + l.size()
+                    + ") than tokens (" + n + ").");
+        }
+        return l;
     }
 
     private static List<String> strings(Map<String, Object> m, String key, boolean required) {

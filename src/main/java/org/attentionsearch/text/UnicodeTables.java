@@ -15,6 +15,23 @@ package org.attentionsearch.text;
 final class UnicodeTables {
     private UnicodeTables() {}
 
+    /** The value of {@code c} in sorted triples {@code first, last, value} (inclusive ranges), or {@code absent} outside them. */
+    static int valueIn(int[] triples, int c, int absent) {
+        int lo = 0;
+        int hi = triples.length / 3 - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (c < triples[3 * mid]) {
+                hi = mid - 1;
+            } else if (c > triples[3 * mid + 1]) {
+                lo = mid + 1;
+            } else {
+                return triples[3 * mid + 2];
+            }
+        }
+        return absent;
+    }
+
     /** Cc, Cf and Co: removed by the BERT normalizer's text cleaning. */
     static final int[] OTHER = {
         0x0, 0x1F, 0x7F, 0x9F, 0xAD, 0xAD, 0x600, 0x605, 0x61C, 0x61C,
