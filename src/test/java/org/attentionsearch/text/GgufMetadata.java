@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.attentionsearch.testing.Vocabulary;
 
 /**
  * GGUF tokenizer metadata made from a tokenizer.json (and tokenizer_config.json) the way llama.cpp's
@@ -36,21 +37,21 @@ final class GgufMetadata {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final Map<Vocabularies, Map<String, Object>> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Vocabulary, Map<String, Object>> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The metadata of one of the test vocabularies (made once; treat it as read-only). */
-    static Map<String, Object> of(Vocabularies v) {
+    static Map<String, Object> of(Vocabulary v) {
         return CACHE.computeIfAbsent(v, GgufMetadata::make);
     }
 
-    private static Map<String, Object> make(Vocabularies v) {
+    private static Map<String, Object> make(Vocabulary v) {
         String pre = switch (v) {
             case GPT2 -> "gpt-2";
             case LLAMA3 -> "llama-bpe";
             case QWEN3 -> "qwen2";
             case LLAMA2 -> null;
         };
-        return of(v.tokenizerJson(), v.tokenizerConfigJson(), pre, v == Vocabularies.GPT2 ? 50256 : -1);
+        return of(v.tokenizerJson(), v == Vocabulary.GPT2 ? null : v.tokenizerConfigJson(), pre, v == Vocabulary.GPT2 ? 50256 : -1);
     }
 
     /** @param pre null for a sentencepiece vocabulary; {@code defaultBosEos} the config.json ids when there is no tokenizer config */

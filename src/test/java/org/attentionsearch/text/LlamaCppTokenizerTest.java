@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.attentionsearch.testing.GgufWriter;
 import org.attentionsearch.testing.LlamaCpp;
+import org.attentionsearch.testing.Vocabulary;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,8 +25,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LlamaCppTokenizerTest {
 
     @ParameterizedTest
-    @EnumSource(Vocabularies.class)
-    void idsMatchLlamaCpp(Vocabularies v) throws Exception {
+    @EnumSource(Vocabulary.class)
+    void idsMatchLlamaCpp(Vocabulary v) throws Exception {
         String architecture = switch (v) {
             case GPT2 -> "gpt2";
             case QWEN3 -> "qwen3";
@@ -43,7 +44,7 @@ class LlamaCppTokenizerTest {
     @ParameterizedTest
     @ValueSource(strings = {"smollm", "default", "falcon", "llama-bpe", "qwen2"})
     void otherPreTokenizersMatchLlamaCpp(String pre) throws Exception {
-        Map<String, Object> metadata = new LinkedHashMap<>(GgufMetadata.of(Vocabularies.GPT2));
+        Map<String, Object> metadata = new LinkedHashMap<>(GgufMetadata.of(Vocabulary.GPT2));
         metadata.put("tokenizer.ggml.pre", pre);
         metadata.put("tokenizer.ggml.add_bos_token", false);
         assertSameIds(pre, Tokenizers.fromGguf(metadata), metadata, "gpt2", NastyCorpus.bpeLines(8_000L + pre.hashCode(), 4_000));
