@@ -13,7 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.attentionsearch.testing.ConvertedTokenizer;
+import org.attentionsearch.testing.SyntheticModels;
 import org.attentionsearch.testing.Vocabulary;
+import org.attentionsearch.weights.GgufFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -29,8 +32,18 @@ class GgufTokenizerTest {
     private static final int LINES = 3_000;
     private static final Map<Vocabulary, Tokenizer> CACHE = new ConcurrentHashMap<>();
 
+    /**
+     * The tokenizer metadata llama.cpp's converter writes for a vocabulary ({@link ConvertedTokenizer}), as our
+     * reader reads it back from the vocabulary-only GGUF file that llama.cpp loads in the tests.
+     */
+    static Map<String, Object> metadata(Vocabulary v) {
+        try (GgufFile f = GgufFile.open(SyntheticModels.vocabularyGguf(v))) {
+            return f.metadata();
+        }
+    }
+
     static Tokenizer gguf(Vocabulary v) {
-        return CACHE.computeIfAbsent(v, k -> Tokenizers.fromGguf(GgufMetadata.of(k)));
+        return CACHE.computeIfAbsent(v, k -> Tokenizers.fromGguf(metadata(k)));
     }
 
     /** The tokens' bytes, in order, are the text's UTF-8 (special tokens as their own text), and their spans tile the text. */
@@ -206,7 +219,7 @@ class GgufTokenizerTest {
     @ParameterizedTest
     @EnumSource(value = Vocabulary.class, names = {"GPT2", "LLAMA3", "QWEN3"})
     void exportedByteLevelJsonTokenizesAsTheOriginal(Vocabulary v) {
-        Tokenizer exported = Tokenizers.fromJson(Tokenizers.toTokenizerJson(GgufMetadata.of(v)), null);
+        Tokenizer exported = Tokenizers.fromJson(Tokenizers.toTokenizerJson(metadata(v)), null);
         Tokenizer original = v.ours();
         for (String line : NastyCorpus.bpeLines(64_000L + v.ordinal(), 2_000)) {
             int[] a = exported.encode(line).ids();
@@ -227,7 +240,7 @@ class GgufTokenizerTest {
      */
     @Test
     void exportedSentencepieceJsonMatchesTheReferenceOnIt() throws Exception {
-        byte[] json = Tokenizers.toTokenizerJson(GgufMetadata.of(Vocabulary.LLAMA2));
+        byte[] json = Tokenizers.toTokenizerJson(metadata(Vocabulary.LLAMA2));
         Tokenizer exported = Tokenizers.fromJson(json, null);
         Tokenizer original = Vocabulary.LLAMA2.ours();
         List<String> lines = NastyCorpus.bpeLines(65_000L, 1_000);
