@@ -5,16 +5,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalInt;
 
 /**
  * A BERT WordPiece tokenizer built from a Hugging Face {@code tokenizer.json} alone, producing the
  * same ids, type ids and offsets as the Hugging Face implementation. The pipeline per text:
  * added tokens are cut out of the raw text, each remaining piece is normalized, split into words,
  * and the words into WordPiece tokens; the post-processor then adds special tokens.
+ * <p>Its special tokens are the added tokens the file marks special ({@code [CLS]}, {@code [SEP]},
+ * {@code [PAD]}, {@code [MASK]}, {@code [UNK]} in BERT files). As an encoder's sequence it begins at
+ * the template's first special token ({@code [CLS]}, its BOS) and ends at the last ({@code [SEP]}, its
+ * EOS and only stop id).
  * <p>Immutable and safe for concurrent use.
  */
-public final class BertTokenizer implements Tokenizer {
+public final class BertTokenizer extends VocabularyTokenizer {
 
     private final BertNormalizer normalizer;          // null: none
     private final boolean bertPreTokenizer;           // false: the whole piece is one word
@@ -23,7 +26,6 @@ public final class BertTokenizer implements Tokenizer {
     private final AddedTokenMatcher normalizedAddedTokens; // matched in normalized pieces
     private final PostProcessor postProcessor;
     private final boolean hasPairTemplate;
-    private final TokenVocabulary vocabulary;
     private final int padId;
     private final int clsId;
     private final int sepId;
@@ -31,6 +33,7 @@ public final class BertTokenizer implements Tokenizer {
     private final TokenDecoder decoder;
 
     private BertTokenizer(Parsed p) {
+        super(p.vocabulary);
         this.normalizer = p.normalizer;
         this.bertPreTokenizer = p.bertPreTokenizer;
         this.wordPiece = p.wordPiece;
@@ -38,7 +41,6 @@ public final class BertTokenizer implements Tokenizer {
         this.normalizedAddedTokens = p.normalizedAddedTokens;
         this.postProcessor = p.postProcessor;
         this.hasPairTemplate = p.hasPairTemplate;
-        this.vocabulary = p.vocabulary;
         this.padId = p.padId;
         this.clsId = p.clsId;
         this.sepId = p.sepId;
@@ -79,52 +81,6 @@ public final class BertTokenizer implements Tokenizer {
             throw new IllegalStateException("This tokenizer's post-processor has no template for pairs.");
         }
         return postProcessor.apply(encodeSequence(first), encodeSequence(second));
-    }
-
-    /** Number of ids: one more than the largest id of the vocabulary and the added tokens. */
-    @Override
-    public int vocabSize() {
-        return vocabulary.size();
-    }
-
-    /**
-     * The token string of an id.
-     *
-     * @throws IllegalArgumentException if no token has that id
-     */
-    @Override
-    public String token(int id) {
-        return vocabulary.token(id);
-    }
-
-    /** The id of a token string (an added token or a vocabulary entry, as written in the vocabulary). */
-    @Override
-    public OptionalInt id(String token) {
-        return vocabulary.id(token);
-    }
-
-    /** Added tokens marked special in the file ([CLS], [SEP], [PAD], [MASK], [UNK] in BERT files). */
-    @Override
-    public boolean isSpecial(int id) {
-        return vocabulary.isSpecial(id);
-    }
-
-    /** An encoder's sequence start: the template's first special token ({@code [CLS]}). */
-    @Override
-    public OptionalInt bos() {
-        return vocabulary.bos();
-    }
-
-    /** An encoder's sequence end: the template's last special token ({@code [SEP]}). */
-    @Override
-    public OptionalInt eos() {
-        return vocabulary.eos();
-    }
-
-    /** {@code [SEP]}. */
-    @Override
-    public int[] stopIds() {
-        return vocabulary.stopIds();
     }
 
     /** The file's decoder (WordPiece: {@code ##} pieces joined, spaces cleaned up); unknown ids are ignored. */

@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -21,7 +20,7 @@ import java.util.function.Function;
  * post-processor then trims offsets and adds the template's special tokens.
  * <p>Immutable and safe for concurrent use.
  */
-public final class BpeTokenizer implements Tokenizer {
+public final class BpeTokenizer extends VocabularyTokenizer {
 
     private final TextNormalizer normalizer;          // null: none
     private final PreTokenizer preTokenizer;          // null: the whole piece is one word
@@ -32,9 +31,9 @@ public final class BpeTokenizer implements Tokenizer {
     private final boolean trimAddPrefixSpace;
     private final PostProcessor template;
     private final TokenDecoder decoder;
-    private final TokenVocabulary vocabulary;
 
     private BpeTokenizer(Parsed p) {
+        super(p.vocabulary);
         normalizer = p.normalizer;
         preTokenizer = p.preTokenizer;
         model = p.model;
@@ -44,7 +43,6 @@ public final class BpeTokenizer implements Tokenizer {
         trimAddPrefixSpace = p.trimAddPrefixSpace;
         template = p.template;
         decoder = p.decoder;
-        vocabulary = p.vocabulary;
     }
 
     /**
@@ -169,41 +167,6 @@ public final class BpeTokenizer implements Tokenizer {
 
     private static boolean isTrimmed(int cp) {
         return cp == ByteLevelAlphabet.charOf(' ') || CharClasses.isWhitespace(cp);
-    }
-
-    @Override
-    public int vocabSize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public String token(int id) {
-        return vocabulary.token(id);
-    }
-
-    @Override
-    public OptionalInt id(String token) {
-        return vocabulary.id(token);
-    }
-
-    @Override
-    public boolean isSpecial(int id) {
-        return vocabulary.isSpecial(id);
-    }
-
-    @Override
-    public OptionalInt bos() {
-        return vocabulary.bos();
-    }
-
-    @Override
-    public OptionalInt eos() {
-        return vocabulary.eos();
-    }
-
-    @Override
-    public int[] stopIds() {
-        return vocabulary.stopIds();
     }
 
     @Override

@@ -9,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.PriorityQueue;
 import java.util.Set;
 
@@ -24,7 +23,7 @@ import java.util.Set;
  * make up one character share that character's span.
  * <p>A lone surrogate is read as U+FFFD. Immutable and safe for concurrent use.
  */
-final class GgufTokenizer implements Tokenizer {
+final class GgufTokenizer extends VocabularyTokenizer {
 
     // Token attributes, as llama.cpp keeps them (one token can have several).
     private static final int A_NORMAL = 1;
@@ -50,7 +49,6 @@ final class GgufTokenizer implements Tokenizer {
             "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>", "<|file_sep|>");
 
     private final boolean sentencepiece;
-    private final TokenVocabulary vocabulary;
     private final float[] scores;
     private final int[] attrs;
     /** Special-token candidates (control, user-defined, unknown), longest UTF-8 text first. */
@@ -68,18 +66,72 @@ final class GgufTokenizer implements Tokenizer {
     private final int eos;
     private final int[] byteTokens = new int[256];
 
-    private GgufTokenizer(GgufVocabulary v) {
+    private GgufTokenizer(GgufVocabulary v, int[] attrs, TokenVocabulary vocabulary) {
+        super(vocabulary);
+        this.attrs = attrs;
         int n = v.size();
         sentencepiece = v.model().equals("llama");
-        String[] texts = v.tokens().toArray(new String[0]);
         scores = v.scores();
-        Map<String, Integer> ids = new HashMap<>(n * 2);
-        for (int i = 0; i < n; i++) {
-            if (ids.put(texts[i], i) != null) {
-                throw new TokenizerFormatException("The GGUF vocabulary has the token \"" + texts[i] + "\" twice.");
+        GgufPreTokenizer pre = sentencepiece ? null : GgufPreTokenizer.named(v.pre());
+        splitter = pre == null ? null : new LlamaCppSplitter(pre.expressions());
+        ignoreMerges = pre != null && pre.ignoreMerges();
+        cleanSpaces = pre != null && pre.cleanSpaces();
+        addSpacePrefix = v.addSpacePrefix() != null ? v.addSpacePrefix() : sentencepiece;
+        addBos = v.addBos() != null ? v.addBos() : (sentencepiece || pre.addBos());
+        addEos = v.addEos() != null && v.addEos();
+        bos = vocabulary.bos().orElse(-1);
+        eos = vocabulary.eos().orElse(-1);
+
+        ranks = new HashMap<>(v.merges().size() * 2);
+        idRanks = new Bpe.PairMerges(v.merges().size());
+        for (int r = 0; r < v.merges().size(); r++) {
+            String merge = v.merges().get(r);
+            if (ranks.putIfAbsent(merge, r) == null) {
+                // llama.cpp splits a merge at its first space after the first character.
+                int space = merge.indexOf(' ', 1);
+                int left = space < 0 ? -1 : vocabulary.idOf(merge.substring(0, space));
+                int right = space < 0 ? -1 : vocabulary.idOf(merge.substring(space + 1));
+                if (left >= 0 && right >= 0) {
+                    idRanks.put(left, right, r, 0);
+                }
             }
         }
-        attrs = new int[n];
+
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if ((attrs[i] & (A_CONTROL | A_USER_DEFINED | A_UNKNOWN)) != 0) {
+                candidates.add(i);
+            }
+        }
+        int[] byteLength = new int[n];
+        for (int id : candidates) {
+            byteLength[id] = vocabulary.token(id).getBytes(StandardCharsets.UTF_8).length;
+        }
+        // Longest first; among equal lengths llama.cpp's order is unspecified, here it is by id.
+        candidates.sort((a, b) -> byteLength[a] != byteLength[b] ? byteLength[b] - byteLength[a] : a - b);
+        specials = candidates.stream().mapToInt(Integer::intValue).toArray();
+
+        // Sentencepiece byte fallback: <0xNN>, else (as llama.cpp tries next) the byte itself as a one-character token.
+        for (int b = 0; b < 256; b++) {
+            int id = vocabulary.idOf(String.format("<0x%02X>", b));
+            byteTokens[b] = id < 0 && b < 0x80 ? vocabulary.idOf(Character.toString(b)) : id;
+        }
+    }
+
+    static Tokenizer fromMetadata(Map<String, Object> metadata) {
+        Objects.requireNonNull(metadata, "metadata");
+        GgufVocabulary v = GgufVocabulary.read(metadata);
+        int[] attrs = attributes(v);
+        return new GgufTokenizer(v, attrs, vocabulary(v, attrs));
+    }
+
+    /**
+     * llama.cpp's attributes of the tokens: from their types, and control for the end-of-turn and
+     * fill-in-the-middle names it recognises (unused too when a control token's name says so).
+     */
+    private static int[] attributes(GgufVocabulary v) {
+        int n = v.size();
+        int[] attrs = new int[n];
         for (int i = 0; i < n; i++) {
             attrs[i] = switch (v.types()[i]) {
                 case GgufVocabulary.NORMAL -> A_NORMAL;
@@ -90,91 +142,50 @@ final class GgufTokenizer implements Tokenizer {
                 case GgufVocabulary.BYTE -> A_BYTE;
                 default -> 0;
             };
-        }
-
-        GgufPreTokenizer pre = sentencepiece ? null : GgufPreTokenizer.named(v.pre());
-        splitter = pre == null ? null : new LlamaCppSplitter(pre.expressions());
-        ignoreMerges = pre != null && pre.ignoreMerges();
-        cleanSpaces = pre != null && pre.cleanSpaces();
-        addSpacePrefix = v.addSpacePrefix() != null ? v.addSpacePrefix() : sentencepiece;
-        addBos = v.addBos() != null ? v.addBos() : (sentencepiece || pre.addBos());
-        addEos = v.addEos() != null && v.addEos();
-        // Defaults of llama.cpp when the file names no id (an id out of range keeps the default).
-        bos = special(v.bos(), sentencepiece ? 1 : 11, n);
-        eos = special(v.eos(), sentencepiece ? 2 : 11, n);
-        int eot = special(v.eot(), -1, n);
-        int eom = special(v.eom(), -1, n);
-
-        ranks = new HashMap<>(v.merges().size() * 2);
-        idRanks = new Bpe.PairMerges(v.merges().size());
-        for (int r = 0; r < v.merges().size(); r++) {
-            String merge = v.merges().get(r);
-            if (ranks.putIfAbsent(merge, r) == null) {
-                // llama.cpp splits a merge at its first space after the first character.
-                int space = merge.indexOf(' ', 1);
-                Integer left = space < 0 ? null : ids.get(merge.substring(0, space));
-                Integer right = space < 0 ? null : ids.get(merge.substring(space + 1));
-                if (left != null && right != null) {
-                    idRanks.put(left, right, r, 0);
-                }
+            String text = v.tokens().get(i);
+            if (END_OF_GENERATION.contains(text) || FIM.contains(text) || FIM_ENDING.contains(text)) {
+                attrs[i] |= A_CONTROL;
             }
-        }
-
-        // Names that llama.cpp recognises as end-of-turn or fill-in-the-middle tokens become control tokens.
-        Set<Integer> stops = new LinkedHashSet<>();
-        if (eos >= 0) {
-            stops.add(eos);
-        }
-        if (eot >= 0) {
-            stops.add(eot);
-        }
-        if (eom >= 0) {
-            stops.add(eom);
-        }
-        for (int i = 0; i < n; i++) {
-            if (END_OF_GENERATION.contains(texts[i])) {
-                attrs[i] |= A_CONTROL;
-                stops.add(i);
-            } else if (FIM.contains(texts[i])) {
-                attrs[i] |= A_CONTROL;
-            } else if (FIM_ENDING.contains(texts[i])) {
-                attrs[i] |= A_CONTROL;
-                stops.add(i);
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            if ((attrs[i] & A_CONTROL) != 0 && texts[i].contains("unused")) {
+            if ((attrs[i] & A_CONTROL) != 0 && text.contains("unused")) {
                 attrs[i] |= A_UNUSED;
+            }
+        }
+        return attrs;
+    }
+
+    /**
+     * The vocabulary as llama.cpp answers for it: control and unknown tokens special, BOS and EOS the
+     * file's or llama.cpp's defaults, generation stopped by EOS, the end-of-turn ids and the tokens
+     * whose names end generation.
+     *
+     * @throws TokenizerFormatException if a token is there twice
+     */
+    private static TokenVocabulary vocabulary(GgufVocabulary v, int[] attrs) {
+        int n = v.size();
+        String[] texts = v.tokens().toArray(new String[0]);
+        Map<String, Integer> ids = new HashMap<>(n * 2);
+        for (int i = 0; i < n; i++) {
+            if (ids.put(texts[i], i) != null) {
+                throw new TokenizerFormatException("The GGUF vocabulary has the token \"" + texts[i] + "\" twice.");
+            }
+        }
+        // Defaults of llama.cpp when the file names no id (an id out of range keeps the default).
+        int bos = special(v.bos(), v.model().equals("llama") ? 1 : 11, n);
+        int eos = special(v.eos(), v.model().equals("llama") ? 2 : 11, n);
+        Set<Integer> stops = new LinkedHashSet<>();
+        for (int id : new int[] {eos, special(v.eot(), -1, n), special(v.eom(), -1, n)}) {
+            if (id >= 0) {
+                stops.add(id);
             }
         }
         boolean[] special = new boolean[n];
         for (int i = 0; i < n; i++) {
+            if (END_OF_GENERATION.contains(texts[i]) || FIM_ENDING.contains(texts[i])) {
+                stops.add(i);
+            }
             special[i] = (attrs[i] & (A_CONTROL | A_UNKNOWN)) != 0;
         }
-        vocabulary = new TokenVocabulary(texts, ids, special, bos, eos, stops.stream().mapToInt(Integer::intValue).toArray());
-
-        List<Integer> candidates = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            if ((attrs[i] & (A_CONTROL | A_USER_DEFINED | A_UNKNOWN)) != 0) {
-                candidates.add(i);
-            }
-        }
-        int[] byteLength = new int[n];
-        for (int id : candidates) {
-            byteLength[id] = texts[id].getBytes(StandardCharsets.UTF_8).length;
-        }
-        // Longest first; among equal lengths llama.cpp's order is unspecified, here it is by id.
-        candidates.sort((a, b) -> byteLength[a] != byteLength[b] ? byteLength[b] - byteLength[a] : a - b);
-        specials = candidates.stream().mapToInt(Integer::intValue).toArray();
-
-        // Sentencepiece byte fallback: <0xNN>, else (as llama.cpp tries next) the byte itself as a one-character token.
-        for (int b = 0; b < 256; b++) {
-            Integer id = ids.get(String.format("<0x%02X>", b));
-            if (id == null && b < 0x80) {
-                id = ids.get(Character.toString(b));
-            }
-            byteTokens[b] = id == null ? -1 : id;
-        }
+        return new TokenVocabulary(texts, ids, special, bos, eos, stops.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private static int special(int fromFile, int fallback, int n) {
@@ -182,11 +193,6 @@ final class GgufTokenizer implements Tokenizer {
             return fromFile;
         }
         return fallback < n ? fallback : -1;
-    }
-
-    static Tokenizer fromMetadata(Map<String, Object> metadata) {
-        Objects.requireNonNull(metadata, "metadata");
-        return new GgufTokenizer(GgufVocabulary.read(metadata));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -493,42 +499,6 @@ final class GgufTokenizer implements Tokenizer {
 
     // ---------------------------------------------------------------------------------------------
     // Vocabulary and decoding
-
-    @Override
-    public int vocabSize() {
-        return vocabulary.size();
-    }
-
-    @Override
-    public String token(int id) {
-        return vocabulary.token(id);
-    }
-
-    @Override
-    public OptionalInt id(String token) {
-        return vocabulary.id(token);
-    }
-
-    /** Control and unknown tokens. */
-    @Override
-    public boolean isSpecial(int id) {
-        return vocabulary.isSpecial(id);
-    }
-
-    @Override
-    public OptionalInt bos() {
-        return vocabulary.bos();
-    }
-
-    @Override
-    public OptionalInt eos() {
-        return vocabulary.eos();
-    }
-
-    @Override
-    public int[] stopIds() {
-        return vocabulary.stopIds();
-    }
 
     /**
      * llama.cpp's detokenizer: each token's piece (control tokens as their text, or nothing when
