@@ -88,28 +88,23 @@ record GgufVocabulary(String model, String pre, List<String> tokens, float[] sco
         return tokens.size();
     }
 
-    private static String string(Map<String, Object> m, String key, String fallback) {
+    /** The value of {@code tokenizer.ggml.<key>}, or null when absent; {@code must} says what it must be in the message. */
+    private static <T> T value(Map<String, Object> m, String key, Class<T> type, String must) {
         Object v = m.get(PREFIX + key);
-        if (v == null) {
-            return fallback;
+        if (v != null && !type.isInstance(v)) {
+            throw new TokenizerFormatException("The GGUF metadata's " + PREFIX + key + " must be " + must + ".");
         }
-        if (!(v instanceof String s)) {
-            throw new TokenizerFormatException("The GGUF metadata's " + PREFIX + key + " must be a string.");
-        }
-        return s;
+        return type.cast(v);
     }
 
+    private static String string(Map<String, Object> m, String key, String fallback) {
+        String s = value(m, key, String.class, "a string");
+        return s == null ? fallback : s;
+    }
+
+    @SuppressWarnings("unchecked")
     private static List<Object> list(Map<String, Object> m, String key) {
-        Object v = m.get(PREFIX + key);
-        if (v == null) {
-            return null;
-        }
-        if (!(v instanceof List<?> l)) {
-            throw new TokenizerFormatException("The GGUF metadata's " + PREFIX + key + " must be an array.");
-        }
-        @SuppressWarnings("unchecked")
-        List<Object> objects = (List<Object>) l;
-        return objects;
+        return (List<Object>) value(m, key, List.class, "an array");
     }
 
     /** An array with an entry per token, or null when absent; {@code entries} names them in the message. */
@@ -141,24 +136,14 @@ record GgufVocabulary(String model, String pre, List<String> tokens, float[] sco
     }
 
     private static int id(Map<String, Object> m, String key) {
-        Object v = m.get(PREFIX + key);
-        if (v == null) {
+        Long l = value(m, key, Long.class, "an integer");
+        if (l == null) {
             return -1;
-        }
-        if (!(v instanceof Long l)) {
-            throw new TokenizerFormatException("The GGUF metadata's " + PREFIX + key + " must be an integer.");
         }
         return l < 0 || l > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) (long) l;
     }
 
     private static Boolean bool(Map<String, Object> m, String key) {
-        Object v = m.get(PREFIX + key);
-        if (v == null) {
-            return null;
-        }
-        if (!(v instanceof Boolean b)) {
-            throw new TokenizerFormatException("The GGUF metadata's " + PREFIX + key + " must be true or false.");
-        }
-        return b;
+        return value(m, key, Boolean.class, "true or false");
     }
 }
