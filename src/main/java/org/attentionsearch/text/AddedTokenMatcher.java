@@ -84,6 +84,33 @@ final class AddedTokenMatcher {
         return tokens[index];
     }
 
+    /** Tokenizes the stretch {@code [from, to)} of a text between added tokens. */
+    interface Stretch {
+        void encode(int from, int to);
+    }
+
+    /**
+     * Tokenizes {@code text} (whose UTF-16 units are {@code chars}) with the added tokens cut out
+     * first: each one found goes to {@code out} as its token with its span, each non-empty stretch
+     * before, between and after them to {@code between}. {@code matches} is working memory.
+     */
+    void cutOut(String text, char[] chars, Matches matches, TokenBuffer out, Stretch between) {
+        find(chars, 0, chars.length, matches);
+        int cursor = 0;
+        for (int i = 0; i < matches.count(); i++) {
+            int start = Math.max(cursor, matches.start(i));
+            int end = matches.end(i);
+            if (cursor < start) {
+                between.encode(cursor, start);
+            }
+            out.add(tokens[matches.token(i)].id(), text.substring(start, end), start, end);
+            cursor = end;
+        }
+        if (cursor < chars.length) {
+            between.encode(cursor, chars.length);
+        }
+    }
+
     /** Finds the added tokens in {@code buf[from, to)}; {@code out} is cleared first. */
     void find(char[] buf, int from, int to, Matches out) {
         out.size = 0;

@@ -99,7 +99,7 @@ final class BertNormalizer {
                 }
             }
         }
-        sortByClass(out, runStart, m);
+        CharClasses.sortByClass(out.items, out.itemChanges, out.itemClasses, runStart, m);
 
         int consumed = 0;
         for (int j = 0; j < m; j++) {
@@ -127,7 +127,7 @@ final class BertNormalizer {
     private static int push(NormalizedText out, int m, int cp, int change, int runStart) {
         int ccc = CharClasses.combiningClass(cp);
         if (ccc == 0) {
-            sortByClass(out, runStart, m);
+            CharClasses.sortByClass(out.items, out.itemChanges, out.itemClasses, runStart, m);
         }
         if (m == out.items.length) {
             out.ensureItems(2 * m);
@@ -136,31 +136,6 @@ final class BertNormalizer {
         out.itemChanges[m] = change;
         out.itemClasses[m] = ccc;
         return m + 1;
-    }
-
-    /** Stable insertion sort of items [from, to) by combining class (runs are a few marks long). */
-    private static void sortByClass(NormalizedText out, int from, int to) {
-        int[] items = out.items;
-        int[] changes = out.itemChanges;
-        int[] classes = out.itemClasses;
-        for (int i = from + 1; i < to; i++) {
-            int c = classes[i];
-            if (classes[i - 1] <= c) {
-                continue;
-            }
-            int item = items[i];
-            int change = changes[i];
-            int j = i - 1;
-            while (j >= from && classes[j] > c) {
-                items[j + 1] = items[j];
-                changes[j + 1] = changes[j];
-                classes[j + 1] = classes[j];
-                j--;
-            }
-            items[j + 1] = item;
-            changes[j + 1] = change;
-            classes[j + 1] = c;
-        }
     }
 
     private void emit(int cp, int start, int end, NormalizedText out) {

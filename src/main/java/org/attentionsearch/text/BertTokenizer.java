@@ -1,29 +1,23 @@
 package org.attentionsearch.text;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalInt;
-import java.util.Set;
 
 /**
  * A BERT WordPiece tokenizer built from a Hugging Face {@code tokenizer.json} alone, producing the
  * same ids, type ids and offsets as the Hugging Face implementation. The pipeline per text:
  * added tokens are cut out of the raw text, each remaining piece is normalized, split into words,
  * and the words into WordPiece tokens; the post-processor then adds special tokens.
+ * <p>Its special tokens are the added tokens the file marks special ({@code [CLS]}, {@code [SEP]},
+ * {@code [PAD]}, {@code [MASK]}, {@code [UNK]} in BERT files). As an encoder's sequence it begins at
+ * the template's first special token ({@code [CLS]}, its BOS) and ends at the last ({@code [SEP]}, its
+ * EOS and only stop id).
  * <p>Immutable and safe for concurrent use.
  */
-public final class BertTokenizer implements Tokenizer {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+public final class BertTokenizer extends VocabularyTokenizer {
 
     private final BertNormalizer normalizer;          // null: none
     private final boolean bertPreTokenizer;           // false: the whole piece is one word
@@ -32,16 +26,14 @@ public final class BertTokenizer implements Tokenizer {
     private final AddedTokenMatcher normalizedAddedTokens; // matched in normalized pieces
     private final PostProcessor postProcessor;
     private final boolean hasPairTemplate;
-    private final Map<String, Integer> tokenToId;
-    private final String[] idToToken;
     private final int padId;
     private final int clsId;
     private final int sepId;
     private final int unkId;
-    private final boolean[] special;
     private final TokenDecoder decoder;
 
     private BertTokenizer(Parsed p) {
+        super(p.vocabulary);
         this.normalizer = p.normalizer;
         this.bertPreTokenizer = p.bertPreTokenizer;
         this.wordPiece = p.wordPiece;
@@ -49,13 +41,10 @@ public final class BertTokenizer implements Tokenizer {
         this.normalizedAddedTokens = p.normalizedAddedTokens;
         this.postProcessor = p.postProcessor;
         this.hasPairTemplate = p.hasPairTemplate;
-        this.tokenToId = p.tokenToId;
-        this.idToToken = p.idToToken;
         this.padId = p.padId;
         this.clsId = p.clsId;
         this.sepId = p.sepId;
         this.unkId = p.unkId;
-        this.special = p.special;
         this.decoder = p.decoder;
     }
 
@@ -67,19 +56,7 @@ public final class BertTokenizer implements Tokenizer {
      */
     public static BertTokenizer fromJson(byte[] tokenizerJson) {
         Objects.requireNonNull(tokenizerJson, "tokenizerJson");
-        JsonNode root;
-        try {
-            root = JSON.readTree(tokenizerJson);
-        } catch (JsonProcessingException e) {
-            String why = e.getOriginalMessage() == null ? "unreadable" : e.getOriginalMessage().lines().findFirst().orElse("");
-            throw new TokenizerFormatException("The tokenizer file is not valid JSON (" + why + ").", e);
-        } catch (IOException e) {
-            throw new TokenizerFormatException("The tokenizer file could not be read as JSON.", e);
-        }
-        if (root == null || !root.isObject()) {
-            throw new TokenizerFormatException("The tokenizer file must contain a JSON object.");
-        }
-        return new BertTokenizer(new Parsed(root));
+        return fromRoot(Json.parseObject(tokenizerJson, "tokenizer file"));
     }
 
     /** Builds the tokenizer from an already parsed tokenizer.json. */
@@ -106,60 +83,10 @@ public final class BertTokenizer implements Tokenizer {
         return postProcessor.apply(encodeSequence(first), encodeSequence(second));
     }
 
-    /** Number of ids: one more than the largest id of the vocabulary and the added tokens. */
-    @Override
-    public int vocabSize() {
-        return idToToken.length;
-    }
-
-    /**
-     * The token string of an id.
-     *
-     * @throws IllegalArgumentException if no token has that id
-     */
-    @Override
-    public String token(int id) {
-        if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
-            throw new IllegalArgumentException("No token has id " + id + ".");
-        }
-        return idToToken[id];
-    }
-
-    /** The id of a token string (an added token or a vocabulary entry, as written in the vocabulary). */
-    @Override
-    public OptionalInt id(String token) {
-        Integer id = tokenToId.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
-    }
-
-    /** Added tokens marked special in the file ([CLS], [SEP], [PAD], [MASK], [UNK] in BERT files). */
-    @Override
-    public boolean isSpecial(int id) {
-        return id >= 0 && id < special.length && special[id];
-    }
-
-    /** An encoder's sequence start: the template's first special token ({@code [CLS]}). */
-    @Override
-    public OptionalInt bos() {
-        return OptionalInt.of(clsId);
-    }
-
-    /** An encoder's sequence end: the template's last special token ({@code [SEP]}). */
-    @Override
-    public OptionalInt eos() {
-        return OptionalInt.of(sepId);
-    }
-
     /** The file's decoder (WordPiece: {@code ##} pieces joined, spaces cleaned up); unknown ids are ignored. */
     @Override
     public String decode(int[] ids, boolean skipSpecial) {
-        List<String> tokens = new ArrayList<>(ids.length);
-        for (int id : ids) {
-            if (id >= 0 && id < idToToken.length && idToToken[id] != null && !(skipSpecial && special[id])) {
-                tokens.add(idToToken[id]);
-            }
-        }
-        return decoder.decode(tokens);
+        return decoder.decode(vocabulary.tokens(ids, skipSpecial));
     }
 
     /** Padding id: the file's padding settings, else the id of {@code [PAD]}, else 0 (Hugging Face's default). */
@@ -210,21 +137,7 @@ public final class BertTokenizer implements Tokenizer {
         char[] src = text.toCharArray();
         Work w = new Work();
         // Added tokens with normalized=false are found in the raw text, before any normalization.
-        rawAddedTokens.find(src, 0, src.length, w.rawMatches);
-        int cursor = 0;
-        for (int i = 0; i < w.rawMatches.count(); i++) {
-            int start = Math.max(cursor, w.rawMatches.start(i));
-            int end = w.rawMatches.end(i);
-            if (cursor < start) {
-                encodePiece(src, cursor, start, w);
-            }
-            AddedTokenMatcher.AddedToken t = rawAddedTokens.token(w.rawMatches.token(i));
-            w.out.add(t.id(), text.substring(start, end), start, end);
-            cursor = end;
-        }
-        if (cursor < src.length) {
-            encodePiece(src, cursor, src.length, w);
-        }
+        rawAddedTokens.cutOut(text, src, w.rawMatches, w.out, (from, to) -> encodePiece(src, from, to, w));
         return w.out;
     }
 
@@ -277,13 +190,11 @@ public final class BertTokenizer implements Tokenizer {
         AddedTokenMatcher normalizedAddedTokens;
         PostProcessor postProcessor;
         boolean hasPairTemplate;
-        final Map<String, Integer> tokenToId = new HashMap<>();
-        String[] idToToken;
+        TokenVocabulary vocabulary;
         int padId;
         int clsId;
         int sepId;
         int unkId;
-        boolean[] special;
         TokenDecoder decoder;
 
         Parsed(JsonNode root) {
@@ -294,7 +205,7 @@ public final class BertTokenizer implements Tokenizer {
             if (model == null || !model.isObject()) {
                 throw new TokenizerFormatException("The tokenizer file has no \"model\" object.");
             }
-            String modelType = optString(model, "type", "WordPiece", "model");
+            String modelType = Json.string(model, "type", "WordPiece", "model");
             if (!modelType.equals("WordPiece")) {
                 throw new TokenizerFormatException("Unsupported model type \"" + modelType + "\"; only WordPiece is implemented.");
             }
@@ -303,18 +214,16 @@ public final class BertTokenizer implements Tokenizer {
                 throw new TokenizerFormatException("The WordPiece model has no \"vocab\" object with entries.");
             }
             Map<String, Integer> vocab = new LinkedHashMap<>();
-            int maxId = -1;
             for (Map.Entry<String, JsonNode> e : vocabNode.properties()) {
                 JsonNode v = e.getValue();
                 if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
                     throw new TokenizerFormatException("The vocabulary entry \"" + e.getKey() + "\" has no non-negative integer id.");
                 }
                 vocab.put(e.getKey(), v.intValue());
-                maxId = Math.max(maxId, v.intValue());
             }
-            String unkToken = optString(model, "unk_token", "[UNK]", "model");
-            String prefix = optString(model, "continuing_subword_prefix", "##", "model");
-            int maxChars = optInt(model, "max_input_chars_per_word", 100, "model");
+            String unkToken = Json.string(model, "unk_token", "[UNK]", "model");
+            String prefix = Json.string(model, "continuing_subword_prefix", "##", "model");
+            int maxChars = Json.integer(model, "max_input_chars_per_word", 100, "model");
             Integer unk = vocab.get(unkToken);
             if (unk == null) {
                 throw new TokenizerFormatException("The unknown token \"" + unkToken + "\" is not in the vocabulary.");
@@ -323,24 +232,13 @@ public final class BertTokenizer implements Tokenizer {
             wordPiece = new WordPiece(vocab, unkToken, unkId, prefix, maxChars);
 
             List<AddedTokenMatcher.AddedToken> added = AddedTokens.parse(root.get("added_tokens"), vocab);
-            for (AddedTokenMatcher.AddedToken t : added) {
-                maxId = Math.max(maxId, t.id());
-            }
-            idToToken = new String[maxId + 1];
-            for (Map.Entry<String, Integer> e : vocab.entrySet()) {
-                idToToken[e.getValue()] = e.getKey();
-            }
-            tokenToId.putAll(vocab);
-            special = new boolean[maxId + 1];
-            for (AddedTokenMatcher.AddedToken t : added) {
-                idToToken[t.id()] = t.content();
-                tokenToId.put(t.content(), t.id());
-                special[t.id()] |= t.special();
-            }
+            vocabulary = TokenVocabulary.of(vocab, added);
             buildAddedTokenMatchers(added);
             decoder = parseDecoder(root.get("decoder"));
 
             parsePostProcessor(root.get("post_processor"));
+            // An encoder's sequence starts at [CLS] and ends at [SEP], which is also where generation would stop.
+            vocabulary = vocabulary.withSequenceIds(clsId, sepId, new int[] {sepId});
             padId = resolvePadId(root.get("padding"));
         }
 
@@ -348,7 +246,7 @@ public final class BertTokenizer implements Tokenizer {
             if (n == null || n.isNull()) {
                 return null;
             }
-            String type = optString(n, "type", null, "normalizer");
+            String type = Json.string(n, "type", null, "normalizer");
             if (!"BertNormalizer".equals(type)) {
                 throw new TokenizerFormatException("Unsupported normalizer type \"" + type + "\"; only BertNormalizer is implemented.");
             }
@@ -361,16 +259,16 @@ public final class BertTokenizer implements Tokenizer {
             } else {
                 throw new TokenizerFormatException("The normalizer's \"strip_accents\" must be true, false or null.");
             }
-            return new BertNormalizer(optBool(n, "clean_text", true, "normalizer"),
-                    optBool(n, "handle_chinese_chars", true, "normalizer"), stripAccents,
-                    optBool(n, "lowercase", true, "normalizer"));
+            return new BertNormalizer(Json.bool(n, "clean_text", true, "normalizer"),
+                    Json.bool(n, "handle_chinese_chars", true, "normalizer"), stripAccents,
+                    Json.bool(n, "lowercase", true, "normalizer"));
         }
 
         private static boolean parsePreTokenizer(JsonNode n) {
             if (n == null || n.isNull()) {
                 return false;
             }
-            String type = optString(n, "type", null, "pre_tokenizer");
+            String type = Json.string(n, "type", null, "pre_tokenizer");
             if (!"BertPreTokenizer".equals(type)) {
                 throw new TokenizerFormatException("Unsupported pre-tokenizer type \"" + type + "\"; only BertPreTokenizer is implemented.");
             }
@@ -400,7 +298,7 @@ public final class BertTokenizer implements Tokenizer {
                 sepId = requireToken("[SEP]");
                 return;
             }
-            String type = optString(n, "type", null, "post_processor");
+            String type = Json.string(n, "type", null, "post_processor");
             if ("BertProcessing".equals(type)) {
                 PostProcessor.Piece cls = bertProcessingToken(n, "cls");
                 PostProcessor.Piece sep = bertProcessingToken(n, "sep");
@@ -441,11 +339,11 @@ public final class BertTokenizer implements Tokenizer {
             if (n == null || n.isNull()) {
                 return new TokenDecoder.Spaces();
             }
-            String type = optString(n, "type", null, "decoder");
+            String type = Json.string(n, "type", null, "decoder");
             if (!"WordPiece".equals(type)) {
                 throw new TokenizerFormatException("Unsupported decoder type \"" + type + "\" for a WordPiece model; only WordPiece is implemented.");
             }
-            return new TokenDecoder.WordPiece(optString(n, "prefix", "##", "decoder"), optBool(n, "cleanup", true, "decoder"));
+            return new TokenDecoder.WordPiece(Json.string(n, "prefix", "##", "decoder"), Json.bool(n, "cleanup", true, "decoder"));
         }
 
         private int resolvePadId(JsonNode padding) {
@@ -455,52 +353,20 @@ public final class BertTokenizer implements Tokenizer {
                     return id.intValue();
                 }
                 JsonNode token = padding.get("pad_token");
-                if (token != null && token.isTextual() && tokenToId.containsKey(token.textValue())) {
-                    return tokenToId.get(token.textValue());
+                if (token != null && token.isTextual() && vocabulary.idOf(token.textValue()) >= 0) {
+                    return vocabulary.idOf(token.textValue());
                 }
             }
-            return tokenToId.getOrDefault("[PAD]", 0);
+            int pad = vocabulary.idOf("[PAD]");
+            return pad >= 0 ? pad : 0;
         }
 
         private int requireToken(String token) {
-            Integer id = tokenToId.get(token);
-            if (id == null) {
+            int id = vocabulary.idOf(token);
+            if (id < 0) {
                 throw new TokenizerFormatException("The tokenizer has no post-processor and no " + token + " token.");
             }
             return id;
-        }
-
-        private static String optString(JsonNode n, String field, String fallback, String where) {
-            JsonNode v = n.get(field);
-            if (v == null || v.isNull()) {
-                return fallback;
-            }
-            if (!v.isTextual()) {
-                throw new TokenizerFormatException("The " + where + "'s \"" + field + "\" must be a string.");
-            }
-            return v.textValue();
-        }
-
-        private static int optInt(JsonNode n, String field, int fallback, String where) {
-            JsonNode v = n.get(field);
-            if (v == null || v.isNull()) {
-                return fallback;
-            }
-            if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-                throw new TokenizerFormatException("The " + where + "'s \"" + field + "\" must be an integer.");
-            }
-            return v.intValue();
-        }
-
-        private static boolean optBool(JsonNode n, String field, boolean fallback, String where) {
-            JsonNode v = n.get(field);
-            if (v == null || v.isNull()) {
-                return fallback;
-            }
-            if (!v.isBoolean()) {
-                throw new TokenizerFormatException("The " + where + "'s \"" + field + "\" must be true or false.");
-            }
-            return v.booleanValue();
         }
     }
 }

@@ -194,10 +194,7 @@ final class Bpe {
         }
         MergeQueue queue = new MergeQueue(n);
         for (int k = 0; k + 1 < n; k++) {
-            long m = merges.get(ids[k], ids[k + 1]);
-            if (m != PairMerges.NONE) {
-                queue.push(PairMerges.rank(m), k, PairMerges.newId(m));
-            }
+            pushPair(queue, ids, k, k + 1);
         }
         while (!queue.isEmpty()) {
             int pos = queue.topPosition();
@@ -219,17 +216,19 @@ final class Bpe {
                 prev[next[right]] = pos;
             }
             if (prev[pos] >= 0) {
-                long m = merges.get(ids[prev[pos]], ids[pos]);
-                if (m != PairMerges.NONE) {
-                    queue.push(PairMerges.rank(m), prev[pos], PairMerges.newId(m));
-                }
+                pushPair(queue, ids, prev[pos], pos);
             }
             if (next[pos] >= 0) {
-                long m = merges.get(ids[pos], ids[next[pos]]);
-                if (m != PairMerges.NONE) {
-                    queue.push(PairMerges.rank(m), pos, PairMerges.newId(m));
-                }
+                pushPair(queue, ids, pos, next[pos]);
             }
+        }
+    }
+
+    /** Queues the merge of symbols {@code left} and {@code right}, if their pair has one. */
+    private void pushPair(MergeQueue queue, int[] ids, int left, int right) {
+        long m = merges.get(ids[left], ids[right]);
+        if (m != PairMerges.NONE) {
+            queue.push(PairMerges.rank(m), left, PairMerges.newId(m));
         }
     }
 

@@ -2,15 +2,14 @@ package org.attentionsearch.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A BPE tokenizer built from a Hugging Face tokenizer.json, producing the same ids and offsets as
@@ -21,7 +20,7 @@ import java.util.Set;
  * post-processor then trims offsets and adds the template's special tokens.
  * <p>Immutable and safe for concurrent use.
  */
-public final class BpeTokenizer implements Tokenizer {
+public final class BpeTokenizer extends VocabularyTokenizer {
 
     private final TextNormalizer normalizer;          // null: none
     private final PreTokenizer preTokenizer;          // null: the whole piece is one word
@@ -32,14 +31,9 @@ public final class BpeTokenizer implements Tokenizer {
     private final boolean trimAddPrefixSpace;
     private final PostProcessor template;
     private final TokenDecoder decoder;
-    private final String[] idToToken;
-    private final Map<String, Integer> tokenToId;
-    private final boolean[] special;
-    private final int bos;
-    private final int eos;
-    private final int[] stopIds;
 
     private BpeTokenizer(Parsed p) {
+        super(p.vocabulary);
         normalizer = p.normalizer;
         preTokenizer = p.preTokenizer;
         model = p.model;
@@ -49,12 +43,6 @@ public final class BpeTokenizer implements Tokenizer {
         trimAddPrefixSpace = p.trimAddPrefixSpace;
         template = p.template;
         decoder = p.decoder;
-        idToToken = p.idToToken;
-        tokenToId = p.tokenToId;
-        special = p.special;
-        bos = p.bos;
-        eos = p.eos;
-        stopIds = p.stopIds;
     }
 
     /**
@@ -71,22 +59,8 @@ public final class BpeTokenizer implements Tokenizer {
     public Encoding encode(String text) {
         Objects.requireNonNull(text, "text");
         TokenBuffer out = new TokenBuffer();
-        char[] src = text.toCharArray();
-        AddedTokenMatcher.Matches matches = new AddedTokenMatcher.Matches();
-        rawAddedTokens.find(src, 0, src.length, matches);
-        int cursor = 0;
-        for (int i = 0; i < matches.count(); i++) {
-            int start = Math.max(cursor, matches.start(i));
-            int end = matches.end(i);
-            if (cursor < start) {
-                encodePiece(text, cursor, start, out);
-            }
-            out.add(rawAddedTokens.token(matches.token(i)).id(), text.substring(start, end), start, end);
-            cursor = end;
-        }
-        if (cursor < src.length) {
-            encodePiece(text, cursor, src.length, out);
-        }
+        rawAddedTokens.cutOut(text, text.toCharArray(), new AddedTokenMatcher.Matches(), out,
+                (from, to) -> encodePiece(text, from, to, out));
         if (trimOffsets) {
             trimByteLevelOffsets(text, out);
         }
@@ -146,7 +120,7 @@ public final class BpeTokenizer implements Tokenizer {
             Bpe.Word tokens = model.tokenize(w.cps, w.length);
             for (int t = 0; t < tokens.ids().length; t++) {
                 int id = tokens.ids()[t];
-                out.add(id, idToToken[id], w.starts[tokens.starts()[t]], w.ends[tokens.ends()[t] - 1]);
+                out.add(id, vocabulary.token(id), w.starts[tokens.starts()[t]], w.ends[tokens.ends()[t] - 1]);
             }
         }
     }
@@ -196,54 +170,8 @@ public final class BpeTokenizer implements Tokenizer {
     }
 
     @Override
-    public int vocabSize() {
-        return idToToken.length;
-    }
-
-    @Override
-    public String token(int id) {
-        if (id < 0 || id >= idToToken.length || idToToken[id] == null) {
-            throw new IllegalArgumentException("No token has id " + id + ".");
-        }
-        return idToToken[id];
-    }
-
-    @Override
-    public OptionalInt id(String token) {
-        Integer id = tokenToId.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
-    }
-
-    @Override
-    public boolean isSpecial(int id) {
-        return id >= 0 && id < special.length && special[id];
-    }
-
-    @Override
-    public OptionalInt bos() {
-        return bos < 0 ? OptionalInt.empty() : OptionalInt.of(bos);
-    }
-
-    @Override
-    public OptionalInt eos() {
-        return eos < 0 ? OptionalInt.empty() : OptionalInt.of(eos);
-    }
-
-    @Override
-    public int[] stopIds() {
-        return stopIds.clone();
-    }
-
-    @Override
     public String decode(int[] ids, boolean skipSpecial) {
-        List<String> tokens = new ArrayList<>(ids.length);
-        for (int id : ids) {
-            if (id < 0 || id >= idToToken.length || idToToken[id] == null || (skipSpecial && special[id])) {
-                continue;
-            }
-            tokens.add(idToToken[id]);
-        }
-        return decoder.decode(tokens);
+        return decoder.decode(vocabulary.tokens(ids, skipSpecial));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -259,12 +187,7 @@ public final class BpeTokenizer implements Tokenizer {
         boolean trimAddPrefixSpace;
         PostProcessor template;
         TokenDecoder decoder;
-        String[] idToToken;
-        final Map<String, Integer> tokenToId = new HashMap<>();
-        boolean[] special;
-        int bos = -1;
-        int eos = -1;
-        int[] stopIds;
+        TokenVocabulary vocabulary;
 
         Parsed(JsonNode root, TokenizerConfig config) {
             JsonNode modelNode = root.get("model");
@@ -291,31 +214,14 @@ public final class BpeTokenizer implements Tokenizer {
             preTokenizer = preTokenizer(root.get("pre_tokenizer"));
             decoder = decoder(root.get("decoder"));
 
-            int maxId = -1;
-            for (int id : vocab.values()) {
-                maxId = Math.max(maxId, id);
-            }
             List<AddedTokenMatcher.AddedToken> added = AddedTokens.parse(root.get("added_tokens"), vocab);
-            for (AddedTokenMatcher.AddedToken t : added) {
-                maxId = Math.max(maxId, t.id());
-            }
-            idToToken = new String[maxId + 1];
-            special = new boolean[maxId + 1];
-            for (Map.Entry<String, Integer> e : vocab.entrySet()) {
-                idToToken[e.getValue()] = e.getKey();
-            }
-            tokenToId.putAll(vocab);
-            for (AddedTokenMatcher.AddedToken t : added) {
-                idToToken[t.id()] = t.content();
-                tokenToId.put(t.content(), t.id());
-                special[t.id()] |= t.special();
-            }
+            vocabulary = TokenVocabulary.of(vocab, added);
             AddedTokenMatcher[] matchers = AddedTokens.matchers(added, normalizer);
             rawAddedTokens = matchers[0];
             normalizedAddedTokens = matchers[1];
 
             postProcessor(root.get("post_processor"), config);
-            specialIds(config);
+            vocabulary = sequenceIds(vocabulary, template, config);
         }
 
         private static Map<String, Integer> vocabulary(JsonNode n) {
@@ -379,16 +285,7 @@ public final class BpeTokenizer implements Tokenizer {
                     yield new TextNormalizer.Replace((String) pattern[0], (Regex) pattern[1],
                             Json.requireString(n, "content", "Replace normalizer"));
                 }
-                case "Sequence" -> {
-                    List<TextNormalizer> steps = new ArrayList<>();
-                    for (JsonNode s : array(n, "normalizers", "Sequence normalizer")) {
-                        TextNormalizer step = normalizer(s);
-                        if (step != null) {
-                            steps.add(step);
-                        }
-                    }
-                    yield new TextNormalizer.Sequence(steps);
-                }
+                case "Sequence" -> new TextNormalizer.Sequence(sequence(n, "normalizers", "Sequence normalizer", Parsed::normalizer));
                 default -> throw new TokenizerFormatException("Unsupported normalizer type \"" + type
                         + "\"; NFC, Prepend, Replace and Sequence are implemented for BPE models.");
             };
@@ -414,16 +311,7 @@ public final class BpeTokenizer implements Tokenizer {
                     yield new PreTokenizer.Metaspace(replacement, prependScheme(n),
                             Json.bool(n, "split", true, "Metaspace pre-tokenizer"));
                 }
-                case "Sequence" -> {
-                    List<PreTokenizer> steps = new ArrayList<>();
-                    for (JsonNode s : array(n, "pretokenizers", "Sequence pre-tokenizer")) {
-                        PreTokenizer step = preTokenizer(s);
-                        if (step != null) {
-                            steps.add(step);
-                        }
-                    }
-                    yield new PreTokenizer.Sequence(steps);
-                }
+                case "Sequence" -> new PreTokenizer.Sequence(sequence(n, "pretokenizers", "Sequence pre-tokenizer", Parsed::preTokenizer));
                 default -> throw new TokenizerFormatException("Unsupported pre-tokenizer type \"" + type
                         + "\"; ByteLevel, Split, Digits, Metaspace and Sequence are implemented for BPE models.");
             };
@@ -479,13 +367,7 @@ public final class BpeTokenizer implements Tokenizer {
                         prependScheme(n) != PreTokenizer.Metaspace.PrependScheme.NEVER);
                 case "WordPiece" -> new TokenDecoder.WordPiece(Json.string(n, "prefix", "##", "WordPiece decoder"),
                         Json.bool(n, "cleanup", true, "WordPiece decoder"));
-                case "Sequence" -> {
-                    List<TokenDecoder> steps = new ArrayList<>();
-                    for (JsonNode s : array(n, "decoders", "Sequence decoder")) {
-                        steps.add(decoder(s));
-                    }
-                    yield new TokenDecoder.Sequence(steps);
-                }
+                case "Sequence" -> new TokenDecoder.Sequence(sequence(n, "decoders", "Sequence decoder", Parsed::decoder));
                 default -> throw new TokenizerFormatException("Unsupported decoder type \"" + type
                         + "\"; ByteLevel, Replace, ByteFallback, Fuse, Strip, Metaspace, WordPiece and Sequence are implemented.");
             };
@@ -514,6 +396,18 @@ public final class BpeTokenizer implements Tokenizer {
                 s.appendCodePoint(cp);
             });
             return s.toString();
+        }
+
+        /** The steps of a Sequence component, each read by {@code read}; a step that reads as null (none) is left out. */
+        private static <T> List<T> sequence(JsonNode n, String field, String where, Function<JsonNode, T> read) {
+            List<T> steps = new ArrayList<>();
+            for (JsonNode s : array(n, field, where)) {
+                T step = read.apply(s);
+                if (step != null) {
+                    steps.add(step);
+                }
+            }
+            return steps;
         }
 
         private static JsonNode array(JsonNode n, String field, String where) {
@@ -557,8 +451,8 @@ public final class BpeTokenizer implements Tokenizer {
         }
 
         private PostProcessor.Piece specialPiece(String token, String field) {
-            Integer id = token == null ? null : tokenToId.get(token);
-            if (id == null) {
+            int id = token == null ? -1 : vocabulary.idOf(token);
+            if (id < 0) {
                 throw new TokenizerFormatException("The tokenizer config adds its " + field + " \"" + token
                         + "\", which is not a token of the vocabulary.");
             }
@@ -580,9 +474,9 @@ public final class BpeTokenizer implements Tokenizer {
          * BOS and EOS: the config's names if it has them, else the template's first and last special tokens,
          * else well-known names. Stop ids: EOS and the end-of-turn tokens the vocabulary has.
          */
-        private void specialIds(TokenizerConfig config) {
-            bos = idOf(config.bosToken());
-            eos = idOf(config.eosToken());
+        private static TokenVocabulary sequenceIds(TokenVocabulary v, PostProcessor template, TokenizerConfig config) {
+            int bos = idOf(v, config.bosToken());
+            int eos = idOf(v, config.eosToken());
             if (bos < 0) {
                 bos = template.leadingSpecialId();
             }
@@ -590,33 +484,32 @@ public final class BpeTokenizer implements Tokenizer {
                 eos = template.trailingSpecialId();
             }
             if (bos < 0) {
-                bos = firstKnown("<|begin_of_text|>", "<s>", "<bos>", "<|startoftext|>");
+                bos = firstSpecial(v, "<|begin_of_text|>", "<s>", "<bos>", "<|startoftext|>");
             }
             if (eos < 0) {
-                eos = firstKnown("<|end_of_text|>", "</s>", "<eos>", "<|endoftext|>");
+                eos = firstSpecial(v, "<|end_of_text|>", "</s>", "<eos>", "<|endoftext|>");
             }
             Set<Integer> stops = new LinkedHashSet<>();
             if (eos >= 0) {
                 stops.add(eos);
             }
             for (String name : List.of("<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|endoftext|>", "<end_of_turn>", "<|end|>")) {
-                int id = idOf(name);
-                if (id >= 0 && special[id]) {
+                int id = v.idOf(name);
+                if (v.isSpecial(id)) {
                     stops.add(id);
                 }
             }
-            stopIds = stops.stream().mapToInt(Integer::intValue).toArray();
+            return v.withSequenceIds(bos, eos, stops.stream().mapToInt(Integer::intValue).toArray());
         }
 
-        private int idOf(String token) {
-            Integer id = token == null ? null : tokenToId.get(token);
-            return id == null ? -1 : id;
+        private static int idOf(TokenVocabulary v, String token) {
+            return token == null ? -1 : v.idOf(token);
         }
 
-        private int firstKnown(String... names) {
+        private static int firstSpecial(TokenVocabulary v, String... names) {
             for (String n : names) {
-                int id = idOf(n);
-                if (id >= 0 && special[id]) {
+                int id = v.idOf(n);
+                if (v.isSpecial(id)) {
                     return id;
                 }
             }
@@ -626,6 +519,6 @@ public final class BpeTokenizer implements Tokenizer {
 
     @Override
     public String toString() {
-        return "BpeTokenizer[" + idToToken.length + " ids]";
+        return "BpeTokenizer[" + vocabulary.size() + " ids]";
     }
 }

@@ -32,7 +32,7 @@ final class CharClasses {
         if (c < 0x80) {
             return c < 0x20 || c == 0x7F;
         }
-        return inRanges(UnicodeTables.OTHER, c);
+        return UnicodeTables.inRanges(UnicodeTables.OTHER, c);
     }
 
     /** Rust's {@code is_ascii_punctuation} (which includes ASCII symbols like $ + < = > ^ ` | ~) or a P* category. */
@@ -40,12 +40,12 @@ final class CharClasses {
         if (c < 0x80) {
             return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) || (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
         }
-        return inRanges(UnicodeTables.PUNCTUATION, c);
+        return UnicodeTables.inRanges(UnicodeTables.PUNCTUATION, c);
     }
 
     /** Mn: the marks removed when stripping accents. */
     static boolean isNonspacingMark(int c) {
-        return c >= 0x300 && inRanges(UnicodeTables.NONSPACING_MARK, c);
+        return c >= 0x300 && UnicodeTables.inRanges(UnicodeTables.NONSPACING_MARK, c);
     }
 
     /** The CJK ideograph blocks, exactly as the BERT normalizer lists them (not all of CJK). */
@@ -62,23 +62,7 @@ final class CharClasses {
 
     /** Canonical combining class; 0 for starters. */
     static int combiningClass(int c) {
-        if (c < 0x300) {
-            return 0;
-        }
-        int[] t = UnicodeTables.CCC_RANGES;
-        int lo = 0;
-        int hi = t.length / 3 - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (c < t[3 * mid]) {
-                hi = mid - 1;
-            } else if (c > t[3 * mid + 1]) {
-                lo = mid + 1;
-            } else {
-                return t[3 * mid + 2];
-            }
-        }
-        return 0;
+        return c < 0x300 ? 0 : UnicodeTables.valueIn(UnicodeTables.CCC_RANGES, c, 0);
     }
 
     /**
@@ -112,6 +96,31 @@ final class CharClasses {
     }
 
     /**
+     * Canonical ordering: a stable sort of {@code [from, to)} by combining class, each character's value
+     * and change moving with it (insertion sort: runs of marks are short).
+     */
+    static void sortByClass(int[] values, int[] changes, int[] classes, int from, int to) {
+        for (int i = from + 1; i < to; i++) {
+            int c = classes[i];
+            if (classes[i - 1] <= c) {
+                continue;
+            }
+            int value = values[i];
+            int change = changes[i];
+            int j = i - 1;
+            while (j >= from && classes[j] > c) {
+                values[j + 1] = values[j];
+                changes[j + 1] = changes[j];
+                classes[j + 1] = classes[j];
+                j--;
+            }
+            values[j + 1] = value;
+            changes[j + 1] = change;
+            classes[j + 1] = c;
+        }
+    }
+
+    /**
      * Appends Rust's {@code char::to_lowercase} of {@code c} to {@code out} and returns how many code
      * points it wrote (1 or 2). It differs from {@link Character#toLowerCase(int)} only for U+0130,
      * whose full lowercase mapping is two code points.
@@ -124,22 +133,5 @@ final class CharClasses {
         }
         out[at] = c < 0x80 ? (c >= 'A' && c <= 'Z' ? c + 32 : c) : Character.toLowerCase(c);
         return 1;
-    }
-
-    /** Binary search in sorted inclusive {@code [first, last]} pairs. */
-    private static boolean inRanges(int[] ranges, int c) {
-        int lo = 0;
-        int hi = ranges.length / 2 - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (c < ranges[2 * mid]) {
-                hi = mid - 1;
-            } else if (c > ranges[2 * mid + 1]) {
-                lo = mid + 1;
-            } else {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -29,23 +29,7 @@ final class GeneralCategory {
     /** The general category of {@code cp} in Unicode 15.1, as a {@link Character#getType(int)} constant. */
     static int of(int cp) {
         int type = Character.getType(cp);
-        if (cp < 0x897) {
-            return type;
-        }
-        int[] t = CHANGED_SINCE_15_1;
-        int lo = 0;
-        int hi = t.length / 3 - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (cp < t[3 * mid]) {
-                hi = mid - 1;
-            } else if (cp > t[3 * mid + 1]) {
-                lo = mid + 1;
-            } else {
-                return t[3 * mid + 2];
-            }
-        }
-        return type;
+        return cp < 0x897 ? type : UnicodeTables.valueIn(CHANGED_SINCE_15_1, cp, type);
     }
 
     /** Bit masks of categories, one bit per {@link Character#getType(int)} constant. */

@@ -9,7 +9,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.OptionalInt;
 import java.util.PriorityQueue;
 import java.util.Set;
 
@@ -24,7 +23,7 @@ import java.util.Set;
  * make up one character share that character's span.
  * <p>A lone surrogate is read as U+FFFD. Immutable and safe for concurrent use.
  */
-final class GgufTokenizer implements Tokenizer {
+final class GgufTokenizer extends VocabularyTokenizer {
 
     // Token attributes, as llama.cpp keeps them (one token can have several).
     private static final int A_NORMAL = 1;
@@ -50,10 +49,8 @@ final class GgufTokenizer implements Tokenizer {
             "<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>", "<|file_sep|>");
 
     private final boolean sentencepiece;
-    private final String[] texts;
     private final float[] scores;
     private final int[] attrs;
-    private final Map<String, Integer> ids;
     /** Special-token candidates (control, user-defined, unknown), longest UTF-8 text first. */
     private final int[] specials;
     private final Map<String, Integer> ranks;
@@ -67,21 +64,74 @@ final class GgufTokenizer implements Tokenizer {
     private final boolean cleanSpaces;
     private final int bos;
     private final int eos;
-    private final int[] stopIds;
     private final int[] byteTokens = new int[256];
 
-    private GgufTokenizer(GgufVocabulary v) {
+    private GgufTokenizer(GgufVocabulary v, int[] attrs, TokenVocabulary vocabulary) {
+        super(vocabulary);
+        this.attrs = attrs;
         int n = v.size();
         sentencepiece = v.model().equals("llama");
-        texts = v.tokens().toArray(new String[0]);
         scores = v.scores();
-        ids = new HashMap<>(n * 2);
-        for (int i = 0; i < n; i++) {
-            if (ids.put(texts[i], i) != null) {
-                throw new TokenizerFormatException("The GGUF vocabulary has the token \"" + texts[i] + "\" twice.");
+        GgufPreTokenizer pre = sentencepiece ? null : GgufPreTokenizer.named(v.pre());
+        splitter = pre == null ? null : new LlamaCppSplitter(pre.expressions());
+        ignoreMerges = pre != null && pre.ignoreMerges();
+        cleanSpaces = pre != null && pre.cleanSpaces();
+        addSpacePrefix = v.addSpacePrefix() != null ? v.addSpacePrefix() : sentencepiece;
+        addBos = v.addBos() != null ? v.addBos() : (sentencepiece || pre.addBos());
+        addEos = v.addEos() != null && v.addEos();
+        bos = vocabulary.bos().orElse(-1);
+        eos = vocabulary.eos().orElse(-1);
+
+        ranks = new HashMap<>(v.merges().size() * 2);
+        idRanks = new Bpe.PairMerges(v.merges().size());
+        for (int r = 0; r < v.merges().size(); r++) {
+            String merge = v.merges().get(r);
+            if (ranks.putIfAbsent(merge, r) == null) {
+                // llama.cpp splits a merge at its first space after the first character.
+                int space = merge.indexOf(' ', 1);
+                int left = space < 0 ? -1 : vocabulary.idOf(merge.substring(0, space));
+                int right = space < 0 ? -1 : vocabulary.idOf(merge.substring(space + 1));
+                if (left >= 0 && right >= 0) {
+                    idRanks.put(left, right, r, 0);
+                }
             }
         }
-        attrs = new int[n];
+
+        List<Integer> candidates = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if ((attrs[i] & (A_CONTROL | A_USER_DEFINED | A_UNKNOWN)) != 0) {
+                candidates.add(i);
+            }
+        }
+        int[] byteLength = new int[n];
+        for (int id : candidates) {
+            byteLength[id] = vocabulary.token(id).getBytes(StandardCharsets.UTF_8).length;
+        }
+        // Longest first; among equal lengths llama.cpp's order is unspecified, here it is by id.
+        candidates.sort((a, b) -> byteLength[a] != byteLength[b] ? byteLength[b] - byteLength[a] : a - b);
+        specials = candidates.stream().mapToInt(Integer::intValue).toArray();
+
+        // Sentencepiece byte fallback: <0xNN>, else (as llama.cpp tries next) the byte itself as a one-character token.
+        for (int b = 0; b < 256; b++) {
+            int id = vocabulary.idOf(String.format("<0x%02X>", b));
+            byteTokens[b] = id < 0 && b < 0x80 ? vocabulary.idOf(Character.toString(b)) : id;
+        }
+    }
+
+    static Tokenizer fromMetadata(Map<String, Object> metadata) {
+        Objects.requireNonNull(metadata, "metadata");
+        GgufVocabulary v = GgufVocabulary.read(metadata);
+        int[] attrs = attributes(v);
+        return new GgufTokenizer(v, attrs, vocabulary(v, attrs));
+    }
+
+    /**
+     * llama.cpp's attributes of the tokens: from their types, and control for the end-of-turn and
+     * fill-in-the-middle names it recognises (unused too when a control token's name says so).
+     */
+    private static int[] attributes(GgufVocabulary v) {
+        int n = v.size();
+        int[] attrs = new int[n];
         for (int i = 0; i < n; i++) {
             attrs[i] = switch (v.types()[i]) {
                 case GgufVocabulary.NORMAL -> A_NORMAL;
@@ -92,87 +142,50 @@ final class GgufTokenizer implements Tokenizer {
                 case GgufVocabulary.BYTE -> A_BYTE;
                 default -> 0;
             };
-        }
-
-        GgufPreTokenizer pre = sentencepiece ? null : GgufPreTokenizer.named(v.pre());
-        splitter = pre == null ? null : new LlamaCppSplitter(pre.expressions());
-        ignoreMerges = pre != null && pre.ignoreMerges();
-        cleanSpaces = pre != null && pre.cleanSpaces();
-        addSpacePrefix = v.addSpacePrefix() != null ? v.addSpacePrefix() : sentencepiece;
-        addBos = v.addBos() != null ? v.addBos() : (sentencepiece || pre.addBos());
-        addEos = v.addEos() != null && v.addEos();
-        // Defaults of llama.cpp when the file names no id (an id out of range keeps the default).
-        bos = special(v.bos(), sentencepiece ? 1 : 11, n);
-        eos = special(v.eos(), sentencepiece ? 2 : 11, n);
-        int eot = special(v.eot(), -1, n);
-        int eom = special(v.eom(), -1, n);
-
-        ranks = new HashMap<>(v.merges().size() * 2);
-        idRanks = new Bpe.PairMerges(v.merges().size());
-        for (int r = 0; r < v.merges().size(); r++) {
-            String merge = v.merges().get(r);
-            if (ranks.putIfAbsent(merge, r) == null) {
-                // llama.cpp splits a merge at its first space after the first character.
-                int space = merge.indexOf(' ', 1);
-                Integer left = space < 0 ? null : ids.get(merge.substring(0, space));
-                Integer right = space < 0 ? null : ids.get(merge.substring(space + 1));
-                if (left != null && right != null) {
-                    idRanks.put(left, right, r, 0);
-                }
+            String text = v.tokens().get(i);
+            if (END_OF_GENERATION.contains(text) || FIM.contains(text) || FIM_ENDING.contains(text)) {
+                attrs[i] |= A_CONTROL;
             }
-        }
-
-        // Names that llama.cpp recognises as end-of-turn or fill-in-the-middle tokens become control tokens.
-        Set<Integer> stops = new LinkedHashSet<>();
-        if (eos >= 0) {
-            stops.add(eos);
-        }
-        if (eot >= 0) {
-            stops.add(eot);
-        }
-        if (eom >= 0) {
-            stops.add(eom);
-        }
-        for (int i = 0; i < n; i++) {
-            if (END_OF_GENERATION.contains(texts[i])) {
-                attrs[i] |= A_CONTROL;
-                stops.add(i);
-            } else if (FIM.contains(texts[i])) {
-                attrs[i] |= A_CONTROL;
-            } else if (FIM_ENDING.contains(texts[i])) {
-                attrs[i] |= A_CONTROL;
-                stops.add(i);
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            if ((attrs[i] & A_CONTROL) != 0 && texts[i].contains("unused")) {
+            if ((attrs[i] & A_CONTROL) != 0 && text.contains("unused")) {
                 attrs[i] |= A_UNUSED;
             }
         }
-        stopIds = stops.stream().mapToInt(Integer::intValue).toArray();
+        return attrs;
+    }
 
-        List<Integer> candidates = new ArrayList<>();
+    /**
+     * The vocabulary as llama.cpp answers for it: control and unknown tokens special, BOS and EOS the
+     * file's or llama.cpp's defaults, generation stopped by EOS, the end-of-turn ids and the tokens
+     * whose names end generation.
+     *
+     * @throws TokenizerFormatException if a token is there twice
+     */
+    private static TokenVocabulary vocabulary(GgufVocabulary v, int[] attrs) {
+        int n = v.size();
+        String[] texts = v.tokens().toArray(new String[0]);
+        Map<String, Integer> ids = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
-            if ((attrs[i] & (A_CONTROL | A_USER_DEFINED | A_UNKNOWN)) != 0) {
-                candidates.add(i);
+            if (ids.put(texts[i], i) != null) {
+                throw new TokenizerFormatException("The GGUF vocabulary has the token \"" + texts[i] + "\" twice.");
             }
         }
-        int[] byteLength = new int[n];
-        for (int id : candidates) {
-            byteLength[id] = texts[id].getBytes(StandardCharsets.UTF_8).length;
-        }
-        // Longest first; among equal lengths llama.cpp's order is unspecified, here it is by id.
-        candidates.sort((a, b) -> byteLength[a] != byteLength[b] ? byteLength[b] - byteLength[a] : a - b);
-        specials = candidates.stream().mapToInt(Integer::intValue).toArray();
-
-        // Sentencepiece byte fallback: <0xNN>, else (as llama.cpp tries next) the byte itself as a one-character token.
-        for (int b = 0; b < 256; b++) {
-            Integer id = ids.get(String.format("<0x%02X>", b));
-            if (id == null && b < 0x80) {
-                id = ids.get(Character.toString(b));
+        // Defaults of llama.cpp when the file names no id (an id out of range keeps the default).
+        int bos = special(v.bos(), v.model().equals("llama") ? 1 : 11, n);
+        int eos = special(v.eos(), v.model().equals("llama") ? 2 : 11, n);
+        Set<Integer> stops = new LinkedHashSet<>();
+        for (int id : new int[] {eos, special(v.eot(), -1, n), special(v.eom(), -1, n)}) {
+            if (id >= 0) {
+                stops.add(id);
             }
-            byteTokens[b] = id == null ? -1 : id;
         }
+        boolean[] special = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            if (END_OF_GENERATION.contains(texts[i]) || FIM_ENDING.contains(texts[i])) {
+                stops.add(i);
+            }
+            special[i] = (attrs[i] & (A_CONTROL | A_UNKNOWN)) != 0;
+        }
+        return new TokenVocabulary(texts, ids, special, bos, eos, stops.stream().mapToInt(Integer::intValue).toArray());
     }
 
     private static int special(int fromFile, int fallback, int n) {
@@ -180,11 +193,6 @@ final class GgufTokenizer implements Tokenizer {
             return fromFile;
         }
         return fallback < n ? fallback : -1;
-    }
-
-    static Tokenizer fromMetadata(Map<String, Object> metadata) {
-        Objects.requireNonNull(metadata, "metadata");
-        return new GgufTokenizer(GgufVocabulary.read(metadata));
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -198,7 +206,7 @@ final class GgufTokenizer implements Tokenizer {
         boolean prevSpecial = true;
         for (int[] f : fragments(s)) {
             if (f[2] >= 0) {
-                out.add(f[2], texts[f[2]], f[0], f[1]);
+                out.add(f[2], vocabulary.token(f[2]), f[0], f[1]);
                 prevSpecial = true;
             } else {
                 AlignedText piece = AlignedText.of(s, f[0], f[1]);
@@ -226,7 +234,7 @@ final class GgufTokenizer implements Tokenizer {
         int k = 0;
         if (withBos) {
             idArray[k] = bos;
-            tokens[k] = texts[bos];
+            tokens[k] = vocabulary.token(bos);
             starts[k] = -1;
             ends[k++] = -1;
         }
@@ -237,7 +245,7 @@ final class GgufTokenizer implements Tokenizer {
         k += b.size;
         if (withEos) {
             idArray[k] = eos;
-            tokens[k] = texts[eos];
+            tokens[k] = vocabulary.token(eos);
             starts[k] = -1;
             ends[k] = -1;
         }
@@ -255,7 +263,7 @@ final class GgufTokenizer implements Tokenizer {
         }
         frags.add(new int[] {0, s.length(), -1});
         for (int id : specials) {
-            String t = texts[id];
+            String t = vocabulary.token(id);
             List<int[]> next = null;
             for (int f = 0; f < frags.size(); f++) {
                 int[] frag = frags.get(f);
@@ -291,6 +299,40 @@ final class GgufTokenizer implements Tokenizer {
     /** One bigram candidate: symbols {@code left} and {@code right} (adjacent when made), ordered by score or by rank. */
     private record Bigram(int left, int right, float score, int rank, int size) {}
 
+    /** The symbols of a piece being merged: their lengths in characters, linked in order by their first positions. */
+    private static final class Symbols {
+        final int[] len;
+        final int[] prev;
+        final int[] next;   // -1 after the last
+
+        /** Every character its own symbol. */
+        Symbols(int n) {
+            len = new int[n];
+            prev = new int[n];
+            next = new int[n];
+            for (int k = 0; k < n; k++) {
+                len[k] = 1;
+                prev[k] = k - 1;
+                next[k] = k + 1 < n ? k + 1 : -1;
+            }
+        }
+
+        /** Whether both symbols of the candidate are still there, with the lengths it was made from. */
+        boolean current(Bigram b) {
+            return len[b.left] != 0 && len[b.right] != 0 && len[b.left] + len[b.right] == b.size;
+        }
+
+        /** Joins symbol {@code right} into {@code left}, its predecessor. */
+        void merge(int left, int right) {
+            len[left] += len[right];
+            len[right] = 0;
+            next[left] = next[right];
+            if (next[right] >= 0) {
+                prev[next[right]] = left;
+            }
+        }
+    }
+
     /**
      * llama.cpp's sentencepiece merge: start from the characters, repeatedly merge the adjacent pair whose
      * concatenation is the token of highest score (leftmost on ties), then emit each symbol as its token,
@@ -301,35 +343,23 @@ final class GgufTokenizer implements Tokenizer {
         if (n == 0) {
             return;
         }
-        int[] len = new int[n];
-        int[] prev = new int[n];
-        int[] next = new int[n];
-        for (int k = 0; k < n; k++) {
-            len[k] = 1;
-            prev[k] = k - 1;
-            next[k] = k + 1 < n ? k + 1 : -1;
-        }
+        Symbols s = new Symbols(n);
         PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.score != b.score
                 ? Float.compare(b.score, a.score) : Integer.compare(a.left, b.left));
         for (int k = 1; k < n; k++) {
-            addScoredBigram(t, k - 1, k, len, queue);
+            addScoredBigram(t, k - 1, k, s.len, queue);
         }
         while (!queue.isEmpty()) {
             Bigram b = queue.poll();
-            if (len[b.left] == 0 || len[b.right] == 0 || len[b.left] + len[b.right] != b.size) {
+            if (!s.current(b)) {
                 continue;
             }
-            len[b.left] += len[b.right];
-            len[b.right] = 0;
-            next[b.left] = next[b.right];
-            if (next[b.right] >= 0) {
-                prev[next[b.right]] = b.left;
-            }
-            addScoredBigram(t, prev[b.left], b.left, len, queue);
-            addScoredBigram(t, b.left, next[b.left], len, queue);
+            s.merge(b.left, b.right);
+            addScoredBigram(t, s.prev[b.left], b.left, s.len, queue);
+            addScoredBigram(t, b.left, s.next[b.left], s.len, queue);
         }
-        for (int k = 0; k != -1; k = next[k]) {
-            emit(t, k, len[k], out);
+        for (int k = 0; k != -1; k = s.next[k]) {
+            emit(t, k, s.len[k], out);
         }
     }
 
@@ -337,8 +367,8 @@ final class GgufTokenizer implements Tokenizer {
         if (left < 0 || right < 0) {
             return;
         }
-        Integer id = ids.get(new String(t.cps, left, len[left] + len[right]));
-        if (id == null) {
+        int id = vocabulary.idOf(new String(t.cps, left, len[left] + len[right]));
+        if (id < 0) {
             return;
         }
         queue.add(new Bigram(left, right, scores[id], 0, len[left] + len[right]));
@@ -347,11 +377,11 @@ final class GgufTokenizer implements Tokenizer {
     /** A final symbol: its token, or one token per UTF-8 byte (each with the whole character's span). */
     private void emit(AlignedText t, int from, int length, TokenBuffer out) {
         String text = new String(t.cps, from, length);
-        Integer id = ids.get(text);
+        int id = vocabulary.idOf(text);
         int start = t.starts[from];
         int end = t.ends[from + length - 1];
-        if (id != null) {
-            out.add(id, texts[id], start, end);
+        if (id >= 0) {
+            out.add(id, vocabulary.token(id), start, end);
             return;
         }
         for (int k = from; k < from + length; k++) {
@@ -359,7 +389,7 @@ final class GgufTokenizer implements Tokenizer {
             for (byte b : bytes) {
                 int byteId = byteTokens[b & 0xFF];
                 if (byteId >= 0) {
-                    out.add(byteId, texts[byteId], t.starts[k], t.ends[k]);
+                    out.add(byteId, vocabulary.token(byteId), t.starts[k], t.ends[k]);
                 }
             }
         }
@@ -381,55 +411,45 @@ final class GgufTokenizer implements Tokenizer {
                 continue;
             }
             if (ignoreMerges) {
-                Integer id = ids.get(w.text());
-                if (id != null) {
-                    out.add(id, texts[id], w.starts[0], w.ends[n - 1]);
+                int id = vocabulary.idOf(w.text());
+                if (id >= 0) {
+                    out.add(id, vocabulary.token(id), w.starts[0], w.ends[n - 1]);
                     continue;
                 }
             }
-            int[] len = new int[n];
-            int[] prev = new int[n];
-            int[] next = new int[n];
+            Symbols s = new Symbols(n);
             int[] symbolIds = new int[n];
             for (int k = 0; k < n; k++) {
-                len[k] = 1;
-                prev[k] = k - 1;
-                next[k] = k + 1 < n ? k + 1 : -1;
                 symbolIds[k] = idOf(w, k, 1);
             }
             PriorityQueue<Bigram> queue = new PriorityQueue<>((a, b) -> a.rank != b.rank
                     ? Integer.compare(a.rank, b.rank) : Integer.compare(a.left, b.left));
             for (int k = 1; k < n; k++) {
-                addRankedBigram(w, k - 1, k, len, symbolIds, queue);
+                addRankedBigram(w, k - 1, k, s.len, symbolIds, queue);
             }
             while (!queue.isEmpty()) {
                 Bigram b = queue.poll();
-                if (len[b.left] == 0 || len[b.right] == 0 || len[b.left] + len[b.right] != b.size
-                        || next[b.left] != b.right) {
+                if (!s.current(b) || s.next[b.left] != b.right) {
                     continue;
                 }
-                len[b.left] += len[b.right];
-                len[b.right] = 0;
-                next[b.left] = next[b.right];
-                if (next[b.right] >= 0) {
-                    prev[next[b.right]] = b.left;
-                }
-                symbolIds[b.left] = idOf(w, b.left, len[b.left]);
-                addRankedBigram(w, prev[b.left], b.left, len, symbolIds, queue);
-                addRankedBigram(w, b.left, next[b.left], len, symbolIds, queue);
+                s.merge(b.left, b.right);
+                symbolIds[b.left] = idOf(w, b.left, s.len[b.left]);
+                addRankedBigram(w, s.prev[b.left], b.left, s.len, symbolIds, queue);
+                addRankedBigram(w, b.left, s.next[b.left], s.len, symbolIds, queue);
             }
-            for (int k = 0; k != -1; k = next[k]) {
-                String text = new String(w.cps, k, len[k]);
-                Integer id = ids.get(text);
-                if (id != null) {
-                    out.add(id, texts[id], w.starts[k], w.ends[k + len[k] - 1]);
+            for (int k = 0; k != -1; k = s.next[k]) {
+                String text = new String(w.cps, k, s.len[k]);
+                int end = w.ends[k + s.len[k] - 1];
+                int id = vocabulary.idOf(text);
+                if (id >= 0) {
+                    out.add(id, vocabulary.token(id), w.starts[k], end);
                     continue;
                 }
                 // Each UTF-8 byte of the symbol's (byte-level) text, looked up as a one-byte string.
                 for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
-                    Integer single = (b & 0x80) == 0 ? ids.get(Character.toString(b)) : null;
-                    if (single != null) {
-                        out.add(single, texts[single], w.starts[k], w.ends[k + len[k] - 1]);
+                    int single = (b & 0x80) == 0 ? vocabulary.idOf(Character.toString(b)) : -1;
+                    if (single >= 0) {
+                        out.add(single, vocabulary.token(single), w.starts[k], end);
                     }
                 }
             }
@@ -437,8 +457,7 @@ final class GgufTokenizer implements Tokenizer {
     }
 
     private int idOf(AlignedText w, int from, int length) {
-        Integer id = ids.get(new String(w.cps, from, length));
-        return id == null ? -1 : id;
+        return vocabulary.idOf(new String(w.cps, from, length));
     }
 
     private void addRankedBigram(AlignedText w, int left, int right, int[] len, int[] symbolIds, PriorityQueue<Bigram> queue) {
@@ -481,45 +500,6 @@ final class GgufTokenizer implements Tokenizer {
     // ---------------------------------------------------------------------------------------------
     // Vocabulary and decoding
 
-    @Override
-    public int vocabSize() {
-        return texts.length;
-    }
-
-    @Override
-    public String token(int id) {
-        if (id < 0 || id >= texts.length) {
-            throw new IllegalArgumentException("No token has id " + id + ".");
-        }
-        return texts[id];
-    }
-
-    @Override
-    public OptionalInt id(String token) {
-        Integer id = ids.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
-    }
-
-    @Override
-    public boolean isSpecial(int id) {
-        return id >= 0 && id < attrs.length && (attrs[id] & (A_CONTROL | A_UNKNOWN)) != 0;
-    }
-
-    @Override
-    public OptionalInt bos() {
-        return bos < 0 ? OptionalInt.empty() : OptionalInt.of(bos);
-    }
-
-    @Override
-    public OptionalInt eos() {
-        return eos < 0 ? OptionalInt.empty() : OptionalInt.of(eos);
-    }
-
-    @Override
-    public int[] stopIds() {
-        return stopIds.clone();
-    }
-
     /**
      * llama.cpp's detokenizer: each token's piece (control tokens as their text, or nothing when
      * {@code skipSpecial}), the leading space of the first piece removed for sentencepiece vocabularies
@@ -554,14 +534,14 @@ final class GgufTokenizer implements Tokenizer {
 
     /** The bytes one token stands for. */
     private byte[] piece(int id, boolean special) {
-        if (id < 0 || id >= texts.length) {
+        if (id < 0 || id >= vocabulary.size()) {
             return new byte[0];
         }
         int a = attrs[id];
         if (!special && (a & (A_UNKNOWN | A_CONTROL)) != 0) {
             return new byte[0];
         }
-        String text = texts[id];
+        String text = vocabulary.token(id);
         if ((a & (A_UNKNOWN | A_CONTROL | A_USER_DEFINED)) != 0) {
             return text.getBytes(StandardCharsets.UTF_8);
         }
@@ -636,6 +616,6 @@ final class GgufTokenizer implements Tokenizer {
 
     @Override
     public String toString() {
-        return "GgufTokenizer[" + (sentencepiece ? "llama" : "gpt2") + ", " + texts.length + " tokens]";
+        return "GgufTokenizer[" + (sentencepiece ? "llama" : "gpt2") + ", " + vocabulary.size() + " tokens]";
     }
 }

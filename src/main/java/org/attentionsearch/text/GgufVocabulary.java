@@ -50,12 +50,8 @@ record GgufVocabulary(String model, String pre, List<String> tokens, float[] sco
             texts.add(tokens.get(i).isEmpty() ? "[EMPTY_" + i + "]" : tokens.get(i));
         }
         float[] scores = new float[n];
-        List<Object> s = list(metadata, "scores");
+        List<Object> s = perToken(metadata, "scores", "", n);
         if (s != null) {
-            if (s.size() < n) {
-                throw new TokenizerFormatException("The GGUF metadata has fewer tokenizer.ggml.scores (" + s.size()
-                        + ") than tokens (" + n + ").");
-            }
             for (int i = 0; i < n; i++) {
                 if (!(s.get(i) instanceof Number num)) {
                     throw new TokenizerFormatException("The GGUF metadata's tokenizer.ggml.scores must be numbers.");
@@ -64,12 +60,8 @@ record GgufVocabulary(String model, String pre, List<String> tokens, float[] sco
             }
         }
         int[] types = new int[n];
-        List<Object> t = list(metadata, "token_type");
+        List<Object> t = perToken(metadata, "token_type", " entries", n);
         if (t != null) {
-            if (t.size() < n) {
-                throw new TokenizerFormatException("The GGUF metadata has fewer tokenizer.ggml.token_type entries (" + t.size()
-                        + ") than tokens (" + n + ").");
-            }
             for (int i = 0; i < n; i++) {
                 if (!(t.get(i) instanceof Long l)) {
                     throw new TokenizerFormatException("The GGUF metadata's tokenizer.ggml.token_type must be integers.");
@@ -96,28 +88,33 @@ record GgufVocabulary(String model, String pre, List<String> tokens, float[] sco
         return tokens.size();
     }
 
-    private static String string(Map<String, Object> m, String key, String fallback) {
+    /** The value of {@code tokenizer.ggml.<key>}, or null when absent; {@code must} says what it must be in the message. */
+    private static <T> T value(Map<String, Object> m, String key, Class<T> type, String must) {
         Object v = m.get(PREFIX + key);
-        if (v == null) {
-            return fallback;
+        if (v != null && !type.isInstance(v)) {
+            throw new TokenizerFormatException("The GGUF metadata's " + PREFIX + key + " must be " + must + ".");
         }
-        if (!(v instanceof String s)) {
-            throw new TokenizerFormatException("The GGUF metadata's " + PREFIX + key + " must be a string.");
-        }
-        return s;
+        return type.cast(v);
     }
 
+    private static String string(Map<String, Object> m, String key, String fallback) {
+        String s = value(m, key, String.class, "a string");
+        return s == null ? fallback : s;
+    }
+
+    @SuppressWarnings("unchecked")
     private static List<Object> list(Map<String, Object> m, String key) {
-        Object v = m.get(PREFIX + key);
-        if (v == null) {
-            return null;
+        return (List<Object>) value(m, key, List.class, "an array");
+    }
+
+    /** An array with an entry per token, or null when absent; {@code entries} names them in the message. */
+    private static List<Object> perToken(Map<String, Object> m, String key, String entries, int n) {
+        List<Object> l = list(m, key);
+        if (l != null && l.size() < n) {
+            throw new TokenizerFormatException("The GGUF metadata has fewer " + PREFIX + key + entries + " (" + l.size()
+                    + ") than tokens (" + n + ").");
         }
-        if (!(v instanceof List<?> l)) {
-            throw new TokenizerFormatException("The GGUF metadata's " + PREFIX + key + " must be an array.");
-        }
-        @SuppressWarnings("unchecked")
-        List<Object> objects = (List<Object>) l;
-        return objects;
+        return l;
     }
 
     private static List<String> strings(Map<String, Object> m, String key, boolean required) {
@@ -139,24 +136,14 @@ record GgufVocabulary(String model, String pre, List<String> tokens, float[] sco
     }
 
     private static int id(Map<String, Object> m, String key) {
-        Object v = m.get(PREFIX + key);
-        if (v == null) {
+        Long l = value(m, key, Long.class, "an integer");
+        if (l == null) {
             return -1;
-        }
-        if (!(v instanceof Long l)) {
-            throw new TokenizerFormatException("The GGUF metadata's " + PREFIX + key + " must be an integer.");
         }
         return l < 0 || l > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) (long) l;
     }
 
     private static Boolean bool(Map<String, Object> m, String key) {
-        Object v = m.get(PREFIX + key);
-        if (v == null) {
-            return null;
-        }
-        if (!(v instanceof Boolean b)) {
-            throw new TokenizerFormatException("The GGUF metadata's " + PREFIX + key + " must be true or false.");
-        }
-        return b;
+        return value(m, key, Boolean.class, "true or false");
     }
 }

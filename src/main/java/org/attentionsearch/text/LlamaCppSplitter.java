@@ -191,17 +191,7 @@ final class LlamaCppSplitter {
             while ((flags(cps, pos + spaces, start, end) & SPACE) != 0) {
                 spaces++;
             }
-            if (spaces > 1 && at(cps, pos + spaces, start, end) != OUT) {
-                pos += spaces - 1;
-                out.cut(pos);
-                continue;
-            }
-            if (spaces > 0) {
-                pos += spaces;
-                out.cut(pos);
-                continue;
-            }
-            out.cut(++pos);
+            pos = spaceRun(cps, pos, spaces, start, end, out);
         }
     }
 
@@ -271,18 +261,19 @@ final class LlamaCppSplitter {
                 out.cut(pos);
                 continue;
             }
-            if (spaces > 1 && at(cps, pos + spaces, start, end) != OUT) {
-                pos += spaces - 1;
-                out.cut(pos);
-                continue;
-            }
-            if (spaces > 0) {
-                pos += spaces;
-                out.cut(pos);
-                continue;
-            }
-            out.cut(++pos);
+            pos = spaceRun(cps, pos, spaces, start, end, out);
         }
+    }
+
+    /**
+     * Both scanners' last rules, {@code \s+(?!\S)|\s+} and then any one character, on the run of
+     * {@code spaces} whitespace characters at {@code pos}: all but its last space when more of the piece
+     * follows, else the whole run; with no run, the character at {@code pos} alone. Returns where the piece ends.
+     */
+    private static int spaceRun(int[] cps, int pos, int spaces, int start, int end, Pieces out) {
+        int stop = spaces > 1 && at(cps, pos + spaces, start, end) != OUT ? pos + spaces - 1 : pos + Math.max(spaces, 1);
+        out.cut(stop);
+        return stop;
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -128,7 +128,7 @@ final class Nfc {
         return t;
     }
 
-    /** Stable sort of each run of non-starters by combining class (insertion sort: runs are short). */
+    /** Stable sort of each run of non-starters by combining class. */
     private static void sortMarks(int[] cps, int[] changes, int[] classes, int m) {
         int j = 0;
         while (j < m) {
@@ -140,21 +140,7 @@ final class Nfc {
             while (j < m && classes[j] != 0) {
                 j++;
             }
-            for (int a = start + 1; a < j; a++) {
-                int cp = cps[a];
-                int ch = changes[a];
-                int cl = classes[a];
-                int b = a - 1;
-                while (b >= start && classes[b] > cl) {
-                    cps[b + 1] = cps[b];
-                    changes[b + 1] = changes[b];
-                    classes[b + 1] = classes[b];
-                    b--;
-                }
-                cps[b + 1] = cp;
-                changes[b + 1] = ch;
-                classes[b + 1] = cl;
-            }
+            CharClasses.sortByClass(cps, changes, classes, start, j);
         }
     }
 

@@ -314,35 +314,23 @@ final class RegexParser {
             throw error("a trailing backslash");
         }
         int c = p[i];
-        switch (c) {
-            case 'A' -> {
-                i++;
-                return new Regex.Anchor(Regex.AnchorKind.TEXT_START);
-            }
-            case 'z' -> {
-                i++;
-                return new Regex.Anchor(Regex.AnchorKind.TEXT_END);
-            }
-            case 'Z' -> {
-                i++;
-                return new Regex.Anchor(Regex.AnchorKind.TEXT_END_BEFORE_NEWLINE);
-            }
-            case 'b' -> {
-                i++;
-                return new Regex.Anchor(Regex.AnchorKind.WORD_BOUNDARY);
-            }
-            case 'B' -> {
-                i++;
-                return new Regex.Anchor(Regex.AnchorKind.NOT_WORD_BOUNDARY);
-            }
+        Regex.AnchorKind anchor = switch (c) {
+            case 'A' -> Regex.AnchorKind.TEXT_START;
+            case 'z' -> Regex.AnchorKind.TEXT_END;
+            case 'Z' -> Regex.AnchorKind.TEXT_END_BEFORE_NEWLINE;
+            case 'b' -> Regex.AnchorKind.WORD_BOUNDARY;
+            case 'B' -> Regex.AnchorKind.NOT_WORD_BOUNDARY;
             case 'G', 'K', 'R', 'X', 'y', 'Y', 'g', 'k' -> throw error("the escape \\" + Character.toString(c));
-            default -> {
-                if (c >= '1' && c <= '9') {
-                    throw error("a backreference");
-                }
-                return new Regex.Step(escapeSet(ignoreCase));
-            }
+            default -> null;
+        };
+        if (anchor != null) {
+            i++;
+            return new Regex.Anchor(anchor);
         }
+        if (c >= '1' && c <= '9') {
+            throw error("a backreference");
+        }
+        return new Regex.Step(escapeSet(ignoreCase));
     }
 
     /** An escape that stands for one character or a class, after the backslash; advances past it. */

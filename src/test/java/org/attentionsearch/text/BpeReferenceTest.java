@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import org.attentionsearch.testing.Vocabulary;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -20,16 +21,16 @@ class BpeReferenceTest {
     private static final int MAX_REPORTED = 12;
 
     @ParameterizedTest
-    @EnumSource(Vocabularies.class)
-    void corpusMatchesReference(Vocabularies v) throws Exception {
+    @EnumSource(Vocabulary.class)
+    void corpusMatchesReference(Vocabulary v) throws Exception {
         Tokenizer ours = v.ours();
         List<String> lines = NastyCorpus.bpeLines(7_000L + v.ordinal(), LINES);
         assertMatches(v, ours, lines, "line ");
     }
 
-    static void assertMatches(Vocabularies v, Tokenizer ours, List<String> lines, String label) throws Exception {
+    static void assertMatches(Vocabulary v, Tokenizer ours, List<String> lines, String label) throws Exception {
         List<String> mismatches = new ArrayList<>();
-        try (HuggingFaceTokenizer ref = v.reference()) {
+        try (HuggingFaceTokenizer ref = TokenizerFiles.reference(v.tokenizerJson())) {
             for (int from = 0; from < lines.size(); from += 1000) {
                 List<String> batch = new ArrayList<>();
                 for (String line : lines.subList(from, Math.min(lines.size(), from + 1000))) {

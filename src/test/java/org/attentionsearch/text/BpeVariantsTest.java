@@ -6,12 +6,10 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
+import org.attentionsearch.testing.Vocabulary;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +23,7 @@ class BpeVariantsTest {
 
     @Test
     void robertaStylePrefixSpaceAndTrimmedOffsets() throws Exception {
-        check(Vocabularies.GPT2, root -> {
+        check(Vocabulary.GPT2, root -> {
             ((ObjectNode) root.get("pre_tokenizer")).put("add_prefix_space", true);
             ((ObjectNode) root.get("post_processor")).put("trim_offsets", true);
         });
@@ -33,19 +31,19 @@ class BpeVariantsTest {
 
     @Test
     void addedTokensWithStripSingleWordAndNormalized() throws Exception {
-        check(Vocabularies.GPT2, root -> {
+        check(Vocabulary.GPT2, root -> {
             ArrayNode added = (ArrayNode) root.get("added_tokens");
-            added.add(token(50257, "<mask>", true, false, true, false, false));
-            added.add(token(50258, "[DAY]", false, true, false, true, false));
-            added.add(token(50259, "quick", false, false, false, false, true));
-            added.add(token(50260, " [SEP] ", true, false, true, true, false));
-            added.add(token(50261, "ing", false, true, false, false, true));
+            added.add(TokenizerFiles.addedToken(50257, "<mask>", true, false, true, false, false));
+            added.add(TokenizerFiles.addedToken(50258, "[DAY]", false, true, false, true, false));
+            added.add(TokenizerFiles.addedToken(50259, "quick", false, false, false, false, true));
+            added.add(TokenizerFiles.addedToken(50260, " [SEP] ", true, false, true, true, false));
+            added.add(TokenizerFiles.addedToken(50261, "ing", false, true, false, false, true));
         });
     }
 
     @Test
     void llama31TemplateWithBosAndEos() throws Exception {
-        check(Vocabularies.LLAMA3, root -> {
+        check(Vocabulary.LLAMA3, root -> {
             ObjectNode post = root.putObject("post_processor");
             post.put("type", "Sequence");
             ArrayNode ps = post.putArray("processors");
@@ -70,7 +68,7 @@ class BpeVariantsTest {
     }
 
     private void checkMetaspace(String scheme, boolean split) throws Exception {
-        check(Vocabularies.LLAMA2, root -> {
+        check(Vocabulary.LLAMA2, root -> {
             root.putNull("normalizer");
             ObjectNode pre = root.putObject("pre_tokenizer");
             pre.put("type", "Metaspace").put("replacement", "\u2581").put("prepend_scheme", scheme).put("split", split);
@@ -81,13 +79,13 @@ class BpeVariantsTest {
 
     @Test
     void unknownTokensFusedOrNotWithoutByteFallback() throws Exception {
-        check(Vocabularies.LLAMA2, root -> ((ObjectNode) root.get("model")).put("byte_fallback", false));
-        check(Vocabularies.LLAMA2, root -> ((ObjectNode) root.get("model")).put("byte_fallback", false).put("fuse_unk", false));
+        check(Vocabulary.LLAMA2, root -> ((ObjectNode) root.get("model")).put("byte_fallback", false));
+        check(Vocabulary.LLAMA2, root -> ((ObjectNode) root.get("model")).put("byte_fallback", false).put("fuse_unk", false));
     }
 
     @Test
     void digitsThenByteLevelAsSmolLm() throws Exception {
-        check(Vocabularies.GPT2, root -> {
+        check(Vocabulary.GPT2, root -> {
             ObjectNode pre = root.putObject("pre_tokenizer");
             pre.put("type", "Sequence");
             ArrayNode steps = pre.putArray("pretokenizers");
@@ -104,7 +102,7 @@ class BpeVariantsTest {
             String behavior = behaviors.get(b);
             boolean invert = b % 2 == 1;
             {
-                check(Vocabularies.QWEN3, root -> {
+                check(Vocabulary.QWEN3, root -> {
                     ObjectNode pre = root.putObject("pre_tokenizer");
                     pre.put("type", "Sequence");
                     ArrayNode steps = pre.putArray("pretokenizers");
@@ -119,7 +117,7 @@ class BpeVariantsTest {
 
     @Test
     void regexReplaceNormalizerAndDigitRuns() throws Exception {
-        check(Vocabularies.QWEN3, root -> {
+        check(Vocabulary.QWEN3, root -> {
             ObjectNode norm = root.putObject("normalizer");
             norm.put("type", "Sequence");
             ArrayNode steps = norm.putArray("normalizers");
@@ -130,14 +128,6 @@ class BpeVariantsTest {
             ObjectNode pre = (ObjectNode) root.get("pre_tokenizer").get("pretokenizers").get(0);
             pre.putObject("pattern").put("Regex", "\\p{N}{1,3}|[^\\s\\p{L}\\p{N}]++|\\p{L}+(?=\\s)|\\s");
         });
-    }
-
-    private static ObjectNode token(int id, String content, boolean special, boolean singleWord, boolean lstrip,
-                                    boolean rstrip, boolean normalized) {
-        ObjectNode t = JSON.createObjectNode();
-        t.put("id", id).put("content", content).put("single_word", singleWord).put("lstrip", lstrip)
-                .put("rstrip", rstrip).put("normalized", normalized).put("special", special);
-        return t;
     }
 
     private static ObjectNode template(String bos, int bosId, String eos, int eosId) {
@@ -159,32 +149,25 @@ class BpeVariantsTest {
     }
 
     /** Edits a copy of the vocabulary's tokenizer.json and compares ids, offsets and decoding with the reference. */
-    private static void check(Vocabularies v, Consumer<ObjectNode> edit) throws Exception {
+    private static void check(Vocabulary v, Consumer<ObjectNode> edit) throws Exception {
         ObjectNode root = (ObjectNode) JSON.readTree(v.tokenizerJson());
         edit.accept(root);
         byte[] json = JSON.writeValueAsBytes(root);
         Tokenizer ours = Tokenizers.fromJson(json, null);
         List<String> lines = NastyCorpus.bpeLines(91_000L + v.ordinal(), LINES);
         List<String> mismatches = new ArrayList<>();
-        Path file = Files.createTempFile("tokenizer", ".json");
-        try {
-            Files.write(file, json);
-            try (HuggingFaceTokenizer ref = HuggingFaceTokenizer.newInstance(file,
-                    Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "false"))) {
-                List<String> clean = lines.stream().map(BpeReferenceTest::withoutLoneSurrogates).toList();
-                ai.djl.huggingface.tokenizers.Encoding[] expected = ref.batchEncode(clean);
-                for (int i = 0; i < lines.size(); i++) {
-                    Encoding actual = ours.encode(lines.get(i));
-                    ReferenceTokenizerTest.compare("line " + i, clean.get(i), null, expected[i], actual, mismatches);
-                    String decoded = ref.decode(DecodeTest.toLong(actual.ids()), false);
-                    if (!decoded.equals(ours.decode(actual.ids()))) {
-                        mismatches.add("decode of line " + i + ": " + ReferenceTokenizerTest.escape(decoded) + " vs "
-                                + ReferenceTokenizerTest.escape(ours.decode(actual.ids())));
-                    }
+        try (HuggingFaceTokenizer ref = TokenizerFiles.reference(json)) {
+            List<String> clean = lines.stream().map(BpeReferenceTest::withoutLoneSurrogates).toList();
+            ai.djl.huggingface.tokenizers.Encoding[] expected = ref.batchEncode(clean);
+            for (int i = 0; i < lines.size(); i++) {
+                Encoding actual = ours.encode(lines.get(i));
+                ReferenceTokenizerTest.compare("line " + i, clean.get(i), null, expected[i], actual, mismatches);
+                String decoded = ref.decode(DecodeTest.toLong(actual.ids()), false);
+                if (!decoded.equals(ours.decode(actual.ids()))) {
+                    mismatches.add("decode of line " + i + ": " + ReferenceTokenizerTest.escape(decoded) + " vs "
+                            + ReferenceTokenizerTest.escape(ours.decode(actual.ids())));
                 }
             }
-        } finally {
-            Files.deleteIfExists(file);
         }
         assertTrue(mismatches.isEmpty(), () -> mismatches.size() + " differ:\n"
                 + String.join("\n", mismatches.subList(0, Math.min(8, mismatches.size()))));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.util.ArrayList;
 import java.util.List;
+import org.attentionsearch.testing.Vocabulary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -16,8 +17,8 @@ class DecodeTest {
     private static final int LINES = 4_000;
 
     @ParameterizedTest
-    @EnumSource(Vocabularies.class)
-    void decodeMatchesReference(Vocabularies v) throws Exception {
+    @EnumSource(Vocabulary.class)
+    void decodeMatchesReference(Vocabulary v) throws Exception {
         Tokenizer ours = v.ours();
         List<String> lines = NastyCorpus.bpeLines(31_000L + v.ordinal(), LINES);
         long[][] ids = new long[lines.size()][];
@@ -25,7 +26,7 @@ class DecodeTest {
             ids[i] = toLong(ours.encode(lines.get(i)).ids());
         }
         List<String> mismatches = new ArrayList<>();
-        try (HuggingFaceTokenizer ref = v.reference()) {
+        try (HuggingFaceTokenizer ref = TokenizerFiles.reference(v.tokenizerJson())) {
             for (boolean skip : new boolean[] {false, true}) {
                 String[] expected = ref.batchDecode(ids, skip);
                 for (int i = 0; i < lines.size(); i++) {
@@ -43,8 +44,8 @@ class DecodeTest {
 
     /** Byte-level BPE without a normalizer loses nothing: decoding gives the text back (lone surrogates as U+FFFD). */
     @ParameterizedTest
-    @EnumSource(value = Vocabularies.class, names = {"GPT2", "LLAMA3"})
-    void byteLevelRoundTrips(Vocabularies v) {
+    @EnumSource(value = Vocabulary.class, names = {"GPT2", "LLAMA3"})
+    void byteLevelRoundTrips(Vocabulary v) {
         Tokenizer ours = v.ours();
         for (String line : NastyCorpus.bpeLines(41_000L + v.ordinal(), LINES)) {
             assertEquals(BpeReferenceTest.withoutLoneSurrogates(line), ours.decode(ours.encode(line).ids()),
@@ -54,8 +55,8 @@ class DecodeTest {
 
     /** The incremental decoder's pieces concatenate to the whole decode, and none ends inside a character. */
     @ParameterizedTest
-    @EnumSource(Vocabularies.class)
-    void incrementalPiecesConcatenateToDecode(Vocabularies v) {
+    @EnumSource(Vocabulary.class)
+    void incrementalPiecesConcatenateToDecode(Vocabulary v) {
         Tokenizer ours = v.ours();
         for (String line : NastyCorpus.bpeLines(51_000L + v.ordinal(), 1_000)) {
             int[] ids = ours.encode(line).ids();
@@ -76,7 +77,7 @@ class DecodeTest {
     /** A character split over byte tokens comes out once, whole, when its last byte arrives. */
     @Test
     void splitCharacterAppearsOnceWhole() {
-        Tokenizer gpt2 = Vocabularies.GPT2.ours();
+        Tokenizer gpt2 = Vocabulary.GPT2.ours();
         int[] ids = gpt2.encode("a😀b").ids();
         IncrementalDecoder d = gpt2.incrementalDecoder(false);
         List<String> pieces = new ArrayList<>();
@@ -86,7 +87,7 @@ class DecodeTest {
         assertTrue(pieces.contains("😀") || pieces.stream().anyMatch(p -> p.endsWith("😀")), pieces::toString);
         assertTrue(pieces.stream().noneMatch(p -> p.contains("\uFFFD")), pieces::toString);
 
-        Tokenizer llama2 = Vocabularies.LLAMA2.ours();
+        Tokenizer llama2 = Vocabulary.LLAMA2.ours();
         int[] fallback = llama2.encode("\uD83E\uDEE0").ids(); // U+1FAE0: not in the vocabulary, four <0xNN> tokens
         IncrementalDecoder d2 = llama2.incrementalDecoder(true);
         StringBuilder out = new StringBuilder();

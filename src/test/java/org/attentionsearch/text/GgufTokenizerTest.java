@@ -13,6 +13,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.attentionsearch.testing.ConvertedTokenizer;
+import org.attentionsearch.testing.SyntheticModels;
+import org.attentionsearch.testing.Vocabulary;
+import org.attentionsearch.weights.GgufFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,16 +30,26 @@ import org.junit.jupiter.params.provider.EnumSource;
 class GgufTokenizerTest {
 
     private static final int LINES = 3_000;
-    private static final Map<Vocabularies, Tokenizer> CACHE = new ConcurrentHashMap<>();
+    private static final Map<Vocabulary, Tokenizer> CACHE = new ConcurrentHashMap<>();
 
-    static Tokenizer gguf(Vocabularies v) {
-        return CACHE.computeIfAbsent(v, k -> Tokenizers.fromGguf(GgufMetadata.of(k)));
+    /**
+     * The tokenizer metadata llama.cpp's converter writes for a vocabulary ({@link ConvertedTokenizer}), as our
+     * reader reads it back from the vocabulary-only GGUF file that llama.cpp loads in the tests.
+     */
+    static Map<String, Object> metadata(Vocabulary v) {
+        try (GgufFile f = GgufFile.open(SyntheticModels.vocabularyGguf(v))) {
+            return f.metadata();
+        }
+    }
+
+    static Tokenizer gguf(Vocabulary v) {
+        return CACHE.computeIfAbsent(v, k -> Tokenizers.fromGguf(metadata(k)));
     }
 
     /** The tokens' bytes, in order, are the text's UTF-8 (special tokens as their own text), and their spans tile the text. */
     @ParameterizedTest
-    @EnumSource(value = Vocabularies.class, names = {"GPT2", "LLAMA3", "QWEN3"})
-    void byteLevelTokensSpellTheTextAndTileIt(Vocabularies v) {
+    @EnumSource(value = Vocabulary.class, names = {"GPT2", "LLAMA3", "QWEN3"})
+    void byteLevelTokensSpellTheTextAndTileIt(Vocabulary v) {
         Tokenizer t = gguf(v);
         for (String line : NastyCorpus.bpeLines(61_000L + v.ordinal(), LINES)) {
             Encoding e = t.encode(line);
@@ -56,7 +70,7 @@ class GgufTokenizerTest {
     /** Sentencepiece: decoding without BOS gives the text back with the space llama.cpp put in front. */
     @Test
     void sentencepieceRoundTripsAndTiles() {
-        Tokenizer t = gguf(Vocabularies.LLAMA2);
+        Tokenizer t = gguf(Vocabulary.LLAMA2);
         for (String line : NastyCorpus.bpeLines(62_000L, LINES)) {
             Encoding e = t.encode(line);
             assertEquals(1, e.ids()[0]);
@@ -96,8 +110,8 @@ class GgufTokenizerTest {
      * differs from its tokenizer.json by NFC only, Llama 3's by BOS only. ASCII text shows it.
      */
     @ParameterizedTest
-    @EnumSource(value = Vocabularies.class, names = {"GPT2", "LLAMA3", "QWEN3"})
-    void byteLevelAgreesWithHuggingFaceOnPlainText(Vocabularies v) {
+    @EnumSource(value = Vocabulary.class, names = {"GPT2", "LLAMA3", "QWEN3"})
+    void byteLevelAgreesWithHuggingFaceOnPlainText(Vocabulary v) {
         Tokenizer gguf = gguf(v);
         Tokenizer hf = v.ours();
         List<String> differing = new ArrayList<>();
@@ -126,7 +140,7 @@ class GgufTokenizerTest {
 
     @Test
     void specialTokensInTextAndAroundIt() {
-        Tokenizer gpt2 = gguf(Vocabularies.GPT2);
+        Tokenizer gpt2 = gguf(Vocabulary.GPT2);
         Encoding e = gpt2.encode("a<|endoftext|>b");
         assertArrayEquals(new int[] {gpt2.id("a").getAsInt(), 50256, gpt2.id("b").getAsInt()}, e.ids());
         assertEquals(1, e.starts()[1]);
@@ -134,18 +148,18 @@ class GgufTokenizerTest {
         assertEquals(50256, gpt2.eos().getAsInt());
         assertTrue(Arrays.stream(gpt2.stopIds()).anyMatch(id -> id == 50256));
 
-        Tokenizer llama3 = gguf(Vocabularies.LLAMA3);
+        Tokenizer llama3 = gguf(Vocabulary.LLAMA3);
         assertEquals(128000, llama3.encode("Hello").ids()[0], "llama-bpe adds BOS by default");
         assertTrue(llama3.isSpecial(128000));
         assertTrue(Arrays.stream(llama3.stopIds()).anyMatch(id -> id == llama3.id("<|eot_id|>").getAsInt()));
 
-        Tokenizer qwen = gguf(Vocabularies.QWEN3);
+        Tokenizer qwen = gguf(Vocabulary.QWEN3);
         Encoding q = qwen.encode("<|im_start|>user");
         assertEquals(qwen.id("<|im_start|>").getAsInt(), q.ids()[0], "qwen2 adds no BOS; the special token is cut out");
         assertEquals(qwen.id("user").getAsInt(), q.ids()[1]);
 
         // Sentencepiece: a space in front of the text and after every special token.
-        Tokenizer llama2 = gguf(Vocabularies.LLAMA2);
+        Tokenizer llama2 = gguf(Vocabulary.LLAMA2);
         Encoding s = llama2.encode("<s>hi</s>");
         assertArrayEquals(new int[] {1, 1, llama2.id("\u2581hi").getAsInt(), 2}, s.ids());
         assertEquals(3, s.starts()[2]);
@@ -156,7 +170,7 @@ class GgufTokenizerTest {
     /** A character missing from a sentencepiece vocabulary becomes its UTF-8 bytes, all with the character's span. */
     @Test
     void byteFallbackSpansTheCharacter() {
-        Tokenizer llama2 = gguf(Vocabularies.LLAMA2);
+        Tokenizer llama2 = gguf(Vocabulary.LLAMA2);
         Encoding e = llama2.encode("\uD83E\uDEE0");
         int[] expected = {1, llama2.id("\u2581").getAsInt(), llama2.id("<0xF0>").getAsInt(), llama2.id("<0x9F>").getAsInt(),
             llama2.id("<0xAB>").getAsInt(), llama2.id("<0xA0>").getAsInt()};
@@ -203,14 +217,14 @@ class GgufTokenizerTest {
 
     /** Byte-level export: the tokenizer.json made from the GGUF metadata tokenizes as the original tokenizer.json. */
     @ParameterizedTest
-    @EnumSource(value = Vocabularies.class, names = {"GPT2", "LLAMA3", "QWEN3"})
-    void exportedByteLevelJsonTokenizesAsTheOriginal(Vocabularies v) {
-        Tokenizer exported = Tokenizers.fromJson(Tokenizers.toTokenizerJson(GgufMetadata.of(v)), null);
+    @EnumSource(value = Vocabulary.class, names = {"GPT2", "LLAMA3", "QWEN3"})
+    void exportedByteLevelJsonTokenizesAsTheOriginal(Vocabulary v) {
+        Tokenizer exported = Tokenizers.fromJson(Tokenizers.toTokenizerJson(metadata(v)), null);
         Tokenizer original = v.ours();
         for (String line : NastyCorpus.bpeLines(64_000L + v.ordinal(), 2_000)) {
             int[] a = exported.encode(line).ids();
             int[] b = original.encode(line).ids();
-            if (v == Vocabularies.LLAMA3) {
+            if (v == Vocabulary.LLAMA3) {
                 assertEquals(128000, a[0], "the GGUF adds BOS, so the export's template does");
                 a = Arrays.copyOfRange(a, 1, a.length);
             }
@@ -226,26 +240,19 @@ class GgufTokenizerTest {
      */
     @Test
     void exportedSentencepieceJsonMatchesTheReferenceOnIt() throws Exception {
-        byte[] json = Tokenizers.toTokenizerJson(GgufMetadata.of(Vocabularies.LLAMA2));
+        byte[] json = Tokenizers.toTokenizerJson(metadata(Vocabulary.LLAMA2));
         Tokenizer exported = Tokenizers.fromJson(json, null);
-        Tokenizer original = Vocabularies.LLAMA2.ours();
+        Tokenizer original = Vocabulary.LLAMA2.ours();
         List<String> lines = NastyCorpus.bpeLines(65_000L, 1_000);
         List<String> mismatches = new ArrayList<>();
         int same = 0;
-        java.nio.file.Path file = java.nio.file.Files.createTempFile("tokenizer", ".json");
-        try {
-            java.nio.file.Files.write(file, json);
-            try (ai.djl.huggingface.tokenizers.HuggingFaceTokenizer ref = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer
-                    .newInstance(file, Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "false"))) {
-                for (int i = 0; i < lines.size(); i++) {
-                    String clean = BpeReferenceTest.withoutLoneSurrogates(lines.get(i));
-                    Encoding e = exported.encode(lines.get(i));
-                    ReferenceTokenizerTest.compare("line " + i, clean, null, ref.encode(clean), e, mismatches);
-                    same += Arrays.equals(e.ids(), original.encode(lines.get(i)).ids()) ? 1 : 0;
-                }
+        try (ai.djl.huggingface.tokenizers.HuggingFaceTokenizer ref = TokenizerFiles.reference(json)) {
+            for (int i = 0; i < lines.size(); i++) {
+                String clean = BpeReferenceTest.withoutLoneSurrogates(lines.get(i));
+                Encoding e = exported.encode(lines.get(i));
+                ReferenceTokenizerTest.compare("line " + i, clean, null, ref.encode(clean), e, mismatches);
+                same += Arrays.equals(e.ids(), original.encode(lines.get(i)).ids()) ? 1 : 0;
             }
-        } finally {
-            java.nio.file.Files.deleteIfExists(file);
         }
         assertTrue(mismatches.isEmpty(), () -> String.join("\n", mismatches.subList(0, Math.min(5, mismatches.size()))));
         int agreeing = same;
@@ -257,8 +264,8 @@ class GgufTokenizerTest {
      * token follows (" ." to "."): the pieces still concatenate to the whole decode.
      */
     @ParameterizedTest
-    @EnumSource(Vocabularies.class)
-    void incrementalPiecesConcatenateToDecode(Vocabularies v) {
+    @EnumSource(Vocabulary.class)
+    void incrementalPiecesConcatenateToDecode(Vocabulary v) {
         Tokenizer t = gguf(v);
         List<String> lines = new ArrayList<>(NastyCorpus.bpeLines(66_000L + v.ordinal(), 300));
         lines.add("Hello , world . I 'm here ' ok ' and you 're , he 've ? no ! 's");

@@ -6,11 +6,8 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -61,11 +58,11 @@ class TokenizerVariantsTest {
     void addedTokensWithOptions() throws Exception {
         java.util.Set<Integer> seen = check(root -> {
             ArrayNode added = (ArrayNode) root.get("added_tokens");
-            added.add(token(30522, "<mask>", true, false, true, true, false));
-            added.add(token(30523, "Foo", false, true, false, false, false));
-            added.add(token(30524, "Café Noir", false, false, false, false, true));
-            added.add(token(30525, "[MASK]x", true, false, false, false, false));
-            added.add(token(30526, "ok!", false, false, true, false, true));
+            added.add(TokenizerFiles.addedToken(30522, "<mask>", true, false, true, true, false));
+            added.add(TokenizerFiles.addedToken(30523, "Foo", false, true, false, false, false));
+            added.add(TokenizerFiles.addedToken(30524, "Café Noir", false, false, false, false, true));
+            added.add(TokenizerFiles.addedToken(30525, "[MASK]x", true, false, false, false, false));
+            added.add(TokenizerFiles.addedToken(30526, "ok!", false, false, true, false, true));
         });
         for (int id = 30522; id <= 30526; id++) {
             assertTrue(seen.contains(id), "added token " + id + " never matched");
@@ -74,14 +71,6 @@ class TokenizerVariantsTest {
 
     private static ObjectNode normalizer(ObjectNode root) {
         return (ObjectNode) root.get("normalizer");
-    }
-
-    private static ObjectNode token(int id, String content, boolean special, boolean singleWord, boolean lstrip,
-                                    boolean rstrip, boolean normalized) {
-        ObjectNode t = JSON.createObjectNode();
-        t.put("id", id).put("content", content).put("single_word", singleWord).put("lstrip", lstrip)
-                .put("rstrip", rstrip).put("normalized", normalized).put("special", special);
-        return t;
     }
 
     private static final String[] INSERTS = {"<mask>", " <mask> ", "Foo", " Foo ", "xFoo", "Foo.", "café noir",
@@ -107,28 +96,21 @@ class TokenizerVariantsTest {
             }
             lines.add(s.toString());
         }
-        Path file = Files.createTempFile("tokenizer", ".json");
         List<String> mismatches = new ArrayList<>();
         java.util.Set<Integer> seen = new java.util.HashSet<>();
-        try {
-            Files.write(file, json);
-            try (HuggingFaceTokenizer ref = HuggingFaceTokenizer.newInstance(file,
-                    Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "false"))) {
-                ai.djl.huggingface.tokenizers.Encoding[] expected = ref.batchEncode(lines);
-                for (int i = 0; i < lines.size(); i++) {
-                    Encoding actual = ours.encode(lines.get(i));
-                    for (int id : actual.ids()) {
-                        seen.add(id);
-                    }
-                    ReferenceTokenizerTest.compare("line " + i, lines.get(i), null, expected[i], actual, mismatches);
+        try (HuggingFaceTokenizer ref = TokenizerFiles.reference(json)) {
+            ai.djl.huggingface.tokenizers.Encoding[] expected = ref.batchEncode(lines);
+            for (int i = 0; i < lines.size(); i++) {
+                Encoding actual = ours.encode(lines.get(i));
+                for (int id : actual.ids()) {
+                    seen.add(id);
                 }
-                for (int i = 0; i + 1 < 400; i += 2) {
-                    ReferenceTokenizerTest.compare("pair " + i, lines.get(i), lines.get(i + 1),
-                            ref.encode(lines.get(i), lines.get(i + 1)), ours.encodePair(lines.get(i), lines.get(i + 1)), mismatches);
-                }
+                ReferenceTokenizerTest.compare("line " + i, lines.get(i), null, expected[i], actual, mismatches);
             }
-        } finally {
-            Files.deleteIfExists(file);
+            for (int i = 0; i + 1 < 400; i += 2) {
+                ReferenceTokenizerTest.compare("pair " + i, lines.get(i), lines.get(i + 1),
+                        ref.encode(lines.get(i), lines.get(i + 1)), ours.encodePair(lines.get(i), lines.get(i + 1)), mismatches);
+            }
         }
         assertTrue(mismatches.isEmpty(), () -> mismatches.size() + " differ from the reference:\n"
                 + String.join("\n", mismatches.subList(0, Math.min(10, mismatches.size()))));

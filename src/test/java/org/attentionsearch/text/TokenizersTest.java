@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import org.attentionsearch.testing.Vocabulary;
 import org.junit.jupiter.api.Test;
 
 /** The factory: model types, the BOS/EOS policy with tokenizer_config.json, special ids, and bad files. */
@@ -24,13 +25,13 @@ class TokenizersTest {
     @Test
     void modelTypeChoosesTheTokenizer() {
         assertInstanceOf(BertTokenizer.class, Tokenizers.fromJson(TokenizerFiles.bytes(TokenizerFiles.MINILM), null));
-        assertInstanceOf(BpeTokenizer.class, Vocabularies.LLAMA2.ours());
+        assertInstanceOf(BpeTokenizer.class, Vocabulary.LLAMA2.ours());
     }
 
     /** Llama-style classes: add_bos_token/add_eos_token rebuild the template, as LlamaTokenizerFast does. */
     @Test
     void llamaConfigFlagsRebuildTheTemplate() throws Exception {
-        Vocabularies v = Vocabularies.LLAMA2;
+        Vocabulary v = Vocabulary.LLAMA2;
         Tokenizer plain = v.ours();
         int[] text = Arrays.copyOfRange(plain.encode("Hello world").ids(), 1, plain.encode("Hello world").length());
         assertEquals(1, plain.encode("Hello world").ids()[0]);
@@ -57,7 +58,7 @@ class TokenizersTest {
 
     @Test
     void qwenIgnoresAddBosAndNamesItsStops() {
-        Vocabularies v = Vocabularies.QWEN3;
+        Vocabulary v = Vocabulary.QWEN3;
         Tokenizer t = Tokenizers.fromJson(v.tokenizerJson(), v.tokenizerConfigJson());
         assertArrayEquals(v.ours().encode("Hello").ids(), t.encode("Hello").ids());
         assertFalse(t.bos().isPresent());
@@ -69,13 +70,13 @@ class TokenizersTest {
 
     @Test
     void llama3AndGpt2SpecialIds() {
-        Tokenizer llama3 = Tokenizers.fromJson(Vocabularies.LLAMA3.tokenizerJson(), Vocabularies.LLAMA3.tokenizerConfigJson());
+        Tokenizer llama3 = Tokenizers.fromJson(Vocabulary.LLAMA3.tokenizerJson(), Vocabulary.LLAMA3.tokenizerConfigJson());
         assertEquals(128000, llama3.bos().getAsInt());
         assertEquals(128001, llama3.eos().getAsInt());
         assertTrue(llama3.encode("Hi").hasOffsets(0), "PreTrainedTokenizerFast with this tokenizer.json adds no BOS");
         assertTrue(Arrays.stream(llama3.stopIds()).anyMatch(id -> id == llama3.id("<|eot_id|>").getAsInt()));
 
-        Tokenizer gpt2 = Vocabularies.GPT2.ours();
+        Tokenizer gpt2 = Vocabulary.GPT2.ours();
         assertEquals(50256, gpt2.eos().getAsInt());
         assertFalse(gpt2.bos().isPresent());
         assertEquals(50257, gpt2.vocabSize());
@@ -119,7 +120,7 @@ class TokenizersTest {
         assertMessage("{\"model\": {\"type\": \"BPE\", \"dropout\": 0.1, \"vocab\": {}}}", "dropout");
         assertMessage("{\"model\": {\"type\": \"BPE\", \"unk_token\": \"<unk>\", \"vocab\": {\"a\": 0}}}", "\"<unk>\" is not in the vocabulary");
         TokenizerFormatException e = assertThrows(TokenizerFormatException.class, () -> Tokenizers.fromJson(
-                Vocabularies.LLAMA2.tokenizerJson(), "{\"tokenizer_class\": \"LlamaTokenizer\", \"add_bos_token\": true, \"bos_token\": \"<BOS>\"}"
+                Vocabulary.LLAMA2.tokenizerJson(), "{\"tokenizer_class\": \"LlamaTokenizer\", \"add_bos_token\": true, \"bos_token\": \"<BOS>\"}"
                         .getBytes(StandardCharsets.UTF_8)));
         assertTrue(e.getMessage().contains("\"<BOS>\""), e.getMessage());
     }
@@ -131,7 +132,7 @@ class TokenizersTest {
         assertTrue(e.getMessage().endsWith("."), e.getMessage());
     }
 
-    private static byte[] config(Vocabularies v, Consumer<ObjectNode> edit) throws Exception {
+    private static byte[] config(Vocabulary v, Consumer<ObjectNode> edit) throws Exception {
         ObjectNode c = (ObjectNode) JSON.readTree(v.tokenizerConfigJson());
         edit.accept(c);
         return JSON.writeValueAsBytes(c);
