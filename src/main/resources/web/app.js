@@ -63,8 +63,12 @@
     : isHead(head) ? `layer ${layer}, head ${head}`
     : head === 'mean' ? `layer ${layer}, mean of heads` : `layer ${layer}, value-weighted blend`;
 
-  /** A token as people read it: word pieces keep their ## so splits stay visible. */
-  const tokenText = (t) => t.text;
+  /**
+   * A token as people read it: an encoder's word pieces keep their ## so splits stay visible; a
+   * decoder's byte-level pieces ("Ġbank", "Ã©") are shown as the text they cover (" bank", "é").
+   */
+  const tokenText = (t) => state.model && state.model.decoder && t.start !== null && state.text
+    ? state.text.slice(t.start, t.end) : t.text;
 
   // ---------- talking to the server ----------
 

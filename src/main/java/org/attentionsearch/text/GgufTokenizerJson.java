@@ -21,7 +21,7 @@ import java.util.Map;
  *       replaced by it, BPE with byte fallback and fused unknowns, the merges recovered from the scores
  *       (every split of a token into two tokens, higher-scored tokens first), and the matching decoder.</li>
  * </ul>
- * Control and unknown tokens become special added tokens, user-defined ones plain added tokens; BOS
+ * Control and unknown tokens (and the names llama.cpp treats as control) become special added tokens, user-defined ones plain added tokens; BOS
  * (and EOS) go into a TemplateProcessing when the file adds them.
  */
 final class GgufTokenizerJson {
@@ -41,8 +41,11 @@ final class GgufTokenizerJson {
         ArrayNode added = root.putArray("added_tokens");
         for (int id = 0; id < v.size(); id++) {
             int type = v.types()[id];
-            if (type == GgufVocabulary.CONTROL || type == GgufVocabulary.UNKNOWN || type == GgufVocabulary.USER_DEFINED) {
-                boolean special = type != GgufVocabulary.USER_DEFINED;
+            // tokenizer.isSpecial also holds the names llama.cpp makes control tokens whatever their type
+            // (</s>, <|endoftext|> …), so the export cuts them out of text as llama.cpp does.
+            if (type == GgufVocabulary.CONTROL || type == GgufVocabulary.UNKNOWN || type == GgufVocabulary.USER_DEFINED
+                    || tokenizer.isSpecial(id)) {
+                boolean special = type != GgufVocabulary.USER_DEFINED || tokenizer.isSpecial(id);
                 ObjectNode t = added.addObject();
                 t.put("id", id);
                 t.put("content", v.tokens().get(id));

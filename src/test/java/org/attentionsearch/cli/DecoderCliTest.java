@@ -97,6 +97,9 @@ class DecoderCliTest {
             assertEquals(gguf.config(), back.config());
             var encoding = gguf.tokenizer().encode(TEXT);
             assertArrayEquals(encoding.ids(), back.tokenizer().encode(TEXT).ids(), spec.fileName() + ": the exported tokenizer.json tokenizes alike");
+            String withControlNames = "end </s> here <|endoftext|> and <s> too";
+            assertArrayEquals(gguf.tokenizer().encode(withControlNames).ids(), back.tokenizer().encode(withControlNames).ids(),
+                    spec.fileName() + ": names llama.cpp treats as control tokens stay whole in the export");
             assertArrayEquals(gguf.forward(List.of(encoding), true).trace(0).get("logits").data(),
                     back.forward(List.of(encoding), true).trace(0).get("logits").data(), spec.fileName());
         }
