@@ -75,7 +75,15 @@ final class ExplainCommand implements Callable<Integer> {
             input.forEachBatch(batchSize, texts -> {
                 long t0 = System.nanoTime();
                 List<Model.Tokenized> tokenized = new ArrayList<>(texts.size());
-                for (String text : texts) tokenized.add(Truncation.check(model, text, counter[0]++, noTruncate, System.err));
+                for (String text : texts) {
+                    Model.Tokenized t = Truncation.check(model, text, counter[0]++, noTruncate, System.err);
+                    try { // refused before the pass, rather than out of memory in the middle of it
+                        Analysis.requireFits(model.config(), t.encoding().length(), Runtime.getRuntime().maxMemory() / 2);
+                    } catch (IllegalArgumentException e) {
+                        throw new UsageException("text " + counter[0] + ": " + e.getMessage());
+                    }
+                    tokenized.add(t);
+                }
                 for (Analysis a : Analysis.of(model, tokenized)) {
                     View view = view(a);
                     Integer query = token == null ? null : resolveToken(a);

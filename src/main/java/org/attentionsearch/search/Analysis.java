@@ -46,6 +46,31 @@ public final class Analysis {
         this.tokens = List.copyOf(list);
     }
 
+    /**
+     * About how many bytes an analysis of n tokens holds: the trace (attention weights, and
+     * scores once asked for, per head; about eight hidden-width vectors per token and layer)
+     * plus what the pages derive from it (value vectors per head, blends per layer). The
+     * attention grows with n², so this is what limits how long a text can be analysed.
+     */
+    public static long estimatedBytes(ModelConfig c, int n) {
+        long nn = (long) n * n;
+        long perLayer = 2L * c.heads() * nn + (long) c.heads() * n * c.hiddenSize() + 8L * n * c.hiddenSize() + 2L * nn;
+        return 4L * c.layers() * perLayer;
+    }
+
+    /**
+     * Refuses, with one sentence, a text whose analysis would not fit in {@code budget} bytes
+     * (a share of the heap), instead of running out of memory halfway through.
+     */
+    public static void requireFits(ModelConfig c, int n, long budget) {
+        long need = estimatedBytes(c, n);
+        if (need > budget) {
+            throw new IllegalArgumentException("analysing " + n + " tokens holds about " + need / 1_000_000
+                    + " MB of attention (it grows with the square of the length), more than the " + budget / 1_000_000
+                    + " MB this process allows; use a shorter text or give Java more memory (-Xmx)");
+        }
+    }
+
     /** Tokenizes (cutting to the model's positions) and runs one traced forward pass. */
     public static Analysis of(Model model, String text) {
         if (text == null || text.isBlank()) throw new IllegalArgumentException("the text is empty");

@@ -37,7 +37,14 @@ final class AnalysisCache {
             if (a != null) return new Hit(a, true);
         }
         // The forward pass runs outside the lock; Admission bounds how many run at once.
-        Analysis a = Analysis.of(model, text);
+        Model.Tokenized tokenized = model.tokenize(text);
+        try {
+            // A quarter of the heap per analysis: a few run at once and the cache holds others.
+            Analysis.requireFits(model.config(), tokenized.encoding().length(), Runtime.getRuntime().maxMemory() / 4);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(413, e.getMessage());
+        }
+        Analysis a = Analysis.of(model, tokenized);
         put(text, a);
         return new Hit(a, false);
     }
@@ -59,13 +66,7 @@ final class AnalysisCache {
         }
     }
 
-    /**
-     * The trace (scores and weights per head, about eight hidden-width vectors per token and
-     * layer) plus what the pages derive from it (value vectors per head, blends per layer).
-     */
     static long estimateBytes(ModelConfig c, int n) {
-        long perLayer = 2L * c.heads() * n * n + (long) c.heads() * n * c.hiddenSize()
-                + 8L * n * c.hiddenSize() + 2L * n * n;
-        return 4L * c.layers() * perLayer;
+        return Analysis.estimatedBytes(c, n);
     }
 }

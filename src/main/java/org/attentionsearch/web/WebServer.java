@@ -110,7 +110,14 @@ public final class WebServer implements AutoCloseable {
         if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
             throw new ApiException(415, "send the body as Content-Type: application/json");
         }
-        json(ctx, 200, api.analyze(RequestBody.read(ctx.req(), limits.bodyBytes())));
+        try {
+            json(ctx, 200, api.analyze(RequestBody.read(ctx.req(), limits.bodyBytes())));
+        } catch (OutOfMemoryError e) { // an Error passes the exception mappers: answer it in JSON all the same
+            internalErrors.incrementAndGet();
+            LOG.error("out of memory on {} {}", ctx.method(), ctx.path());
+            ctx.header("Retry-After", "5");
+            json(ctx, 503, api.error("the server ran out of memory for this text; try a shorter one"));
+        }
     }
 
     /**

@@ -258,4 +258,16 @@ class ResultsPageTest {
         for (int i : banks) assertEquals("bank", TEXT.substring(analysis.tokens().get(i).start(), analysis.tokens().get(i).end()));
         assertTrue(TokenLookup.positions(analysis, "zebra").isEmpty());
     }
+
+    /** A text whose attention would not fit is refused before the pass, in one sentence that says why. */
+    @Test
+    void analysesThatWouldNotFitAreRefusedUpFront() {
+        ModelConfig c = bert.config();
+        long need = Analysis.estimatedBytes(c, 512);
+        assertTrue(need > 4L * c.layers() * c.heads() * 512 * 512, "at least the attention weights");
+        Analysis.requireFits(c, 512, need);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Analysis.requireFits(c, 512, need - 1));
+        assertTrue(e.getMessage().contains("512 tokens") && e.getMessage().contains("shorter text"), e.getMessage());
+    }
 }
