@@ -489,9 +489,21 @@ public final class BpeTokenizer extends VocabularyTokenizer {
             if (eos < 0) {
                 eos = firstSpecial(v, "<|end_of_text|>", "</s>", "<eos>", "<|endoftext|>");
             }
+            // generation_config.json names the ids generation stops at, and BOS when nothing else does.
+            if (bos < 0 && config.generationBos() >= 0 && config.generationBos() < v.size()) {
+                bos = config.generationBos();
+            }
             Set<Integer> stops = new LinkedHashSet<>();
+            if (eos < 0 && config.generationEos().length > 0 && config.generationEos()[0] < v.size()) {
+                eos = config.generationEos()[0];
+            }
             if (eos >= 0) {
                 stops.add(eos);
+            }
+            for (int id : config.generationEos()) {
+                if (id < v.size()) {
+                    stops.add(id);
+                }
             }
             for (String name : List.of("<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|endoftext|>", "<end_of_turn>", "<|end|>")) {
                 int id = v.idOf(name);

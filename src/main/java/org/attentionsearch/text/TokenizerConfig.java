@@ -5,14 +5,18 @@ import java.util.Set;
 
 /**
  * What a model directory's tokenizer_config.json adds to its tokenizer.json: the names of the BOS and
- * EOS tokens and, for Llama-style tokenizer classes, whether BOS and EOS are added around a text.
+ * EOS tokens and, for Llama-style tokenizer classes, whether BOS and EOS are added around a text; and
+ * what its generation_config.json says of BOS and EOS ids (a model may stop at several).
  *
- * @param addBos {@code add_bos_token}, or null if absent
- * @param addEos {@code add_eos_token}, or null if absent
+ * @param addBos        {@code add_bos_token}, or null if absent
+ * @param addEos        {@code add_eos_token}, or null if absent
+ * @param generationBos generation_config.json's {@code bos_token_id}, or −1
+ * @param generationEos generation_config.json's {@code eos_token_id} (one id or a list), possibly empty
  */
-record TokenizerConfig(String bosToken, String eosToken, Boolean addBos, Boolean addEos, String tokenizerClass) {
+record TokenizerConfig(String bosToken, String eosToken, Boolean addBos, Boolean addEos, String tokenizerClass,
+                       int generationBos, int[] generationEos) {
 
-    static final TokenizerConfig NONE = new TokenizerConfig(null, null, null, null, null);
+    static final TokenizerConfig NONE = new TokenizerConfig(null, null, null, null, null, -1, new int[0]);
 
     /**
      * The classes whose fast tokenizer in transformers rebuilds the post-processor from
@@ -22,13 +26,41 @@ record TokenizerConfig(String bosToken, String eosToken, Boolean addBos, Boolean
             "CodeLlamaTokenizer", "CodeLlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast");
 
     static TokenizerConfig parse(byte[] json) {
-        if (json == null) {
-            return NONE;
+        return parse(json, null);
+    }
+
+    static TokenizerConfig parse(byte[] json, byte[] generationJson) {
+        TokenizerConfig c = NONE;
+        if (json != null) {
+            JsonNode root = Json.parseObject(json, "tokenizer config file");
+            c = new TokenizerConfig(tokenName(root, "bos_token"), tokenName(root, "eos_token"),
+                    optionalBool(root, "add_bos_token"), optionalBool(root, "add_eos_token"),
+                    Json.string(root, "tokenizer_class", null, "tokenizer config"), -1, new int[0]);
         }
-        JsonNode root = Json.parseObject(json, "tokenizer config file");
-        return new TokenizerConfig(tokenName(root, "bos_token"), tokenName(root, "eos_token"),
-                optionalBool(root, "add_bos_token"), optionalBool(root, "add_eos_token"),
-                Json.string(root, "tokenizer_class", null, "tokenizer config"));
+        if (generationJson == null) {
+            return c;
+        }
+        JsonNode gen = Json.parseObject(generationJson, "generation config file");
+        int[] bos = ids(gen.get("bos_token_id"), "bos_token_id");
+        return new TokenizerConfig(c.bosToken, c.eosToken, c.addBos, c.addEos, c.tokenizerClass,
+                bos.length > 0 ? bos[0] : -1, ids(gen.get("eos_token_id"), "eos_token_id"));
+    }
+
+    /** An id or a list of ids (generation_config.json writes both); none when absent. */
+    private static int[] ids(JsonNode v, String field) {
+        if (Json.isAbsent(v)) {
+            return new int[0];
+        }
+        JsonNode[] items = v.isArray() ? java.util.stream.StreamSupport.stream(v.spliterator(), false).toArray(JsonNode[]::new)
+                : new JsonNode[] {v};
+        int[] out = new int[items.length];
+        for (int i = 0; i < items.length; i++) {
+            if (!items[i].isIntegralNumber() || !items[i].canConvertToInt() || items[i].intValue() < 0) {
+                throw new TokenizerFormatException("The generation config's \"" + field + "\" must be a token id or a list of them.");
+            }
+            out[i] = items[i].intValue();
+        }
+        return out;
     }
 
     /** Whether this config's flags replace the tokenizer.json template, as transformers does for Llama-style classes. */

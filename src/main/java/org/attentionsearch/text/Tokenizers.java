@@ -25,9 +25,18 @@ public final class Tokenizers {
      * @throws TokenizerFormatException if either file is malformed or uses a component that is not implemented
      */
     public static Tokenizer fromJson(byte[] tokenizerJson, byte[] tokenizerConfigJson) {
+        return fromJson(tokenizerJson, tokenizerConfigJson, null);
+    }
+
+    /**
+     * As {@link #fromJson(byte[], byte[])}, with the generation_config.json beside them (or null):
+     * its {@code bos_token_id} and {@code eos_token_id} (one id or several) decide BOS and the ids
+     * generation stops at, as transformers' generate does.
+     */
+    public static Tokenizer fromJson(byte[] tokenizerJson, byte[] tokenizerConfigJson, byte[] generationConfigJson) {
         Objects.requireNonNull(tokenizerJson, "tokenizerJson");
         JsonNode root = Json.parseObject(tokenizerJson, "tokenizer file");
-        TokenizerConfig config = TokenizerConfig.parse(tokenizerConfigJson);
+        TokenizerConfig config = TokenizerConfig.parse(tokenizerConfigJson, generationConfigJson);
         JsonNode model = root.get("model");
         if (model == null || !model.isObject()) {
             throw new TokenizerFormatException("The tokenizer file has no \"model\" object.");

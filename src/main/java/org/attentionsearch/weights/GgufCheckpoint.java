@@ -50,7 +50,7 @@ public final class GgufCheckpoint {
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Mapping m : mappings(config, arch, f)) tensors.put(m.hfName(), tensor(f, m, config, arch, file));
-        return new Checkpoint(config, tensors, new TokenizerSource.Gguf(f.metadata()), null, file);
+        return new Checkpoint(config, tensors, new TokenizerSource.Gguf(f.metadata(), file), null, file);
     }
 
     /** One tensor's GGUF name, its Hugging Face name and PyTorch shape, and how its values are reordered. */

@@ -27,6 +27,7 @@ public final class ModelLoader {
     public static final String SAFETENSORS_INDEX = "model.safetensors.index.json";
     public static final String TOKENIZER = "tokenizer.json";
     public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+    public static final String GENERATION_CONFIG = "generation_config.json";
 
     private ModelLoader() {
     }
@@ -100,19 +101,25 @@ public final class ModelLoader {
         if (Files.isDirectory(path)) {
             if (Files.exists(path.resolve(HfConfig.CONFIG))) return directoryTokenizer(path);
             List<Path> onnx = onnxFiles(path);
-            if (onnx.size() == 1) return new TokenizerSource.Json(read(tokenizerBeside(onnx.get(0))), null);
+            if (onnx.size() == 1) return onnxTokenizer(onnx.get(0));
             return directoryTokenizer(path);
         }
         if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
         String name = path.getFileName().toString();
-        if (name.endsWith(".onnx")) return new TokenizerSource.Json(read(tokenizerBeside(path)), null);
-        if (name.endsWith(".gguf")) return new TokenizerSource.Gguf(GgufFile.open(path).metadata());
+        if (name.endsWith(".onnx")) return onnxTokenizer(path);
+        if (name.endsWith(".gguf")) return new TokenizerSource.Gguf(GgufFile.open(path).metadata(), path.toString());
         return directoryTokenizer(parentOf(path));
     }
 
+    private static TokenizerSource onnxTokenizer(Path onnx) {
+        Path tokenizer = tokenizerBeside(onnx);
+        return new TokenizerSource.Json(read(tokenizer), null, null, tokenizer.toString());
+    }
+
     private static TokenizerSource directoryTokenizer(Path dir) {
-        Path config = dir.resolve(TOKENIZER_CONFIG);
-        return new TokenizerSource.Json(read(required(dir, TOKENIZER)), Files.isRegularFile(config) ? read(config) : null);
+        Path tokenizer = required(dir, TOKENIZER), config = dir.resolve(TOKENIZER_CONFIG), generation = dir.resolve(GENERATION_CONFIG);
+        return new TokenizerSource.Json(read(tokenizer), Files.isRegularFile(config) ? read(config) : null,
+                Files.isRegularFile(generation) ? read(generation) : null, tokenizer.toString());
     }
 
     private static Path tokenizerBeside(Path onnx) {
@@ -130,7 +137,7 @@ public final class ModelLoader {
     private static Checkpoint loadOnnx(Path onnx) {
         Path dir = parentOf(onnx);
         Checkpoint c = fromOnnx(read(onnx), read(tokenizerBeside(onnx)), onnx.toString());
-        return new Checkpoint(c.config(), c.tensors(), c.tokenizerJson(), pooling(dir), c.source());
+        return new Checkpoint(c.config(), c.tensors(), onnxTokenizer(onnx), pooling(dir), c.source());
     }
 
     private static Checkpoint loadDirectory(Path dir) {
@@ -226,8 +233,10 @@ public final class ModelLoader {
             Files.write(dir.resolve(HfConfig.CONFIG), HfConfig.writeConfig(c.config()));
             SafeTensors.write(c.tensors(), dir.resolve(SAFETENSORS));
             Files.write(dir.resolve(TOKENIZER), c.tokenizer().tokenizerJson());
-            byte[] tokenizerConfig = c.tokenizer().tokenizerConfigJson();
-            if (tokenizerConfig != null) Files.write(dir.resolve(TOKENIZER_CONFIG), tokenizerConfig);
+            if (c.tokenizer() instanceof TokenizerSource.Json json) {
+                if (json.config() != null) Files.write(dir.resolve(TOKENIZER_CONFIG), json.config());
+                if (json.generationConfig() != null) Files.write(dir.resolve(GENERATION_CONFIG), json.generationConfig());
+            }
             Path poolingConfig = dir.resolve(HfConfig.POOLING_CONFIG);
             Path modules = dir.resolve(HfConfig.MODULES);
             if (c.pooling() != null) {

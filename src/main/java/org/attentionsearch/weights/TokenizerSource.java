@@ -3,16 +3,29 @@ package org.attentionsearch.weights;
 import java.util.Map;
 
 import org.attentionsearch.text.Tokenizer;
+import org.attentionsearch.text.TokenizerFormatException;
 import org.attentionsearch.text.Tokenizers;
 
 /** Where a model's tokenizer comes from: Hugging Face's JSON files, or a GGUF file's metadata. */
 public sealed interface TokenizerSource {
 
-    /** tokenizer.json, and tokenizer_config.json (BOS/EOS settings) when there is one (else null). */
-    record Json(byte[] tokenizer, byte[] config) implements TokenizerSource {
+    /**
+     * tokenizer.json, with tokenizer_config.json (BOS/EOS names, whether BOS is added) and
+     * generation_config.json (the ids generation stops at) when there are (else null); {@code file}
+     * names them in messages.
+     */
+    record Json(byte[] tokenizer, byte[] config, byte[] generationConfig, String file) implements TokenizerSource {
+        public Json(byte[] tokenizer, byte[] config) {
+            this(tokenizer, config, null, "tokenizer.json");
+        }
+
         @Override
         public Tokenizer load() {
-            return Tokenizers.fromJson(tokenizer, config);
+            try {
+                return Tokenizers.fromJson(tokenizer, config, generationConfig);
+            } catch (TokenizerFormatException e) {
+                throw new ModelFormatException(file, firstLetterLow(e.getMessage()), e);
+            }
         }
 
         @Override
@@ -20,17 +33,17 @@ public sealed interface TokenizerSource {
             return tokenizer;
         }
 
-        @Override
-        public byte[] tokenizerConfigJson() {
-            return config;
-        }
     }
 
-    /** The tokenizer.* keys of a GGUF file's metadata. */
-    record Gguf(Map<String, Object> metadata) implements TokenizerSource {
+    /** The tokenizer.* keys of a GGUF file's metadata; {@code file} names it in messages. */
+    record Gguf(Map<String, Object> metadata, String file) implements TokenizerSource {
         @Override
         public Tokenizer load() {
-            return Tokenizers.fromGguf(metadata);
+            try {
+                return Tokenizers.fromGguf(metadata);
+            } catch (TokenizerFormatException e) {
+                throw new ModelFormatException(file, firstLetterLow(e.getMessage()), e);
+            }
         }
 
         @Override
@@ -38,18 +51,16 @@ public sealed interface TokenizerSource {
             return Tokenizers.toTokenizerJson(metadata);
         }
 
-        @Override
-        public byte[] tokenizerConfigJson() {
-            return null;
-        }
     }
 
-    /** The tokenizer itself. */
+    /** The tokenizer itself; a tokenizer that cannot be used is a {@link ModelFormatException} naming the file. */
     Tokenizer load();
 
     /** A tokenizer.json equivalent to this tokenizer (for export). */
     byte[] tokenizerJson();
 
-    /** A tokenizer_config.json to write beside it, or null. */
-    byte[] tokenizerConfigJson();
+    /** "The tokenizer file is …" reads as "…: the tokenizer file is …" after a file name. */
+    private static String firstLetterLow(String sentence) {
+        return sentence.isEmpty() ? sentence : Character.toLowerCase(sentence.charAt(0)) + sentence.substring(1);
+    }
 }

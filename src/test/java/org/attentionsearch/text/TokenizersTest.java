@@ -68,6 +68,20 @@ class TokenizersTest {
         assertTrue(Arrays.stream(t.stopIds()).boxed().toList().containsAll(List.of(imEnd, endOfText)));
     }
 
+    /** generation_config.json's eos_token_id (a list for Llama 3.1) joins the stop ids; a wrong value is one sentence. */
+    @Test
+    void generationConfigAddsStopIds() {
+        byte[] generation = "{\"bos_token_id\": 128000, \"eos_token_id\": [128001, 128008, 128009]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Tokenizer t = Tokenizers.fromJson(Vocabulary.LLAMA3.tokenizerJson(), Vocabulary.LLAMA3.tokenizerConfigJson(), generation);
+        assertTrue(Arrays.stream(t.stopIds()).boxed().toList().containsAll(List.of(128001, 128008, 128009)));
+        assertEquals(128000, t.bos().getAsInt());
+        Tokenizer gpt2 = Tokenizers.fromJson(Vocabulary.GPT2.tokenizerJson(), null, "{\"eos_token_id\": 50256}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(50256, gpt2.eos().getAsInt());
+        TokenizerFormatException e = org.junit.jupiter.api.Assertions.assertThrows(TokenizerFormatException.class,
+                () -> Tokenizers.fromJson(Vocabulary.GPT2.tokenizerJson(), null, "{\"eos_token_id\": \"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertTrue(e.getMessage().contains("eos_token_id"), e.getMessage());
+    }
+
     @Test
     void llama3AndGpt2SpecialIds() {
         Tokenizer llama3 = Tokenizers.fromJson(Vocabulary.LLAMA3.tokenizerJson(), Vocabulary.LLAMA3.tokenizerConfigJson());
