@@ -55,10 +55,21 @@ public final class BertTensors {
         return "encoder.layer." + layer + ".";
     }
 
-    /** True for a name this project keeps: a required tensor's or the pooler's. */
-    public static boolean isKnown(ModelConfig c, String name) {
-        return expectedShapes(c).containsKey(name) || optionalShapes(c).containsKey(name);
+    private static final java.util.regex.Pattern LAYER = java.util.regex.Pattern.compile("encoder\\.layer\\.(\\d{1,9})\\.(.+)");
+    private static final java.util.Set<String> LAYER_TENSORS = java.util.Set.copyOf(expectedShapes(
+            ModelConfig.bert(1, 1, 1, 1, 1, 1, 1, 0f)).keySet().stream()
+            .filter(n -> n.startsWith(layerPrefix(0))).map(n -> n.substring(layerPrefix(0).length())).toList());
+
+    /** True for the name of a BERT weight this project keeps, in any layer (whether the configuration has it or not). */
+    public static boolean isKnownName(String name) {
+        var m = LAYER.matcher(name);
+        if (m.matches()) return LAYER_TENSORS.contains(m.group(2));
+        return OUTSIDE_LAYERS.contains(name);
     }
+
+    private static final java.util.Set<String> OUTSIDE_LAYERS = java.util.Set.of("embeddings.word_embeddings.weight",
+            "embeddings.position_embeddings.weight", "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight",
+            "embeddings.LayerNorm.bias", POOLER_WEIGHT, POOLER_BIAS);
 
     /**
      * Checks that every required tensor is present with the shape the configuration implies,

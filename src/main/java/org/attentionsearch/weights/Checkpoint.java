@@ -47,6 +47,30 @@ public record Checkpoint(ModelConfig config, Map<String, Tensor> tensors, Tokeni
         return t;
     }
 
+    private static final java.util.regex.Pattern LAYER_NAME =
+            java.util.regex.Pattern.compile("^(?:encoder\\.layer|h|model\\.layers|blk)\\.(\\d{1,9})\\.");
+
+    /**
+     * Checks that the tensors hold exactly the layers the configuration declares: none missing
+     * at the end (a declared count the file does not back would otherwise cost work per declared
+     * layer) and none beyond (they would be silently ignored, and a different model computed).
+     */
+    public static void checkLayers(ModelConfig config, java.util.Collection<String> names, String file) {
+        int top = -1;
+        for (String name : names) {
+            var m = LAYER_NAME.matcher(name);
+            if (m.find()) top = Math.max(top, Integer.parseInt(m.group(1)));
+        }
+        if (top + 1 < config.layers()) {
+            throw new ModelFormatException(file, "declares " + config.layers() + " layers but holds weights for "
+                    + (top + 1) + (top + 1 == 1 ? " layer" : " layers"));
+        }
+        if (top + 1 > config.layers()) {
+            throw new ModelFormatException(file, "holds weights for layer " + top + ", but its configuration declares only "
+                    + config.layers() + (config.layers() == 1 ? " layer" : " layers"));
+        }
+    }
+
     /** The values of a tensor that must exist with this shape. */
     public float[] floats(String name, int... shape) {
         return requireShape(name, shape).data();

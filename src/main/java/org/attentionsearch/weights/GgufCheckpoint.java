@@ -44,10 +44,7 @@ public final class GgufCheckpoint {
             throw new ModelFormatException(file, "has inconsistent metadata: " + e.getMessage(), e);
         }
         // The layer count bounds the work below: a declared count the tensors do not back is refused first.
-        if (f.findTensor("blk." + (config.layers() - 1) + ".attn_norm.weight").isEmpty()) {
-            throw new ModelFormatException(file, "declares " + config.layers() + " layers but has no tensor blk."
-                    + (config.layers() - 1) + ".attn_norm.weight");
-        }
+        Checkpoint.checkLayers(config, f.tensors().stream().map(GgufTensor::name).toList(), file);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         for (Mapping m : mappings(config, arch, f)) tensors.put(m.hfName(), tensor(f, m, config, arch, file));
         return new Checkpoint(config, tensors, new TokenizerSource.Gguf(f.metadata(), file), null, file);

@@ -144,8 +144,8 @@ public final class ModelLoader {
         Path configFile = required(dir, HfConfig.CONFIG);
         ModelConfig config = HfConfig.readConfig(read(configFile), configFile.toString());
         boolean bert = config.family() == ModelConfig.Family.BERT;
-        Map<String, Tensor> stored = weights(dir, name -> !bert || BertTensors.isKnown(config, canonicalName(config, name)));
-        Map<String, Tensor> tensors = canonical(config, stored, dir.toString());
+        Map<String, Tensor> stored = weights(dir, name -> !bert || BertTensors.isKnownName(canonicalName(config, name)));
+        Map<String, Tensor> tensors = canonical(config, stored, dir.resolve(HfConfig.CONFIG).toString());
         if (bert) BertTensors.validate(config, tensors, dir.resolve(SAFETENSORS).toString());
         return new Checkpoint(config, tensors, directoryTokenizer(dir), pooling(dir), dir.toString());
     }
@@ -191,6 +191,7 @@ public final class ModelLoader {
                 throw new ModelFormatException(file, "holds " + name + " twice (with and without a prefix)");
             }
         }
+        Checkpoint.checkLayers(config, byName.keySet(), file);
         if (config.family() != ModelConfig.Family.BERT) return byName;
         Map<String, Tensor> ordered = new LinkedHashMap<>();
         for (String name : BertTensors.expectedShapes(config).keySet()) {

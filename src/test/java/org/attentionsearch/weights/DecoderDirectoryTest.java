@@ -75,6 +75,19 @@ class DecoderDirectoryTest {
                 missing.getMessage());
     }
 
+    /** BERT too: a layer count the weights do not back, or weights the count leaves out, is one sentence at once. */
+    @Test
+    void layerCountsMustMatchTheWeights() throws Exception {
+        ModelLoader.export(ModelLoader.embedded(), dir);
+        String config = Files.readString(dir.resolve("config.json"));
+        for (String[] layers : new String[][] {{"2147483647", "declares 2147483647 layers but holds weights for 6 layers"},
+                {"5", "holds weights for layer 5, but its configuration declares only 5 layers"}}) {
+            Files.writeString(dir.resolve("config.json"), config.replace("\"num_hidden_layers\" : 6", "\"num_hidden_layers\" : " + layers[0]));
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelLoader.load(dir));
+            assertTrue(e.getMessage().contains(layers[1]), e.getMessage());
+        }
+    }
+
     @Test
     void unsupportedDecoderConfigsAreRefusedWithASentence() throws Exception {
         ModelLoader.export(RandomDecoders.checkpoint(RandomDecoders.llama(), 5), dir);
@@ -89,8 +102,11 @@ class DecoderDirectoryTest {
             ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(ModelLoader.load(dir)));
             assertTrue(e.getMessage().contains(edit[2]) && !e.getMessage().contains("\n"), e.getMessage());
         }
-        Files.writeString(dir.resolve("config.json"), config.replace("\"num_hidden_layers\" : 2", "\"num_hidden_layers\" : 3"));
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(ModelLoader.load(dir)));
-        assertTrue(e.getMessage().contains("model.layers.2"), e.getMessage());
+        for (String[] layers : new String[][] {{"3", "declares 3 layers but holds weights for 2 layers"},
+                {"2147483647", "declares 2147483647 layers"}, {"1", "holds weights for layer 1, but its configuration declares only 1 layer"}}) {
+            Files.writeString(dir.resolve("config.json"), config.replace("\"num_hidden_layers\" : 2", "\"num_hidden_layers\" : " + layers[0]));
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(ModelLoader.load(dir)));
+            assertTrue(e.getMessage().contains(layers[1]) && e.getMessage().contains("config.json"), e.getMessage());
+        }
     }
 }
