@@ -212,7 +212,9 @@ public final class Analysis {
 
         int row = query * n;
         // Only the keys the query may see are results: a decoder's query i sees keys 0 … i.
-        AttentionMask mask = model.attention(0).mask();
+        // Rollout follows attention through every layer, so it reaches past one layer's sliding window.
+        AttentionMask mask = view instanceof View.Rollout ? new AttentionMask(model.attention(0).mask().causal(), 0)
+                : model.attention(view.layer()).mask();
         int first = mask.firstVisible(query), keys = mask.visibleKeys(query, n);
         int[] order = rankByWeight(w, row + first, keys);
         for (int r = 0; r < keys; r++) order[r] += first;

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 
 import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.model.AttentionMask;
 import org.attentionsearch.model.HeadProjection;
 import org.attentionsearch.model.Trace;
 
@@ -52,6 +53,11 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head, int kv
         int n = a.length();
         if (query < 0 || query >= n) throw new IllegalArgumentException("query index " + query + " is out of range 0.." + (n - 1));
         if (key < 0 || key >= n) throw new IllegalArgumentException("key index " + key + " is out of range 0.." + (n - 1));
+        AttentionMask mask = a.model().attention(layer).mask();
+        if (key < mask.firstVisible(query) || key >= mask.endVisible(query, n)) {
+            throw new IllegalArgumentException("token " + query + " cannot see token " + key + ": a decoder's query sees keys "
+                    + mask.firstVisible(query) + ".." + (mask.endVisible(query, n) - 1));
+        }
         ModelConfig c = a.config();
         Trace t = a.trace();
         int d = c.headSize(), h = c.hiddenSize();
@@ -108,7 +114,9 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head, int kv
             float[] x = l < c.layers() ? t.layer(l, "residual_in") : t.layer(l - 1, "residual_out");
             float[] vec = slice(x, query * h, h);
             List<Neighbour> like = new ArrayList<>();
-            for (double[] r : EmbeddingSpace.nearest(vec, inputs, n, h, top)) {
+            // A decoder's position i has seen only the tokens up to i; later ones are no company for it.
+            int seen = c.decoder() ? query + 1 : n;
+            for (double[] r : EmbeddingSpace.nearest(vec, inputs, seen, h, top)) {
                 TokenRef tok = a.tokens().get((int) r[0]);
                 like.add(new Neighbour(tok.id(), a.display(tok), tok.position(), r[1]));
             }

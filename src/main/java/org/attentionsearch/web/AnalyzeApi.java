@@ -123,7 +123,11 @@ final class AnalyzeApi {
         } else {
             key = a.page(new View.Head(layer, head), query, 1).results().getFirst().key().position();
         }
-        return MathView.of(a, layer, head, query, key, TOP_TERMS);
+        try {
+            return MathView.of(a, layer, head, query, key, TOP_TERMS);
+        } catch (IllegalArgumentException e) { // a key the query cannot see
+            throw ApiException.badRequest(e.getMessage());
+        }
     }
 
     private static void checkToken(String field, int index, int n) {

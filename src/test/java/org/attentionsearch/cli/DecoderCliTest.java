@@ -67,6 +67,13 @@ class DecoderCliTest {
         for (JsonNode result : page.get("results")) assertTrue(result.get("key").asInt() <= query, "no key after the query");
         assertEquals(1, a.get("math").get("kvHead").asInt(), "head 2 of 4 reads key/value head 1 of 2");
 
+        CliTest.Run unseen = CliTest.run("explain", "--model", gguf(), "--token", "1", "--key", "4", "--math", "--layer", "1", "--head", "0", TEXT);
+        assertEquals(2, unseen.code(), "a key after the query: " + unseen.err());
+        assertTrue(unseen.err().contains("cannot see token 4"), unseen.err());
+        for (JsonNode like : a.get("math").get("sight")) {
+            for (JsonNode n : like.get("resembles")) assertTrue(n.get("position").asInt() <= query, "no later token in what a layer sees");
+        }
+
         CliTest.Run overview = CliTest.run("--model", gguf(), TEXT);
         assertEquals(0, overview.code(), overview.err());
         assertTrue(overview.out().contains(" bank") && !overview.out().contains("\u0120"), "tokens shown as the text they cover: " + overview.out());

@@ -119,4 +119,18 @@ class DecoderTest {
         for (int i = 0; i < n; i++) ids[i] = random.nextInt(RandomDecoders.VOCAB);
         return ids;
     }
+
+    /** Under a sliding window one layer's page shows the window; rollout, through every layer, reaches back to the start. */
+    @org.junit.jupiter.api.Test
+    void rolloutReachesPastTheSlidingWindow() {
+        Model model = Model.load(RandomDecoders.checkpoint(RandomDecoders.mistralWindowed(), 13));
+        int[] ids = ids(new Random(17), 12);
+        org.attentionsearch.text.Encoding e = new org.attentionsearch.text.Encoding(ids, new int[12], new String[12], new int[12], new int[12]);
+        org.attentionsearch.search.Analysis a = org.attentionsearch.search.Analysis.of(model, new Model.Tokenized("", e, 0));
+        int query = a.length() - 1, window = model.config().slidingWindow();
+        assertEquals(window, a.page(new org.attentionsearch.search.View.Head(0, 0), query, 0).keys());
+        org.attentionsearch.search.ResultsPage rollout = a.page(new org.attentionsearch.search.View.Rollout(), query, 0);
+        assertEquals(query + 1, rollout.keys());
+        assertEquals(1.0, rollout.coveredWeight(), 1e-5, "every key the rollout reaches is on its page");
+    }
 }
