@@ -30,6 +30,7 @@ public final class Main {
     }
 
     public static int run(String... args) {
+        args = commandFirst(args);
         if (args.length == 0 || !COMMANDS.contains(args[0])) {
             String[] withCommand = new String[args.length + 1];
             withCommand[0] = "explain";
@@ -48,6 +49,30 @@ public final class Main {
             return fail(e);
         }
     }
+
+    /**
+     * Options before the command ({@code --model m.gguf next "text"}) are moved after it: a
+     * command named after leading options is the command, not a text to explain.
+     */
+    static String[] commandFirst(String[] args) {
+        if (args.length == 0 || !args[0].startsWith("--")) return args;
+        for (int i = 1; i < args.length; i++) {
+            boolean optionValue = args[i - 1].startsWith("--") && !args[i - 1].contains("=") && !FLAGS.contains(args[i - 1]);
+            if (!args[i].startsWith("-") && !optionValue) {
+                if (!COMMANDS.contains(args[i]) || args[i].startsWith("-")) return args;
+                String[] out = new String[args.length];
+                out[0] = args[i];
+                System.arraycopy(args, 0, out, 1, i);
+                System.arraycopy(args, i + 1, out, i + 1, args.length - i - 1);
+                return out;
+            }
+        }
+        return args;
+    }
+
+    /** Options that take no value, so the word after them is not theirs. */
+    private static final Set<String> FLAGS = Set.of("--json", "--tokens", "--lens", "--math", "--rollout", "--no-truncate",
+            "--help", "--version");
 
     /** One line on stderr, and the exit code for the kind of failure; never a stack trace. */
     static int fail(Throwable e) {

@@ -58,21 +58,24 @@ public final class GgufCheckpoint {
 
     private static ModelConfig llama(GgufFile f, String arch) {
         String p = arch + ".";
-        int hidden = f.intValue(p + "embedding_length"), heads = f.intValue(p + "attention.head_count");
+        long experts = f.optionalLong(p + "expert_count").orElse(0);
+        if (experts > 0) {
+            throw new ModelFormatException(f.path().toString(), "is a mixture of experts (" + experts + " experts), which is not supported");
+        }
+        int hidden = positive(f, p + "embedding_length"), heads = positive(f, p + "attention.head_count");
         if (f.metadata().get(p + "attention.head_count_kv") instanceof List<?>) {
             throw new ModelFormatException(f.path().toString(), "gives each layer its own number of key/value heads, which is not supported");
         }
-        int kvHeads = (int) f.optionalLong(p + "attention.head_count_kv").orElse(heads);
-        if (heads <= 0 || hidden <= 0) throw new IllegalArgumentException("heads and width must be positive");
-        int headSize = (int) f.optionalLong(p + "attention.key_length").orElse(hidden / heads);
+        int kvHeads = f.optionalLong(p + "attention.head_count_kv").isPresent() ? positive(f, p + "attention.head_count_kv") : heads;
+        int headSize = f.optionalLong(p + "attention.key_length").isPresent() ? positive(f, p + "attention.key_length") : hidden / heads;
         GgufTensor embedding = f.tensor("token_embd.weight");
         boolean bias = arch.equals("qwen2") || f.findTensor("blk.0.attn_q.bias").isPresent();
         Rope rope = new Rope(f.optionalFloat(p + "rope.freq_base").orElse(10000f),
                 (int) f.optionalLong(p + "rope.dimension_count").orElse(headSize), scaling(f, p, headSize));
-        return new ModelConfig(arch, checkedInt(embedding.dim(1), "token_embd.weight", f), hidden, f.intValue(p + "block_count"),
-                heads, kvHeads, headSize, f.intValue(p + "feed_forward_length"), f.intValue(p + "context_length"), 0,
+        return new ModelConfig(arch, checkedInt(embedding.dim(1), "token_embd.weight", f), hidden, positive(f, p + "block_count"),
+                heads, kvHeads, headSize, positive(f, p + "feed_forward_length"), positive(f, p + "context_length"), 0,
                 f.floatValue(p + "attention.layer_norm_rms_epsilon"), ModelConfig.Activation.SILU, rope, bias, arch.equals("qwen3"),
-                f.findTensor("output.weight").isEmpty(), (int) f.optionalLong(p + "attention.sliding_window").orElse(0));
+                f.findTensor("output.weight").isEmpty(), 0); // llama.cpp's llama graph has no sliding window either
     }
 
     /** rope.scaling.type linear, or rope_freqs' per-pair divisors (Llama 3.1's when they are its formula's). */
@@ -114,13 +117,20 @@ public final class GgufCheckpoint {
     }
 
     private static ModelConfig gpt2(GgufFile f) {
-        int hidden = f.intValue("gpt2.embedding_length"), heads = f.intValue("gpt2.attention.head_count");
+        int hidden = positive(f, "gpt2.embedding_length"), heads = positive(f, "gpt2.attention.head_count");
         if (heads <= 0 || hidden % heads != 0) throw new IllegalArgumentException("width " + hidden + " is not divisible by " + heads + " heads");
         GgufTensor embedding = f.tensor("token_embd.weight");
-        return new ModelConfig("gpt2", checkedInt(embedding.dim(1), "token_embd.weight", f), hidden, f.intValue("gpt2.block_count"),
-                heads, heads, hidden / heads, f.intValue("gpt2.feed_forward_length"), f.intValue("gpt2.context_length"), 0,
+        return new ModelConfig("gpt2", checkedInt(embedding.dim(1), "token_embd.weight", f), hidden, positive(f, "gpt2.block_count"),
+                heads, heads, hidden / heads, positive(f, "gpt2.feed_forward_length"), positive(f, "gpt2.context_length"), 0,
                 f.floatValue("gpt2.attention.layer_norm_epsilon"), ModelConfig.Activation.GELU_TANH, null, true, false,
                 f.findTensor("output.weight").isEmpty(), 0);
+    }
+
+    /** A metadata size that must be a positive integer, named in the message when it is not. */
+    private static int positive(GgufFile f, String key) {
+        long v = f.longValue(key);
+        if (v <= 0 || v > Integer.MAX_VALUE) throw new ModelFormatException(f.path().toString(), "has " + key + " " + v + "; it must be a positive size");
+        return (int) v;
     }
 
     private static int checkedInt(long v, String what, GgufFile f) {

@@ -87,9 +87,9 @@ public final class HfConfig {
         if (!positions.equals("absolute")) {
             throw new ModelFormatException(file, "uses position_embedding_type \"" + positions + "\"; only \"absolute\" is supported");
         }
-        return ModelConfig.bert(intField(root, "vocab_size", null, file), intField(root, "hidden_size", null, file),
-                intField(root, "num_hidden_layers", null, file), intField(root, "num_attention_heads", null, file),
-                intField(root, "intermediate_size", null, file), intField(root, "max_position_embeddings", 512, file),
+        return ModelConfig.bert(size(root, "vocab_size", null, file), size(root, "hidden_size", null, file),
+                size(root, "num_hidden_layers", null, file), size(root, "num_attention_heads", null, file),
+                size(root, "intermediate_size", null, file), size(root, "max_position_embeddings", 512, file),
                 intField(root, "type_vocab_size", 2, file), floatField(root, "layer_norm_eps", 1e-12, file));
     }
 
@@ -103,10 +103,10 @@ public final class HfConfig {
         if (!root.path("scale_attn_weights").asBoolean(true) || root.path("scale_attn_by_inverse_layer_idx").asBoolean(false)) {
             throw new ModelFormatException(file, "scales attention other than by 1/√d, which is not supported");
         }
-        int hidden = intField(root, "n_embd", 768, file), heads = intField(root, "n_head", 12, file);
+        int hidden = size(root, "n_embd", 768, file), heads = size(root, "n_head", 12, file);
         if (heads <= 0 || hidden % heads != 0) throw new ModelFormatException(file, "has n_embd " + hidden + " not divisible by n_head " + heads);
-        return new ModelConfig("gpt2", intField(root, "vocab_size", 50257, file), hidden, intField(root, "n_layer", 12, file),
-                heads, heads, hidden / heads, intField(root, "n_inner", 4 * hidden, file), intField(root, "n_positions", 1024, file),
+        return new ModelConfig("gpt2", size(root, "vocab_size", 50257, file), hidden, size(root, "n_layer", 12, file),
+                heads, heads, hidden / heads, size(root, "n_inner", 4 * hidden, file), size(root, "n_positions", 1024, file),
                 0, floatField(root, "layer_norm_epsilon", 1e-5, file), activation, null, true, false,
                 root.path("tie_word_embeddings").asBoolean(true), 0);
     }
@@ -115,16 +115,16 @@ public final class HfConfig {
         String act = root.path("hidden_act").asText("silu");
         if (!act.equals("silu")) throw new ModelFormatException(file, "uses hidden_act \"" + act + "\"; only \"silu\" (SwiGLU) is supported");
         if (root.path("mlp_bias").asBoolean(false)) throw new ModelFormatException(file, "has biases in the feed-forward (mlp_bias), which are not supported");
-        int hidden = intField(root, "hidden_size", null, file), heads = intField(root, "num_attention_heads", null, file);
+        int hidden = size(root, "hidden_size", null, file), heads = size(root, "num_attention_heads", null, file);
         if (heads <= 0) throw new ModelFormatException(file, "has num_attention_heads " + heads);
-        int headSize = intField(root, "head_dim", hidden % heads == 0 ? hidden / heads : null, file);
+        int headSize = size(root, "head_dim", hidden % heads == 0 ? hidden / heads : null, file);
         int window = 0;
         boolean slidingOn = type.equals("mistral") || root.path("use_sliding_window").asBoolean(false);
         if (slidingOn && root.hasNonNull("sliding_window")) {
             if (!type.equals("mistral")) {
                 throw new ModelFormatException(file, "uses sliding-window attention on some layers (use_sliding_window), which is not supported");
             }
-            window = intField(root, "sliding_window", null, file);
+            window = size(root, "sliding_window", null, file);
         }
         JsonNode parameters = root.path("rope_parameters"); // transformers 5 keeps θ and scaling together here
         double theta = parameters.isObject() && parameters.has("rope_theta") ? doubleField(parameters, "rope_theta", 10000, file)
@@ -133,16 +133,17 @@ public final class HfConfig {
         Rope rope = new Rope(theta, (int) Math.round(headSize * doubleField(root, "partial_rotary_factor", 1, file)),
                 ropeScaling(scaling, file));
         boolean bias = type.equals("qwen2") || root.path("attention_bias").asBoolean(false);
-        int maxPositions = intField(root, "max_position_embeddings", 2048, file);
-        return new ModelConfig(type, intField(root, "vocab_size", null, file), hidden, intField(root, "num_hidden_layers", null, file),
-                heads, intField(root, "num_key_value_heads", heads, file), headSize, intField(root, "intermediate_size", null, file),
+        int maxPositions = size(root, "max_position_embeddings", 2048, file);
+        return new ModelConfig(type, size(root, "vocab_size", null, file), hidden, size(root, "num_hidden_layers", null, file),
+                heads, size(root, "num_key_value_heads", heads, file), headSize, size(root, "intermediate_size", null, file),
                 maxPositions, 0, floatField(root, "rms_norm_eps", 1e-6, file), ModelConfig.Activation.SILU, rope, bias,
                 type.equals("qwen3"), root.path("tie_word_embeddings").asBoolean(false), window);
     }
 
     /** rope_scaling: none, linear or llama3; others (yarn, dynamic, longrope …) are refused. */
     private static Rope.Scaling ropeScaling(JsonNode n, String file) {
-        if (n == null || n.isNull() || n.isMissingNode() || !n.isObject()) return new Rope.Scaling.None();
+        if (n == null || n.isNull() || n.isMissingNode()) return new Rope.Scaling.None();
+        if (!n.isObject()) throw new ModelFormatException(file, "has a rope_scaling that is not an object: " + n);
         String type = n.path("rope_type").asText(n.path("type").asText("default"));
         return switch (type) {
             case "default" -> new Rope.Scaling.None();
@@ -151,6 +152,13 @@ public final class HfConfig {
                     doubleField(n, "high_freq_factor", null, file), intField(n, "original_max_position_embeddings", null, file));
             default -> throw new ModelFormatException(file, "uses rope scaling of type \"" + type + "\"; only linear and llama3 are supported");
         };
+    }
+
+    /** A size that must be a positive integer, named in the message when it is not. */
+    private static int size(JsonNode root, String key, Integer fallback, String file) {
+        int v = intField(root, key, fallback, file);
+        if (v <= 0) throw new ModelFormatException(file, "has " + key + " " + v + "; it must be positive");
+        return v;
     }
 
     private static int intField(JsonNode root, String key, Integer fallback, String file) {

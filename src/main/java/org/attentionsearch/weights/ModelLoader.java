@@ -57,26 +57,37 @@ public final class ModelLoader {
     }
 
     /**
-     * Loads from a path: an .onnx file with tokenizer.json (or {@code <stem>-tokenizer.json})
-     * beside it; a directory holding a single .onnx file and its tokenizer; or a Hugging Face
-     * model directory (config.json, model.safetensors, tokenizer.json, and optionally
-     * sentence-transformers' 1_Pooling/config.json and modules.json).
+     * Loads from a path: a GGUF file (by its extension or its magic); an .onnx file with
+     * tokenizer.json (or {@code <stem>-tokenizer.json}) beside it; a Hugging Face model directory
+     * (config.json, model.safetensors or its shards, tokenizer.json, and optionally
+     * sentence-transformers' 1_Pooling/config.json and modules.json); or a directory holding a
+     * single .gguf or .onnx model.
      */
     public static Checkpoint load(Path path) {
         if (Files.isDirectory(path)) {
             if (Files.exists(path.resolve(HfConfig.CONFIG))) return loadDirectory(path);
-            List<Path> onnx = onnxFiles(path);
-            if (onnx.size() == 1) return loadOnnx(onnx.get(0));
-            throw new ModelFormatException(path.toString(), onnx.isEmpty()
-                    ? "has neither a config.json nor an .onnx model"
-                    : "has several .onnx models " + onnx.stream().map(p -> p.getFileName().toString()).toList() + "; name one");
+            List<Path> gguf = files(path, ".gguf"), onnx = files(path, ".onnx");
+            if (gguf.size() + onnx.size() == 1) return gguf.isEmpty() ? loadOnnx(onnx.get(0)) : GgufCheckpoint.read(gguf.get(0));
+            throw new ModelFormatException(path.toString(), gguf.isEmpty() && onnx.isEmpty()
+                    ? "has neither a config.json nor a .gguf or .onnx model"
+                    : "has several models " + java.util.stream.Stream.concat(gguf.stream(), onnx.stream())
+                            .map(p -> p.getFileName().toString()).toList() + "; name one");
         }
         if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
         String name = path.getFileName().toString();
         if (name.endsWith(".onnx")) return loadOnnx(path);
-        if (name.endsWith(".gguf")) return GgufCheckpoint.read(path);
+        if (name.endsWith(".gguf") || isGguf(path)) return GgufCheckpoint.read(path);
         if (name.equals(HfConfig.CONFIG) || name.endsWith(".safetensors")) return loadDirectory(parentOf(path));
-        throw new ModelFormatException(path.toString(), "is neither an .onnx or .gguf model nor a model directory");
+        throw new ModelFormatException(path.toString(), "is neither a .gguf or .onnx model nor a model directory");
+    }
+
+    /** Whether a file starts with GGUF's magic bytes. */
+    private static boolean isGguf(Path path) {
+        try (InputStream in = Files.newInputStream(path)) {
+            return java.util.Arrays.equals(in.readNBytes(4), new byte[] {'G', 'G', 'U', 'F'});
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static Path parentOf(Path file) {
@@ -85,8 +96,12 @@ public final class ModelLoader {
     }
 
     private static List<Path> onnxFiles(Path dir) {
+        return files(dir, ".onnx");
+    }
+
+    private static List<Path> files(Path dir, String extension) {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".onnx") && Files.isRegularFile(p)).sorted().toList();
+            return files.filter(p -> p.getFileName().toString().endsWith(extension) && Files.isRegularFile(p)).sorted().toList();
         } catch (IOException e) {
             throw new ModelFormatException(dir.toString(), "cannot be listed: " + e.getMessage(), e);
         }
@@ -100,14 +115,15 @@ public final class ModelLoader {
         if (path == null) return new TokenizerSource.Json(resource(EMBEDDED_TOKENIZER), null);
         if (Files.isDirectory(path)) {
             if (Files.exists(path.resolve(HfConfig.CONFIG))) return directoryTokenizer(path);
-            List<Path> onnx = onnxFiles(path);
-            if (onnx.size() == 1) return onnxTokenizer(onnx.get(0));
+            List<Path> gguf = files(path, ".gguf"), onnx = onnxFiles(path);
+            if (gguf.size() == 1 && onnx.isEmpty()) return new TokenizerSource.Gguf(GgufFile.open(gguf.get(0)).metadata(), gguf.get(0).toString());
+            if (onnx.size() == 1 && gguf.isEmpty()) return onnxTokenizer(onnx.get(0));
             return directoryTokenizer(path);
         }
         if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
         String name = path.getFileName().toString();
         if (name.endsWith(".onnx")) return onnxTokenizer(path);
-        if (name.endsWith(".gguf")) return new TokenizerSource.Gguf(GgufFile.open(path).metadata(), path.toString());
+        if (name.endsWith(".gguf") || isGguf(path)) return new TokenizerSource.Gguf(GgufFile.open(path).metadata(), path.toString());
         return directoryTokenizer(parentOf(path));
     }
 

@@ -112,6 +112,22 @@ class DecoderCliTest {
         }
     }
 
+    /** Options before the command, a GGUF without its extension, a directory holding one GGUF: all as a user would try them. */
+    @Test
+    void modelsAndCommandsAreFoundWhereUsersPutThem(@TempDir Path dir) throws Exception {
+        CliTest.Run before = CliTest.run("--model", gguf(), "next", "--json", TEXT);
+        assertEquals(0, before.code(), before.err());
+        assertTrue(before.lines().getFirst().has("next"), "the command after --model is the command: " + before.out());
+        Path bare = dir.resolve("model-without-extension");
+        Files.copy(Path.of(gguf()), bare);
+        assertEquals(0, CliTest.run("tokenize", "--model", bare.toString(), TEXT).code());
+        Path holder = dir.resolve("holder");
+        Files.createDirectories(holder);
+        Files.copy(Path.of(gguf()), holder.resolve("qwen.gguf"));
+        CliTest.Run r = CliTest.run("next", "--model", holder.toString(), TEXT);
+        assertEquals(0, r.code(), r.err());
+    }
+
     @Test
     void encoderOnlyAndDecoderOnlyCommandsRefuseTheOtherKind() {
         CliTest.Run r = CliTest.run("next", "The bank");
