@@ -21,7 +21,7 @@ final class EmbedCommand implements Callable<Integer> {
     @Option(names = "--json", description = "One JSON object per text: {\"embedding\":[…]} (plus \"hidden\" with --tokens).")
     boolean json;
 
-    @Option(names = "--tokens", description = "Also print the last hidden state of every token.")
+    @Option(names = "--tokens", description = "Also print every token's final vector (an encoder's last hidden state, a decoder's final norm output).")
     boolean tokens;
 
     @Option(names = "--no-truncate", description = "Refuse texts longer than the model's positions instead of cutting them.")

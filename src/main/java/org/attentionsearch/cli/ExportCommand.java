@@ -28,7 +28,9 @@ final class ExportCommand implements Callable<Integer> {
             }
         }
         Model model = options.load();
-        ModelLoader.export(model.checkpoint().withPooling(model.pooling()), dir);
+        // An encoder's pooling is written so that sentence-transformers embeds alike; a decoder's
+        // only when its files or --pooling state one (else it would pass for an embedding model).
+        ModelLoader.export(model.decoder() ? model.checkpoint() : model.checkpoint().withPooling(model.pooling()), dir);
         System.err.println("exported " + model.checkpoint().source() + " to " + dir);
         return 0;
     }
