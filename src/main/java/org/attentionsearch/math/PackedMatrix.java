@@ -123,6 +123,19 @@ public final class PackedMatrix {
         for (int kk = 0; kk < k; kk++) out[off + kk] = data[base + kk * PANEL];
     }
 
+    /** Rows [from, from + count) of W, [count × n] row-major: a panel's stretch of each row at a time. */
+    public float[] rows(int from, int count) {
+        java.util.Objects.checkFromIndexSize(from, count, k);
+        float[] out = new float[Math.multiplyExact(count, n)];
+        for (int r = 0; r < count; r++) {
+            for (int p = 0; p < panels; p++) {
+                int width = Math.min(PANEL, n - p * PANEL);
+                System.arraycopy(data, (p * k + from + r) * PANEL, out, r * n + p * PANEL, width);
+            }
+        }
+        return out;
+    }
+
     /** ‖W[·][j]‖ for every column j, in one pass over the packed panels. */
     public float[] columnNorms() {
         double[] sums = new double[panels * PANEL];

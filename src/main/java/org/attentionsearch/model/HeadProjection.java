@@ -1,5 +1,6 @@
 package org.attentionsearch.model;
 
+import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Vectors;
 
 /**
@@ -15,24 +16,27 @@ public final class HeadProjection {
     /**
      * out[r, :] = Σ_c x[r, c] · W_O[head·d + c, :] for rows of x with d columns.
      *
-     * @param wo W_O as [in = H][out = H]
+     * @param wo W_O as the attention's output projection packs it, [in = heads·d][out = hidden]
      */
-    public static void project(float[] x, int xOff, int rows, int d, float[] wo, int head, int h,
+    public static void project(float[] x, int xOff, int rows, int d, PackedMatrix wo, int head,
                                float[] out, int outOff) {
+        int h = wo.n();
+        float[] slice = wo.rows(head * d, d); // head h's rows of W_O
         for (int r = 0; r < rows; r++) {
             int o = outOff + r * h;
             java.util.Arrays.fill(out, o, o + h, 0f);
             for (int c = 0; c < d; c++) {
-                Vectors.axpy(x[xOff + r * d + c], wo, (head * d + c) * h, out, o, h);
+                Vectors.axpy(x[xOff + r * d + c], slice, c * h, out, o, h);
             }
         }
     }
 
     /** All heads: z [heads, n, d] → [heads, n, H]. */
-    static float[] all(float[] z, float[] wo, int heads, int n, int d, int h) {
+    static float[] all(float[] z, PackedMatrix wo, int heads, int n, int d) {
+        int h = wo.n();
         float[] out = new float[heads * n * h];
         for (int head = 0; head < heads; head++) {
-            project(z, head * n * d, n, d, wo, head, h, out, head * n * h);
+            project(z, head * n * d, n, d, wo, head, out, head * n * h);
         }
         return out;
     }

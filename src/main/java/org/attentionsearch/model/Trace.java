@@ -163,8 +163,8 @@ public final class Trace {
                     model.attention(layer).scores(layer(layer, "attention.query"), layer(layer, "attention.key"), length));
             case "attention.head_projections" -> {
                 float[] z = layer(layer, "attention.head_outputs");
-                float[] wo = model.attention(layer).outputWeight();
-                yield new Tensor(name, new int[] {c.heads(), length, h}, HeadProjection.all(z, wo, c.heads(), length, c.headSize(), h));
+                yield new Tensor(name, new int[] {c.heads(), length, h},
+                        HeadProjection.all(z, model.attention(layer).outputWeight(), c.heads(), length, c.headSize()));
             }
             case "attention.output" -> {
                 float[] p = layer(layer, "attention.head_projections");

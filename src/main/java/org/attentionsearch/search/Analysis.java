@@ -190,10 +190,10 @@ public final class Analysis {
             ModelConfig c = config();
             int n = length(), d = c.headSize(), h = c.hiddenSize();
             float[] v = trace.layer(layer, "attention.value"); // [kvHeads, n, d]: heads of a group share one
-            float[] wo = model.attention(layer).outputWeight();
+            PackedMatrix wo = model.attention(layer).outputWeight();
             float[] out = new float[c.heads() * n * h];
             for (int head = 0; head < c.heads(); head++) {
-                HeadProjection.project(v, c.kvHead(head) * n * d, n, d, wo, head, h, out, head * n * h);
+                HeadProjection.project(v, c.kvHead(head) * n * d, n, d, wo, head, out, head * n * h);
             }
             return out;
         });

@@ -85,7 +85,7 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head, int kv
         double alpha = t.layer(layer, "attention.weights")[row + key];
 
         float[] contribution = new float[h];
-        HeadProjection.project(v, 0, 1, d, a.model().attention(layer).outputWeight(), head, h, contribution, 0);
+        HeadProjection.project(v, 0, 1, d, a.model().attention(layer).outputWeight(), head, contribution, 0);
         for (int x = 0; x < h; x++) contribution[x] *= (float) alpha;
         List<Neighbour> nearest = new ArrayList<>();
         // Rows past the tokenizer's vocabulary (padded embedding tables) have no token to show.

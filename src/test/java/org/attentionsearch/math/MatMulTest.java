@@ -247,4 +247,19 @@ class MatMulTest {
             assertEquals(whole.n(), blocks.n());
         }
     }
+
+    /** Rows read back from the packed layout are W's rows. */
+    @Test
+    void rowsComeBackFromThePackedLayout() {
+        Random rnd = new Random(22);
+        for (int[] kn : new int[][] {{1, 1}, {5, 63}, {64, 64}, {30, 130}, {7, 1000}}) {
+            int k = kn[0], n = kn[1];
+            float[] w = random(rnd, k * n);
+            PackedMatrix packed = PackedMatrix.pack(w, k, n);
+            for (int from = 0; from < k; from += 2) {
+                int count = Math.min(3, k - from);
+                assertArrayEquals(Arrays.copyOfRange(w, from * n, (from + count) * n), packed.rows(from, count), k + "x" + n + " from " + from);
+            }
+        }
+    }
 }

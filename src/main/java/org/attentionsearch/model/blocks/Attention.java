@@ -2,6 +2,7 @@ package org.attentionsearch.model.blocks;
 
 import org.attentionsearch.math.AttentionKernel;
 import org.attentionsearch.math.Epilogue;
+import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.Vectors;
 import org.attentionsearch.model.AttentionMask;
@@ -31,7 +32,6 @@ public final class Attention {
     private final float scale;
     private final Linear queryKeyValue;
     private final Linear output;
-    private final float[] outputWeight;
     private final Norm queryNorm, keyNorm;
     private final Rotary rotary;
 
@@ -39,13 +39,10 @@ public final class Attention {
     private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     /**
-     * @param outputWeight W_O unpacked as [in = heads·d][out = hidden]: rows h·d … h·d+d−1 are head h's
-     *                     share, which the search views take apart
      * @param queryNorm    per-head RMSNorm of q before rotary positions (Qwen3), or null; likewise keyNorm
      * @param rotary       rotary positions, or null when positions were added to the embeddings
      */
-    public Attention(ModelConfig c, Linear queryKeyValue, Linear output, float[] outputWeight,
-                     Norm queryNorm, Norm keyNorm, Rotary rotary) {
+    public Attention(ModelConfig c, Linear queryKeyValue, Linear output, Norm queryNorm, Norm keyNorm, Rotary rotary) {
         this.heads = c.heads();
         this.kvHeads = c.kvHeads();
         this.headSize = c.headSize();
@@ -57,12 +54,11 @@ public final class Attention {
             throw new IllegalArgumentException("the fused q/k/v projection is " + queryKeyValue.in() + " → " + queryKeyValue.out()
                     + ", the configuration needs " + hidden + " → " + stride);
         }
-        if (output.in() != c.queryWidth() || output.out() != hidden || outputWeight.length != c.queryWidth() * hidden) {
+        if (output.in() != c.queryWidth() || output.out() != hidden) {
             throw new IllegalArgumentException("the output projection does not match the configuration");
         }
         this.queryKeyValue = queryKeyValue;
         this.output = output;
-        this.outputWeight = outputWeight;
         this.queryNorm = queryNorm;
         this.keyNorm = keyNorm;
         this.rotary = rotary;
@@ -76,9 +72,9 @@ public final class Attention {
         return queryKeyValue;
     }
 
-    /** W_O as [heads·d][hidden]. */
-    public float[] outputWeight() {
-        return outputWeight;
+    /** W_O, packed, [in = heads·d][out = hidden]: rows h·d … h·d+d−1 are head h's share, which the search views take apart. */
+    public PackedMatrix outputWeight() {
+        return output.weight();
     }
 
     /** b_O, or null. */

@@ -57,10 +57,8 @@ public final class Bert implements Architecture {
                     w.floats(p + "attention.self.key.weight", h, h), w.floats(p + "attention.self.value.weight", h, h));
             float[] qkvBias = Families.concat(w.floats(p + "attention.self.query.bias", h),
                     w.floats(p + "attention.self.key.bias", h), w.floats(p + "attention.self.value.bias", h));
-            float[] wo = w.floats(p + "attention.output.dense.weight", h, h);
             Attention attention = new Attention(c, Linear.ofTorch(qkv, 3 * h, h, qkvBias),
-                    Linear.ofTorch(wo, h, h, w.floats(p + "attention.output.dense.bias", h)),
-                    Families.transpose(wo, h, h), null, null, null);
+                    Linear.ofTorch(w.floats(p + "attention.output.dense.weight", h, h), h, h, w.floats(p + "attention.output.dense.bias", h)), null, null, null);
             FeedForward ffnBlock = new FeedForward.Mlp(
                     Linear.ofTorch(w.floats(p + "intermediate.dense.weight", ffn, h), ffn, h, w.floats(p + "intermediate.dense.bias", ffn)),
                     Linear.ofTorch(w.floats(p + "output.dense.weight", h, ffn), h, ffn, w.floats(p + "output.dense.bias", h)),

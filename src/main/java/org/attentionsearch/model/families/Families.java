@@ -27,15 +27,6 @@ final class Families {
         return out;
     }
 
-    /** [rows × cols] row-major to [cols × rows] row-major. */
-    static float[] transpose(float[] m, int rows, int cols) {
-        float[] t = new float[m.length];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
-        }
-        return t;
-    }
-
     /** The token id of a batch row, checked against the vocabulary. */
     static int tokenId(Batch batch, int row, ModelConfig c) {
         int id = batch.id(row);

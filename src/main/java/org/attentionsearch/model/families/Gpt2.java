@@ -43,10 +43,9 @@ public final class Gpt2 extends Decoder {
         List<PreNormBlock> layers = new ArrayList<>(c.layers());
         for (int l = 0; l < c.layers(); l++) {
             String p = "h." + l + ".";
-            float[] proj = w.floats(p + "attn.c_proj.weight", h, h);
             Attention attention = new Attention(c,
                     Linear.ofConv1D(w.floats(p + "attn.c_attn.weight", h, 3 * h), h, 3 * h, w.floats(p + "attn.c_attn.bias", 3 * h)),
-                    Linear.ofConv1D(proj, h, h, w.floats(p + "attn.c_proj.bias", h)), proj, null, null, null);
+                    Linear.ofConv1D(w.floats(p + "attn.c_proj.weight", h, h), h, h, w.floats(p + "attn.c_proj.bias", h)), null, null, null);
             FeedForward mlp = new FeedForward.Mlp(
                     Linear.ofConv1D(w.floats(p + "mlp.c_fc.weight", h, ffn), h, ffn, w.floats(p + "mlp.c_fc.bias", ffn)),
                     Linear.ofConv1D(w.floats(p + "mlp.c_proj.weight", ffn, h), ffn, h, w.floats(p + "mlp.c_proj.bias", h)),

@@ -41,7 +41,7 @@ public final class Llama extends Decoder {
         int h = c.hiddenSize(), d = c.headSize(), q = c.queryWidth(), kv = c.keyValueWidth(), ffn = c.intermediateSize();
         float eps = c.normEps();
         // The file's own sizes bound the declared ones before anything is built from them.
-        w.requireShape("model.embed_tokens.weight", c.vocabSize(), h);
+        var embeddings = w.requireShape("model.embed_tokens.weight", c.vocabSize(), h);
         w.requireShape("model.layers.0.self_attn.q_proj.weight", q, h);
         Rotary rotary = new Rotary(c.rope());
         List<PreNormBlock> layers = new ArrayList<>(c.layers());
@@ -52,19 +52,17 @@ public final class Llama extends Decoder {
                     w.floats(a + "v_proj.weight", kv, h));
             float[] qkvBias = c.attentionBias() ? Families.concat(w.floats(a + "q_proj.bias", q),
                     w.floats(a + "k_proj.bias", kv), w.floats(a + "v_proj.bias", kv)) : null;
-            float[] wo = w.floats(a + "o_proj.weight", h, q);
             Norm qNorm = c.queryKeyNorm() ? new Norm.RmsNorm(w.floats(a + "q_norm.weight", d), eps) : null;
             Norm kNorm = c.queryKeyNorm() ? new Norm.RmsNorm(w.floats(a + "k_norm.weight", d), eps) : null;
             Attention attention = new Attention(c, Linear.ofTorch(qkv, q + 2 * kv, h, qkvBias),
-                    Linear.ofTorch(wo, h, q, w.optionalFloats(a + "o_proj.bias", h)), Families.transpose(wo, h, q),
-                    qNorm, kNorm, rotary);
+                    Linear.ofTorch(w.floats(a + "o_proj.weight", h, q), h, q, w.optionalFloats(a + "o_proj.bias", h)), qNorm, kNorm, rotary);
             float[] gateUp = Families.concat(w.floats(p + "mlp.gate_proj.weight", ffn, h), w.floats(p + "mlp.up_proj.weight", ffn, h));
             FeedForward swiGlu = new FeedForward.SwiGlu(Linear.ofTorch(gateUp, 2 * ffn, h, null),
                     Linear.ofTorch(w.floats(p + "mlp.down_proj.weight", h, ffn), h, ffn, null));
             layers.add(new PreNormBlock(new Norm.RmsNorm(w.floats(p + "input_layernorm.weight", h), eps), attention,
                     new Norm.RmsNorm(w.floats(p + "post_attention_layernorm.weight", h), eps), swiGlu));
         }
-        Families.Vocabulary vocab = Families.vocabulary(c, w.requireShape("model.embed_tokens.weight", c.vocabSize(), h),
+        Families.Vocabulary vocab = Families.vocabulary(c, embeddings,
                 c.tiedEmbeddings() ? null : w.requireShape("lm_head.weight", c.vocabSize(), h));
         Norm finalNorm = new Norm.RmsNorm(w.floats("model.norm.weight", h), eps);
         return new Llama(c, vocab.tokens(), List.copyOf(layers), new LanguageModelHead(finalNorm, vocab.unembedding()));
