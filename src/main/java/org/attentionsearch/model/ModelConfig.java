@@ -1,12 +1,10 @@
 package org.attentionsearch.model;
 
-import java.util.Locale;
-
 /**
  * The architecture of a model, whatever file it came from: the shapes, and the few switches
  * that tell one family's forward pass from another's.
  *
- * @param modelType        Hugging Face's model_type: bert, gpt2, llama, mistral, qwen2 or qwen3
+ * @param modelType        which model it is (Hugging Face's model_type)
  * @param vocabSize        rows of the token-embedding table
  * @param hiddenSize       width d_model of the residual stream
  * @param layers           number of transformer blocks
@@ -24,7 +22,7 @@ import java.util.Locale;
  * @param tiedEmbeddings   whether the LM head is the token-embedding table
  * @param slidingWindow    keys further back than this many positions are hidden; 0 for none
  */
-public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int layers, int heads, int kvHeads,
+public record ModelConfig(ModelType modelType, int vocabSize, int hiddenSize, int layers, int heads, int kvHeads,
                           int headSize, int intermediateSize, int maxPositions, int typeVocabSize, float normEps,
                           Activation activation, Rope rope, boolean attentionBias, boolean queryKeyNorm,
                           boolean tiedEmbeddings, int slidingWindow) {
@@ -66,9 +64,8 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int l
         if (!(normEps >= 0) || Float.isInfinite(normEps)) {
             throw new IllegalArgumentException("the norm epsilon " + normEps + " is not a non-negative number");
         }
-        modelType = modelType.toLowerCase(Locale.ROOT);
-        family(modelType); // refuses unknown types
-        if (family(modelType) == Family.BERT && (typeVocabSize <= 0 || hiddenSize != heads * headSize)) {
+        java.util.Objects.requireNonNull(modelType, "modelType");
+        if (modelType.family() == Family.BERT && (typeVocabSize <= 0 || hiddenSize != heads * headSize)) {
             throw new IllegalArgumentException("a BERT model needs token types and hidden size = heads × head size");
         }
         if (rope != null && rope.dimensions() > headSize) {
@@ -82,21 +79,35 @@ public record ModelConfig(String modelType, int vocabSize, int hiddenSize, int l
         if (heads <= 0 || hiddenSize % heads != 0) {
             throw new IllegalArgumentException("hidden size " + hiddenSize + " is not divisible by " + heads + " heads");
         }
-        return new ModelConfig("bert", vocabSize, hiddenSize, layers, heads, heads, hiddenSize / heads, intermediateSize,
+        return new ModelConfig(ModelType.BERT, vocabSize, hiddenSize, layers, heads, heads, hiddenSize / heads, intermediateSize,
                 maxPositions, typeVocabSize, layerNormEps, Activation.GELU, null, true, false, false, 0);
     }
 
-    public Family family() {
-        return family(modelType);
+    /** GPT-2's configuration: heads of hiddenSize/heads, learned positions, biases everywhere. */
+    public static ModelConfig gpt2(int vocabSize, int hiddenSize, int layers, int heads, int intermediateSize, int maxPositions,
+                                   float layerNormEps, Activation activation, boolean tiedEmbeddings) {
+        if (heads <= 0 || hiddenSize % heads != 0) {
+            throw new IllegalArgumentException("hidden size " + hiddenSize + " is not divisible by " + heads + " heads");
+        }
+        return new ModelConfig(ModelType.GPT2, vocabSize, hiddenSize, layers, heads, heads, hiddenSize / heads, intermediateSize,
+                maxPositions, 0, layerNormEps, activation, null, true, false, tiedEmbeddings, 0);
     }
 
-    private static Family family(String modelType) {
-        return switch (modelType) {
-            case "bert" -> Family.BERT;
-            case "gpt2" -> Family.GPT2;
-            case "llama", "mistral", "qwen2", "qwen3" -> Family.LLAMA;
-            default -> throw new IllegalArgumentException("unknown model type '" + modelType + "'");
-        };
+    /**
+     * A Llama-family configuration (Llama, Mistral, Qwen2, Qwen3): RMSNorm, rotary positions,
+     * key/value heads, SwiGLU.
+     */
+    public static ModelConfig llama(ModelType type, int vocabSize, int hiddenSize, int layers, int heads, int kvHeads, int headSize,
+                                    int intermediateSize, int maxPositions, float rmsNormEps, Rope rope, boolean attentionBias,
+                                    boolean queryKeyNorm, boolean tiedEmbeddings, int slidingWindow) {
+        if (type.family() != Family.LLAMA) throw new IllegalArgumentException(type + " is not of the Llama family");
+        return new ModelConfig(type, vocabSize, hiddenSize, layers, heads, kvHeads, headSize, intermediateSize, maxPositions, 0,
+                rmsNormEps, Activation.SILU, java.util.Objects.requireNonNull(rope, "rope"), attentionBias, queryKeyNorm,
+                tiedEmbeddings, slidingWindow);
+    }
+
+    public Family family() {
+        return modelType.family();
     }
 
     public boolean decoder() {

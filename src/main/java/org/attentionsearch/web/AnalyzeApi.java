@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.attentionsearch.model.Model;
 import org.attentionsearch.model.ModelConfig;
-import org.attentionsearch.search.Describe;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.MathView;
 import org.attentionsearch.search.ResultsPage;
@@ -52,8 +51,8 @@ final class AnalyzeApi {
         ModelConfig c = model.config();
         return write(g -> {
             g.writeStringField("model", modelName);
-            g.writeStringField("architecture", Describe.architecture(c));
-            g.writeStringField("family", c.modelType());
+            g.writeStringField("architecture", c.modelType().label());
+            g.writeStringField("family", c.modelType().id());
             g.writeBooleanField("decoder", c.decoder());
             g.writeNumberField("layers", c.layers());
             g.writeNumberField("heads", c.heads());

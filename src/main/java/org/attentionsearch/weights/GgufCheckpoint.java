@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.model.ModelType;
 import org.attentionsearch.model.Rope;
 
 /**
@@ -32,14 +33,12 @@ public final class GgufCheckpoint {
         GgufFile f = GgufFile.open(path);
         String file = path.toString();
         String arch = f.string("general.architecture");
+        ModelType type = ModelType.byId(arch).filter(t -> t != ModelType.BERT && t != ModelType.MISTRAL)
+                .orElseThrow(() -> new ModelFormatException(file, "holds a model of architecture '" + arch
+                        + "'; supported are llama (also Mistral and SmolLM2), qwen2, qwen3 and gpt2"));
         ModelConfig config;
         try {
-            config = switch (arch) {
-                case "llama", "qwen2", "qwen3" -> llama(f, arch);
-                case "gpt2" -> gpt2(f);
-                default -> throw new ModelFormatException(file, "holds a model of architecture '" + arch
-                        + "'; supported are llama (also Mistral and SmolLM2), qwen2, qwen3 and gpt2");
-            };
+            config = type == ModelType.GPT2 ? gpt2(f) : llama(f, type);
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "has inconsistent metadata: " + e.getMessage(), e);
         }
@@ -56,8 +55,8 @@ public final class GgufCheckpoint {
 
     private enum Reorder { NONE, QUERY, KEY, TRANSPOSE }
 
-    private static ModelConfig llama(GgufFile f, String arch) {
-        String p = arch + ".";
+    private static ModelConfig llama(GgufFile f, ModelType type) {
+        String arch = type.id(), p = arch + ".";
         long experts = f.optionalLong(p + "expert_count").orElse(0);
         if (experts > 0) {
             throw new ModelFormatException(f.path().toString(), "is a mixture of experts (" + experts + " experts), which is not supported");
@@ -72,9 +71,9 @@ public final class GgufCheckpoint {
         boolean bias = arch.equals("qwen2") || f.findTensor("blk.0.attn_q.bias").isPresent();
         Rope rope = new Rope(f.optionalFloat(p + "rope.freq_base").orElse(10000f),
                 (int) f.optionalLong(p + "rope.dimension_count").orElse(headSize), scaling(f, p, headSize));
-        return new ModelConfig(arch, checkedInt(embedding.dim(1), "token_embd.weight", f), hidden, positive(f, p + "block_count"),
-                heads, kvHeads, headSize, positive(f, p + "feed_forward_length"), positive(f, p + "context_length"), 0,
-                f.floatValue(p + "attention.layer_norm_rms_epsilon"), ModelConfig.Activation.SILU, rope, bias, arch.equals("qwen3"),
+        return ModelConfig.llama(type, checkedInt(embedding.dim(1), "token_embd.weight", f), hidden, positive(f, p + "block_count"),
+                heads, kvHeads, headSize, positive(f, p + "feed_forward_length"), positive(f, p + "context_length"),
+                f.floatValue(p + "attention.layer_norm_rms_epsilon"), rope, bias, type == ModelType.QWEN3,
                 f.findTensor("output.weight").isEmpty(), 0); // llama.cpp's llama graph has no sliding window either
     }
 
@@ -118,12 +117,10 @@ public final class GgufCheckpoint {
 
     private static ModelConfig gpt2(GgufFile f) {
         int hidden = positive(f, "gpt2.embedding_length"), heads = positive(f, "gpt2.attention.head_count");
-        if (heads <= 0 || hidden % heads != 0) throw new IllegalArgumentException("width " + hidden + " is not divisible by " + heads + " heads");
         GgufTensor embedding = f.tensor("token_embd.weight");
-        return new ModelConfig("gpt2", checkedInt(embedding.dim(1), "token_embd.weight", f), hidden, positive(f, "gpt2.block_count"),
-                heads, heads, hidden / heads, positive(f, "gpt2.feed_forward_length"), positive(f, "gpt2.context_length"), 0,
-                f.floatValue("gpt2.attention.layer_norm_epsilon"), ModelConfig.Activation.GELU_TANH, null, true, false,
-                f.findTensor("output.weight").isEmpty(), 0);
+        return ModelConfig.gpt2(checkedInt(embedding.dim(1), "token_embd.weight", f), hidden, positive(f, "gpt2.block_count"),
+                heads, positive(f, "gpt2.feed_forward_length"), positive(f, "gpt2.context_length"),
+                f.floatValue("gpt2.attention.layer_norm_epsilon"), ModelConfig.Activation.GELU_TANH, f.findTensor("output.weight").isEmpty());
     }
 
     /** A metadata size that must be a positive integer, named in the message when it is not. */
@@ -165,7 +162,7 @@ public final class GgufCheckpoint {
             if (!c.tiedEmbeddings()) m.add(new Mapping("output.weight", "lm_head.weight", new int[] {v, h}, Reorder.NONE));
             return m;
         }
-        boolean permuted = arch.equals("llama"); // llama.cpp's converter permutes q and k rows for this architecture only
+        boolean permuted = c.modelType() == ModelType.LLAMA; // llama.cpp's converter permutes q and k rows for this architecture only
         m.add(new Mapping("token_embd.weight", "model.embed_tokens.weight", new int[] {v, h}, Reorder.NONE));
         for (int l = 0; l < c.layers(); l++) {
             String g = "blk." + l + ".", p = "model.layers." + l + ".", a = p + "self_attn.";

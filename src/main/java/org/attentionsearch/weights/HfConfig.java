@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.model.ModelType;
 import org.attentionsearch.model.Pooling;
 import org.attentionsearch.model.Rope;
 
@@ -38,10 +39,6 @@ public final class HfConfig {
 
     // ---- config.json
 
-    /** Model types this reader takes, and the Hugging Face class each is saved as. */
-    private static final Map<String, String> ARCHITECTURES = Map.of("bert", "BertModel", "gpt2", "GPT2LMHeadModel",
-            "llama", "LlamaForCausalLM", "mistral", "MistralForCausalLM", "qwen2", "Qwen2ForCausalLM", "qwen3", "Qwen3ForCausalLM");
-
     /**
      * Reads a config.json of a BERT encoder, GPT-2, or a Llama-family decoder (Llama, Mistral,
      * SmolLM2, Qwen2/2.5, Qwen3); other architectures, activations and position schemes are
@@ -49,15 +46,14 @@ public final class HfConfig {
      */
     public static ModelConfig readConfig(byte[] json, String file) {
         JsonNode root = parse(json, file);
-        String modelType = modelType(root);
+        String id = modelType(root);
+        ModelType type = ModelType.byId(id).orElseThrow(() -> new ModelFormatException(file, "describes a "
+                + (id.isEmpty() ? "model of unknown type" : "'" + id + "' model") + "; supported are " + ModelType.supported()));
         try {
-            return switch (modelType) {
-                case "bert" -> bert(root, file);
-                case "gpt2" -> gpt2(root, file);
-                case "llama", "mistral", "qwen2", "qwen3" -> llama(root, modelType, file);
-                default -> throw new ModelFormatException(file, "describes a "
-                        + (modelType.isEmpty() ? "model of unknown type" : "'" + modelType + "' model")
-                        + "; supported are bert, gpt2, llama, mistral, qwen2 and qwen3");
+            return switch (type.family()) {
+                case BERT -> bert(root, file);
+                case GPT2 -> gpt2(root, file);
+                case LLAMA -> llama(root, type, file);
             };
         } catch (IllegalArgumentException e) {
             throw new ModelFormatException(file, "is inconsistent: " + e.getMessage(), e);
@@ -70,9 +66,9 @@ public final class HfConfig {
         if (!type.isEmpty()) return type;
         for (JsonNode a : root.path("architectures")) {
             String name = a.asText();
-            for (Map.Entry<String, String> e : ARCHITECTURES.entrySet()) {
-                String stem = e.getValue().replaceFirst("(Model|LMHeadModel|ForCausalLM)$", "");
-                if (name.startsWith(stem)) return e.getKey();
+            for (ModelType t : ModelType.values()) {
+                String stem = t.transformersClass().replaceFirst("(Model|LMHeadModel|ForCausalLM)$", "");
+                if (name.startsWith(stem)) return t.id();
             }
         }
         return "";
@@ -104,24 +100,22 @@ public final class HfConfig {
             throw new ModelFormatException(file, "scales attention other than by 1/√d, which is not supported");
         }
         int hidden = size(root, "n_embd", 768, file), heads = size(root, "n_head", 12, file);
-        if (heads <= 0 || hidden % heads != 0) throw new ModelFormatException(file, "has n_embd " + hidden + " not divisible by n_head " + heads);
-        return new ModelConfig("gpt2", size(root, "vocab_size", 50257, file), hidden, size(root, "n_layer", 12, file),
-                heads, heads, hidden / heads, size(root, "n_inner", 4 * hidden, file), size(root, "n_positions", 1024, file),
-                0, floatField(root, "layer_norm_epsilon", 1e-5, file), activation, null, true, false,
-                root.path("tie_word_embeddings").asBoolean(true), 0);
+        if (hidden % heads != 0) throw new ModelFormatException(file, "has n_embd " + hidden + " not divisible by n_head " + heads);
+        return ModelConfig.gpt2(size(root, "vocab_size", 50257, file), hidden, size(root, "n_layer", 12, file), heads,
+                size(root, "n_inner", 4 * hidden, file), size(root, "n_positions", 1024, file),
+                floatField(root, "layer_norm_epsilon", 1e-5, file), activation, root.path("tie_word_embeddings").asBoolean(true));
     }
 
-    private static ModelConfig llama(JsonNode root, String type, String file) {
+    private static ModelConfig llama(JsonNode root, ModelType type, String file) {
         String act = root.path("hidden_act").asText("silu");
         if (!act.equals("silu")) throw new ModelFormatException(file, "uses hidden_act \"" + act + "\"; only \"silu\" (SwiGLU) is supported");
         if (root.path("mlp_bias").asBoolean(false)) throw new ModelFormatException(file, "has biases in the feed-forward (mlp_bias), which are not supported");
         int hidden = size(root, "hidden_size", null, file), heads = size(root, "num_attention_heads", null, file);
-        if (heads <= 0) throw new ModelFormatException(file, "has num_attention_heads " + heads);
         int headSize = size(root, "head_dim", hidden % heads == 0 ? hidden / heads : null, file);
         int window = 0;
-        boolean slidingOn = type.equals("mistral") || root.path("use_sliding_window").asBoolean(false);
+        boolean slidingOn = type == ModelType.MISTRAL || root.path("use_sliding_window").asBoolean(false);
         if (slidingOn && root.hasNonNull("sliding_window")) {
-            if (!type.equals("mistral")) {
+            if (type != ModelType.MISTRAL) {
                 throw new ModelFormatException(file, "uses sliding-window attention on some layers (use_sliding_window), which is not supported");
             }
             window = size(root, "sliding_window", null, file);
@@ -132,12 +126,11 @@ public final class HfConfig {
         JsonNode scaling = root.hasNonNull("rope_scaling") ? root.get("rope_scaling") : parameters;
         Rope rope = new Rope(theta, (int) Math.round(headSize * doubleField(root, "partial_rotary_factor", 1, file)),
                 ropeScaling(scaling, file));
-        boolean bias = type.equals("qwen2") || root.path("attention_bias").asBoolean(false);
-        int maxPositions = size(root, "max_position_embeddings", 2048, file);
-        return new ModelConfig(type, size(root, "vocab_size", null, file), hidden, size(root, "num_hidden_layers", null, file),
+        boolean bias = type == ModelType.QWEN2 || root.path("attention_bias").asBoolean(false);
+        return ModelConfig.llama(type, size(root, "vocab_size", null, file), hidden, size(root, "num_hidden_layers", null, file),
                 heads, size(root, "num_key_value_heads", heads, file), headSize, size(root, "intermediate_size", null, file),
-                maxPositions, 0, floatField(root, "rms_norm_eps", 1e-6, file), ModelConfig.Activation.SILU, rope, bias,
-                type.equals("qwen3"), root.path("tie_word_embeddings").asBoolean(false), window);
+                size(root, "max_position_embeddings", 2048, file), floatField(root, "rms_norm_eps", 1e-6, file), rope, bias,
+                type == ModelType.QWEN3, root.path("tie_word_embeddings").asBoolean(false), window);
     }
 
     /** rope_scaling: none, linear or llama3; others (yarn, dynamic, longrope …) are refused. */
@@ -188,8 +181,8 @@ public final class HfConfig {
     /** A config.json that transformers loads as this model's class, and that {@link #readConfig} reads back equal. */
     public static byte[] writeConfig(ModelConfig c) {
         ObjectNode root = JSON.createObjectNode();
-        root.putArray("architectures").add(ARCHITECTURES.get(c.modelType()));
-        root.put("model_type", c.modelType());
+        root.putArray("architectures").add(c.modelType().transformersClass());
+        root.put("model_type", c.modelType().id());
         switch (c.family()) {
             case BERT -> {
                 root.put("hidden_act", "gelu");
@@ -227,7 +220,7 @@ public final class HfConfig {
                 if (c.rope().dimensions() != c.headSize()) root.put("partial_rotary_factor", (double) c.rope().dimensions() / c.headSize());
                 writeScaling(root, c.rope().scaling());
                 if (c.slidingWindow() > 0) root.put("sliding_window", c.slidingWindow());
-                else if (c.modelType().equals("mistral")) root.putNull("sliding_window");
+                else if (c.modelType() == ModelType.MISTRAL) root.putNull("sliding_window");
                 root.put("tie_word_embeddings", c.tiedEmbeddings());
             }
         }

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Random;
 
 import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.model.ModelType;
 import org.attentionsearch.model.Rope;
 import org.attentionsearch.weights.Checkpoint;
 import org.attentionsearch.weights.Tensor;
@@ -23,39 +24,34 @@ public final class RandomDecoders {
     public static final int VOCAB = 97;
 
     public static ModelConfig gpt2() {
-        return new ModelConfig("gpt2", VOCAB, 64, 2, 4, 4, 16, 256, 64, 0, 1e-5f,
-                ModelConfig.Activation.GELU_TANH, null, true, false, true, 0);
+        return ModelConfig.gpt2(VOCAB, 64, 2, 4, 256, 64, 1e-5f, ModelConfig.Activation.GELU_TANH, true);
     }
 
     /** Llama with grouped-query attention (4 heads over 2), untied, plain rotary positions. */
     public static ModelConfig llama() {
-        return new ModelConfig("llama", VOCAB, 64, 2, 4, 2, 16, 96, 128, 0, 1e-6f,
-                ModelConfig.Activation.SILU, Rope.plain(10000, 16), false, false, false, 0);
+        return ModelConfig.llama(ModelType.LLAMA, VOCAB, 64, 2, 4, 2, 16, 96, 128, 1e-6f, Rope.plain(10000, 16), false, false, false, 0);
     }
 
     /** Qwen2: biases on q, k and v, tied embeddings. */
     public static ModelConfig qwen2() {
-        return new ModelConfig("qwen2", VOCAB, 64, 2, 4, 2, 16, 96, 128, 0, 1e-6f,
-                ModelConfig.Activation.SILU, Rope.plain(1_000_000, 16), true, false, true, 0);
+        return ModelConfig.llama(ModelType.QWEN2, VOCAB, 64, 2, 4, 2, 16, 96, 128, 1e-6f, Rope.plain(1_000_000, 16), true, false, true, 0);
     }
 
     /** Qwen3: per-head q/k RMSNorm, a head size that is not hidden/heads (as Qwen3-0.6B's 128 for 1024/16). */
     public static ModelConfig qwen3() {
-        return new ModelConfig("qwen3", VOCAB, 64, 2, 4, 2, 32, 96, 128, 0, 1e-6f,
-                ModelConfig.Activation.SILU, Rope.plain(1_000_000, 32), false, true, true, 0);
+        return ModelConfig.llama(ModelType.QWEN3, VOCAB, 64, 2, 4, 2, 32, 96, 128, 1e-6f, Rope.plain(1_000_000, 32), false, true, true, 0);
     }
 
     /** Llama 3.1's rotary scaling, at a small original context so that every regime of it is used. */
     public static ModelConfig llama3Scaled() {
         Rope rope = new Rope(500_000, 16, new Rope.Scaling.Llama3(8, 1, 4, 64));
-        return new ModelConfig("llama", VOCAB, 64, 2, 4, 1, 16, 96, 256, 0, 1e-5f,
-                ModelConfig.Activation.SILU, rope, false, false, true, 0);
+        return ModelConfig.llama(ModelType.LLAMA, VOCAB, 64, 2, 4, 1, 16, 96, 256, 1e-5f, rope, false, false, true, 0);
     }
 
     /** Mistral with a sliding window shorter than the test inputs. */
     public static ModelConfig mistralWindowed() {
-        return new ModelConfig("mistral", VOCAB, 64, 2, 4, 2, 16, 96, 128, 0, 1e-5f,
-                ModelConfig.Activation.SILU, new Rope(10000, 16, new Rope.Scaling.Linear(2)), false, false, false, 5);
+        return ModelConfig.llama(ModelType.MISTRAL, VOCAB, 64, 2, 4, 2, 16, 96, 128, 1e-5f, new Rope(10000, 16, new Rope.Scaling.Linear(2)),
+                false, false, false, 5);
     }
 
     /** Random weights for the configuration under Hugging Face names, seeded. */
