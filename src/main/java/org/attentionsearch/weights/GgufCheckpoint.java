@@ -30,7 +30,7 @@ public final class GgufCheckpoint {
 
     /** Reads a GGUF file; the file stays mapped while its tensors are in use. */
     public static Checkpoint read(Path path) {
-        GgufFile f = GgufFile.open(path);
+        GgufFile f = GgufFile.openUntilUnreachable(path);
         String file = path.toString();
         String arch = f.string("general.architecture");
         ModelType type = ModelType.byId(arch).filter(t -> t != ModelType.BERT && t != ModelType.MISTRAL)

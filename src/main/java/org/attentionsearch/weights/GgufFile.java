@@ -49,19 +49,40 @@ public final class GgufFile implements AutoCloseable {
 
     /** Maps the file and reads its header; any problem is one {@link ModelFormatException} sentence. */
     public static GgufFile open(Path path) {
-        Arena arena = Arena.ofShared();
+        return open(path, Arena.ofShared());
+    }
+
+    /**
+     * As {@link #open}, the mapping left to the garbage collector: for a model, whose lazy
+     * tensors read from it for as long as they are reachable. {@link #close} then stops reads
+     * through this object but unmaps nothing.
+     */
+    public static GgufFile openUntilUnreachable(Path path) {
+        return open(path, Arena.ofAuto());
+    }
+
+    private static GgufFile open(Path path, Arena arena) {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             MemorySegment mapping = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size(), arena);
             return new GgufFile(path, arena, mapping, GgufParser.parse(mapping, path.toString()));
         } catch (NoSuchFileException e) {
-            arena.close();
+            release(arena);
             throw new ModelFormatException(path.toString(), "does not exist", e);
         } catch (IOException e) {
-            arena.close();
+            release(arena);
             throw new ModelFormatException(path.toString(), "cannot be read: " + e.getMessage(), e);
         } catch (RuntimeException e) {
-            arena.close();
+            release(arena);
             throw e;
+        }
+    }
+
+    /** Closes an arena that can be closed (an automatic one is the collector's). */
+    private static void release(Arena arena) {
+        try {
+            arena.close();
+        } catch (UnsupportedOperationException e) {
+            // Arena.ofAuto(): unmapped once unreachable
         }
     }
 
@@ -252,7 +273,7 @@ public final class GgufFile implements AutoCloseable {
     public synchronized void close() {
         if (closed) return;
         closed = true;
-        arena.close();
+        release(arena);
     }
 
     @Override

@@ -116,14 +116,14 @@ public final class ModelLoader {
         if (Files.isDirectory(path)) {
             if (Files.exists(path.resolve(HfConfig.CONFIG))) return directoryTokenizer(path);
             List<Path> gguf = files(path, ".gguf"), onnx = onnxFiles(path);
-            if (gguf.size() == 1 && onnx.isEmpty()) return new TokenizerSource.Gguf(GgufFile.open(gguf.get(0)).metadata(), gguf.get(0).toString());
+            if (gguf.size() == 1 && onnx.isEmpty()) return new TokenizerSource.Gguf(GgufFile.openUntilUnreachable(gguf.get(0)).metadata(), gguf.get(0).toString());
             if (onnx.size() == 1 && gguf.isEmpty()) return onnxTokenizer(onnx.get(0));
             return directoryTokenizer(path);
         }
         if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
         String name = path.getFileName().toString();
         if (name.endsWith(".onnx")) return onnxTokenizer(path);
-        if (name.endsWith(".gguf") || isGguf(path)) return new TokenizerSource.Gguf(GgufFile.open(path).metadata(), path.toString());
+        if (name.endsWith(".gguf") || isGguf(path)) return new TokenizerSource.Gguf(GgufFile.openUntilUnreachable(path).metadata(), path.toString());
         return directoryTokenizer(parentOf(path));
     }
 
