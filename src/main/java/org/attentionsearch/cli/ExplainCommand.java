@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import org.attentionsearch.model.Model;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.MathView;
+import org.attentionsearch.search.Neighbour;
 import org.attentionsearch.search.ResultsPage;
 import org.attentionsearch.search.SearchJson;
 import org.attentionsearch.search.TokenLookup;
@@ -301,7 +302,7 @@ final class ExplainCommand implements Callable<Integer> {
             }
         }
 
-        private String neighbours(List<org.attentionsearch.search.Neighbour> list) {
+        private String neighbours(List<Neighbour> list) {
             StringBuilder s = new StringBuilder();
             for (var n : list) {
                 if (!s.isEmpty()) s.append(", ");

@@ -6,8 +6,8 @@ import java.util.Set;
 
 import org.attentionsearch.text.TokenizerFormatException;
 import org.attentionsearch.weights.ModelFormatException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * {@code attention-search [COMMAND] …}. Without a command the arguments are texts to explain,

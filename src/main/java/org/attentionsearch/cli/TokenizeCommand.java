@@ -3,8 +3,8 @@ package org.attentionsearch.cli;
 import java.io.PrintStream;
 import java.util.concurrent.Callable;
 
-import org.attentionsearch.text.Tokenizer;
 import org.attentionsearch.text.Encoding;
+import org.attentionsearch.text.Tokenizer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -4,6 +4,7 @@ import static org.attentionsearch.math.PackedMatrix.LANES;
 import static org.attentionsearch.math.PackedMatrix.PANEL;
 
 import java.util.Objects;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;

@@ -1,5 +1,7 @@
 package org.attentionsearch.math;
 
+import java.util.Objects;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -117,7 +119,7 @@ public final class PackedMatrix {
 
     /** Column j of W, W[0..k)[j], into out[off, off + k): a strided gather across the panel's rows. */
     public void column(int j, float[] out, int off) {
-        java.util.Objects.checkIndex(j, n);
+        Objects.checkIndex(j, n);
         int p = j / PANEL;
         int base = p * k * PANEL + (j - p * PANEL);
         for (int kk = 0; kk < k; kk++) out[off + kk] = data[base + kk * PANEL];
@@ -125,7 +127,7 @@ public final class PackedMatrix {
 
     /** Rows [from, from + count) of W, [count × n] row-major: a panel's stretch of each row at a time. */
     public float[] rows(int from, int count) {
-        java.util.Objects.checkFromIndexSize(from, count, k);
+        Objects.checkFromIndexSize(from, count, k);
         float[] out = new float[Math.multiplyExact(count, n)];
         for (int r = 0; r < count; r++) {
             for (int p = 0; p < panels; p++) {

@@ -1,4 +1,5 @@
 package org.attentionsearch.model;
+import java.util.Objects;
 
 /**
  * The architecture of a model, whatever file it came from: the shapes, and the few switches
@@ -64,7 +65,7 @@ public record ModelConfig(ModelType modelType, int vocabSize, int hiddenSize, in
         if (!(normEps >= 0) || Float.isInfinite(normEps)) {
             throw new IllegalArgumentException("the norm epsilon " + normEps + " is not a non-negative number");
         }
-        java.util.Objects.requireNonNull(modelType, "modelType");
+        Objects.requireNonNull(modelType, "modelType");
         if (modelType.family() == Family.BERT && (typeVocabSize <= 0 || hiddenSize != heads * headSize)) {
             throw new IllegalArgumentException("a BERT model needs token types and hidden size = heads × head size");
         }
@@ -102,7 +103,7 @@ public record ModelConfig(ModelType modelType, int vocabSize, int hiddenSize, in
                                     boolean queryKeyNorm, boolean tiedEmbeddings, int slidingWindow) {
         if (type.family() != Family.LLAMA) throw new IllegalArgumentException(type + " is not of the Llama family");
         return new ModelConfig(type, vocabSize, hiddenSize, layers, heads, kvHeads, headSize, intermediateSize, maxPositions, 0,
-                rmsNormEps, Activation.SILU, java.util.Objects.requireNonNull(rope, "rope"), attentionBias, queryKeyNorm,
+                rmsNormEps, Activation.SILU, Objects.requireNonNull(rope, "rope"), attentionBias, queryKeyNorm,
                 tiedEmbeddings, slidingWindow);
     }
 

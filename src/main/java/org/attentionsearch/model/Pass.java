@@ -3,6 +3,7 @@ package org.attentionsearch.model;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntToLongFunction;
 
 import org.attentionsearch.math.Parallel;
 
@@ -122,7 +123,7 @@ public final class Pass {
     }
 
     /** Fresh arrays of the given sizes, zeroed by all threads at once. */
-    static float[][] allocate(int count, java.util.function.IntToLongFunction size) {
+    static float[][] allocate(int count, IntToLongFunction size) {
         float[][] arrays = new float[count][];
         Parallel.forEach(count, i -> arrays[i] = new float[Math.toIntExact(size.applyAsLong(i))]);
         return arrays;

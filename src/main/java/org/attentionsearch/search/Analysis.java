@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.attentionsearch.math.Epilogue;
 import org.attentionsearch.math.MatMul;
@@ -11,9 +12,9 @@ import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.Vectors;
 import org.attentionsearch.model.AttentionMask;
+import org.attentionsearch.model.HeadProjection;
 import org.attentionsearch.model.Model;
 import org.attentionsearch.model.ModelConfig;
-import org.attentionsearch.model.HeadProjection;
 import org.attentionsearch.model.Trace;
 import org.attentionsearch.text.Encoding;
 
@@ -349,7 +350,7 @@ public final class Analysis {
     }
 
     @SuppressWarnings("unchecked")
-    private <T> T cached(Object key, java.util.function.Supplier<T> compute) {
+    private <T> T cached(Object key, Supplier<T> compute) {
         // Not computeIfAbsent: computing one entry may need another (rollout needs the means).
         Object v = cache.get(key);
         if (v == null) {

@@ -1,9 +1,11 @@
 package org.attentionsearch.search;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
+import java.util.WeakHashMap;
 
 import org.attentionsearch.math.Vectors;
 import org.attentionsearch.model.blocks.Embedding;
@@ -12,7 +14,7 @@ import org.attentionsearch.model.blocks.Embedding;
 final class EmbeddingSpace {
 
     /** Row norms of large tables (the vocabulary), computed once per table. */
-    private static final Map<Embedding, float[]> NORMS = java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    private static final Map<Embedding, float[]> NORMS = Collections.synchronizedMap(new WeakHashMap<>());
 
     private EmbeddingSpace() {
     }

@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
-import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.AttentionMask;
 import org.attentionsearch.model.HeadProjection;
+import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Trace;
 
 /**

@@ -1,12 +1,13 @@
 package org.attentionsearch.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.UnaryOperator;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /** The {@code added_tokens} of a tokenizer.json and the two matchers they make. */
 final class AddedTokens {

@@ -1,10 +1,11 @@
 package org.attentionsearch.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A BERT WordPiece tokenizer built from a Hugging Face {@code tokenizer.json} alone, producing the

@@ -1,6 +1,5 @@
 package org.attentionsearch.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,6 +9,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A BPE tokenizer built from a Hugging Face tokenizer.json, producing the same ids and offsets as

@@ -1,10 +1,11 @@
 package org.attentionsearch.text;
 
+import java.io.IOException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 
 /** Reading tokenizer files: JSON parsing and typed fields, every problem as one-sentence {@link TokenizerFormatException}. */
 final class Json {

@@ -1,9 +1,10 @@
 package org.attentionsearch.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Adds the template's special tokens around one or two sequences and assigns type ids

@@ -1,7 +1,8 @@
 package org.attentionsearch.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * What a model directory's tokenizer_config.json adds to its tokenizer.json: the names of the BOS and

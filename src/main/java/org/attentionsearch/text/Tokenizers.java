@@ -1,8 +1,9 @@
 package org.attentionsearch.text;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.Objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Tokenizers from a model's files: Hugging Face's tokenizer.json (with tokenizer_config.json when the

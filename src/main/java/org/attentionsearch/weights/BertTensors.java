@@ -3,6 +3,8 @@ package org.attentionsearch.weights;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import org.attentionsearch.model.ModelConfig;
 
@@ -55,8 +57,8 @@ public final class BertTensors {
         return "encoder.layer." + layer + ".";
     }
 
-    private static final java.util.regex.Pattern LAYER = java.util.regex.Pattern.compile("encoder\\.layer\\.(\\d{1,9})\\.(.+)");
-    private static final java.util.Set<String> LAYER_TENSORS = java.util.Set.copyOf(expectedShapes(
+    private static final Pattern LAYER = Pattern.compile("encoder\\.layer\\.(\\d{1,9})\\.(.+)");
+    private static final Set<String> LAYER_TENSORS = Set.copyOf(expectedShapes(
             ModelConfig.bert(1, 1, 1, 1, 1, 1, 1, 0f)).keySet().stream()
             .filter(n -> n.startsWith(layerPrefix(0))).map(n -> n.substring(layerPrefix(0).length())).toList());
 
@@ -67,7 +69,7 @@ public final class BertTensors {
         return OUTSIDE_LAYERS.contains(name);
     }
 
-    private static final java.util.Set<String> OUTSIDE_LAYERS = java.util.Set.of("embeddings.word_embeddings.weight",
+    private static final Set<String> OUTSIDE_LAYERS = Set.of("embeddings.word_embeddings.weight",
             "embeddings.position_embeddings.weight", "embeddings.token_type_embeddings.weight", "embeddings.LayerNorm.weight",
             "embeddings.LayerNorm.bias", POOLER_WEIGHT, POOLER_BIAS);
 

@@ -1,6 +1,9 @@
 package org.attentionsearch.weights;
 
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pooling;
@@ -47,15 +50,15 @@ public record Checkpoint(ModelConfig config, Map<String, Tensor> tensors, Tokeni
         return t;
     }
 
-    private static final java.util.regex.Pattern LAYER_NAME =
-            java.util.regex.Pattern.compile("^(?:encoder\\.layer|h|model\\.layers|blk)\\.(\\d{1,9})\\.");
+    private static final Pattern LAYER_NAME =
+            Pattern.compile("^(?:encoder\\.layer|h|model\\.layers|blk)\\.(\\d{1,9})\\.");
 
     /**
      * Checks that the tensors hold exactly the layers the configuration declares: none missing
      * at the end (a declared count the file does not back would otherwise cost work per declared
      * layer) and none beyond (they would be silently ignored, and a different model computed).
      */
-    public static void checkLayers(ModelConfig config, java.util.Collection<String> names, String file) {
+    public static void checkLayers(ModelConfig config, Collection<String> names, String file) {
         int top = -1;
         for (String name : names) {
             var m = LAYER_NAME.matcher(name);
@@ -82,9 +85,9 @@ public record Checkpoint(ModelConfig config, Map<String, Tensor> tensors, Tokeni
      */
     public Tensor requireShape(String name, int... shape) {
         Tensor t = tensor(name);
-        if (!java.util.Arrays.equals(t.shape(), shape)) {
+        if (!Arrays.equals(t.shape(), shape)) {
             throw new ModelFormatException(source, "tensor " + name + " has shape " + t.shapeString()
-                    + " but the configuration needs " + java.util.Arrays.toString(shape));
+                    + " but the configuration needs " + Arrays.toString(shape));
         }
         return t;
     }

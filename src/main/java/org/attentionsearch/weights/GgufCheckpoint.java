@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.ModelType;
@@ -103,16 +105,16 @@ public final class GgufCheckpoint {
      * from factor, low/high frequency factors and the original context, which Llama 3.1, 3.2 and
      * 3.3 set to 8, 1, 4, 8192 (3.2's small models: factor 32).
      */
-    private static java.util.Optional<Rope.Scaling> llama3(float[] divisors, double theta, int dims) {
+    private static Optional<Rope.Scaling> llama3(float[] divisors, double theta, int dims) {
         double factor = 0;
         for (float d : divisors) factor = Math.max(factor, d);
-        if (!(factor > 1)) return java.util.Optional.empty();
+        if (!(factor > 1)) return Optional.empty();
         Rope.Scaling candidate = new Rope.Scaling.Llama3(factor, 1, 4, 8192);
         double[] plain = Rope.plain(theta, dims).frequencies(), scaled = new Rope(theta, dims, candidate).frequencies();
         for (int i = 0; i < divisors.length; i++) {
-            if (Math.abs(plain[i] / scaled[i] - divisors[i]) > 1e-5 * divisors[i]) return java.util.Optional.empty();
+            if (Math.abs(plain[i] / scaled[i] - divisors[i]) > 1e-5 * divisors[i]) return Optional.empty();
         }
-        return java.util.Optional.of(candidate);
+        return Optional.of(candidate);
     }
 
     private static ModelConfig gpt2(GgufFile f) {
@@ -210,7 +212,7 @@ public final class GgufCheckpoint {
                     + ", which is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
         }
         int d = c.headSize();
-        java.util.function.Supplier<float[]> all = () -> switch (m.reorder()) {
+        Supplier<float[]> all = () -> switch (m.reorder()) {
             case NONE -> f.floats(t);
             case QUERY -> unpermute(f.floats(t), c.heads(), d);
             case KEY -> unpermute(f.floats(t), c.kvHeads(), d);

@@ -4,10 +4,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import org.attentionsearch.model.ModelConfig;
@@ -70,7 +72,7 @@ public final class ModelLoader {
             if (gguf.size() + onnx.size() == 1) return gguf.isEmpty() ? loadOnnx(onnx.get(0)) : GgufCheckpoint.read(gguf.get(0));
             throw new ModelFormatException(path.toString(), gguf.isEmpty() && onnx.isEmpty()
                     ? "has neither a config.json nor a .gguf or .onnx model"
-                    : "has several models " + java.util.stream.Stream.concat(gguf.stream(), onnx.stream())
+                    : "has several models " + Stream.concat(gguf.stream(), onnx.stream())
                             .map(p -> p.getFileName().toString()).toList() + "; name one");
         }
         if (!Files.exists(path)) throw new ModelFormatException(path.toString(), "does not exist");
@@ -84,7 +86,7 @@ public final class ModelLoader {
     /** Whether a file starts with GGUF's magic bytes. */
     private static boolean isGguf(Path path) {
         try (InputStream in = Files.newInputStream(path)) {
-            return java.util.Arrays.equals(in.readNBytes(4), new byte[] {'G', 'G', 'U', 'F'});
+            return Arrays.equals(in.readNBytes(4), new byte[] {'G', 'G', 'U', 'F'});
         } catch (IOException e) {
             return false;
         }
@@ -167,7 +169,7 @@ public final class ModelLoader {
     }
 
     /** model.safetensors, or the shards that model.safetensors.index.json names, memory-mapped. */
-    private static Map<String, Tensor> weights(Path dir, java.util.function.Predicate<String> wanted) {
+    private static Map<String, Tensor> weights(Path dir, Predicate<String> wanted) {
         Path single = dir.resolve(SAFETENSORS);
         if (Files.isRegularFile(single)) return SafeTensors.read(single, wanted);
         Path index = dir.resolve(SAFETENSORS_INDEX);

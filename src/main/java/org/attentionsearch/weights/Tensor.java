@@ -1,6 +1,7 @@
 package org.attentionsearch.weights;
 
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.function.Supplier;
 
 /**
@@ -64,7 +65,7 @@ public final class Tensor {
      */
     public float[] rows(int first, int count) {
         int rowLength = (int) (elements() / Math.max(1, shape[0]));
-        java.util.Objects.checkFromIndexSize(first, count, shape[0]);
+        Objects.checkFromIndexSize(first, count, shape[0]);
         if (rows != null) return rows.read(first, count);
         float[] all = data();
         return Arrays.copyOfRange(all, first * rowLength, (first + count) * rowLength);

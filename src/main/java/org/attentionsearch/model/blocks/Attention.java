@@ -1,5 +1,7 @@
 package org.attentionsearch.model.blocks;
 
+import java.util.Arrays;
+
 import org.attentionsearch.math.AttentionKernel;
 import org.attentionsearch.math.Epilogue;
 import org.attentionsearch.math.PackedMatrix;
@@ -181,8 +183,8 @@ public final class Attention {
         AttentionKernel.scores(q, qOff, qStride, rows, keysT, 0, n, keys, headSize, scale, out, outOff, n);
         for (int r = 0; r < rows; r++) {
             int row = outOff + r * n;
-            java.util.Arrays.fill(out, row, row + mask.firstVisible(i0 + r), Float.NEGATIVE_INFINITY);
-            java.util.Arrays.fill(out, row + mask.endVisible(i0 + r, n), row + keys, Float.NEGATIVE_INFINITY);
+            Arrays.fill(out, row, row + mask.firstVisible(i0 + r), Float.NEGATIVE_INFINITY);
+            Arrays.fill(out, row + mask.endVisible(i0 + r, n), row + keys, Float.NEGATIVE_INFINITY);
         }
     }
 

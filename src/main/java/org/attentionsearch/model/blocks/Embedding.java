@@ -1,6 +1,12 @@
 package org.attentionsearch.model.blocks;
 
+import java.util.Objects;
+
+import org.attentionsearch.math.Epilogue;
+import org.attentionsearch.math.MatMul;
 import org.attentionsearch.math.PackedMatrix;
+import org.attentionsearch.math.Parallel;
+import org.attentionsearch.math.Vectors;
 
 /**
  * A table of vectors, one per row: token embeddings (and position or token-type embeddings).
@@ -26,7 +32,7 @@ public sealed interface Embedding {
     default void addRow(int r, float[] out, int off) {
         float[] row = new float[width()];
         copyRow(r, row, 0);
-        org.attentionsearch.math.Vectors.axpy(1f, row, 0, out, off, width());
+        Vectors.axpy(1f, row, 0, out, off, width());
     }
 
     /** A row-major [rows × width] table. */
@@ -37,21 +43,21 @@ public sealed interface Embedding {
 
         @Override
         public void copyRow(int r, float[] out, int off) {
-            java.util.Objects.checkIndex(r, rows);
+            Objects.checkIndex(r, rows);
             System.arraycopy(data, r * width, out, off, width);
         }
 
         @Override
         public void addRow(int r, float[] out, int off) {
-            java.util.Objects.checkIndex(r, rows);
-            org.attentionsearch.math.Vectors.axpy(1f, data, r * width, out, off, width);
+            Objects.checkIndex(r, rows);
+            Vectors.axpy(1f, data, r * width, out, off, width);
         }
 
         @Override
         public float[] dots(float[] v) {
             float[] out = new float[rows];
-            org.attentionsearch.math.Parallel.forRange(rows, 256, (from, to) -> {
-                for (int r = from; r < to; r++) out[r] = org.attentionsearch.math.Vectors.dot(v, 0, data, r * width, width);
+            Parallel.forRange(rows, 256, (from, to) -> {
+                for (int r = from; r < to; r++) out[r] = Vectors.dot(v, 0, data, r * width, width);
             });
             return out;
         }
@@ -59,7 +65,7 @@ public sealed interface Embedding {
         @Override
         public float[] norms() {
             float[] out = new float[rows];
-            for (int r = 0; r < rows; r++) out[r] = (float) Math.sqrt(org.attentionsearch.math.Vectors.dot(data, r * width, data, r * width, width));
+            for (int r = 0; r < rows; r++) out[r] = (float) Math.sqrt(Vectors.dot(data, r * width, data, r * width, width));
             return out;
         }
     }
@@ -85,7 +91,7 @@ public sealed interface Embedding {
         @Override
         public float[] dots(float[] v) {
             float[] out = new float[matrix.n()];
-            org.attentionsearch.math.MatMul.multiply(v, 1, matrix, null, org.attentionsearch.math.Epilogue.NONE, null, out);
+            MatMul.multiply(v, 1, matrix, null, Epilogue.NONE, null, out);
             return out;
         }
 
