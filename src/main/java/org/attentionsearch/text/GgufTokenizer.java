@@ -66,6 +66,9 @@ final class GgufTokenizer extends VocabularyTokenizer {
     private final int eos;
     private final int[] byteTokens = new int[256];
 
+    /** The unknown token, or −1. */
+    private final int unknown;
+
     private GgufTokenizer(GgufVocabulary v, int[] attrs, TokenVocabulary vocabulary) {
         super(vocabulary);
         this.attrs = attrs;
@@ -79,6 +82,7 @@ final class GgufTokenizer extends VocabularyTokenizer {
         addSpacePrefix = v.addSpacePrefix() != null ? v.addSpacePrefix() : sentencepiece;
         addBos = v.addBos() != null ? v.addBos() : (sentencepiece || pre.addBos());
         addEos = v.addEos() != null && v.addEos();
+        unknown = v.unk() >= 0 && v.unk() < n ? v.unk() : -1;
         bos = vocabulary.bos().orElse(-1);
         eos = vocabulary.eos().orElse(-1);
 
@@ -386,12 +390,17 @@ final class GgufTokenizer extends VocabularyTokenizer {
         }
         for (int k = from; k < from + length; k++) {
             byte[] bytes = Character.toString(t.cps[k]).getBytes(StandardCharsets.UTF_8);
+            boolean written = false;
             for (byte b : bytes) {
                 int byteId = byteTokens[b & 0xFF];
                 if (byteId >= 0) {
                     out.add(byteId, vocabulary.token(byteId), t.starts[k], t.ends[k]);
+                    written = true;
                 }
             }
+            // A vocabulary without byte tokens cannot spell this character (llama.cpp fails on it):
+            // it becomes the unknown token rather than vanish.
+            if (!written && unknown >= 0) out.add(unknown, vocabulary.token(unknown), t.starts[k], t.ends[k]);
         }
     }
 
