@@ -17,6 +17,19 @@ public final class Batch {
     private final int[] positions;
 
     public Batch(List<int[]> ids, List<int[]> typeIds) {
+        this(ids, typeIds, 0);
+    }
+
+    /**
+     * One sequence that continues where {@code past} tokens left off (in a {@link KeyValueCache}):
+     * its rows are at positions past, past+1, …
+     */
+    public static Batch continuing(int[] ids, int past) {
+        if (past < 0) throw new IllegalArgumentException("a negative number of past tokens: " + past);
+        return new Batch(List.of(ids), null, past);
+    }
+
+    private Batch(List<int[]> ids, List<int[]> typeIds, int past) {
         if (ids.isEmpty()) throw new IllegalArgumentException("a batch needs at least one sequence");
         if (typeIds != null && typeIds.size() != ids.size()) {
             throw new IllegalArgumentException("ids and type ids differ in count");
@@ -40,7 +53,7 @@ public final class Batch {
         this.positions = new int[total];
         for (int b = 0; b < n; b++) {
             System.arraycopy(ids.get(b), 0, this.ids, starts[b], lengths[b]);
-            for (int i = 0; i < lengths[b]; i++) positions[starts[b] + i] = i;
+            for (int i = 0; i < lengths[b]; i++) positions[starts[b] + i] = past + i;
             if (typeIds != null) System.arraycopy(typeIds.get(b), 0, this.typeIds, starts[b], lengths[b]);
         }
     }
@@ -74,9 +87,16 @@ public final class Batch {
         return typeIds[row];
     }
 
-    /** Position of row r inside its own sequence (0 for its first token). */
+    /** Position of row r inside its own sequence (0 for its first token, unless the batch continues a cache). */
     public int position(int row) {
         return positions[row];
+    }
+
+    /** One past the largest position of any row: the positions a pass must cover. */
+    public int endPosition() {
+        int m = 0;
+        for (int p : positions) m = Math.max(m, p + 1);
+        return m;
     }
 
     /** The longest sequence. */

@@ -55,6 +55,14 @@ public interface Model {
     /** One forward pass over several token sequences, with a trace of every internal when asked. */
     Output forward(List<Encoding> encodings, boolean trace);
 
+    /**
+     * A decoder's pass over {@code ids} that continue the tokens already in {@code cache}, at
+     * positions cache.length() …; appends their keys and values to it. The outputs (and the trace,
+     * whose attention weights and scores are then [heads, ids, cache.length() after]) are those of
+     * the same tokens in one pass over the whole text, up to rounding.
+     */
+    Output forward(int[] ids, KeyValueCache cache, boolean trace);
+
     /** Sees the residual stream leaving each layer of an untraced pass, while it is still there. */
     @FunctionalInterface
     interface LayerObserver {

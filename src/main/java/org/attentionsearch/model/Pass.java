@@ -23,16 +23,28 @@ public final class Pass {
     private final Batch batch;
     private final Trace[] traces;
     private final Map<String, float[]> pool;
+    private final KeyValueCache cache;
     /** Kept roles and widths asked for so far, so that later traced layers allocate them up front. */
     private final Map<String, Integer> widths = new LinkedHashMap<>();
     private Map<String, float[]> layerBuffers = new HashMap<>();
     private int layer = -1;
 
-    Pass(ModelConfig config, Batch batch, Trace[] traces, Map<String, float[]> pool) {
+    Pass(ModelConfig config, Batch batch, Trace[] traces, Map<String, float[]> pool, KeyValueCache cache) {
         this.config = config;
         this.batch = batch;
         this.traces = traces;
         this.pool = pool;
+        this.cache = cache;
+    }
+
+    /** The cache this pass continues and extends (its one sequence follows the cached tokens), or null. */
+    public KeyValueCache cache() {
+        return cache;
+    }
+
+    /** Tokens before this pass's first row: the cache's length, or 0. */
+    public int past() {
+        return cache == null ? 0 : cache.length();
     }
 
     public ModelConfig config() {

@@ -138,14 +138,23 @@ public final class Transformer implements Model {
         return forward(batch, trace, null);
     }
 
+    @Override
+    public Output forward(int[] ids, KeyValueCache cache, boolean trace) {
+        if (!config().decoder()) throw new IllegalArgumentException("only a causal decoder continues from a cache");
+        if (ids.length == 0) throw new IllegalArgumentException("no tokens to add");
+        return forward(Batch.continuing(ids, cache.length()), trace, null, cache);
+    }
+
     private Output forward(Batch batch, boolean trace, LayerObserver observer) {
+        return forward(batch, trace, observer, null);
+    }
+
+    private Output forward(Batch batch, boolean trace, LayerObserver observer, KeyValueCache cache) {
         ModelConfig c = config();
         int h = c.hiddenSize();
-        for (int b = 0; b < batch.size(); b++) {
-            if (batch.length(b) > c.maxPositions()) {
-                throw new IllegalArgumentException("sequence of " + batch.length(b)
-                        + " tokens is longer than the model's " + c.maxPositions() + " positions");
-            }
+        if (batch.endPosition() > c.maxPositions()) {
+            throw new IllegalArgumentException("sequence of " + batch.endPosition()
+                    + " tokens is longer than the model's " + c.maxPositions() + " positions");
         }
         Trace[] traces = null;
         if (trace) {
@@ -154,7 +163,7 @@ public final class Transformer implements Model {
         }
         Map<String, float[]> pool = traces == null ? spare.getAndSet(null) : null;
         if (pool == null) pool = new HashMap<>();
-        Pass p = new Pass(c, batch, traces, pool);
+        Pass p = new Pass(c, batch, traces, pool, cache);
 
         float[] x = architecture.embed(p);
         p.record("embeddings.output", x, h);
@@ -170,6 +179,7 @@ public final class Transformer implements Model {
         p.beginLayer(-1);
         float[] out = architecture.finish(p, x);
         if (out != x) p.record("final_norm.output", out, h);
+        if (cache != null) cache.advance(batch.rows());
         if (traces == null && batch.rows() <= KEEP_ROWS) spare.set(pool);
         return new Output(batch, out, h, traces == null ? null : List.of(traces));
     }

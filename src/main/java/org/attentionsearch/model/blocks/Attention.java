@@ -9,6 +9,7 @@ import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.Vectors;
 import org.attentionsearch.model.AttentionMask;
 import org.attentionsearch.model.Batch;
+import org.attentionsearch.model.KeyValueCache;
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pass;
 import org.attentionsearch.model.Trace;
@@ -95,6 +96,10 @@ public final class Attention {
         float[] qkv = p.kept("qkv", stride);
         queryKeyValue.apply(input, rows, qkv, Epilogue.NONE, null, positionRows(batch, qkv));
         float[] context = p.kept("context", qWidth);
+        // Keys and values come from this pass's own rows, or from the cache the new rows join.
+        KeyValueCache cache = p.cache();
+        int past = p.past(), layer = p.layer();
+        if (cache != null) cache.append(layer, qkv, rows, stride, qWidth);
         Trace[] traces = null;
         if (p.traced()) {
             traces = new Trace[batch.size()];
@@ -103,19 +108,26 @@ public final class Attention {
             p.recordHeads("attention.key", qkv, stride, qWidth, kvHeads, headSize);
             p.recordHeads("attention.value", qkv, stride, qWidth + kvWidth, kvHeads, headSize);
             p.recordHeads("attention.head_outputs", context, qWidth, 0, heads, headSize);
-            String name = "layers." + p.layer() + ".attention.weights";
+            String name = "layers." + layer + ".";
             Trace[] t = traces;
             Parallel.forEach(batch.size(), b -> { // the texts' weights are zeroed side by side
-                int n = batch.length(b);
-                t[b].put(name, new int[] {heads, n, n}, new float[Math.multiplyExact(heads * n, n)]);
+                int n = batch.length(b), keys = past + n;
+                int[] shape = {heads, n, keys};
+                t[b].put(name + "attention.weights", shape, new float[Math.multiplyExact(heads * n, keys)]);
+                // A continuing pass has no keys of its own to recompute the scores from later.
+                if (cache != null) t[b].put(name + "attention.scores", shape, new float[Math.multiplyExact(heads * n, keys)]);
             });
         }
         Trace[] t = traces;
-        int layer = p.layer();
         Parallel.forEach(batch.size() * heads, task -> {
-            int b = task / heads;
-            head(batch.start(b), batch.length(b), task % heads, qkv, context,
-                    t == null ? null : t[b].layer(layer, "attention.weights"));
+            int b = task / heads, start = batch.start(b);
+            float[] weights = t == null ? null : t[b].layer(layer, "attention.weights");
+            float[] scores = t == null || cache == null ? null : t[b].layer(layer, "attention.scores");
+            if (cache == null) {
+                head(qkv, start, batch.length(b), 0, qkv, start * stride + qWidth, stride, task % heads, context, weights, null);
+            } else {
+                head(qkv, 0, rows, past, cache.layer(layer), 0, cache.stride(), task % heads, context, weights, scores);
+            }
         });
         output.apply(context, rows, out, Epilogue.ADD, residual, postNorm == null ? null : postNorm.inPlace(out));
         return out;
@@ -124,7 +136,7 @@ public final class Attention {
     /** After the fused product, on each finished row: q/k norms, then rotary positions. */
     private Parallel.RangeBody positionRows(Batch batch, float[] qkv) {
         if (queryNorm == null && rotary == null) return null;
-        float[][] tables = rotary == null ? null : rotary.tables(batch.maxLength());
+        float[][] tables = rotary == null ? null : rotary.tables(batch.endPosition());
         int kCol = heads * headSize;
         return (from, to) -> {
             for (int r = from; r < to; r++) {
@@ -141,27 +153,40 @@ public final class Attention {
         };
     }
 
-    /** Head h of the sequence at rows [start, start+n): α into {@code weights} ([heads, n, n], or null) and z into context. */
-    private void head(int start, int n, int h, float[] qkv, float[] context, float[] weights) {
-        int d = headSize, g = h / (heads / kvHeads);
-        int qCol = h * d, kCol = heads * d + g * d, vCol = (heads + kvHeads) * d + g * d, zStride = heads * d;
+    /**
+     * Head h for the queries at rows [first, first+rows) of qkv, which follow {@code past} earlier
+     * tokens: their keys and values are rows 0 … past+rows−1 of {@code kv} (row j at kvBase + j·kvStride,
+     * keys then values of every key/value head). α goes into {@code weights} ([heads, rows, keys],
+     * or null), the scores before the softmax into {@code scores} (or null), and z into context.
+     */
+    private void head(float[] qkv, int first, int rows, int past, float[] kv, int kvBase, int kvStride, int h,
+                      float[] context, float[] weights, float[] scores) {
+        int d = headSize, g = h / (heads / kvHeads), n = past + rows;
+        int qCol = h * d, kCol = g * d, vCol = kvHeads * d + g * d, zStride = heads * d;
 
         float[][] scratch = SCRATCH.get();
         if (scratch[0].length < d * n) scratch[0] = new float[d * n];
         if (scratch[1].length < AttentionKernel.ROWS * n) scratch[1] = new float[AttentionKernel.ROWS * n];
         float[] keysT = scratch[0];
-        transposeKeys(qkv, start * stride + kCol, stride, n, keysT);
+        transposeKeys(kv, kvBase + kCol, kvStride, n, keysT);
 
         // Blocks of queries: the rows of α live in the trace, or in scratch when not tracing.
-        for (int i0 = 0; i0 < n; i0 += AttentionKernel.ROWS) {
-            int rows = Math.min(AttentionKernel.ROWS, n - i0);
-            int keys = mask.endVisible(i0 + rows - 1, n); // no query of the block sees a key past this
+        for (int i0 = 0; i0 < rows; i0 += AttentionKernel.ROWS) {
+            int block = Math.min(AttentionKernel.ROWS, rows - i0), position = past + i0;
+            int keys = mask.endVisible(position + block - 1, n); // no query of the block sees a key past this
             float[] p = weights != null ? weights : scratch[1];
-            int pOff = weights != null ? (h * n + i0) * n : 0;
-            scoreBlock(qkv, (start + i0) * stride + qCol, stride, i0, rows, keysT, n, keys, p, pOff);
-            for (int r = 0; r < rows; r++) Vectors.softmax(p, pOff + r * n, keys); // −∞ becomes exactly 0
-            AttentionKernel.weightedSum(p, pOff, n, rows, qkv, start * stride + vCol, stride, keys, d,
-                    context, (start + i0) * zStride + qCol, zStride);
+            int pOff = weights != null ? (h * rows + i0) * n : 0;
+            scoreBlock(qkv, (first + i0) * stride + qCol, stride, position, block, keysT, n, keys, p, pOff);
+            if (scores != null) {
+                for (int r = 0; r < block; r++) {
+                    int row = pOff + r * n;
+                    System.arraycopy(p, row, scores, row, keys);
+                    Arrays.fill(scores, row + keys, row + n, Float.NEGATIVE_INFINITY);
+                }
+            }
+            for (int r = 0; r < block; r++) Vectors.softmax(p, pOff + r * n, keys); // −∞ becomes exactly 0
+            AttentionKernel.weightedSum(p, pOff, n, block, kv, kvBase + vCol, kvStride, keys, d,
+                    context, (first + i0) * zStride + qCol, zStride);
         }
     }
 

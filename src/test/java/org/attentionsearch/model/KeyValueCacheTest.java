@@ -1,0 +1,103 @@
+package org.attentionsearch.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.attentionsearch.testing.RandomDecoders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * A decoder that reads a prefix once and then one token at a time from its key/value cache gives
+ * what one pass over the whole text gives: the final vectors, and every layer's attention weights
+ * and scores of the new tokens.
+ */
+class KeyValueCacheTest {
+
+    static Stream<Arguments> configurations() {
+        return Stream.of(
+                Arguments.of("gpt2 (learned positions)", (Supplier<ModelConfig>) RandomDecoders::gpt2),
+                Arguments.of("llama (grouped keys)", (Supplier<ModelConfig>) RandomDecoders::llama),
+                Arguments.of("qwen2 (q/k/v bias)", (Supplier<ModelConfig>) RandomDecoders::qwen2),
+                Arguments.of("qwen3 (q/k norms)", (Supplier<ModelConfig>) RandomDecoders::qwen3),
+                Arguments.of("llama 3.1 rope scaling", (Supplier<ModelConfig>) RandomDecoders::llama3Scaled),
+                Arguments.of("mistral (sliding window)", (Supplier<ModelConfig>) RandomDecoders::mistralWindowed));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configurations")
+    void cachedStepsEqualOnePassOverTheWholeText(String name, Supplier<ModelConfig> config) {
+        Transformer model = (Transformer) Model.load(RandomDecoders.checkpoint(config.get(), name.hashCode()));
+        ModelConfig c = model.config();
+        Random random = new Random(name.hashCode());
+        int n = Math.min(70, c.maxPositions()), prompt = 20, h = c.hiddenSize(), heads = c.heads();
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = random.nextInt(RandomDecoders.VOCAB);
+        Output whole = model.forward(Batch.of(ids), true);
+        Trace all = whole.trace(0);
+
+        KeyValueCache cache = new KeyValueCache(c);
+        int at = 0;
+        // The prompt in one pass, then single tokens, then a block of three: every way a pass can continue.
+        for (int len : stepLengths(prompt, n)) {
+            int[] part = java.util.Arrays.copyOfRange(ids, at, at + len);
+            Output step = model.forward(part, cache, true);
+            assertEquals(at + len, cache.length());
+            for (int r = 0; r < len; r++) {
+                for (int k = 0; k < h; k++) {
+                    assertEquals(whole.hidden()[(at + r) * h + k], step.hidden()[r * h + k], 2e-5,
+                            name + ": final vector of position " + (at + r));
+                }
+            }
+            for (int l = 0; l < c.layers(); l++) {
+                float[] w = step.trace(0).layer(l, "attention.weights"), s = step.trace(0).layer(l, "attention.scores");
+                float[] wantW = all.layer(l, "attention.weights"), wantS = all.layer(l, "attention.scores");
+                int keys = at + len;
+                for (int head = 0; head < heads; head++) {
+                    for (int r = 0; r < len; r++) {
+                        int i = at + r;
+                        for (int j = 0; j < keys; j++) {
+                            float ws = wantS[(head * n + i) * n + j], gs = s[(head * len + r) * keys + j];
+                            if (ws == Float.NEGATIVE_INFINITY) assertEquals(ws, gs, name + ": masked key");
+                            else assertEquals(ws, gs, 1e-5 * (1 + Math.abs(ws)), name + ": score " + l + "/" + head + " " + i + "→" + j);
+                            assertEquals(wantW[(head * n + i) * n + j], w[(head * len + r) * keys + j], 1e-6,
+                                    name + ": weight " + l + "/" + head + " " + i + "→" + j);
+                        }
+                    }
+                }
+            }
+            at += len;
+        }
+        assertEquals(n, at);
+    }
+
+    private static int[] stepLengths(int prompt, int n) {
+        int[] lengths = new int[1 + (n - prompt - 3) + 1];
+        lengths[0] = prompt;
+        for (int i = 1; i < lengths.length - 1; i++) lengths[i] = 1;
+        lengths[lengths.length - 1] = 3;
+        return lengths;
+    }
+
+    @Test
+    void aCacheStopsAtTheModelsPositions() {
+        Transformer model = (Transformer) Model.load(RandomDecoders.checkpoint(RandomDecoders.llama(), 1));
+        KeyValueCache cache = new KeyValueCache(model.config());
+        int max = model.config().maxPositions();
+        model.forward(new int[max - 1], cache, false);
+        model.forward(new int[1], cache, false);
+        var e = assertThrows(IllegalArgumentException.class, () -> model.forward(new int[1], cache, false));
+        assertEquals(max, cache.length(), "a refused token leaves the cache as it was: " + e.getMessage());
+    }
+
+    @Test
+    void anEncoderHasNoCache() {
+        assertThrows(IllegalArgumentException.class, () -> new KeyValueCache(Model.embedded().config()));
+    }
+}
