@@ -211,11 +211,20 @@ public final class Analysis {
         float[] s = view instanceof View.Head h ? scores(h.layer(), h.head()) : null;
         float[] v = valueNorms(view);
 
-        int row = query * n;
         // Only the keys the query may see are results: a decoder's query i sees keys 0 … i.
         // Rollout follows attention through every layer, so it reaches past one layer's sliding window.
         AttentionMask mask = view instanceof View.Rollout ? new AttentionMask(model.attention(0).mask().causal(), 0)
                 : model.attention(view.layer()).mask();
+        return rank(tokens, text, query, view, mask, w, s, v, query * n, n, top);
+    }
+
+    /**
+     * The page of {@code query} from its row of a view's weights, scores and value norms (each
+     * row at {@code row}, n keys long; s and v may be null): the visible keys ranked by weight.
+     * A traced pass and a generation step both build their pages here.
+     */
+    static ResultsPage rank(List<TokenRef> tokens, String text, int query, View view, AttentionMask mask,
+                            float[] w, float[] s, float[] v, int row, int n, int top) {
         int first = mask.firstVisible(query), keys = mask.visibleKeys(query, n);
         int[] order = rankByWeight(w, row + first, keys);
         for (int r = 0; r < keys; r++) order[r] += first;
