@@ -529,6 +529,65 @@ public final class LlamaCpp {
         }
     }
 
+    /** Greedy generation: each step's logits (the prompt's last first) and the ids chosen from them. */
+    public record Greedy(int[] ids, List<float[]> logits) {
+    }
+
+    /**
+     * Greedy generation in one context: the prompt as one batch, then one token per decode at the
+     * next position, each chosen as the largest logit (the lower id on ties), {@code steps} times.
+     */
+    public static Greedy greedy(Model model, int[] prompt, int steps, int threads) {
+        if (prompt.length + steps > model.trainedContext()) {
+            throw new IllegalArgumentException(prompt.length + steps + " tokens are more than the model's context of " + model.trainedContext());
+        }
+        synchronized (LOCK) {
+            int nCtx = (prompt.length + steps + 255) / 256 * 256;
+            MemorySegment ctx = MemorySegment.NULL;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment params = (MemorySegment) Native.CONTEXT_DEFAULTS.invokeExact((SegmentAllocator) arena);
+                setInt(params, "n_ctx", nCtx);
+                setInt(params, "n_batch", nCtx);
+                setInt(params, "n_ubatch", nCtx);
+                setInt(params, "n_seq_max", 1);
+                setInt(params, "n_threads", threads);
+                setInt(params, "n_threads_batch", threads);
+                setInt(params, "flash_attn_type", FLASH_ATTN_DISABLED);
+                setInt(params, "type_k", GGML_F32);
+                setInt(params, "type_v", GGML_F32);
+                ctx = (MemorySegment) Native.CONTEXT_NEW.invokeExact(model.handle(), params);
+                if (ctx.equals(MemorySegment.NULL)) throw new IllegalStateException("llama.cpp cannot make a context: " + lastLog());
+                int vocab = model.vocabSize();
+                int[] ids = new int[steps];
+                List<float[]> logits = new ArrayList<>();
+                int[] next = prompt;
+                int position = 0;
+                for (int s = 0; s < steps; s++) {
+                    int rc = (int) Native.DECODE.invokeExact(ctx, batch(arena, next, position, false));
+                    if (rc != 0) throw new IllegalStateException("llama_decode returned " + rc + ": " + lastLog());
+                    position += next.length;
+                    float[] row = ((MemorySegment) Native.GET_LOGITS.invokeExact(ctx)).reinterpret(4L * vocab).toArray(JAVA_FLOAT);
+                    logits.add(row);
+                    int best = 0;
+                    for (int t = 1; t < vocab; t++) if (row[t] > row[best]) best = t;
+                    ids[s] = best;
+                    next = new int[] {best};
+                }
+                return new Greedy(ids, List.copyOf(logits));
+            } catch (Throwable t) {
+                throw Ggml.rethrow(t);
+            } finally {
+                if (!ctx.equals(MemorySegment.NULL)) {
+                    MemorySegment c = ctx;
+                    call(() -> {
+                        Native.CONTEXT_FREE.invokeExact(c);
+                        return null;
+                    });
+                }
+            }
+        }
+    }
+
     /** A decode capturing the graph tensors of these names. */
     public static Run decode(Model model, int[] tokens, Set<String> names, int threads) {
         return decode(model, tokens, names::contains, threads);
@@ -541,6 +600,11 @@ public final class LlamaCpp {
 
     /** One sequence (id 0) at positions 0..n-1, every position's logits wanted. */
     private static MemorySegment batch(Arena arena, int[] tokens) {
+        return batch(arena, tokens, 0, true);
+    }
+
+    /** One sequence (id 0) at positions first.., the logits of every position or of the last one only. */
+    private static MemorySegment batch(Arena arena, int[] tokens, int first, boolean allLogits) {
         int n = tokens.length;
         MemorySegment positions = arena.allocate(JAVA_INT, n);
         MemorySegment seqCounts = arena.allocate(JAVA_INT, n);
@@ -548,10 +612,10 @@ public final class LlamaCpp {
         MemorySegment seqZero = arena.allocate(JAVA_INT);
         MemorySegment outputs = arena.allocate(JAVA_BYTE, n);
         for (int i = 0; i < n; i++) {
-            positions.setAtIndex(JAVA_INT, i, i);
+            positions.setAtIndex(JAVA_INT, i, first + i);
             seqCounts.setAtIndex(JAVA_INT, i, 1);
             seqIds.setAtIndex(ADDRESS, i, seqZero);
-            outputs.set(JAVA_BYTE, i, (byte) 1);
+            outputs.set(JAVA_BYTE, i, (byte) (allLogits || i == n - 1 ? 1 : 0));
         }
         MemorySegment batch = arena.allocate(BATCH);
         batch.set(JAVA_INT, offset(BATCH, "n_tokens"), n);
