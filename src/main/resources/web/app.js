@@ -285,12 +285,12 @@
         ` (${pct(r.valueShare)})`));
     }
     const item = el('li', {
-      class: 'result' + (chosen === r.key ? ' chosen' : ''), 'data-key': r.key, 'data-rank': r.rank,
+      class: 'result' + (chosen === r.key ? ' chosen' : '') + (r.sink ? ' sink' : ''), 'data-key': r.key, 'data-rank': r.rank,
       'data-weight': String(r.weight), 'data-score': r.score === null ? '' : String(r.score),
     },
       el('div', { class: 'crumb' }, el('span', { class: 'crumb-site' }, `token ${r.key}`),
         el('span', { class: 'crumb-path' }, ` › ${span} › #${r.rank}`), el('span', { class: 'crumb-sep', 'aria-hidden': 'true' }, ' · '), open),
-      el('h3', { class: 'result-title' }, title),
+      el('h3', { class: 'result-title' }, title, r.sink ? sinkBadge() : null),
       el('p', { class: 'snippet', id: `snippet-${r.key}` }, r.snippet.before, el('mark', {}, r.snippet.match), r.snippet.after),
       metrics,
     );
@@ -299,6 +299,15 @@
     item.addEventListener('focusin', () => hover(r.key));
     item.addEventListener('focusout', () => hover(null));
     return item;
+  }
+
+  /** An attention sink: the query parks its attention here, but the key's value adds little. */
+  function sinkBadge() {
+    const takes = isHead(state.head) ? 'It takes at least 30% of the attention weight'
+      : 'The heads give it at least 30% of their weight on average';
+    return el('span', { class: 'sink-badge', title: `Attention sink: takes weight, adds little. ${takes}, but per unit of `
+      + 'weight its value adds less than half of what the other keys\' values add: the attention is parked here, not read.' },
+    'sink');
   }
 
   function hover(key) {

@@ -10,6 +10,7 @@ import org.attentionsearch.model.Model;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.MathView;
 import org.attentionsearch.search.Neighbour;
+import org.attentionsearch.search.Result;
 import org.attentionsearch.search.ResultsPage;
 import org.attentionsearch.search.SearchJson;
 import org.attentionsearch.search.TokenLookup;
@@ -53,6 +54,10 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--key", paramLabel = "INDEX", description = "With --math: the result to take apart (default: the top result).")
     Integer key;
 
+    @Option(names = "--without-sinks", description = "Leave out the attention sinks (keys that take a large weight but whose "
+            + "value adds little; the rule: docs/json.md) and renormalise the other weights.")
+    boolean withoutSinks;
+
     @Option(names = "--json", description = "One JSON object per text (schema: docs/json.md).")
     boolean json;
 
@@ -91,8 +96,8 @@ final class ExplainCommand implements Callable<Integer> {
                     int k = query == null && !json && !input.fromFile() ? topForOverview : topForPage;
                     List<ResultsPage> pages = new ArrayList<>();
                     try {
-                        if (query != null) pages.add(a.page(view, query, k));
-                        else pages.addAll(a.pages(view, k));
+                        if (query != null) pages.add(page(a, view, query, k));
+                        else for (int i = 0; i < a.length(); i++) pages.add(page(a, view, i, k));
                     } catch (IllegalArgumentException e) {
                         throw new UsageException(e.getMessage());
                     }
@@ -123,6 +128,12 @@ final class ExplainCommand implements Callable<Integer> {
             throw new UsageException("--blend takes mean or value, not '" + blend + "'");
         }
         if (key != null && !math) throw new UsageException("--key goes with --math");
+        if (withoutSinks && rollout) throw new UsageException("rollout marks no sinks (no value enters it); drop --without-sinks");
+    }
+
+    /** One query's page: as the model computed it, or with its sinks left out and the rest renormalised. */
+    private ResultsPage page(Analysis a, View view, int query, int k) {
+        return withoutSinks ? a.page(view, query, 0).withoutSinks().top(k) : a.page(view, query, k);
     }
 
     /** The view the options ask for; by default the value-weighted blend of the middle layer. */
@@ -205,7 +216,7 @@ final class ExplainCommand implements Callable<Integer> {
     private MathView math(Analysis a, View view, int query) {
         int l = view instanceof View.Rollout ? a.config().layers() - 1 : view.layer();
         int h = view instanceof View.Head hd ? hd.head() : 0;
-        int k = key != null ? key : a.page(new View.Head(l, h), query, 1).results().getFirst().key().position();
+        int k = key != null ? key : page(a, new View.Head(l, h), query, 1).results().getFirst().key().position();
         try {
             return MathView.of(a, l, h, query, k, 8);
         } catch (IllegalArgumentException e) {
@@ -221,6 +232,12 @@ final class ExplainCommand implements Callable<Integer> {
                     + view.label());
             out.println(style.dim("Each token's query and the keys it finds first. --token WORD for a full results page, "
                     + "--layer L --head H for one head, --rollout for all layers."));
+            if (!pages.isEmpty() && pages.getFirst().renormalised()) {
+                out.println(style.dim("Sinks left out, the other weights renormalised to sum to 1."));
+            } else if (pages.stream().anyMatch(p -> p.results().stream().anyMatch(Result::sink))) {
+                out.println(style.dim(style.sink("sink") + ": takes weight, adds little (its value is weak); "
+                        + "--without-sinks leaves sinks out."));
+            }
             out.println();
             int width = 0;
             for (TokenRef t : a.tokens()) width = Math.max(width, label(t).length());
@@ -235,6 +252,7 @@ final class ExplainCommand implements Callable<Integer> {
                     first = false;
                     line.append(style.link(label(r.key()))).append(style.dim("#" + r.key().position())).append(' ');
                     line.append(style.bar(r.weight(), 6)).append(String.format(Locale.ROOT, "%.2f", r.weight()));
+                    if (r.sink()) line.append(' ').append(style.sink("sink"));
                 }
                 out.println(line);
             }
@@ -248,11 +266,12 @@ final class ExplainCommand implements Callable<Integer> {
             out.println(style.dim(String.format(Locale.ROOT,
                     "About %d results (%.0f ms) · effective results %.1f · these %d cover %.0f%% of the weight",
                     p.keys(), millis, p.effectiveResults(), p.results().size(), 100 * p.coveredWeight())));
+            if (p.renormalised()) out.println(style.dim(sinksLeftOut(p.sinksLeftOut())));
             out.println();
             double max = p.results().isEmpty() ? 1 : p.results().getFirst().weight();
             for (var r : p.results()) {
-                out.printf(Locale.ROOT, "%3d. %s%s%n", r.rank(), style.link(label(r.key())),
-                        style.dim("  token " + r.key().position()));
+                out.printf(Locale.ROOT, "%3d. %s%s%s%n", r.rank(), style.link(label(r.key())),
+                        style.dim("  token " + r.key().position()), r.sink() ? "  " + sinkNote(p, r) : "");
                 var s = r.snippet();
                 out.println("     " + s.before() + style.mark(s.match()) + s.after());
                 StringBuilder nums = new StringBuilder("     ");
@@ -264,6 +283,22 @@ final class ExplainCommand implements Callable<Integer> {
                 }
                 out.println(style.dim(nums.toString()));
             }
+        }
+
+        /** Why a result is marked: the weight it takes (the heads' mean, for a blend) and that its value adds little. */
+        private String sinkNote(ResultsPage p, Result r) {
+            String takes = p.view() instanceof View.Head || p.view() instanceof View.MeanBlend ? "takes weight"
+                    : String.format(Locale.ROOT, "the heads give it %.0f%% of their weight",
+                    100 * a.weights(new View.MeanBlend(p.view().layer()))[p.query().position() * a.length() + r.key().position()]);
+            return style.sink("sink") + style.dim(": " + takes + ", its value adds little");
+        }
+
+        private String sinksLeftOut(ResultsPage.SinksLeftOut s) {
+            if (s.keys().isEmpty()) return "No sinks on this page: nothing left out.";
+            StringBuilder keys = new StringBuilder();
+            for (TokenRef t : s.keys()) keys.append(keys.isEmpty() ? "" : ", ").append(label(t)).append('#').append(t.position());
+            return String.format(Locale.ROOT, "Sinks left out: %s, with %.0f%% of the weight; the other weights are "
+                    + "renormalised (divided by %.3f)", keys, 100 * s.weight(), 1 - s.weight());
         }
 
         void math(MathView m) {

@@ -35,6 +35,11 @@ final class Style {
         return colour ? "\u001b[34m" + s + "\u001b[39m" : s;
     }
 
+    /** The mark of an attention sink. */
+    String sink(String s) {
+        return colour ? "\u001b[33m" + s + "\u001b[39m" : s;
+    }
+
     /** The token inside its snippet. */
     String mark(String s) {
         return colour ? "\u001b[1;4m" + s + "\u001b[22;24m" : "[" + s + "]";

@@ -227,6 +227,7 @@ public final class Analysis {
                             float[] w, float[] s, float[] v, int row, int n, int top) {
         int first = mask.firstVisible(query), keys = mask.visibleKeys(query, n);
         int[] order = rankByWeight(w, row + first, keys);
+        boolean[] sink = Sinks.of(this, view, query, first, keys);
         for (int r = 0; r < keys; r++) order[r] += first;
         double valueTotal = 0;
         for (int j = 0; j < n; j++) {
@@ -241,7 +242,7 @@ public final class Analysis {
             double vn = v == null ? Double.NaN : v[row + j];
             covered += w[row + j];
             results.add(new Result(key, r + 1, w[row + j], s == null ? Double.NaN : s[row + j], vn,
-                    v == null ? Double.NaN : vn / valueTotal, Snippet.of(text, key)));
+                    v == null ? Double.NaN : vn / valueTotal, Snippet.of(text, key), sink != null && sink[j - first]));
         }
         return new ResultsPage(tokens.get(query), view, keys, effectiveResults(w, row, n), covered, List.copyOf(results));
     }

@@ -11,7 +11,10 @@ package org.attentionsearch.search;
  *                   value-weighted blend's norm; NaN for the mean blend and rollout
  * @param valueShare valueNorm as a share of the page's total; NaN where valueNorm is
  * @param snippet    the key token in its surrounding text
+ * @param sink       whether the key is an attention sink for this query: it takes a large
+ *                   weight but its value adds little (the rule: {@link Sinks}); false where the
+ *                   view marks none
  */
 public record Result(TokenRef key, int rank, double weight, double score, double valueNorm,
-                     double valueShare, Snippet snippet) {
+                     double valueShare, Snippet snippet, boolean sink) {
 }

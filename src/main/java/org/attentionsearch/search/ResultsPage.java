@@ -1,5 +1,6 @@
 package org.attentionsearch.search;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -7,11 +8,80 @@ import java.util.List;
  *
  * @param query            the query token
  * @param view             the head, blend or rollout the page ranks by
- * @param keys             how many keys the query could see ("About N results")
+ * @param keys             how many keys the query could see ("About N results"); without sinks, how many are left
  * @param effectiveResults exp(H(α)), the perplexity of the weight row: how many links it really clicked
  * @param coveredWeight    the weight mass of the results shown
  * @param results          the shown results, heaviest first
+ * @param sinksLeftOut     the sinks left out of a renormalised page ({@link #withoutSinks()}); null on
+ *                         a page as the model computed it
  */
 public record ResultsPage(TokenRef query, View view, int keys, double effectiveResults,
-                          double coveredWeight, List<Result> results) {
+                          double coveredWeight, List<Result> results, SinksLeftOut sinksLeftOut) {
+
+    /**
+     * What a page without sinks left out: the sink keys, heaviest first, and the weight they held,
+     * by which the other keys' weights were divided (1 − weight).
+     */
+    public record SinksLeftOut(List<TokenRef> keys, double weight) {
+    }
+
+    /** A page as the model computed it, no sinks left out. */
+    public ResultsPage(TokenRef query, View view, int keys, double effectiveResults, double coveredWeight,
+                       List<Result> results) {
+        this(query, view, keys, effectiveResults, coveredWeight, results, null);
+    }
+
+    public boolean renormalised() {
+        return sinksLeftOut != null;
+    }
+
+    /**
+     * This page with its sinks left out and the other keys renormalised: every weight divided
+     * by 1 − m, m the weight the sinks held (computed as the other keys' own sum), and every value
+     * share likewise by 1 − the sinks' value share; ranks, keys, effective results and the covered weight are those of what is
+     * left. Scores and value norms stay as the model computed them. A view that marks no sinks
+     * (rollout) leaves nothing out. Needs every key of the page (a page of top ≤ 0): the keys
+     * below the sinks move up.
+     */
+    public ResultsPage withoutSinks() {
+        if (renormalised()) return this;
+        if (results.size() != keys) {
+            throw new IllegalStateException("leaving the sinks out needs every key of the page, not the top " + results.size());
+        }
+        List<TokenRef> sinks = new ArrayList<>();
+        double weight = 0, restWeight = 0, restValue = 0;
+        for (Result r : results) {
+            if (r.sink()) {
+                sinks.add(r.key());
+                weight += r.weight();
+            } else {
+                restWeight += r.weight();
+                if (!Double.isNaN(r.valueShare())) restValue += r.valueShare();
+            }
+        }
+        // The rest's own sums are 1 − the sinks' (a page's weights and shares sum to 1), without the
+        // rounding of 1 − m when a sink holds nearly all of it. The rule leaves some weight unmarked
+        // (the key adding most per unit of weight is never a sink), so they are positive.
+        double scale = restWeight > 0 ? 1 / restWeight : 1, valueScale = restValue > 0 ? 1 / restValue : 1;
+        List<Result> rest = new ArrayList<>(results.size() - sinks.size());
+        double entropy = 0, covered = 0;
+        for (Result r : results) {
+            if (r.sink()) continue;
+            double w = r.weight() * scale;
+            rest.add(new Result(r.key(), rest.size() + 1, w, r.score(), r.valueNorm(), r.valueShare() * valueScale,
+                    r.snippet(), false));
+            if (w > 0) entropy -= w * Math.log(w);
+            covered += w;
+        }
+        return new ResultsPage(query, view, rest.size(), Math.exp(entropy), covered, List.copyOf(rest),
+                new SinksLeftOut(List.copyOf(sinks), weight));
+    }
+
+    /** The first {@code k} results (all for k ≤ 0), with the weight they cover. */
+    public ResultsPage top(int k) {
+        if (k <= 0 || k >= results.size()) return this;
+        double covered = 0;
+        for (Result r : results.subList(0, k)) covered += r.weight();
+        return new ResultsPage(query, view, keys, effectiveResults, covered, List.copyOf(results.subList(0, k)), sinksLeftOut);
+    }
 }

@@ -64,6 +64,7 @@ public final class SearchJson {
         g.writeNumberField("keys", p.keys());
         number(g, "effectiveResults", p.effectiveResults());
         number(g, "coveredWeight", p.coveredWeight());
+        if (p.renormalised()) writeSinksLeftOut(g, p.sinksLeftOut());
         g.writeArrayFieldStart("results");
         for (Result r : p.results()) {
             g.writeStartObject();
@@ -73,6 +74,8 @@ public final class SearchJson {
             number(g, "score", r.score());
             number(g, "valueNorm", r.valueNorm());
             number(g, "valueShare", r.valueShare());
+            if (Sinks.marks(p.view())) g.writeBooleanField("sink", r.sink());
+            else g.writeNullField("sink");
             g.writeObjectFieldStart("snippet");
             g.writeStringField("before", r.snippet().before());
             g.writeStringField("match", r.snippet().match());
@@ -81,6 +84,16 @@ public final class SearchJson {
             g.writeEndObject();
         }
         g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** {"keys": [positions], "weight": m}: the sinks a renormalised page left out. */
+    private static void writeSinksLeftOut(JsonGenerator g, ResultsPage.SinksLeftOut s) throws IOException {
+        g.writeObjectFieldStart("sinksLeftOut");
+        g.writeArrayFieldStart("keys");
+        for (TokenRef t : s.keys()) g.writeNumber(t.position());
+        g.writeEndArray();
+        number(g, "weight", s.weight());
         g.writeEndObject();
     }
 
@@ -129,24 +142,38 @@ public final class SearchJson {
 
     /** A page read back from its JSON form; for programs and for checking the schema round-trips. */
     public record PageData(int query, Integer layer, Object head, int keys, double effectiveResults,
-                           double coveredWeight, List<ResultData> results) {
+                           double coveredWeight, List<ResultData> results, SinksLeftOutData sinksLeftOut) {
     }
 
-    public record ResultData(int key, int rank, double weight, Double score, Double valueNorm, Double valueShare) {
+    /** @param sink null where the view marks no sinks (rollout) */
+    public record ResultData(int key, int rank, double weight, Double score, Double valueNorm, Double valueShare,
+                             Boolean sink) {
+    }
+
+    /** The sinks a renormalised page left out; null on a page as the model computed it. */
+    public record SinksLeftOutData(List<Integer> keys, double weight) {
     }
 
     public static PageData readPage(JsonNode node) {
         List<ResultData> results = new ArrayList<>();
         for (JsonNode r : node.get("results")) {
             results.add(new ResultData(r.get("key").asInt(), r.get("rank").asInt(), r.get("weight").asDouble(),
-                    optional(r, "score"), optional(r, "valueNorm"), optional(r, "valueShare")));
+                    optional(r, "score"), optional(r, "valueNorm"), optional(r, "valueShare"),
+                    r.get("sink").isNull() ? null : r.get("sink").asBoolean()));
+        }
+        SinksLeftOutData left = null;
+        JsonNode out = node.get("sinksLeftOut");
+        if (out != null) {
+            List<Integer> keys = new ArrayList<>();
+            for (JsonNode k : out.get("keys")) keys.add(k.asInt());
+            left = new SinksLeftOutData(List.copyOf(keys), out.get("weight").asDouble());
         }
         JsonNode head = node.get("head");
         return new PageData(node.get("query").asInt(),
                 node.get("layer").isNull() ? null : node.get("layer").asInt(),
                 head.isNumber() ? (Object) head.asInt() : head.asText(),
                 node.get("keys").asInt(), node.get("effectiveResults").asDouble(),
-                node.get("coveredWeight").asDouble(), List.copyOf(results));
+                node.get("coveredWeight").asDouble(), List.copyOf(results), left);
     }
 
     private static Double optional(JsonNode n, String field) {

@@ -96,6 +96,24 @@ class WebAppBrowserTest {
     }
 
     @Test
+    void sinkResultsWearABadgeThatSaysWhy() {
+        search(TEXT);
+        int bank = 5;
+        driver.findElement(By.cssSelector("#tokens [data-index='" + bank + "']")).click();
+        waitForQuery(bank);
+        new Select(driver.findElement(By.id("layer"))).selectByValue("2");
+        waitForTitle("layer 2");
+        new Select(driver.findElement(By.id("head"))).selectByValue("1");
+        waitForTitle("layer 2, head 1");
+        assertPageEqualsApi(bank, 2, "1");
+        WebElement badge = driver.findElement(By.cssSelector("#result-list .result[data-key='0'] .sink-badge"));
+        assertEquals("sink", badge.getText());
+        assertTrue(badge.getDomAttribute("title").contains("takes weight, adds little"), badge.getDomAttribute("title"));
+        assertNoConsoleErrors();
+        screenshot("sink-badge");
+    }
+
+    @Test
     void keyboardMovesBetweenTokensLayersAndHeads() {
         search(TEXT);
         WebElement first = driver.findElement(By.cssSelector("#tokens [aria-selected='true']"));
@@ -278,6 +296,8 @@ class WebAppBrowserTest {
             // The browser folds runs of spaces when it shows text.
             assertEquals((snippet.get("before").asText() + snippet.get("match").asText() + snippet.get("after").asText())
                     .replaceAll("\\s+", " ").strip(), li.findElement(By.cssSelector(".snippet")).getText().strip());
+            assertEquals(expected.get("sink").booleanValue(), !li.findElements(By.cssSelector(".sink-badge")).isEmpty(),
+                    "a badge on the sinks only, rank " + (r + 1));
             if (expected.get("score").isNull()) assertTrue(li.findElements(By.cssSelector(".score")).isEmpty());
             else assertEquals(String.format(java.util.Locale.ROOT, "%.2f", expected.get("score").asDouble()),
                     li.findElement(By.cssSelector(".score")).getText());

@@ -73,7 +73,9 @@ class WebServerTest {
             assertEquals(results.get(r).weight(), got.get("weight").asDouble(), 1e-6);
             assertEquals(results.get(r).score(), got.get("score").asDouble(), 1e-5);
             assertEquals(results.get(r).snippet().match(), got.get("snippet").get("match").asText());
+            assertEquals(results.get(r).sink(), got.get("sink").booleanValue());
         }
+        assertTrue(results.stream().anyMatch(Result::sink), "[CLS] parks this head's attention");
         assertTrue(a.get("math") == null, "no math unless asked");
     }
 
@@ -93,6 +95,7 @@ class WebServerTest {
         JsonNode page = rollout.get("pages").get(0);
         assertTrue(page.get("layer").isNull());
         assertEquals(rollout.get("tokens").size(), page.get("results").size());
+        for (JsonNode r : page.get("results")) assertTrue(r.get("sink").isNull(), "rollout marks no sinks");
     }
 
     @Test
