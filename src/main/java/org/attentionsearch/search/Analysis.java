@@ -215,19 +215,21 @@ public final class Analysis {
         // Rollout follows attention through every layer, so it reaches past one layer's sliding window.
         AttentionMask mask = view instanceof View.Rollout ? new AttentionMask(model.attention(0).mask().causal(), 0)
                 : model.attention(view.layer()).mask();
-        return rank(tokens, text, query, view, mask, w, s, v, query * n, n, top);
+        int first = mask.firstVisible(query);
+        boolean[] sinks = Sinks.of(this, view, query, first, mask.visibleKeys(query, n));
+        return rank(tokens, text, query, view, mask, w, s, v, sinks, query * n, n, top);
     }
 
     /**
      * The page of {@code query} from its row of a view's weights, scores and value norms (each
-     * row at {@code row}, n keys long; s and v may be null): the visible keys ranked by weight.
-     * A traced pass and a generation step both build their pages here.
+     * row at {@code row}, n keys long; s and v may be null) and the sink flags of its visible keys
+     * (from the first visible one; null where the view marks none): the visible keys ranked by
+     * weight. A traced pass and a generation step both build their pages here.
      */
     static ResultsPage rank(List<TokenRef> tokens, String text, int query, View view, AttentionMask mask,
-                            float[] w, float[] s, float[] v, int row, int n, int top) {
+                            float[] w, float[] s, float[] v, boolean[] sink, int row, int n, int top) {
         int first = mask.firstVisible(query), keys = mask.visibleKeys(query, n);
         int[] order = rankByWeight(w, row + first, keys);
-        boolean[] sink = Sinks.of(this, view, query, first, keys);
         for (int r = 0; r < keys; r++) order[r] += first;
         double valueTotal = 0;
         for (int j = 0; j < n; j++) {

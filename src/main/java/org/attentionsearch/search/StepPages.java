@@ -58,12 +58,15 @@ final class StepPages {
         if (alpha.length != heads * n) throw new IllegalStateException("the step's weights do not cover " + n + " keys");
         project(n);
         float[] w, s = null, v = null;
+        boolean[] sinks;
+        int first = model.attention(layer).mask().firstVisible(query), keys = n - first;
         switch (view) {
             case View.Head h -> {
                 w = Arrays.copyOfRange(alpha, h.head() * n, (h.head() + 1) * n);
                 s = Arrays.copyOfRange(step.layer(layer, "attention.scores"), h.head() * n, (h.head() + 1) * n);
                 v = new float[n];
                 for (int j = 0; j < n; j++) v[j] = w[j] * norms[j];
+                sinks = Sinks.mark(w, v, first, keys);
             }
             case View.MeanBlend m -> {
                 w = new float[n];
@@ -71,28 +74,41 @@ final class StepPages {
                     for (int j = 0; j < n; j++) w[j] += alpha[head * n + j];
                 }
                 for (int j = 0; j < n; j++) w[j] /= heads;
+                sinks = Sinks.mark(w, valueBlendNorms(alpha, n), first, keys);
             }
             case View.ValueBlend b -> {
-                v = new float[n];
-                float[] u = new float[hidden];
-                for (int j = 0; j < n; j++) { // ‖Σ_h α^h_j f^h(x_j)‖
-                    Arrays.fill(u, 0f);
-                    for (int head = 0; head < heads; head++) Vectors.axpy(alpha[head * n + j], projected[head], j * hidden, u, 0, hidden);
-                    v[j] = (float) Math.sqrt(Vectors.dot(u, 0, u, 0, hidden));
-                }
+                v = valueBlendNorms(alpha, n);
                 double sum = 0;
                 for (int j = 0; j < n; j++) sum += v[j];
                 w = new float[n];
                 for (int j = 0; j < n; j++) w[j] = sum > 0 ? (float) (v[j] / sum) : 0f;
+                // Both blends mark what takes the heads' mean weight while adding little (see Sinks).
+                float[] mean = new float[n];
+                for (int head = 0; head < heads; head++) {
+                    for (int j = 0; j < n; j++) mean[j] += alpha[head * n + j];
+                }
+                for (int j = 0; j < n; j++) mean[j] /= heads;
+                sinks = Sinks.mark(mean, v, first, keys);
             }
             case View.Rollout r -> throw new AssertionError("refused when made");
         }
-        return Analysis.rank(tokens, text, query, view, model.attention(layer).mask(), w, s, v, 0, n, top);
+        return Analysis.rank(tokens, text, query, view, model.attention(layer).mask(), w, s, v, sinks, 0, n, top);
+    }
+
+    /** ‖Σ_h α^h_j f^h(x_j)‖ for every key j of the step's row. */
+    private float[] valueBlendNorms(float[] alpha, int n) {
+        float[] v = new float[n], u = new float[hidden];
+        for (int j = 0; j < n; j++) {
+            Arrays.fill(u, 0f);
+            for (int head = 0; head < heads; head++) Vectors.axpy(alpha[head * n + j], projected[head], j * hidden, u, 0, hidden);
+            v[j] = (float) Math.sqrt(Vectors.dot(u, 0, u, 0, hidden));
+        }
+        return v;
     }
 
     /** f^h(x_j) (or its norm, for one head) for the cached positions not yet projected. */
     private void project(int n) {
-        if (view instanceof View.MeanBlend || done >= n) return;
+        if (done >= n) return;
         ModelConfig c = model.config();
         int layer = view.layer();
         float[] rows = cache.layer(layer);

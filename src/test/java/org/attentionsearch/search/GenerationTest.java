@@ -106,6 +106,7 @@ class GenerationTest {
                     if (a.key().position() != b.key().position()) {
                         assertEquals(a.weight(), got.results().get(r).weight(), 1e-6, where + " tie at rank " + r);
                     }
+                    if (a.key().position() == b.key().position()) assertEquals(a.sink(), b.sink(), where + " sink mark at rank " + r);
                     if (!Double.isNaN(a.score())) assertEquals(a.score(), b.score(), 1e-5 * (1 + Math.abs(a.score())), where);
                     if (!Double.isNaN(a.valueNorm())) assertEquals(a.valueNorm(), b.valueNorm(), 1e-5 * (1 + a.valueNorm()), where);
                 }
