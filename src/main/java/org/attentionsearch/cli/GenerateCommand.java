@@ -11,6 +11,7 @@ import org.attentionsearch.model.Model;
 import org.attentionsearch.model.Sampler;
 import org.attentionsearch.search.Generation;
 import org.attentionsearch.search.NextTokens;
+import org.attentionsearch.search.ResultsPage;
 import org.attentionsearch.search.SearchJson;
 import org.attentionsearch.search.View;
 import picocli.CommandLine.Command;
@@ -61,6 +62,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--top", paramLabel = "K", description = "With --json: results per page (default: 10).")
     int top = 10;
 
+    @Option(names = "--without-sinks", description = "With --json: pages with their attention sinks left out and the rest renormalised (docs/json.md).")
+    boolean withoutSinks;
+
     @Option(names = "--alternatives", paramLabel = "K", description = "With --json: the model's K likeliest tokens at each step (default: 5).")
     int alternatives = 5;
 
@@ -70,7 +74,9 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxTokens < 1 || maxTokens > 1_000_000) throw new UsageException("--max-tokens must be between 1 and 1000000");
         if (top < 1 || top > 1000) throw new UsageException("--top must be between 1 and 1000");
         if (alternatives < 0 || alternatives > 100) throw new UsageException("--alternatives must be between 0 and 100");
-        if ((layer != null || head != null || blend != null) && !json) throw new UsageException("--layer, --head and --blend choose the pages of --json");
+        if ((layer != null || head != null || blend != null || withoutSinks) && !json) {
+            throw new UsageException("--layer, --head, --blend and --without-sinks choose the pages of --json");
+        }
         if (blend != null && head != null) throw new UsageException("choose either --head or --blend, not both");
         if (blend != null && !blend.equals("mean") && !blend.equals("value")) throw new UsageException("--blend takes mean or value, not '" + blend + "'");
         long chosenSeed = seed != null ? seed : System.nanoTime();
@@ -89,7 +95,7 @@ final class GenerateCommand implements Callable<Integer> {
         View view = json ? view(model) : null;
         Generation generation;
         try {
-            generation = Generation.of(model, text, new Generation.Settings(maxTokens, sampling, stop, view, top, alternatives));
+            generation = Generation.of(model, text, new Generation.Settings(maxTokens, sampling, stop, view, withoutSinks ? 0 : top, alternatives));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -97,7 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (json) {
             try (JsonLines lines = new JsonLines(out)) {
                 for (Generation.Step step : generation) {
-                    lines.object(g -> write(g, step));
+                    lines.object(g -> write(g, step, withoutSinks ? step.page().withoutSinks().top(top) : step.page()));
                     lines.flush();
                 }
                 lines.object(g -> summary(g, generation, chosenSeed));
@@ -133,7 +139,7 @@ final class GenerateCommand implements Callable<Integer> {
         return "mean".equals(blend) ? new View.MeanBlend(l) : new View.ValueBlend(l);
     }
 
-    private static void write(JsonGenerator g, Generation.Step s) throws IOException {
+    private static void write(JsonGenerator g, Generation.Step s, ResultsPage page) throws IOException {
         g.writeNumberField("step", s.step());
         g.writeNumberField("position", s.position());
         g.writeNumberField("id", s.id());
@@ -149,9 +155,9 @@ final class GenerateCommand implements Callable<Integer> {
             g.writeEndObject();
         }
         g.writeEndArray();
-        if (s.page() != null) {
+        if (page != null) {
             g.writeFieldName("page");
-            SearchJson.writePage(g, s.page());
+            SearchJson.writePage(g, page);
         }
     }
 

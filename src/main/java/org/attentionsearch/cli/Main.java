@@ -72,7 +72,7 @@ public final class Main {
 
     /** Options that take no value, so the word after them is not theirs. */
     private static final Set<String> FLAGS = Set.of("--json", "--tokens", "--lens", "--math", "--rollout", "--no-truncate",
-            "--help", "--version", "--chat");
+            "--help", "--version", "--chat", "--without-sinks", "--stream-pages");
 
     /** One line on stderr, and the exit code for the kind of failure; never a stack trace. */
     static int fail(Throwable e) {

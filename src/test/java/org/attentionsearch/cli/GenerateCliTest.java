@@ -79,12 +79,24 @@ class GenerateCliTest {
     }
 
     @Test
+    void pagesWithoutSinksAreRenormalised() throws Exception {
+        CliTest.Run r = CliTest.run("generate", "--model", gguf(), "--json", "--max-tokens", "4", "--without-sinks", "--top", "3", PROMPT);
+        assertEquals(0, r.code(), r.err());
+        for (JsonNode step : r.lines().subList(0, r.lines().size() - 1)) {
+            JsonNode page = step.get("page");
+            assertTrue(page.has("sinksLeftOut"), page.toString());
+            assertTrue(page.get("results").size() <= 3);
+            for (JsonNode result : page.get("results")) assertFalse(result.get("sink").asBoolean(), "a sink left out is not shown");
+        }
+    }
+
+    @Test
     void badInputIsOneSentenceAndExitTwo() throws Exception {
         String model = gguf();
         String longPrompt = "word ".repeat(40_000);
         for (String[] args : new String[][] {
                 {"--max-tokens", "0", PROMPT}, {"--temperature", "-1", PROMPT}, {"--top-p", "2", PROMPT}, {"--top-k", "-1", PROMPT},
-                {""}, {}, {"two", "prompts"}, {longPrompt}, {"--head", "1", PROMPT}, {"--json", "--layer", "9", PROMPT}}) {
+                {""}, {}, {"two", "prompts"}, {longPrompt}, {"--head", "1", PROMPT}, {"--json", "--layer", "9", PROMPT}, {"--without-sinks", PROMPT}}) {
             String[] full = new String[args.length + 3];
             full[0] = "generate";
             full[1] = "--model";
