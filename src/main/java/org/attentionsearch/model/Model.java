@@ -55,6 +55,9 @@ public interface Model {
     /** One forward pass over several token sequences, with a trace of every internal when asked. */
     Output forward(List<Encoding> encodings, boolean trace);
 
+    /** One forward pass whose traces keep what {@code tracing} says (FULL is {@code forward(encodings, true)}). */
+    Output forward(List<Encoding> encodings, Tracing tracing);
+
     /** Sees the residual stream leaving each layer of an untraced pass, while it is still there. */
     @FunctionalInterface
     interface LayerObserver {

@@ -115,12 +115,17 @@ public final class Transformer implements Model {
 
     @Override
     public Output forward(List<Encoding> encodings, boolean trace) {
-        return forward(batch(encodings), trace, null);
+        return forward(batch(encodings), trace, null, true);
+    }
+
+    @Override
+    public Output forward(List<Encoding> encodings, Tracing tracing) {
+        return forward(batch(encodings), tracing != Tracing.NONE, null, tracing == Tracing.FULL);
     }
 
     @Override
     public Output forward(List<Encoding> encodings, LayerObserver observer) {
-        return forward(batch(encodings), false, observer);
+        return forward(batch(encodings), false, observer, true);
     }
 
     private static Batch batch(List<Encoding> encodings) {
@@ -135,10 +140,11 @@ public final class Transformer implements Model {
 
     /** The forward pass over a packed batch. */
     public Output forward(Batch batch, boolean trace) {
-        return forward(batch, trace, null);
+        return forward(batch, trace, null, true);
     }
 
-    private Output forward(Batch batch, boolean trace, LayerObserver observer) {
+    /** @param weights whether the traces keep the attention weights (see {@link Tracing#WITHOUT_WEIGHTS}) */
+    private Output forward(Batch batch, boolean trace, LayerObserver observer, boolean weights) {
         ModelConfig c = config();
         int h = c.hiddenSize();
         for (int b = 0; b < batch.size(); b++) {
@@ -150,7 +156,7 @@ public final class Transformer implements Model {
         Trace[] traces = null;
         if (trace) {
             traces = new Trace[batch.size()];
-            for (int b = 0; b < batch.size(); b++) traces[b] = new Trace(batch.length(b), architecture);
+            for (int b = 0; b < batch.size(); b++) traces[b] = new Trace(batch.length(b), architecture, weights);
         }
         Map<String, float[]> pool = traces == null ? spare.getAndSet(null) : null;
         if (pool == null) pool = new HashMap<>();
