@@ -341,6 +341,14 @@ public final class Analysis {
         return pages;
     }
 
+    /**
+     * Refuses {@code what} (e.g. "the attention maps") with one sentence when this analysis
+     * streams its pages and so keeps no whole matrices.
+     */
+    public void requireMatrices(String what) {
+        if (streamed != null) throw new MatrixNotKeptException(what, streamed);
+    }
+
     /** The streamed pages, refusing rollout and pages of every key, which need the whole matrices. */
     private StreamedPages streamedPages(View view, int top) {
         if (view instanceof View.Rollout) throw new MatrixNotKeptException("rollout through all layers", streamed);

@@ -52,7 +52,7 @@ public record Streaming(boolean always, long budget) {
     }
 
     /** Why a text of n tokens streams, for the sentence that refuses what needs the whole matrices. */
-    String reason(ModelConfig c, int n) {
+    public String reason(ModelConfig c, int n) {
         if (always) return "its pages are streamed, as asked";
         return "its " + n + " tokens' full attention would take about " + Analysis.estimatedBytes(c, n) / 1_000_000
                 + " MB, more than the " + budget / 1_000_000 + " MB allowed, so its pages are streamed; a text of at most "
