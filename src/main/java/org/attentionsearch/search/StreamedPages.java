@@ -42,6 +42,9 @@ final class StreamedPages {
     /** Keys projected through W_O at once. */
     private static final int PROJECTED = 256;
 
+    /** Per-thread scratch for a blend's block of score rows: reused, as a fresh one each block would be a large allocation each time. */
+    private static final ThreadLocal<float[]> BLEND_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
     private final Analysis analysis;
     private final Trace trace;
     private final ModelConfig config;
@@ -149,7 +152,8 @@ final class StreamedPages {
         AttentionMask mask = attention.mask();
         float[] q = trace.layer(l, "attention.query");
         int first = mask.firstVisible(i0), span = mask.endVisible(i0 + rows - 1, n) - first;
-        float[] s = new float[heads * rows * span];
+        float[] s = BLEND_SCRATCH.get();
+        if (s.length < heads * rows * span) BLEND_SCRATCH.set(s = new float[heads * rows * span]);
         double[] lse = new double[heads * rows];
         OnlineSoftmax normaliser = new OnlineSoftmax(0);
         for (int h = 0; h < heads; h++) {
