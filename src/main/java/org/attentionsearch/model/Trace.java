@@ -33,7 +33,8 @@ import org.attentionsearch.weights.Tensor;
  * nothing per element. The residual stream leaving layer L is the same array as the one
  * entering layer L+1. Derived tensors (scores, head_projections, attention.output, logits) are
  * computed on first access from the stored ones — the scores by the very code the forward pass
- * ran, so they are the same to the bit.
+ * ran, so they are the same to the bit. A trace made with {@link Tracing#WITHOUT_WEIGHTS} has
+ * neither attention.scores nor attention.weights (see {@link #keepsWeights()}).
  */
 public final class Trace {
 
