@@ -13,6 +13,7 @@ import org.attentionsearch.search.Neighbour;
 import org.attentionsearch.search.Result;
 import org.attentionsearch.search.ResultsPage;
 import org.attentionsearch.search.SearchJson;
+import org.attentionsearch.search.Streaming;
 import org.attentionsearch.search.TokenLookup;
 import org.attentionsearch.search.TokenRef;
 import org.attentionsearch.search.View;
@@ -64,6 +65,12 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--no-truncate", description = "Refuse texts longer than the model's positions instead of cutting them.")
     boolean noTruncate;
 
+    @Option(names = "--stream-pages", description = {
+            "Keep no n×n attention matrices: each page comes from its query's scores, recomputed from the trace "
+                    + "(exact; memory grows with the length, not its square). Automatic for a text whose matrices "
+                    + "would take more than half the heap. Rollout and --top all need the matrices and are refused."})
+    boolean streamPages;
+
     @Override
     public Integer call() {
         validateOptions();
@@ -75,6 +82,8 @@ final class ExplainCommand implements Callable<Integer> {
         PrintStream out = System.out;
         String modelName = options.modelName();
         int[] counter = {0};
+        // Texts whose matrices would not fit in half the heap stream their pages instead.
+        Streaming streaming = new Streaming(streamPages, Runtime.getRuntime().maxMemory() / 2);
         // Files go through in batches: one traced forward pass for several texts.
         int batchSize = input.fromFile() ? 8 : 1;
         try (JsonLines lines = new JsonLines(out); Progress progress = Progress.forInput(input.input, System.err)) {
@@ -84,13 +93,18 @@ final class ExplainCommand implements Callable<Integer> {
                 for (String text : texts) {
                     Model.Tokenized t = Truncation.check(model, text, counter[0]++, noTruncate, System.err);
                     try { // refused before the pass, rather than out of memory in the middle of it
-                        Analysis.requireFits(model.config(), t.encoding().length(), Runtime.getRuntime().maxMemory() / 2);
+                        streaming.requireFits(model.config(), t.encoding().length());
                     } catch (IllegalArgumentException e) {
                         throw new UsageException("text " + counter[0] + ": " + e.getMessage());
                     }
+                    int n = t.encoding().length();
+                    if ((rollout || topForPage == 0) && streaming.streams(model.config(), n)) { // refused before the pass
+                        throw new UsageException("text " + counter[0] + ": " + (rollout ? "--rollout" : "--top all")
+                                + " needs the whole attention matrix, which is not kept for it: " + streaming.reason(model.config(), n) + ".");
+                    }
                     tokenized.add(t);
                 }
-                for (Analysis a : Analysis.of(model, tokenized)) {
+                for (Analysis a : Analysis.of(model, tokenized, streaming)) {
                     View view = view(a);
                     Integer query = token == null ? null : resolveToken(a);
                     int k = query == null && !json && !input.fromFile() ? topForOverview : topForPage;
@@ -128,6 +142,15 @@ final class ExplainCommand implements Callable<Integer> {
             throw new UsageException("--blend takes mean or value, not '" + blend + "'");
         }
         if (key != null && !math) throw new UsageException("--key goes with --math");
+        if (streamPages && rollout) {
+            throw new UsageException("--rollout multiplies every layer's whole attention matrix, which --stream-pages does not keep");
+        }
+        if (streamPages && "all".equalsIgnoreCase(top)) {
+            throw new UsageException("--top all needs every key's weight of every page, which --stream-pages does not keep; give a number");
+        }
+        if (streamPages && withoutSinks) {
+            throw new UsageException("--without-sinks renormalises every key's weight of a page, which --stream-pages does not keep");
+        }
         if (withoutSinks && rollout) throw new UsageException("rollout marks no sinks (no value enters it); drop --without-sinks");
     }
 

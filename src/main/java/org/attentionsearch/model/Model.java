@@ -63,6 +63,9 @@ public interface Model {
      */
     Output forward(int[] ids, KeyValueCache cache, boolean trace);
 
+    /** One forward pass whose traces keep what {@code tracing} says (FULL is {@code forward(encodings, true)}). */
+    Output forward(List<Encoding> encodings, Tracing tracing);
+
     /** Sees the residual stream leaving each layer of an untraced pass, while it is still there. */
     @FunctionalInterface
     interface LayerObserver {

@@ -33,20 +33,32 @@ import org.attentionsearch.weights.Tensor;
  * nothing per element. The residual stream leaving layer L is the same array as the one
  * entering layer L+1. Derived tensors (scores, head_projections, attention.output, logits) are
  * computed on first access from the stored ones — the scores by the very code the forward pass
- * ran, so they are the same to the bit.
+ * ran, so they are the same to the bit. A trace made with {@link Tracing#WITHOUT_WEIGHTS} has
+ * neither attention.scores nor attention.weights (see {@link #keepsWeights()}).
  */
 public final class Trace {
 
     private final int length;
     private final Architecture model;
+    /** Whether the pass kept attention.weights, and so whether the n×n tensors may be asked for. */
+    private final boolean weights;
     private final Map<String, Tensor> tensors = new LinkedHashMap<>();
     /** Tensors still inside the forward pass's batch buffers, copied out on first access. */
     private final Map<String, java.util.function.Supplier<float[]>> views = new java.util.HashMap<>();
     private final Map<String, int[]> viewShapes = new java.util.HashMap<>();
 
-    Trace(int length, Architecture model) {
+    Trace(int length, Architecture model, boolean weights) {
         this.length = length;
         this.model = model;
+        this.weights = weights;
+    }
+
+    /**
+     * Whether this trace holds the attention weights and answers for the scores, [heads, n, n]
+     * each; a trace made with {@link Tracing#WITHOUT_WEIGHTS} refuses both.
+     */
+    public boolean keepsWeights() {
+        return weights;
     }
 
     /** Number of tokens in the traced sequence. */
@@ -66,6 +78,7 @@ public final class Trace {
             for (String s : List.of("residual_in", "attention.query", "attention.key", "attention.value",
                     "attention.scores", "attention.weights", "attention.head_outputs",
                     "attention.head_projections", "attention.output", "residual_mid", "residual_out")) {
+                if (!weights && isSquare(s)) continue;
                 names.add("layers." + l + "." + s);
             }
         }
@@ -157,6 +170,10 @@ public final class Trace {
         }
         int layer = layerOf(name);
         String what = layer < 0 ? "" : name.substring(name.indexOf('.', "layers.".length()) + 1);
+        if (!weights && isSquare(what)) {
+            throw new IllegalStateException(name + " is not kept: this trace of " + length
+                    + " tokens was made without the attention weights, whose [heads, n, n] would grow with the square of the length");
+        }
         int h = c.hiddenSize();
         return switch (what) {
             case "attention.scores" -> new Tensor(name, new int[] {c.heads(), length, length},
@@ -183,6 +200,11 @@ public final class Trace {
                     + "'; names look like layers.0.attention.weights (layers 0 to " + (c.layers() - 1) + ")"
                     + (model.head() != null ? ", final_norm.output or logits" : ""));
         };
+    }
+
+    /** The tensors that grow with n², which a trace without weights neither keeps nor derives. */
+    private static boolean isSquare(String what) {
+        return what.equals("attention.scores") || what.equals("attention.weights");
     }
 
     private int layerOf(String name) {

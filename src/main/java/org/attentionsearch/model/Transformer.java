@@ -115,12 +115,17 @@ public final class Transformer implements Model {
 
     @Override
     public Output forward(List<Encoding> encodings, boolean trace) {
-        return forward(batch(encodings), trace, null);
+        return forward(batch(encodings), trace, null, true);
+    }
+
+    @Override
+    public Output forward(List<Encoding> encodings, Tracing tracing) {
+        return forward(batch(encodings), tracing != Tracing.NONE, null, tracing == Tracing.FULL);
     }
 
     @Override
     public Output forward(List<Encoding> encodings, LayerObserver observer) {
-        return forward(batch(encodings), false, observer);
+        return forward(batch(encodings), false, observer, true);
     }
 
     private static Batch batch(List<Encoding> encodings) {
@@ -135,21 +140,25 @@ public final class Transformer implements Model {
 
     /** The forward pass over a packed batch. */
     public Output forward(Batch batch, boolean trace) {
-        return forward(batch, trace, null);
+        return forward(batch, trace, null, true);
     }
 
     @Override
     public Output forward(int[] ids, KeyValueCache cache, boolean trace) {
         if (!config().decoder()) throw new IllegalArgumentException("only a causal decoder continues from a cache");
         if (ids.length == 0) throw new IllegalArgumentException("no tokens to add");
-        return forward(Batch.continuing(ids, cache.length()), trace, null, cache);
+        return forward(Batch.continuing(ids, cache.length()), trace, null, true, cache);
     }
 
-    private Output forward(Batch batch, boolean trace, LayerObserver observer) {
-        return forward(batch, trace, observer, null);
+    private Output forward(Batch batch, boolean trace, LayerObserver observer, boolean weights) {
+        return forward(batch, trace, observer, weights, null);
     }
 
-    private Output forward(Batch batch, boolean trace, LayerObserver observer, KeyValueCache cache) {
+    /**
+     * @param weights whether the traces keep the attention weights (see {@link Tracing#WITHOUT_WEIGHTS})
+     * @param cache   the key/value cache the batch's one sequence continues, or null
+     */
+    private Output forward(Batch batch, boolean trace, LayerObserver observer, boolean weights, KeyValueCache cache) {
         ModelConfig c = config();
         int h = c.hiddenSize();
         if (batch.endPosition() > c.maxPositions()) {
@@ -159,7 +168,7 @@ public final class Transformer implements Model {
         Trace[] traces = null;
         if (trace) {
             traces = new Trace[batch.size()];
-            for (int b = 0; b < batch.size(); b++) traces[b] = new Trace(batch.length(b), architecture);
+            for (int b = 0; b < batch.size(); b++) traces[b] = new Trace(batch.length(b), architecture, weights);
         }
         Map<String, float[]> pool = traces == null ? spare.getAndSet(null) : null;
         if (pool == null) pool = new HashMap<>();

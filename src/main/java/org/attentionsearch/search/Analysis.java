@@ -16,6 +16,7 @@ import org.attentionsearch.model.HeadProjection;
 import org.attentionsearch.model.Model;
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Trace;
+import org.attentionsearch.model.Tracing;
 import org.attentionsearch.text.Encoding;
 
 /**
@@ -32,8 +33,11 @@ public final class Analysis {
     private final List<TokenRef> tokens;
     private final double forwardMillis;
     private final ConcurrentHashMap<Object, Object> cache = new ConcurrentHashMap<>();
+    /** Why this analysis streams its pages, or null when its trace keeps the weights. */
+    private final String streamed;
+    private final StreamedPages streamedPages;
 
-    private Analysis(Model model, Model.Tokenized tokenized, Trace trace, double forwardMillis) {
+    private Analysis(Model model, Model.Tokenized tokenized, Trace trace, double forwardMillis, String streamed) {
         this.model = model;
         this.text = tokenized.text();
         this.encoding = tokenized.encoding();
@@ -45,6 +49,8 @@ public final class Analysis {
             list.add(new TokenRef(i, encoding.ids()[i], encoding.tokens()[i], encoding.starts()[i], encoding.ends()[i]));
         }
         this.tokens = List.copyOf(list);
+        this.streamed = streamed;
+        this.streamedPages = streamed == null ? null : new StreamedPages(this);
     }
 
     /**
@@ -57,6 +63,25 @@ public final class Analysis {
         long nn = (long) n * n;
         long perLayer = 2L * c.heads() * nn + (long) c.heads() * n * c.hiddenSize() + 8L * n * c.hiddenSize() + 2L * nn;
         return 4L * c.layers() * perLayer;
+    }
+
+    /**
+     * About how many bytes a streamed analysis of n tokens holds (see {@link StreamedPages}):
+     * the trace without weights (the fused q/k/v, head outputs and two residual streams per
+     * layer), the forward pass's scratch, and what one layer's pages derive from it (keys
+     * transposed, value norms, the value blend's Gram matrices). It grows with n.
+     */
+    public static long streamedBytes(ModelConfig c, int n) {
+        long stride = c.queryWidth() + 2L * c.keyValueWidth();
+        long perToken = c.layers() * (stride + c.queryWidth() + 2L * c.hiddenSize()) // the trace
+                + 2L * c.intermediateSize() + 2L * c.hiddenSize() // the pass's scratch
+                + 2 * stride + c.queryWidth() + c.heads() + c.heads() * (c.heads() + 1L); // copies out of the trace, page caches
+        return 4L * n * perToken;
+    }
+
+    /** About how many bytes this analysis holds: {@link #estimatedBytes} or, streamed, {@link #streamedBytes}. */
+    public long heldBytes() {
+        return streamed != null ? streamedBytes(config(), length()) : estimatedBytes(config(), length());
     }
 
     /**
@@ -84,14 +109,45 @@ public final class Analysis {
 
     /** Several texts in one traced forward pass (the throughput path for files). */
     public static List<Analysis> of(Model model, List<Model.Tokenized> texts) {
-        List<Encoding> encodings = new ArrayList<>(texts.size());
-        for (Model.Tokenized t : texts) encodings.add(t.encoding());
-        long t0 = System.nanoTime();
-        var output = model.forward(encodings, true);
-        double millis = (System.nanoTime() - t0) / 1e6;
-        List<Analysis> out = new ArrayList<>(texts.size());
-        for (int b = 0; b < texts.size(); b++) out.add(new Analysis(model, texts.get(b), output.trace(b), millis));
-        return out;
+        return of(model, texts, Streaming.past(Long.MAX_VALUE));
+    }
+
+    /**
+     * Several texts, each analysed in full or with streamed pages as {@code streaming} decides:
+     * one traced forward pass for those in full and one, keeping no attention weights, for the
+     * others. The analyses come back in the texts' order.
+     */
+    public static List<Analysis> of(Model model, List<Model.Tokenized> texts, Streaming streaming) {
+        Analysis[] out = new Analysis[texts.size()];
+        for (boolean streams : new boolean[] {false, true}) {
+            List<Integer> which = new ArrayList<>();
+            List<Encoding> encodings = new ArrayList<>();
+            for (int b = 0; b < texts.size(); b++) {
+                if (streaming.streams(model.config(), texts.get(b).encoding().length()) == streams) {
+                    which.add(b);
+                    encodings.add(texts.get(b).encoding());
+                }
+            }
+            if (which.isEmpty()) continue;
+            long t0 = System.nanoTime();
+            var output = model.forward(encodings, streams ? Tracing.WITHOUT_WEIGHTS : Tracing.FULL);
+            double millis = (System.nanoTime() - t0) / 1e6;
+            for (int x = 0; x < which.size(); x++) {
+                Model.Tokenized t = texts.get(which.get(x));
+                String reason = streams ? streaming.reason(model.config(), t.encoding().length()) : null;
+                out[which.get(x)] = new Analysis(model, t, output.trace(x), millis, reason);
+            }
+        }
+        return List.of(out);
+    }
+
+    /**
+     * Whether this analysis streams its pages: its trace keeps no attention weights, so rollout,
+     * pages of every key and the weight, score and value-norm matrices are refused
+     * ({@link MatrixNotKeptException}); pages of the top keys under a head or a blend are exact.
+     */
+    public boolean streamed() {
+        return streamed != null;
     }
 
     public Model model() {
@@ -139,6 +195,7 @@ public final class Analysis {
     /** The view's weights as an n×n row-major matrix: row i is query i's distribution over keys. */
     public float[] weights(View view) {
         check(view);
+        if (streamed != null) throw new MatrixNotKeptException("the weights of " + view.label(), streamed);
         return switch (view) {
             case View.Head h -> cached(List.of("weights", view), () -> headSlice(trace.layer(h.layer(), "attention.weights"), h.head()));
             case View.MeanBlend m -> cached(List.of("weights", view), () -> meanOfHeads(m.layer()));
@@ -157,6 +214,7 @@ public final class Analysis {
     /** Raw scores q·k/√d of one head, n×n. */
     public float[] scores(int layer, int head) {
         check(new View.Head(layer, head));
+        if (streamed != null) throw new MatrixNotKeptException("the scores of layer " + layer + ", head " + head, streamed);
         return cached(List.of("scores", layer, head), () -> headSlice(trace.layer(layer, "attention.scores"), head));
     }
 
@@ -166,6 +224,7 @@ public final class Analysis {
      */
     public float[] valueNorms(View view) {
         check(view);
+        if (streamed != null) throw new MatrixNotKeptException("the value norms of " + view.label(), streamed);
         return switch (view) {
             case View.Head h -> cached(List.of("valueNorms", view), () -> {
                 float[] alpha = weights(view);
@@ -207,6 +266,7 @@ public final class Analysis {
         if (query < 0 || query >= n) {
             throw new IllegalArgumentException("token index " + query + " is out of range 0.." + (n - 1));
         }
+        if (streamed != null) return streamedPages(view, top).page(view, query, top);
         float[] w = weights(view);
         float[] s = view instanceof View.Head h ? scores(h.layer(), h.head()) : null;
         float[] v = valueNorms(view);
@@ -266,22 +326,65 @@ public final class Analysis {
 
     /**
      * exp(H(α)) with H(α) = −Σ α ln α: the perplexity of a weight row, i.e. how many results
-     * it really clicked — n for a uniform row, 1 when one key takes all the weight.
+     * it really clicked — n for a uniform row, 1 when one key takes all the weight. The row is
+     * renormalised in double, H = ln S − Σ a ln a / S with S = Σ a, so that the float rounding of
+     * a long row's sum (a few parts in 10⁷ over thousands of keys) does not shift it.
      */
     public static double effectiveResults(float[] weights, int from, int n) {
-        double entropy = 0;
+        double sum = 0, logs = 0;
         for (int j = from; j < from + n; j++) {
             double a = weights[j];
-            if (a > 0) entropy -= a * Math.log(a);
+            if (a > 0) {
+                sum += a;
+                logs += a * Math.log(a);
+            }
         }
-        return Math.exp(entropy);
+        return sum > 0 ? Math.exp(Math.max(0, Math.log(sum) - logs / sum)) : 1;
     }
 
     /** Every query token's page under one view. */
     public List<ResultsPage> pages(View view, int top) {
+        if (streamed != null) {
+            check(view);
+            return streamedPages(view, top).pages(view, top);
+        }
         List<ResultsPage> pages = new ArrayList<>(length());
         for (int i = 0; i < length(); i++) pages.add(page(view, i, top));
         return pages;
+    }
+
+    /**
+     * Refuses {@code what} (e.g. "the attention maps") with one sentence when this analysis
+     * streams its pages and so keeps no whole matrices.
+     */
+    public void requireMatrices(String what) {
+        if (streamed != null) throw new MatrixNotKeptException(what, streamed);
+    }
+
+    /** The streamed pages, refusing rollout and pages of every key, which need the whole matrices. */
+    private StreamedPages streamedPages(View view, int top) {
+        if (view instanceof View.Rollout) throw new MatrixNotKeptException("rollout through all layers", streamed);
+        if (top <= 0) throw new MatrixNotKeptException("a page of every key (top all)", streamed);
+        return streamedPages;
+    }
+
+    /**
+     * Query i's raw scores under one head, [n] (−∞ where masked): a row of the trace's scores,
+     * or for a streamed analysis recomputed from its queries and keys, to the bit the same.
+     */
+    public float[] scoreRow(int layer, int head, int query) {
+        check(new View.Head(layer, head));
+        int n = length();
+        if (query < 0 || query >= n) throw new IllegalArgumentException("token index " + query + " is out of range 0.." + (n - 1));
+        if (streamed == null) {
+            int row = (head * n + query) * n;
+            return Arrays.copyOfRange(trace.layer(layer, "attention.scores"), row, row + n);
+        }
+        var attention = model.attention(layer);
+        float[] keysT = attention.transposedKeys(trace.layer(layer, "attention.key"), config().kvHead(head), n);
+        float[] row = new float[n];
+        attention.scores(trace.layer(layer, "attention.query"), head, query, 1, keysT, n, 0, n, row, 0, n);
+        return row;
     }
 
     /** Throws IllegalArgumentException naming the valid range when a view is out of range. */

@@ -76,13 +76,14 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head, int kv
         all.sort(Comparator.comparingDouble((Term term) -> -Math.abs(term.product())));
         List<Term> terms = List.copyOf(all.subList(0, Math.min(Math.max(topTerms, 0), d)));
 
-        float[] scores = t.layer(layer, "attention.scores");
-        int row = (head * n + query) * n;
+        float[] scores = a.scoreRow(layer, head, query);
         double max = Double.NEGATIVE_INFINITY, sum = 0;
-        for (int j = 0; j < n; j++) max = Math.max(max, scores[row + j]);
-        for (int j = 0; j < n; j++) sum += Math.exp(scores[row + j] - max);
-        double score = scores[row + key];
-        double alpha = t.layer(layer, "attention.weights")[row + key];
+        for (int j = 0; j < n; j++) max = Math.max(max, scores[j]);
+        for (int j = 0; j < n; j++) sum += Math.exp(scores[j] - max);
+        double score = scores[key];
+        // The forward pass's own weight where the trace kept it; for streamed pages the same softmax in double.
+        double alpha = a.streamed() ? Math.exp(score - max) / sum
+                : t.layer(layer, "attention.weights")[(head * n + query) * n + key];
 
         float[] contribution = new float[h];
         HeadProjection.project(v, 0, 1, d, a.model().attention(layer).outputWeight(), head, contribution, 0);

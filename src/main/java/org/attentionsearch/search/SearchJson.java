@@ -26,6 +26,7 @@ public final class SearchJson {
         g.writeNumberField("kvHeads", a.config().kvHeads());
         g.writeBooleanField("causal", a.config().decoder());
         g.writeNumberField("truncatedTokens", a.dropped());
+        g.writeBooleanField("streamedPages", a.streamed());
         g.writeNumberField("forwardMillis", round(a.forwardMillis(), 3));
         g.writeArrayFieldStart("tokens");
         for (TokenRef t : a.tokens()) writeToken(g, t);

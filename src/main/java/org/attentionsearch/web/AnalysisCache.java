@@ -2,16 +2,17 @@ package org.attentionsearch.web;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.attentionsearch.model.Model;
-import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.search.Analysis;
+import org.attentionsearch.search.Streaming;
 
 /**
  * The last few analyses, by text, so that clicking around a text never reruns the model.
  * Bounded both in entries and in the estimated bytes of their traces (a 512-token trace is
- * hundreds of megabytes, a 50-token one well under one).
+ * hundreds of megabytes, a 50-token one well under one; a streamed one grows with the length only).
  */
 final class AnalysisCache {
 
@@ -38,13 +39,15 @@ final class AnalysisCache {
         }
         // The forward pass runs outside the lock; Admission bounds how many run at once.
         Model.Tokenized tokenized = model.tokenize(text);
+        // A quarter of the heap per analysis: a few run at once and the cache holds others.
+        // A text whose matrices would not fit streams its pages instead.
+        Streaming streaming = Streaming.past(Runtime.getRuntime().maxMemory() / 4);
         try {
-            // A quarter of the heap per analysis: a few run at once and the cache holds others.
-            Analysis.requireFits(model.config(), tokenized.encoding().length(), Runtime.getRuntime().maxMemory() / 4);
+            streaming.requireFits(model.config(), tokenized.encoding().length());
         } catch (IllegalArgumentException e) {
             throw new ApiException(413, e.getMessage());
         }
-        Analysis a = Analysis.of(model, tokenized);
+        Analysis a = Analysis.of(model, List.of(tokenized), streaming).getFirst();
         put(text, a);
         return new Hit(a, false);
     }
@@ -54,7 +57,7 @@ final class AnalysisCache {
     }
 
     private synchronized void put(String text, Analysis a) {
-        long size = estimateBytes(a.config(), a.length());
+        long size = a.heldBytes();
         if (size > maxBytes || entries.containsKey(text)) return;
         entries.put(text, a);
         bytes += size;
@@ -62,11 +65,7 @@ final class AnalysisCache {
         while ((entries.size() > maxEntries || bytes > maxBytes) && oldest.hasNext()) {
             Analysis evicted = oldest.next().getValue();
             oldest.remove();
-            bytes -= estimateBytes(evicted.config(), evicted.length());
+            bytes -= evicted.heldBytes();
         }
-    }
-
-    static long estimateBytes(ModelConfig c, int n) {
-        return Analysis.estimatedBytes(c, n);
     }
 }

@@ -16,6 +16,7 @@ import org.attentionsearch.model.Model;
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.MathView;
+import org.attentionsearch.search.MatrixNotKeptException;
 import org.attentionsearch.search.ResultsPage;
 import org.attentionsearch.search.SearchJson;
 import org.attentionsearch.search.View;
@@ -89,9 +90,13 @@ final class AnalyzeApi {
         Analysis a = hit.analysis();
         int n = a.length();
         if (r.query() != null) checkToken("query", r.query(), n);
-        List<ResultsPage> pages = r.query() != null
-                ? List.of(a.page(r.view(), r.query(), r.top()))
-                : a.pages(r.view(), r.top());
+        List<ResultsPage> pages;
+        try { // a long text's streamed pages refuse what needs the whole matrices
+            if (r.attention()) a.requireMatrices("the attention maps");
+            pages = r.query() != null ? List.of(a.page(r.view(), r.query(), r.top())) : a.pages(r.view(), r.top());
+        } catch (MatrixNotKeptException e) {
+            throw new ApiException(413, e.getMessage());
+        }
         MathView math = r.math() == null ? null : math(a, r);
         double millis = (System.nanoTime() - t0) / 1e6;
         return write(g -> {

@@ -3,6 +3,7 @@ package org.attentionsearch.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
@@ -47,6 +48,33 @@ class TraceTest {
         assertThrows(IllegalArgumentException.class, () -> trace.get("layers.9.attention.weights"));
         assertThrows(IllegalArgumentException.class, () -> trace.get("layers.0.attention.nonsense"));
         assertThrows(IllegalStateException.class, () -> plain.trace(0));
+    }
+
+    @Test
+    void aTraceWithoutWeightsKeepsEverythingElseToTheBitAndRefusesTheSquareTensors() {
+        List<Encoding> texts = List.of(bert.tokenizer().encode("The bank raised rates after the river flooded"),
+                bert.tokenizer().encode("Short one"));
+        Trace lean = bert.forward(texts, Tracing.WITHOUT_WEIGHTS).trace(0);
+        ModelConfig c = bert.config();
+        assertEquals(1 + 9 * c.layers(), lean.names().size());
+        for (String name : lean.names()) assertArrayEquals(trace.get(name).data(), lean.get(name).data(), name);
+        var e = assertThrows(IllegalStateException.class, () -> lean.get("layers.0.attention.weights"));
+        assertTrue(e.getMessage().contains("without the attention weights"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> lean.get("layers.1.attention.scores"));
+        int n = lean.length();
+        for (int layer = 0; layer < c.layers(); layer++) {
+            var attention = bert.attention(layer);
+            float[] q = lean.layer(layer, "attention.query"), k = lean.layer(layer, "attention.key");
+            float[] full = trace.layer(layer, "attention.scores");
+            for (int h = 0; h < c.heads(); h++) {
+                float[] keysT = attention.transposedKeys(k, c.kvHead(h), n);
+                for (int i = 0; i < n; i++) { // one query at a time, in blocks of 3 keys: the same bits
+                    float[] row = new float[n];
+                    for (int j0 = 0; j0 < n; j0 += 3) attention.scores(q, h, i, 1, keysT, n, j0, Math.min(3, n - j0), row, j0, n);
+                    assertArrayEquals(java.util.Arrays.copyOfRange(full, (h * n + i) * n, (h * n + i + 1) * n), row);
+                }
+            }
+        }
     }
 
     @Test

@@ -216,6 +216,39 @@ class SinkAnalysisTest {
         }
     }
 
+    /** The same decoder's streamed pages, and the pages of tokens it generates, mark the same keys. */
+    @Test
+    void streamedAndGeneratedPagesMarkTheSameSinks() {
+        Model decoder = Model.load(parkingDecoder());
+        int[] ids = {5, 17, 42, 8, 63, 29, 71, 11};
+        int n = ids.length;
+        String[] tokens = new String[n];
+        Arrays.fill(tokens, "t");
+        int[] none = new int[n];
+        Arrays.fill(none, -1);
+        Encoding encoding = new Encoding(ids, new int[n], tokens, none, none.clone());
+        Model.Tokenized text = new Model.Tokenized("", encoding, 0);
+        Analysis full = Analysis.of(decoder, text);
+        Analysis streamed = Analysis.of(decoder, List.of(text), new Streaming(true, Long.MAX_VALUE)).getFirst();
+        for (View view : List.of(new View.Head(0, 1), new View.MeanBlend(0), new View.ValueBlend(0))) {
+            for (int i = 0; i < n; i++) {
+                List<Result> want = full.page(view, i, 5).results(), got = streamed.page(view, i, 5).results();
+                for (int r = 0; r < want.size(); r++) {
+                    assertEquals(want.get(r).sink(), got.get(r).sink(), view.label() + ", streamed query " + i + ", rank " + r);
+                }
+            }
+            int[] prompt = Arrays.copyOf(ids, 3);
+            Encoding start = new Encoding(prompt, new int[3], new String[] {"t", "t", "t"}, new int[] {-1, -1, -1}, new int[] {-1, -1, -1});
+            Generation g = Generation.of(decoder, "", start, new Generation.Settings(4, org.attentionsearch.model.Sampler.Settings.greedy(),
+                    null, view, 0, 0));
+            for (Generation.Step step : g) {
+                for (Result r : step.page().results()) {
+                    assertEquals(r.key().position() == 0, r.sink(), view.label() + ", generated position " + step.position());
+                }
+            }
+        }
+    }
+
     @Test
     void jsonCarriesTheMarksAndTheSinksLeftOut() throws Exception {
         View head = null;

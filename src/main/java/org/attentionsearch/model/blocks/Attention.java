@@ -88,7 +88,8 @@ public final class Attention {
     /**
      * out = residual + Attention(input), then {@code postNorm} on out in place (null for none;
      * BERT normalises after the residual add). Records query, key, value (after norms and rotary
-     * positions), weights and head outputs in the pass's traces. Returns out.
+     * positions), weights (unless a trace is {@link Trace#keepsWeights() without them}) and head
+     * outputs in the pass's traces. Returns out.
      */
     public float[] forward(Pass p, float[] input, float[] residual, float[] out, Norm postNorm) {
         Batch batch = p.batch();
@@ -113,7 +114,7 @@ public final class Attention {
             Parallel.forEach(batch.size(), b -> { // the texts' weights are zeroed side by side
                 int n = batch.length(b), keys = past + n;
                 int[] shape = {heads, n, keys};
-                t[b].put(name + "attention.weights", shape, new float[Math.multiplyExact(heads * n, keys)]);
+                if (t[b].keepsWeights()) t[b].put(name + "attention.weights", shape, new float[Math.multiplyExact(heads * n, keys)]);
                 // A continuing pass has no keys of its own to recompute the scores from later.
                 if (cache != null) t[b].put(name + "attention.scores", shape, new float[Math.multiplyExact(heads * n, keys)]);
             });
@@ -121,7 +122,7 @@ public final class Attention {
         Trace[] t = traces;
         Parallel.forEach(batch.size() * heads, task -> {
             int b = task / heads, start = batch.start(b);
-            float[] weights = t == null ? null : t[b].layer(layer, "attention.weights");
+            float[] weights = t == null || !t[b].keepsWeights() ? null : t[b].layer(layer, "attention.weights");
             float[] scores = t == null || cache == null ? null : t[b].layer(layer, "attention.scores");
             if (cache == null) {
                 head(qkv, start, batch.length(b), 0, qkv, start * stride + qWidth, stride, task % heads, context, weights, null);
@@ -211,6 +212,30 @@ public final class Attention {
             Arrays.fill(out, row, row + mask.firstVisible(i0 + r), Float.NEGATIVE_INFINITY);
             Arrays.fill(out, row + mask.endVisible(i0 + r, n), row + keys, Float.NEGATIVE_INFINITY);
         }
+    }
+
+    /**
+     * Scores of queries i0 … i0+rows−1 of head h against keys j0 … j0+keys−1, recomputed from a
+     * traced layer (queries [heads, n, d], the key head's keys transposed by {@link #transposedKeys}):
+     * query r's row at out[outOff + r·outStride], −∞ where the mask hides a key. Equal to the
+     * bit to the forward pass's scores, however the keys are split into blocks.
+     */
+    public void scores(float[] queries, int h, int i0, int rows, float[] keysT, int n, int j0, int keys,
+                       float[] out, int outOff, int outStride) {
+        AttentionKernel.scores(queries, (h * n + i0) * headSize, headSize, rows, keysT, j0, n, keys, headSize, scale,
+                out, outOff, outStride);
+        for (int r = 0; r < rows; r++) {
+            int row = outOff + r * outStride, first = mask.firstVisible(i0 + r), end = mask.endVisible(i0 + r, n);
+            if (first > j0) Arrays.fill(out, row, row + Math.min(keys, first - j0), Float.NEGATIVE_INFINITY);
+            if (end < j0 + keys) Arrays.fill(out, row + Math.max(0, end - j0), row + keys, Float.NEGATIVE_INFINITY);
+        }
+    }
+
+    /** Key head g of a traced layer's keys [kvHeads, n, d], transposed to [d × n] for {@link #scores(float[], int, int, int, float[], int, int, int, float[], int, int)}. */
+    public float[] transposedKeys(float[] keys, int g, int n) {
+        float[] keysT = new float[Math.multiplyExact(headSize, n)];
+        transposeKeys(keys, g * n * headSize, headSize, n, keysT);
+        return keysT;
     }
 
     /**
