@@ -485,20 +485,7 @@ public final class LlamaCpp {
             int nCtx = (n + 255) / 256 * 256;
             MemorySegment ctx = MemorySegment.NULL;
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment params = (MemorySegment) Native.CONTEXT_DEFAULTS.invokeExact((SegmentAllocator) arena);
-                setInt(params, "n_ctx", nCtx);
-                setInt(params, "n_batch", nCtx);
-                setInt(params, "n_ubatch", nCtx);
-                setInt(params, "n_seq_max", 1);
-                setInt(params, "n_threads", threads);
-                setInt(params, "n_threads_batch", threads);
-                setInt(params, "flash_attn_type", FLASH_ATTN_DISABLED);
-                setInt(params, "type_k", GGML_F32);
-                setInt(params, "type_v", GGML_F32);
-                params.set(ADDRESS, offset(CONTEXT_PARAMS, "cb_eval"), Native.EVAL_STUB);
-                params.set(ADDRESS, offset(CONTEXT_PARAMS, "cb_eval_user_data"), MemorySegment.NULL);
-                ctx = (MemorySegment) Native.CONTEXT_NEW.invokeExact(model.handle(), params);
-                if (ctx.equals(MemorySegment.NULL)) throw new IllegalStateException("llama.cpp cannot make a context: " + lastLog());
+                ctx = context(arena, model, nCtx, threads, true);
 
                 MemorySegment batch = batch(arena, tokens);
                 Capture current = new Capture(wanted, new ArrayList<>(), new Throwable[1]);
@@ -529,6 +516,31 @@ public final class LlamaCpp {
         }
     }
 
+    /**
+     * A context of one sequence of up to nCtx tokens, all decoded in one batch if need be, with flash
+     * attention off and an F32 KV cache (for exact numbers); with {@code capture}, the eval callback
+     * that copies out the graph tensors a decode asks for.
+     */
+    private static MemorySegment context(Arena arena, Model model, int nCtx, int threads, boolean capture) throws Throwable {
+        MemorySegment params = (MemorySegment) Native.CONTEXT_DEFAULTS.invokeExact((SegmentAllocator) arena);
+        setInt(params, "n_ctx", nCtx);
+        setInt(params, "n_batch", nCtx);
+        setInt(params, "n_ubatch", nCtx);
+        setInt(params, "n_seq_max", 1);
+        setInt(params, "n_threads", threads);
+        setInt(params, "n_threads_batch", threads);
+        setInt(params, "flash_attn_type", FLASH_ATTN_DISABLED);
+        setInt(params, "type_k", GGML_F32);
+        setInt(params, "type_v", GGML_F32);
+        if (capture) {
+            params.set(ADDRESS, offset(CONTEXT_PARAMS, "cb_eval"), Native.EVAL_STUB);
+            params.set(ADDRESS, offset(CONTEXT_PARAMS, "cb_eval_user_data"), MemorySegment.NULL);
+        }
+        MemorySegment ctx = (MemorySegment) Native.CONTEXT_NEW.invokeExact(model.handle(), params);
+        if (ctx.equals(MemorySegment.NULL)) throw new IllegalStateException("llama.cpp cannot make a context: " + lastLog());
+        return ctx;
+    }
+
     /** Greedy generation: each step's logits (the prompt's last first) and the ids chosen from them. */
     public record Greedy(int[] ids, List<float[]> logits) {
     }
@@ -545,18 +557,7 @@ public final class LlamaCpp {
             int nCtx = (prompt.length + steps + 255) / 256 * 256;
             MemorySegment ctx = MemorySegment.NULL;
             try (Arena arena = Arena.ofConfined()) {
-                MemorySegment params = (MemorySegment) Native.CONTEXT_DEFAULTS.invokeExact((SegmentAllocator) arena);
-                setInt(params, "n_ctx", nCtx);
-                setInt(params, "n_batch", nCtx);
-                setInt(params, "n_ubatch", nCtx);
-                setInt(params, "n_seq_max", 1);
-                setInt(params, "n_threads", threads);
-                setInt(params, "n_threads_batch", threads);
-                setInt(params, "flash_attn_type", FLASH_ATTN_DISABLED);
-                setInt(params, "type_k", GGML_F32);
-                setInt(params, "type_v", GGML_F32);
-                ctx = (MemorySegment) Native.CONTEXT_NEW.invokeExact(model.handle(), params);
-                if (ctx.equals(MemorySegment.NULL)) throw new IllegalStateException("llama.cpp cannot make a context: " + lastLog());
+                ctx = context(arena, model, nCtx, threads, false);
                 int vocab = model.vocabSize();
                 int[] ids = new int[steps];
                 List<float[]> logits = new ArrayList<>();
