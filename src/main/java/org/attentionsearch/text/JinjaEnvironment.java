@@ -3,12 +3,9 @@ package org.attentionsearch.text;
 import java.nio.charset.Charset;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +20,7 @@ import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.interpret.OutputTooBigException;
 import com.hubspot.jinjava.interpret.RenderResult;
+import com.hubspot.jinjava.interpret.TagCycleException;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.expression.ExpressionStrategy;
 import com.hubspot.jinjava.lib.filter.EscapeFilter;
@@ -31,7 +29,6 @@ import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
 import com.hubspot.jinjava.loader.ResourceNotFoundException;
 import com.hubspot.jinjava.mode.ExecutionMode;
 import com.hubspot.jinjava.objects.SafeString;
-import com.hubspot.jinjava.objects.date.StrftimeFormatter;
 import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.output.RenderedOutputNode;
 import com.hubspot.jinjava.tree.parse.ExpressionToken;
@@ -41,9 +38,9 @@ import jinjava.javax.el.ExpressionFactory;
 
 /**
  * Jinjava set up as Hugging Face renders chat templates (transformers' sandboxed Jinja2
- * environment: {@code trim_blocks} and {@code lstrip_blocks} on, the template's line ends read as
- * {@code \n} and its one trailing newline dropped, the {@code raise_exception} and
- * {@code strftime_now} globals, its own {@code tojson}), with Python's
+ * environment: {@code trim_blocks} and {@code lstrip_blocks} on, the source read as its lexer reads
+ * it ({@link JinjaSource}), the {@code raise_exception} and {@code strftime_now} globals, its own
+ * {@code tojson}; {@link JinjaLibrary}), with Python's
  * string methods and slices added, and closed to a hostile template: no file or classpath
  * template can be included, only Jinja2's own filters and globals are there, no Java method can be
  * called, and output, strings, lists, steps and time are limited.
@@ -61,15 +58,18 @@ final class JinjaEnvironment {
      */
     record Limits(long maxOutput, int maxItems, long maxSteps, Duration maxTime) {
         /** Far above any real conversation, low enough that a hostile template stops in seconds. */
-        static final Limits DEFAULT = new Limits(8_000_000, 100_000, 2_000_000, Duration.ofSeconds(10));
+        static final Limits DEFAULT = new Limits(8_000_000, 100_000, 1_000_000, Duration.ofSeconds(5));
     }
 
-    /** Jinja2's built-in filters (those Jinjava has) that cannot multiply a text's size by a number they are given. */
+    /**
+     * Jinja2's built-in filters that Jinjava has and that cannot multiply a text's size by a number
+     * they are given, and those of {@link JinjaLibrary}.
+     */
     private static final Set<String> FILTERS = Set.of("abs", "attr", "batch", "capitalize", "count", "d", "default",
             "dictsort", "e", "escape", "first", "float", "forceescape", "groupby", "int", "join", "last", "length",
             "list", "lower", "map", "max", "min", "reject", "rejectattr", "replace", "reverse", "round", "safe",
             "select", "selectattr", "slice", "sort", "string", "sum", "title", "unique", "upper", "wordcount",
-            "tojson", "trim", "items");
+            "tojson", "trim", "items", "indent");
     /** Jinja2's globals in Jinjava, and Hugging Face's two. */
     private static final Set<String> FUNCTIONS = Set.of(":range", ":namespace", ":raise_exception", ":strftime_now");
     /**
@@ -84,8 +84,25 @@ final class JinjaEnvironment {
             .withIterateOverMapKeys(true)
             .withUsePyishObjectMapper(true)
             .build();
+    /** Deeper than any schema a template walks; Python would stop a little deeper. */
+    private static final int MAX_MACRO_DEPTH = 100;
     /** Jinja2's sandbox refuses a longer range (Jinjava cuts it short). */
     private static final int MAX_RANGE = 100_000;
+    /**
+     * The globals as variables too, so that {@code strftime_now is defined} holds as in Jinja2 (a
+     * call still goes to the function).
+     */
+    private static final Map<String, Object> GLOBALS = Map.of("raise_exception", new Global("raise_exception"),
+            "strftime_now", new Global("strftime_now"), "range", new Global("range"), "namespace", new Global("namespace"));
+
+    /** A global function seen as a value: it prints as Python prints a function. */
+    private record Global(String name) {
+        @Override
+        public String toString() {
+            return "<function " + name + ">";
+        }
+    }
+
     /** Tags that would read another template: there is none to read. */
     private static final Set<String> LOADING_TAGS = Set.of("include", "import", "from", "extends");
 
@@ -102,7 +119,7 @@ final class JinjaEnvironment {
         JinjavaConfig config = JinjavaConfig.newBuilder()
                 .withTrimBlocks(true)
                 .withLstripBlocks(true)
-                .withKeepTrailingNewline(true) // Jinjava would cut the output's last newline; Jinja2 cuts the source's (asJinja2Reads)
+                .withKeepTrailingNewline(true) // Jinjava would cut the output's last newline; Jinja2 cuts the source's (JinjaSource)
                 .withLegacyOverrides(PYTHON_BEHAVIOUR)
                 .withExecutionMode(new ExecutionMode() {
                     @Override
@@ -119,6 +136,8 @@ final class JinjaEnvironment {
                 .withMaxListSize(limits.maxItems())
                 .withMaxMapSize(limits.maxItems())
                 .withRangeLimit(MAX_RANGE)
+                .withEnableRecursiveMacroCalls(true) // tool templates walk JSON schemas with recursive macros
+                .withMaxMacroRecursionDepth(MAX_MACRO_DEPTH)
                 .withElResolver(resolver)
                 .withDisabled(disabled())
                 .withProcessors(JinjavaProcessors.newBuilder().withNodePreProcessor(this::step).build())
@@ -133,12 +152,7 @@ final class JinjaEnvironment {
         jinjava.setResourceLocator((String name, Charset encoding, JinjavaInterpreter interpreter) -> {
             throw new ResourceNotFoundException("A chat template cannot include other templates (" + name + ").");
         });
-        Context globals = jinjava.getGlobalContext();
-        globals.registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaEnvironment.class, "raiseException", Object.class));
-        globals.registerFunction(new ELFunctionDefinition("", "strftime_now", JinjaEnvironment.class, "strftimeNow", String.class));
-        globals.registerFilter(new ToJson());
-        globals.registerFilter(new Trim());
-        globals.registerFilter(new Items());
+        JinjaLibrary.register(jinjava.getGlobalContext());
     }
 
     /** Everything of Jinjava's libraries that Jinja2 (as Hugging Face sets it up) does not have, or that reads templates. */
@@ -160,23 +174,21 @@ final class JinjaEnvironment {
         budget = new Budget(limits);
         RenderResult result;
         try {
-            result = jinjava.renderForResult(asJinja2Reads(template), variables);
+            Map<String, Object> all = new LinkedHashMap<>(GLOBALS);
+            all.putAll(variables);
+            result = jinjava.renderForResult(JinjaSource.read(template), all);
+        } catch (Stopped e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         } finally {
             budget = null;
         }
         for (TemplateError e : result.getErrors()) {
-            if (e.getSeverity() == TemplateError.ErrorType.FATAL) throw new IllegalArgumentException(sentence(e));
+            // Jinjava only warns when a macro recurses too deep; Jinja2 fails.
+            if (e.getSeverity() == TemplateError.ErrorType.FATAL || e.getException() instanceof TagCycleException) {
+                throw new IllegalArgumentException(sentence(e));
+            }
         }
         return result.getOutput();
-    }
-
-    /**
-     * The source as Jinja2's lexer reads it (keep_trailing_newline off): every line end ({@code \r\n},
-     * {@code \r}, {@code \n}) a {@code \n}, and one newline at the very end dropped.
-     */
-    static String asJinja2Reads(String template) {
-        String s = template.replace("\r\n", "\n").replace('\r', '\n');
-        return s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
     }
 
     /** Called before every node is rendered: counts it, and stops the render past a limit. */
@@ -208,30 +220,17 @@ final class JinjaEnvironment {
         }
     }
 
-    /** A render this environment stopped (a limit reached, a value tojson cannot write); its message is the sentence to show. */
-    private static final class Stopped extends RuntimeException {
+    /**
+     * A render this environment stopped (a limit reached, a value tojson cannot write); its message is
+     * the sentence to show. An Error, so that no {@code catch (Exception)} in Jinjava (which records
+     * an expression's failure and renders on) holds it up: it ends the render where it is thrown.
+     */
+    static final class Stopped extends Error {
+        private static final long serialVersionUID = 1L;
+
         Stopped(String message) {
             super(message, null, false, false);
         }
-    }
-
-    /** What the template's raise_exception(message) throws. */
-    private static final class Raised extends RuntimeException {
-        Raised(String message) {
-            super(message, null, false, false);
-        }
-    }
-
-    /** The {@code raise_exception(message)} global: the template refuses the conversation. */
-    static Object raiseException(Object message) {
-        throw new Raised(String.valueOf(message));
-    }
-
-    /** The {@code strftime_now(format)} global: the current local time in a Python strftime format. */
-    static String strftimeNow(String format) {
-        JinjavaConfig config = JinjavaInterpreter.getCurrent().getConfig();
-        var now = Instant.ofEpochMilli(config.getDateTimeProvider().getCurrentTimeMillis()).atZone(config.getTimeZone());
-        return format.indexOf('%') < 0 ? format : StrftimeFormatter.format(now, format, Locale.ENGLISH);
     }
 
     /** One sentence for a render error: the template's own message when it raised one, else Jinjava's, on one line. */
@@ -239,7 +238,7 @@ final class JinjaEnvironment {
         String output = "The chat template's output would exceed " + limits.maxOutput() + " characters.";
         String items = "The chat template would build a list or dict of more than " + limits.maxItems() + " items.";
         for (Throwable t = e.getException(); t != null; t = t.getCause()) {
-            if (t instanceof Raised) return "The chat template refused the conversation: " + asSentence(t.getMessage());
+            if (t instanceof JinjaLibrary.Raised) return "The chat template refused the conversation: " + asSentence(t.getMessage());
             if (t instanceof Stopped) return t.getMessage();
             if (t instanceof OutputTooBigException) return output;
             if (t instanceof CollectionTooBigException) return items;
@@ -257,82 +256,23 @@ final class JinjaEnvironment {
         return s.endsWith(".") || s.endsWith("!") || s.endsWith("?") ? s : s + ".";
     }
 
-    /** {@code {{ … }}} writes a boolean as Python does, True or False; everything else as Jinjava writes it. */
+    /**
+     * {@code {{ … }}} writes a value as Python's str() does (True, 2.5e-05, {'a': None}); what Python
+     * has no such value for, as Jinjava writes it.
+     */
     private static final class PythonOutput implements ExpressionStrategy {
         private static final long serialVersionUID = 1L;
 
         @Override
         public RenderedOutputNode interpretOutput(ExpressionToken master, JinjavaInterpreter interpreter) {
             Object value = interpreter.resolveELExpression(master.getExpr(), master.getLineNumber());
-            String text = value instanceof Boolean b ? (b ? "True" : "False") : interpreter.getAsString(value);
+            boolean python = value instanceof Boolean || value instanceof Number || value instanceof Map || value instanceof Collection
+                    || value instanceof Object[];
+            String text = python ? PythonText.str(value, "") : interpreter.getAsString(value);
             if (interpreter.getContext().isAutoEscape() && !(value instanceof SafeString)) {
                 text = EscapeFilter.escapeHtmlEntities(text);
             }
             return new RenderedOutputNode(text);
-        }
-    }
-
-    /** Hugging Face's {@code tojson}: Python's json.dumps with ensure_ascii off and its indent, separators, sort_keys. */
-    private final class ToJson implements Filter {
-        @Override
-        public String getName() {
-            return "tojson";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            return filter(var, interpreter, args, Map.of());
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, Object[] args, Map<String, Object> kwargs) {
-            Map<String, Object> named = new LinkedHashMap<>(kwargs);
-            String[] positional = {"indent", "separators", "sort_keys", "ensure_ascii"};
-            for (int i = 0; i < args.length && i < positional.length; i++) named.putIfAbsent(positional[i], args[i]);
-            Object indent = named.get("indent");
-            String indentText = indent == null ? null
-                    : indent instanceof Number n ? " ".repeat((int) Math.max(0, Math.min(n.longValue(), 100))) : indent.toString();
-            List<String> separators = null;
-            if (named.get("separators") instanceof List<?> l && l.size() == 2) separators = List.of(String.valueOf(l.get(0)), String.valueOf(l.get(1)));
-            try {
-                return new JinjaJson(indentText, separators, truthy(named.get("sort_keys")), truthy(named.get("ensure_ascii")),
-                        limits.maxOutput()).dumps(var);
-            } catch (IllegalArgumentException e) {
-                throw new Stopped("The chat template cannot be rendered: " + e.getMessage());
-            }
-        }
-
-        private static boolean truthy(Object o) {
-            return o instanceof Boolean b ? b : o != null;
-        }
-    }
-
-    /** Jinja2's {@code trim}: Python's str.strip (Unicode whitespace, or the characters given). */
-    private static final class Trim implements Filter {
-        @Override
-        public String getName() {
-            return "trim";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            String chars = args.length > 0 ? args[0] : null;
-            return JinjaMethods.strip(var == null ? "" : var.toString(), chars, true, true);
-        }
-    }
-
-    /** Jinja2's {@code items}: a dict's [key, value] pairs, none for an undefined value. */
-    private static final class Items implements Filter {
-        @Override
-        public String getName() {
-            return "items";
-        }
-
-        @Override
-        public Object filter(Object var, JinjavaInterpreter interpreter, String... args) {
-            if (var == null) return List.of();
-            if (!(var instanceof Map<?, ?> map)) throw new IllegalArgumentException("items needs a dict, not a " + JinjaMethods.typeName(var) + ".");
-            return map.entrySet().stream().map(e -> (Object) new ArrayList<>(Arrays.asList(e.getKey(), e.getValue()))).toList();
         }
     }
 }

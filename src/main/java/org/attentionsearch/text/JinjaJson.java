@@ -56,7 +56,7 @@ final class JinjaJson {
         } else if (v instanceof String || v instanceof SafeString || v instanceof Character) {
             string(v.toString());
         } else if (v instanceof Double || v instanceof Float) {
-            out.append(floatRepr(((Number) v).doubleValue()));
+            out.append(number(((Number) v).doubleValue()));
         } else if (v instanceof Number n) {
             out.append(n instanceof BigDecimal d ? d.toPlainString() : n.toString());
         } else if (v instanceof Map<?, ?> map) {
@@ -98,8 +98,15 @@ final class JinjaJson {
     private static String keyString(Object key) {
         if (key == null) return "null";
         if (key instanceof Boolean b) return b ? "true" : "false";
-        if (key instanceof Double || key instanceof Float) return floatRepr(((Number) key).doubleValue());
+        if (key instanceof Double || key instanceof Float) return number(((Number) key).doubleValue());
         return key.toString();
+    }
+
+    /** A float as json.dumps writes it: its repr, or NaN, Infinity and -Infinity. */
+    private static String number(double d) {
+        if (Double.isNaN(d)) return "NaN";
+        if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
+        return PythonText.floatRepr(d);
     }
 
     private void string(String s) {
@@ -121,21 +128,5 @@ final class JinjaJson {
             }
         }
         out.append('"');
-    }
-
-    /** Python's repr of a float: the shortest digits that read back, in positional form from 1e-4 up to 1e16. */
-    static String floatRepr(double d) {
-        if (Double.isNaN(d)) return "NaN";
-        if (Double.isInfinite(d)) return d > 0 ? "Infinity" : "-Infinity";
-        if (d == 0) return (1 / d < 0) ? "-0.0" : "0.0";
-        BigDecimal shortest = new BigDecimal(Double.toString(d)).stripTrailingZeros();
-        int exponent = shortest.precision() - shortest.scale() - 1; // of the leading digit
-        if (exponent >= -4 && exponent < 16) {
-            String plain = shortest.toPlainString();
-            return plain.contains(".") ? plain : plain + ".0";
-        }
-        String digits = shortest.unscaledValue().abs().toString();
-        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-        return (d < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+") + String.format("%02d", Math.abs(exponent));
     }
 }

@@ -5,11 +5,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 import com.hubspot.jinjava.el.ext.NamedParameter;
+import com.hubspot.jinjava.interpret.Context;
+import com.hubspot.jinjava.interpret.JinjavaInterpreter;
 import com.hubspot.jinjava.lib.exptest.ExpTest;
 import com.hubspot.jinjava.lib.filter.Filter;
 import com.hubspot.jinjava.objects.SafeString;
@@ -22,7 +25,8 @@ import jinjava.javax.el.MethodNotFoundException;
 
 /**
  * The method calls a chat template may make, as Python answers them: the string methods templates
- * use ({@code content.strip()}, {@code .startswith('<tool_response>')}, {@code .split('</think>')} …)
+ * use ({@code content.strip()}, {@code .startswith('<tool_response>')}, {@code .split('</think>')},
+ * {@code '<{}>'.format(x)} …)
  * and a dict's {@code items()}, {@code keys()}, {@code values()}, {@code get()}. Every other call is
  * refused, so a template reaches no Java method of the objects it sees ({@code 'a'.repeat(10**9)}
  * would fill the memory). Jinjava's own calls (a filter, a test, {@code loop.cycle}) pass through.
@@ -36,13 +40,21 @@ final class JinjaMethods extends ELResolver {
         }
         String name = method.toString();
         Object[] args = params == null ? new Object[0] : params;
+        List<Object> positional = new ArrayList<>();
+        Map<String, Object> keywords = new LinkedHashMap<>();
         for (Object a : args) {
-            if (a instanceof NamedParameter p) {
-                throw new ELException("The method " + name + "() is called with the keyword argument " + p.getName() + ", which is not supported.");
-            }
+            if (a instanceof NamedParameter p) keywords.put(p.getName(), p.getValue());
+            else positional.add(a);
+        }
+        boolean string = base instanceof String || base instanceof SafeString;
+        if (!keywords.isEmpty() && !(string && name.equals("format"))) {
+            throw new ELException("The method " + name + "() is called with the keyword argument "
+                    + keywords.keySet().iterator().next() + ", which is not supported.");
         }
         Object result;
-        if (base instanceof String || base instanceof SafeString) {
+        if (string && name.equals("format")) {
+            result = format(base.toString(), positional, keywords);
+        } else if (string) {
             result = stringMethod(base.toString(), name, args);
         } else if (base instanceof Map<?, ?> map) {
             result = dictMethod(map, name, args);
@@ -112,6 +124,54 @@ final class JinjaMethods extends ELResolver {
             }
             default -> throw new MethodNotFoundException("A chat template cannot call " + name + "() on a string.");
         };
+    }
+
+    /**
+     * str.format with plain replacement fields: {@code {}}, {@code {0}}, {@code {name}}, and
+     * {@code {{}} / {@code }}} for braces; a conversion or format spec is refused (a width could
+     * multiply the text).
+     */
+    private static String format(String s, List<Object> positional, Map<String, Object> keywords) {
+        StringBuilder out = new StringBuilder();
+        int auto = 0;
+        boolean numbered = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if ((c == '{' || c == '}') && i + 1 < s.length() && s.charAt(i + 1) == c) {
+                out.append(c);
+                i++;
+            } else if (c == '}') {
+                throw new ELException("str.format() met a single '}'.");
+            } else if (c == '{') {
+                int end = s.indexOf('}', i);
+                if (end < 0) throw new ELException("str.format() met a '{' that is never closed.");
+                String field = s.substring(i + 1, end);
+                Object value;
+                if (field.isEmpty()) {
+                    if (numbered) throw new ELException("str.format() cannot mix numbered and automatic fields.");
+                    value = argument(positional, auto++);
+                } else if (field.chars().allMatch(Character::isDigit)) {
+                    if (auto > 0) throw new ELException("str.format() cannot mix numbered and automatic fields.");
+                    numbered = true;
+                    value = argument(positional, Integer.parseInt(field));
+                } else if (field.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                    if (!keywords.containsKey(field)) throw new ELException("str.format() has no argument named " + field + ".");
+                    value = keywords.get(field);
+                } else {
+                    throw new ELException("str.format()'s field {" + field + "} is not supported (only {}, {0} and {name} are).");
+                }
+                out.append(PythonText.str(value, "None"));
+                i = end;
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static Object argument(List<Object> positional, int index) {
+        if (index >= positional.size()) throw new ELException("str.format() has no argument " + index + ".");
+        return positional.get(index);
     }
 
     private static Object dictMethod(Map<?, ?> map, String name, Object[] a) {
@@ -233,7 +293,7 @@ final class JinjaMethods extends ELResolver {
     }
 
     /** str.splitlines(): lines without their breaks (\r\n counts as one), no empty line after a final break. */
-    private static List<String> splitLines(String s) {
+    static List<String> splitLines(String s) {
         List<String> lines = new ArrayList<>();
         int start = 0;
         for (int i = 0; i < s.length(); i++) {
@@ -325,11 +385,21 @@ final class JinjaMethods extends ELResolver {
         return "value";
     }
 
-    /** A string has no attributes but its methods (a Java getter such as {@code 'a'.bytes} stays out of reach). */
+    /**
+     * A string has no attributes but its methods (a Java getter such as {@code 'a'.bytes} stays out of
+     * reach); a loop has Jinja2's {@code previtem} and {@code nextitem}.
+     */
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
         if (base instanceof String || base instanceof SafeString) {
             context.setPropertyResolved(true);
+        } else if (base instanceof ForLoop loop && ("previtem".equals(property) || "nextitem".equals(property))) {
+            context.setPropertyResolved(true);
+            Context scope = JinjavaInterpreter.getCurrent().getContext();
+            if (scope.get("loop") == loop && scope.get(JinjaLibrary.LOOP_ITEMS) instanceof List<?> items) {
+                int at = loop.getIndex0() + ("previtem".equals(property) ? -1 : 1);
+                return at >= 0 && at < items.size() ? items.get(at) : null;
+            }
         }
         return null;
     }

@@ -6,15 +6,19 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.List;
+import java.util.EnumSet;
 import java.util.Properties;
+import java.util.Set;
 
 import com.hubspot.jinjava.el.ExtendedSyntaxBuilder;
 import com.hubspot.jinjava.el.TruthyTypeConverter;
+import com.hubspot.jinjava.el.ext.AbsOperator;
 import com.hubspot.jinjava.el.ext.AdditionOperator;
 import com.hubspot.jinjava.el.ext.AstRangeBracket;
 import com.hubspot.jinjava.el.ext.ExtendedParser;
 import com.hubspot.jinjava.el.ext.ExtendedScanner;
 import com.hubspot.jinjava.el.ext.NamedParameterOperator;
+import com.hubspot.jinjava.el.ext.StringConcatOperator;
 import com.hubspot.jinjava.objects.SafeString;
 
 import jinjava.de.odysseus.el.ExpressionFactoryImpl;
@@ -27,6 +31,7 @@ import jinjava.de.odysseus.el.tree.impl.Scanner;
 import jinjava.de.odysseus.el.tree.impl.ast.AstBinary;
 import jinjava.de.odysseus.el.tree.impl.ast.AstIdentifier;
 import jinjava.de.odysseus.el.tree.impl.ast.AstNode;
+import jinjava.de.odysseus.el.tree.impl.ast.AstUnary;
 import jinjava.javax.el.ELContext;
 import jinjava.javax.el.ELException;
 
@@ -39,7 +44,11 @@ import jinjava.javax.el.ELException;
  * <li>keyword arguments whose value is a whole expression ({@code namespace(last=messages|length - 1)});</li>
  * <li>string literals with Python's escapes ({@code '\\u2019'}, {@code '\\x41'}), which Jinjava's scanner refuses;</li>
  * <li>a test after filters ({@code messages|length is even});</li>
+ * <li>{@code not} over a whole comparison ({@code not x == -1}), and {@code a+1} an addition (Jinjava
+ *     reads {@code +1} as a unary plus wherever it stands);</li>
  * <li>an unknown filter or test is an error, as in Jinja2 (Jinjava gives nothing and says nothing);</li>
+ * <li>{@code ~} writing values as Python's str() does, and {@code +} escaping a string added to a
+ *     {@code |safe} one as Jinja2's Markup does;</li>
  * <li>{@code +} that refuses a result longer than the list limit: Jinjava's own builds any size,
  *     so {@code a + a + a …} could otherwise fill the memory within one expression.</li>
  * </ul>
@@ -74,6 +83,11 @@ final class JinjaSyntax {
         }
     }
 
+    /** The tokens an operand can end with: a {@code +} after them adds. */
+    private static final Set<Scanner.Symbol> VALUE_ENDS = EnumSet.of(Scanner.Symbol.IDENTIFIER, Scanner.Symbol.INTEGER,
+            Scanner.Symbol.FLOAT, Scanner.Symbol.STRING, Scanner.Symbol.TRUE, Scanner.Symbol.FALSE, Scanner.Symbol.NULL,
+            Scanner.Symbol.RPAREN, Scanner.Symbol.RBRACK);
+
     /** The second colon of a subscript: it separates the stop from the step. */
     private static final Scanner.ExtensionToken STEP = new Scanner.ExtensionToken(":");
 
@@ -104,6 +118,12 @@ final class JinjaSyntax {
             });
             // A keyword argument's value is a whole expression, as in Python (Jinjava's takes one
             // term: namespace(last=messages|length - 1) would subtract 1 from the argument).
+            putExtensionHandler(StringConcatOperator.TOKEN, new ExtensionHandler(ExtensionPoint.ADD) {
+                @Override
+                public AstNode createAstNode(AstNode... children) {
+                    return createAstBinary(children[0], children[1], PythonConcatenation.OP);
+                }
+            });
             putExtensionHandler(NamedParameterOperator.TOKEN, new ExtensionHandler(ExtensionPoint.OR) {
                 @Override
                 public AstNode createAstNode(AstNode... children) {
@@ -124,6 +144,16 @@ final class JinjaSyntax {
                         context.isEnabled(Builder.Feature.IGNORE_RETURN_TYPE));
             }
             return super.createAstRangeBracket(base, start, stop, lvalue, strict);
+        }
+
+        /** {@code not} takes a whole comparison, as in Jinja2: {@code not x == -1} is {@code not (x == -1)}. */
+        @Override
+        protected AstNode unary(boolean required) throws Scanner.ScanException, ParseException {
+            if (getToken().getSymbol() == Scanner.Symbol.NOT) {
+                consumeToken();
+                return createAstUnary(eq(true), AstUnary.NOT);
+            }
+            return super.unary(required);
         }
 
         /** Filters may be followed by a test, as in Jinja2 ({@code messages|length is even}). */
@@ -167,15 +197,17 @@ final class JinjaSyntax {
     }
 
     /**
-     * Jinjava's scanner, reading string literals as Python does and marking the second colon inside a
-     * subscript as {@link #STEP}. When it follows the first directly ({@code [::-1]}, {@code [a::2]}) a zero-width {@code null}
-     * is put between them, so the parser always meets {@code start : stop STEP step}.
+     * Jinjava's scanner, reading string literals as Python does, a {@code +} after an operand as an
+     * addition, and the second colon inside a subscript as {@link #STEP}. When that colon follows the
+     * first directly ({@code [::-1]}, {@code [a::2]}) a zero-width {@code null} is put between them,
+     * so the parser always meets {@code start : stop STEP step}.
      */
     private static final class Jinja2Scanner extends ExtendedScanner {
         /** Per open bracket: its opening character and, for '[', the colons met at its level. */
         private final Deque<int[]> open = new ArrayDeque<>();
         private boolean previousWasColon;
         private boolean stepNext;
+        private boolean previousEndsValue;
 
         Jinja2Scanner(String input) {
             super(input);
@@ -188,7 +220,19 @@ final class JinjaSyntax {
 
         @Override
         public Token next() throws ScanException {
+            Token t = next(previousEndsValue);
+            Scanner.Symbol s = t.getSymbol();
+            previousEndsValue = VALUE_ENDS.contains(s) || "}".equals(t.getImage()) && s == Scanner.Symbol.EXTENSION;
+            return t;
+        }
+
+        private Token next(boolean afterValue) throws ScanException {
             Token t = super.next();
+            if (t == AbsOperator.TOKEN && afterValue) {
+                // Jinjava reads "+1" as a unary plus even after a value: a+1 is an addition.
+                t = fixed(Scanner.Symbol.PLUS);
+                setToken(t);
+            }
             if (stepNext) {
                 stepNext = false;
                 setToken(STEP);
@@ -341,6 +385,11 @@ final class JinjaSyntax {
         }
     }
 
+    /** markupsafe's escape: the five characters HTML gives a meaning. */
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;").replace("\"", "&#34;");
+    }
+
     /** A filter's or a test's name, which must name one (Jinjava would give nothing for an unknown one, silently). */
     private static final class KnownName extends AstIdentifier {
         private final String kind;
@@ -362,6 +411,16 @@ final class JinjaSyntax {
         }
     }
 
+    /** {@code ~}: the two values as Python's str() writes them, joined (Jinjava writes a dict or a boolean as Java does). */
+    private static final class PythonConcatenation extends StringConcatOperator {
+        static final PythonConcatenation OP = new PythonConcatenation();
+
+        @Override
+        protected Object apply(TypeConverter converter, Object a, Object b) {
+            return getStringBuilder().append(PythonText.str(a, "")).append(PythonText.str(b, "")).toString();
+        }
+    }
+
     /** Jinjava's {@code +}, refusing a list (or string) longer than the limit. */
     private static final class BoundedAddition extends AdditionOperator {
         private final int maxListSize;
@@ -372,6 +431,10 @@ final class JinjaSyntax {
 
         @Override
         protected Object apply(TypeConverter converter, Object a, Object b) {
+            // Markup (|safe) + str escapes the str, as markupsafe does in Jinja2.
+            if (a instanceof SafeString && b instanceof String s) return new SafeString(a + escape(s));
+            if (a instanceof String s && b instanceof SafeString) return new SafeString(escape(s) + b);
+            if (a instanceof SafeString && b instanceof SafeString) return new SafeString(a.toString() + b);
             Object sum = super.apply(converter, a, b);
             if (sum instanceof Collection<?> c && c.size() > maxListSize) {
                 throw new ELException("A list would grow past " + maxListSize + " items.");

@@ -56,7 +56,7 @@ class ChatTemplateSafetyTest {
     void hugeLoopsStopAtTheStepLimit() {
         String loops = "{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}x{% endfor %}{% endfor %}{% endfor %}";
         long start = System.nanoTime();
-        assertEquals("The chat template did not finish within 2000000 steps.", refusal(loops).getMessage());
+        assertEquals("The chat template did not finish within 1000000 steps.", refusal(loops).getMessage());
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(30).toNanos(), "stopped quickly");
     }
 
@@ -68,6 +68,19 @@ class ChatTemplateSafetyTest {
         String loops = "{% for a in range(100000) %}{% for b in range(100000) %}{% for c in range(100000) %}{% endfor %}{% endfor %}{% endfor %}";
         long start = System.nanoTime();
         assertEquals("The chat template did not finish within 0.3 seconds.", refusal(ChatTemplate.of(loops, null, null, environment)).getMessage());
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "stopped quickly");
+    }
+
+    /** A macro calling itself stops at the recursion limit; one calling itself twice per call, at the time limit. */
+    @Test
+    void recursionStops() {
+        assertEquals("The chat template cannot be rendered (line 1): Max recursion limit of 100 reached for macro 'f'.",
+                refusal("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}").getMessage());
+        var limits = new JinjaEnvironment.Limits(1_000_000, 100_000, Long.MAX_VALUE, Duration.ofMillis(500));
+        ChatTemplate doubling = ChatTemplate.of("{% macro f(n) %}x{{ f(n) }}{{ f(n) }}{% endmacro %}{{ f(1) }}", null, null,
+                new JinjaEnvironment(limits, Clock.systemUTC()));
+        long start = System.nanoTime();
+        refusal(doubling);
         assertTrue(System.nanoTime() - start < Duration.ofSeconds(10).toNanos(), "stopped quickly");
     }
 

@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * add_generation_prompt true.
  * <p>Where Jinjava cannot follow: it has one null for Python's None and Jinja2's undefined, so
  * {@code tools is none} holds for an undefined {@code tools} (Jinja2: false) and None prints as
- * nothing (Jinja2: "None").
+ * nothing (Jinja2: "None"); and its template scanner ends {@code {{ … }}} at the first {@code }}}, so
+ * a nested dict literal closed by two braces inside one fails (in a {@code {% set %}} it is fine).
  */
 class JinjaCompatibilityTest {
 
@@ -89,7 +90,31 @@ class JinjaCompatibilityTest {
             Arguments.of("{{ (messages|length) > 1 }}|{{ messages|length is even }}|{{ 3 is divisibleby 3 }}|{{ [1, 2][0] == 1 }}",
                     "True|True|True|True"),
             Arguments.of("{{ '%s' }}|{{ 'a\\'b' }}|{{ \"q\\\"q\" }}|{{ 'tab\\there' }}",
-                    "%s|a'b|q\"q|tab\there"));
+                    "%s|a'b|q\"q|tab\there"),
+            Arguments.of("{% for item in [1,2,3,4] if item > 1 %}{{ item }}{{ loop.index }}{{ loop.last }};{% endfor %}|{% for k, v in {'a': 1, 'b': none, 'c': 3}.items() if v is not none %}{{ k }}={{ v }},{% endfor %}",
+                    "21False;32False;43True;|a=1,c=3,"),
+            Arguments.of("{% for m in messages %}[{{ loop.previtem.role if loop.previtem }}<{{ m.role }}>{{ loop.nextitem.role if loop.nextitem }}]{% endfor %}",
+                    "[<user>assistant][user<assistant>]"),
+            Arguments.of("{{ [3, 1, 2]|min }}{{ [3, 1, 2]|max }}{{ ['b', 'A', 'c']|min }}{{ messages|max(attribute='role')|tojson }}",
+                    "13A{\"role\": \"user\", \"content\": \" Hi \"}"),
+            Arguments.of("{{ 'abc' is iterable }}{{ {'a': 1} is iterable }}{{ 5 is iterable }}{{ 'abc' is sequence }}{{ none is iterable }}",
+                    "TrueTrueFalseTrueFalse"),
+            Arguments.of("{% macro depth(n) %}{% if n > 0 %}({{ depth(n - 1) }}){% endif %}{% endmacro %}{{ depth(5) }}",
+                    "((((()))))"),
+            Arguments.of("{{ '<{}|{}>'.format('a', 1) }} {{ '{0}{0}{{x}}'.format(true) }} {{ '{n}!'.format(n=2.5) }} {{ '{}'.format([1, 'a', none]) }}",
+                    "<a|1> TrueTrue{x} 2.5! [1, 'a', None]"),
+            Arguments.of("{% set t = -1 %}{{ not t == -1 }}|{{ not t == 0 and true }}|{{ not 'a' in 'abc' }}|{% set x = 3 %}{{ x+1 }}|{{ [1, 2, 3][:x-1] }}",
+                    "False|True|False|4|[1, 2]"),
+            Arguments.of("{{ strftime_now is defined }}|{{ raise_exception is defined }}|{{ range is defined }}",
+                    "True|True|True"),
+            Arguments.of("{{ '\"'|safe + '<b>' }}|{{ '<i>' + 'x'|safe }}|{{ 'a' ~ {'k': true, 'n': none} ~ [1.5, 'q'] }}|{{ {'k': false}|string }}|{{ {'a': [1, none]} }}|{{ 0.00001 }}|{{ 1e20 }}",
+                    "\"&lt;b&gt;|&lt;i&gt;x|a{'k': True, 'n': None}[1.5, 'q']|{'k': False}|{'a': [1, None]}|1e-05|1e+20"),
+            Arguments.of("{%- macro f() -%}\n{# c #}\n    {\n    }\n{%- endmacro -%}[\n{{ f() }}]|{{ 'x' }}\n\n    {# note #}\n    {%- if true %}\n    Y\n{%- endif %}",
+                    "[\n    {\n    }]|x\n\n    Y"),
+            Arguments.of("{{ 'a\nb\n\nc'|indent(2) }}|{{ 'a\nb'|indent(2, true) }}|{{ 'a\n\nb'|indent('> ', blank=true) }}|{{ ''|indent(first=true) }}",
+                    "a\n  b\n\n  c|  a\n  b|a\n> \n> b|    "),
+            Arguments.of("{% raw %}{# not a comment #}{{ x }}{% endraw %}|{{ '{# in a string #}' }}|{% set d = {'a': {'b': '#}'} } %}{{ d['a']['b'] }}",
+                    "{# not a comment #}{{ x }}|{# in a string #}|#}"));
     }
 
     @ParameterizedTest
