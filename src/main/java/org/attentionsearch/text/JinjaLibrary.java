@@ -48,8 +48,8 @@ final class JinjaLibrary {
         globals.registerFilter(new Extreme("min", -1));
         globals.registerFilter(new Extreme("max", 1));
         globals.registerFilter(new PythonString());
-        globals.registerExpTest(new Iterable("iterable"));
-        globals.registerExpTest(new Iterable("sequence"));
+        globals.registerExpTest(new IterableTest("iterable"));
+        globals.registerExpTest(new IterableTest("sequence"));
         globals.registerTag(new PythonFor());
         globals.registerTag(new Comment());
     }
@@ -245,10 +245,10 @@ final class JinjaLibrary {
     }
 
     /** Jinja2's {@code iterable} and {@code sequence}: strings, lists and dicts (Jinjava's leave out strings and dicts). */
-    private static final class Iterable implements ExpTest {
+    private static final class IterableTest implements ExpTest {
         private final String name;
 
-        Iterable(String name) {
+        IterableTest(String name) {
             this.name = name;
         }
 
