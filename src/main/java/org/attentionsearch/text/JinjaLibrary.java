@@ -29,8 +29,9 @@ import com.hubspot.jinjava.util.ObjectTruthValue;
  * What chat templates call that Jinjava lacks or does otherwise than Jinja2 in transformers'
  * environment: the {@code raise_exception} and {@code strftime_now} globals; the {@code tojson},
  * {@code trim}, {@code items}, {@code indent}, {@code min}, {@code max} and {@code string} filters and
- * the {@code iterable} and {@code sequence} tests as Jinja2 and transformers define them; and loops
- * with Jinja2's {@code if} filter and {@code loop.previtem} / {@code loop.nextitem}.
+ * the {@code iterable} and {@code sequence} tests as Jinja2 and transformers define them; loops
+ * with Jinja2's {@code if} filter and {@code loop.previtem} / {@code loop.nextitem}; and the tag a
+ * comment becomes ({@link JinjaSource}).
  */
 final class JinjaLibrary {
 

@@ -26,10 +26,10 @@ import jinjava.javax.el.MethodNotFoundException;
 /**
  * The method calls a chat template may make, as Python answers them: the string methods templates
  * use ({@code content.strip()}, {@code .startswith('<tool_response>')}, {@code .split('</think>')},
- * {@code '<{}>'.format(x)} …)
- * and a dict's {@code items()}, {@code keys()}, {@code values()}, {@code get()}. Every other call is
- * refused, so a template reaches no Java method of the objects it sees ({@code 'a'.repeat(10**9)}
- * would fill the memory). Jinjava's own calls (a filter, a test, {@code loop.cycle}) pass through.
+ * {@code '<{}>'.format(x)} …) and a dict's {@code items()}, {@code keys()}, {@code values()} and
+ * {@code get()}. Every other call is refused, so a template reaches no Java method of the objects it
+ * sees ({@code 'a'.repeat(10**9)} would fill the memory). Jinjava's own calls (a filter, a test,
+ * {@code loop.cycle}) pass through.
  */
 final class JinjaMethods extends ELResolver {
 
