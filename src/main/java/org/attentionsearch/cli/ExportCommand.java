@@ -11,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "export", mixinStandardHelpOptions = true, description = "Write the loaded model as a Hugging Face model directory "
-        + "(config.json, model.safetensors, tokenizer.json, pooling config).")
+        + "(config.json, model.safetensors, tokenizer.json, tokenizer_config.json with the chat template, pooling config).")
 final class ExportCommand implements Callable<Integer> {
 
     @Mixin ModelOptions options;

@@ -2,10 +2,12 @@ package org.attentionsearch.model;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import org.attentionsearch.model.blocks.Attention;
 import org.attentionsearch.model.blocks.Embedding;
 import org.attentionsearch.model.blocks.LanguageModelHead;
+import org.attentionsearch.text.ChatTemplate;
 import org.attentionsearch.text.Encoding;
 import org.attentionsearch.text.Tokenizer;
 import org.attentionsearch.weights.Checkpoint;
@@ -35,6 +37,15 @@ public interface Model {
     ModelConfig config();
 
     Tokenizer tokenizer();
+
+    /**
+     * The chat template the model's files declare (tokenizer_config.json or the directory's own
+     * template file, or GGUF's tokenizer.chat_template), if any. Tokenize what it renders with
+     * {@code tokenizer().encode(text, false)}: the template writes the special tokens itself.
+     */
+    default Optional<ChatTemplate> chatTemplate() {
+        return checkpoint().tokenizer().chatTemplate(tokenizer());
+    }
 
     /** How {@link #embed} turns token vectors into one vector per text. */
     Pooling pooling();

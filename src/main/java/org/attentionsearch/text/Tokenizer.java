@@ -15,6 +15,38 @@ public interface Tokenizer {
      */
     Encoding encode(String text);
 
+    /**
+     * The tokens of {@code text}; without {@code addSpecialTokens}, none of the special tokens the
+     * model puts around a text (its BOS, BERT's {@code [CLS] … [SEP]}), as Hugging Face's
+     * {@code add_special_tokens=False}: how a rendered chat template is tokenized, since it writes
+     * BOS itself. Special-token literals in the text are still recognised as those tokens.
+     */
+    default Encoding encode(String text, boolean addSpecialTokens) {
+        Encoding e = encode(text);
+        if (addSpecialTokens) {
+            return e;
+        }
+        // The tokens the template adds are those without a span of the text (see Encoding).
+        int n = 0;
+        for (int i = 0; i < e.length(); i++) {
+            if (e.hasOffsets(i)) n++;
+        }
+        if (n == e.length()) {
+            return e;
+        }
+        int[] ids = new int[n], typeIds = new int[n], starts = new int[n], ends = new int[n];
+        String[] tokens = new String[n];
+        for (int i = 0, k = 0; i < e.length(); i++) {
+            if (!e.hasOffsets(i)) continue;
+            ids[k] = e.ids()[i];
+            typeIds[k] = e.typeIds()[i];
+            tokens[k] = e.tokens()[i];
+            starts[k] = e.starts()[i];
+            ends[k++] = e.ends()[i];
+        }
+        return new Encoding(ids, typeIds, tokens, starts, ends);
+    }
+
     /** Number of ids: one more than the largest id of the vocabulary and the added tokens. */
     int vocabSize();
 

@@ -70,7 +70,7 @@ record TokenizerConfig(String bosToken, String eosToken, Boolean addBos, Boolean
     }
 
     /** A special token is written either as its string or as an object with a "content" string. */
-    private static String tokenName(JsonNode root, String field) {
+    static String tokenName(JsonNode root, String field) {
         JsonNode v = root.get(field);
         if (Json.isAbsent(v)) {
             return null;

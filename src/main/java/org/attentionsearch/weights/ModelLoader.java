@@ -2,6 +2,7 @@ package org.attentionsearch.weights;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -14,6 +15,8 @@ import java.util.stream.Stream;
 
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pooling;
+import org.attentionsearch.text.ChatTemplateFiles;
+import org.attentionsearch.text.TokenizerFormatException;
 
 /**
  * Loads a {@link Checkpoint} from an ONNX export or a Hugging Face model directory, and
@@ -136,8 +139,34 @@ public final class ModelLoader {
 
     private static TokenizerSource directoryTokenizer(Path dir) {
         Path tokenizer = required(dir, TOKENIZER), config = dir.resolve(TOKENIZER_CONFIG), generation = dir.resolve(GENERATION_CONFIG);
-        return new TokenizerSource.Json(read(tokenizer), Files.isRegularFile(config) ? read(config) : null,
+        return new TokenizerSource.Json(read(tokenizer), withOwnChatTemplate(dir, Files.isRegularFile(config) ? read(config) : null),
                 Files.isRegularFile(generation) ? read(generation) : null, tokenizer.toString());
+    }
+
+    /**
+     * The tokenizer config with the directory's own chat template file folded in, as transformers
+     * prefers chat_template.jinja, then chat_template.json, to the config's chat_template (an export
+     * then keeps it in the config it writes).
+     */
+    private static byte[] withOwnChatTemplate(Path dir, byte[] config) {
+        Path jinja = dir.resolve(ChatTemplateFiles.JINJA_FILE), json = dir.resolve(ChatTemplateFiles.JSON_FILE);
+        String template;
+        if (Files.isRegularFile(jinja)) {
+            template = new String(read(jinja), StandardCharsets.UTF_8);
+        } else if (Files.isRegularFile(json)) {
+            try {
+                template = ChatTemplateFiles.fromChatTemplateJson(read(json));
+            } catch (TokenizerFormatException e) {
+                throw new ModelFormatException(json.toString(), "is not a chat template file: " + e.getMessage(), e);
+            }
+        } else {
+            return config;
+        }
+        try {
+            return ChatTemplateFiles.withChatTemplate(config, template);
+        } catch (TokenizerFormatException e) {
+            throw new ModelFormatException(dir.resolve(TOKENIZER_CONFIG).toString(), "cannot be read: " + e.getMessage(), e);
+        }
     }
 
     private static Path tokenizerBeside(Path onnx) {
@@ -242,8 +271,10 @@ public final class ModelLoader {
 
     /**
      * Writes a model directory that {@link #load} (and transformers / sentence-transformers)
-     * read back: config.json, model.safetensors, tokenizer.json and, when the checkpoint has a
-     * pooling, 1_Pooling/config.json and modules.json. Float values are written bit for bit.
+     * read back: config.json, model.safetensors, tokenizer.json, the tokenizer_config.json and
+     * generation_config.json the model came with (a GGUF's chat template as a tokenizer_config.json
+     * of its own) and, when the checkpoint has a pooling, 1_Pooling/config.json and modules.json.
+     * Float values are written bit for bit.
      */
     public static void export(Checkpoint c, Path dir) {
         if (c.config().family() == ModelConfig.Family.BERT) BertTensors.validate(c.config(), c.tensors(), c.source());
@@ -255,6 +286,10 @@ public final class ModelLoader {
             if (c.tokenizer() instanceof TokenizerSource.Json json) {
                 if (json.config() != null) Files.write(dir.resolve(TOKENIZER_CONFIG), json.config());
                 if (json.generationConfig() != null) Files.write(dir.resolve(GENERATION_CONFIG), json.generationConfig());
+            } else if (c.tokenizer() instanceof TokenizerSource.Gguf gguf
+                    && gguf.metadata().get(ChatTemplateFiles.GGUF_KEY) instanceof String template) {
+                // A config holding only the template: the tokenizer reads it as it reads none.
+                Files.write(dir.resolve(TOKENIZER_CONFIG), ChatTemplateFiles.withChatTemplate(null, template));
             }
             Path poolingConfig = dir.resolve(HfConfig.POOLING_CONFIG);
             Path modules = dir.resolve(HfConfig.MODULES);

@@ -1,7 +1,10 @@
 package org.attentionsearch.weights;
 
 import java.util.Map;
+import java.util.Optional;
 
+import org.attentionsearch.text.ChatTemplate;
+import org.attentionsearch.text.ChatTemplateFiles;
 import org.attentionsearch.text.Tokenizer;
 import org.attentionsearch.text.TokenizerFormatException;
 import org.attentionsearch.text.Tokenizers;
@@ -10,9 +13,9 @@ import org.attentionsearch.text.Tokenizers;
 public sealed interface TokenizerSource {
 
     /**
-     * tokenizer.json, with tokenizer_config.json (BOS/EOS names, whether BOS is added) and
-     * generation_config.json (the ids generation stops at) when there are (else null); {@code file}
-     * names them in messages.
+     * tokenizer.json, with tokenizer_config.json (BOS/EOS names, whether BOS is added, the chat
+     * template) and generation_config.json (the ids generation stops at) when there are (else null);
+     * {@code file} names them in messages.
      */
     record Json(byte[] tokenizer, byte[] config, byte[] generationConfig, String file) implements TokenizerSource {
         public Json(byte[] tokenizer, byte[] config) {
@@ -33,6 +36,14 @@ public sealed interface TokenizerSource {
             return tokenizer;
         }
 
+        @Override
+        public Optional<ChatTemplate> chatTemplate(Tokenizer loaded) {
+            try {
+                return ChatTemplateFiles.fromTokenizerConfig(config, loaded);
+            } catch (TokenizerFormatException e) {
+                throw new ModelFormatException(file, firstLetterLow(e.getMessage()), e);
+            }
+        }
     }
 
     /** The tokenizer.* keys of a GGUF file's metadata; {@code file} names it in messages. */
@@ -51,6 +62,14 @@ public sealed interface TokenizerSource {
             return Tokenizers.toTokenizerJson(metadata);
         }
 
+        @Override
+        public Optional<ChatTemplate> chatTemplate(Tokenizer loaded) {
+            try {
+                return ChatTemplateFiles.fromGguf(metadata, loaded);
+            } catch (TokenizerFormatException e) {
+                throw new ModelFormatException(file, firstLetterLow(e.getMessage()), e);
+            }
+        }
     }
 
     /** The tokenizer itself; a tokenizer that cannot be used is a {@link ModelFormatException} naming the file. */
@@ -58,6 +77,12 @@ public sealed interface TokenizerSource {
 
     /** A tokenizer.json equivalent to this tokenizer (for export). */
     byte[] tokenizerJson();
+
+    /**
+     * The chat template the files declare, given the BOS and EOS tokens they name (else those of
+     * {@code loaded}, the tokenizer {@link #load} gave); a malformed one is a {@link ModelFormatException} naming the file.
+     */
+    Optional<ChatTemplate> chatTemplate(Tokenizer loaded);
 
     /** "The tokenizer file is …" reads as "…: the tokenizer file is …" after a file name. */
     private static String firstLetterLow(String sentence) {

@@ -152,6 +152,8 @@ public final class LlamaCpp {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN));
         static final MethodHandle DETOKENIZE = fn("llama_detokenize",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
+        static final MethodHandle CHAT_APPLY_TEMPLATE = fn("llama_chat_apply_template",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_BOOLEAN, ADDRESS, JAVA_INT));
         static final MethodHandle DECODE = fn("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
         static final MethodHandle GET_LOGITS = fn("llama_get_logits", FunctionDescriptor.of(ADDRESS, ADDRESS));
         static final MethodHandle TENSOR_GET = NativeLibraries.ggmlBase("ggml_backend_tensor_get",
@@ -403,6 +405,47 @@ public final class LlamaCpp {
 
     public static String detokenize(Model model, int[] tokens, boolean removeSpecial, boolean unparseSpecial) {
         return new String(detokenizeBytes(model, tokens, removeSpecial, unparseSpecial), StandardCharsets.UTF_8);
+    }
+
+    // ---- chat templates
+
+    /** struct llama_chat_message (llama.h): a role and a content, both C strings. */
+    static final StructLayout CHAT_MESSAGE = MemoryLayout.structLayout(ADDRESS.withName("role"), ADDRESS.withName("content"));
+
+    /** One turn for {@link #applyChatTemplate}. */
+    public record ChatMessage(String role, String content) {
+    }
+
+    /**
+     * llama.cpp's rendering of a conversation (llama_chat_apply_template): it recognises the template
+     * among those it knows by text it contains and writes the turns with its own code, no Jinja,
+     * and without BOS; empty when it does not recognise the template.
+     *
+     * @param addAssistant whether to end with the opening of the assistant's turn
+     */
+    public static Optional<String> applyChatTemplate(String template, List<ChatMessage> messages, boolean addAssistant) {
+        synchronized (LOCK) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment chat = arena.allocate(CHAT_MESSAGE, Math.max(1, messages.size()));
+                for (int i = 0; i < messages.size(); i++) {
+                    MemorySegment m = chat.asSlice(i * CHAT_MESSAGE.byteSize(), CHAT_MESSAGE.byteSize());
+                    m.set(ADDRESS, 0, arena.allocateFrom(messages.get(i).role()));
+                    m.set(ADDRESS, ADDRESS.byteSize(), arena.allocateFrom(messages.get(i).content()));
+                }
+                MemorySegment tmpl = arena.allocateFrom(template);
+                int capacity = 256;
+                for (ChatMessage m : messages) capacity += 2 * (m.role().length() + m.content().length()) * 3;
+                while (true) {
+                    MemorySegment buf = arena.allocate(capacity);
+                    int n = (int) Native.CHAT_APPLY_TEMPLATE.invokeExact(tmpl, chat, (long) messages.size(), addAssistant, buf, capacity);
+                    if (n < 0) return Optional.empty();
+                    if (n <= capacity) return Optional.of(new String(buf.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.UTF_8));
+                    capacity = n;
+                }
+            } catch (Throwable t) {
+                throw Ggml.rethrow(t);
+            }
+        }
     }
 
     // ---- decoding
