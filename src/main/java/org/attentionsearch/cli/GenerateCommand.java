@@ -14,6 +14,7 @@ import org.attentionsearch.search.NextTokens;
 import org.attentionsearch.search.ResultsPage;
 import org.attentionsearch.search.SearchJson;
 import org.attentionsearch.search.View;
+import org.attentionsearch.text.ChatTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -46,6 +47,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Option(names = "--stop", paramLabel = "TEXT", description = "Stop before this text would be written.")
     String stop;
+
+    @Option(names = "--chat", description = "Wrap the prompt as one user message with the model's chat template (tokenizer_config.json's or the GGUF's).")
+    boolean chat;
 
     @Option(names = "--json", description = "One JSON object per generated token with its results page, then a summary (schema: docs/json.md).")
     boolean json;
@@ -95,7 +99,16 @@ final class GenerateCommand implements Callable<Integer> {
         View view = json ? view(model) : null;
         Generation generation;
         try {
-            generation = Generation.of(model, text, new Generation.Settings(maxTokens, sampling, stop, view, withoutSinks ? 0 : top, alternatives));
+            Generation.Settings settings = new Generation.Settings(maxTokens, sampling, stop, view, withoutSinks ? 0 : top, alternatives);
+            if (chat) {
+                // The template writes the conversation's special tokens (BOS included) itself.
+                ChatTemplate template = model.chatTemplate().orElseThrow(() -> new UsageException(options.modelName()
+                        + " ships no chat template (tokenizer_config.json's chat_template or the GGUF's tokenizer.chat_template); drop --chat"));
+                String rendered = template.renderUserPrompt(text);
+                generation = Generation.of(model, rendered, model.tokenizer().encode(rendered, false), settings);
+            } else {
+                generation = Generation.of(model, text, settings);
+            }
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

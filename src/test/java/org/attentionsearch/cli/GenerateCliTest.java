@@ -90,6 +90,26 @@ class GenerateCliTest {
         }
     }
 
+    /** --chat: the prompt as one user message in the model's own template, its BOS written by the template alone. */
+    @Test
+    void chatWrapsThePromptInTheModelsTemplate() throws Exception {
+        java.nio.file.Path dir = SyntheticModels.huggingFace(SyntheticModels.llama());
+        CliTest.Run r = CliTest.run("generate", "--model", dir.toString(), "--chat", "--json", "--max-tokens", "2", "Where is the bank?");
+        assertEquals(0, r.code(), r.err());
+        JsonNode summary = r.lines().getLast();
+        String prompt = summary.get("prompt").asText();
+        assertTrue(prompt.startsWith("<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nWhere is the bank?<|eot_id|>")
+                && prompt.endsWith("<|start_header_id|>assistant<|end_header_id|>\n\n"), prompt);
+        org.attentionsearch.model.Model model = org.attentionsearch.model.Model.load(dir);
+        int[] ids = model.tokenizer().encode(prompt, false).ids();
+        assertEquals(ids.length, summary.get("promptTokens").asInt());
+        assertEquals(1, java.util.Arrays.stream(ids).filter(id -> id == model.tokenizer().bos().getAsInt()).count(), "one BOS");
+
+        CliTest.Run none = CliTest.run("generate", "--model", SyntheticModels.gguf(SyntheticModels.gpt2()).toString(), "--chat", PROMPT);
+        assertEquals(2, none.code(), none.err());
+        assertTrue(none.err().contains("no chat template"), none.err());
+    }
+
     @Test
     void badInputIsOneSentenceAndExitTwo() throws Exception {
         String model = gguf();
