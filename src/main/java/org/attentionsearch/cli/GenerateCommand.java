@@ -183,6 +183,7 @@ final class GenerateCommand implements Callable<Integer> {
         g.writeStringField("stop", gen.stop().label());
         g.writeNumberField("promptTokens", gen.promptEncoding().length());
         g.writeNumberField("seed", seed);
+        g.writeNumberField("promptTokensPerSecond", Math.round(gen.promptTokensPerSecond() * 10) / 10.0);
         g.writeNumberField("tokensPerSecond", Math.round(gen.tokensPerSecond() * 10) / 10.0);
     }
 }

@@ -160,6 +160,11 @@ public final class Generation implements Iterable<Generation.Step> {
         return promptMillis;
     }
 
+    /** Prompt tokens read per second by the prompt's one pass. */
+    public double promptTokensPerSecond() {
+        return promptMillis == 0 ? 0 : prompt.length() / (promptMillis / 1e3);
+    }
+
     /** Generated tokens per second of the steps (the prompt's pass not counted). */
     public double tokensPerSecond() {
         return stepNanos == 0 ? 0 : ids.size() / (stepNanos / 1e9);

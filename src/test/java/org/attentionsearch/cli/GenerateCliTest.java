@@ -49,7 +49,7 @@ class GenerateCliTest {
         }
         assertEquals(summary.get("text").asText(), text.toString());
         assertTrue(List.of("eos", "max-tokens").contains(summary.get("stop").asText()));
-        assertTrue(summary.has("tokensPerSecond") && summary.has("seed"));
+        assertTrue(summary.has("tokensPerSecond") && summary.has("promptTokensPerSecond") && summary.has("seed"));
     }
 
     @Test
