@@ -111,13 +111,13 @@ final class StepPages {
         if (done >= n) return;
         ModelConfig c = model.config();
         int layer = view.layer();
-        float[] rows = cache.layer(layer);
+        float[] rows = cache.values(layer);
         var wo = model.attention(layer).outputWeight();
         float[] f = new float[hidden];
         if (view instanceof View.Head h) {
             norms = Arrays.copyOf(norms, Math.max(n, 2 * norms.length));
             for (int j = done; j < n; j++) {
-                HeadProjection.project(rows, j * cache.stride() + cache.valueColumn(c.kvHead(h.head()), d), 1, d, wo, h.head(), f, 0);
+                HeadProjection.project(rows, j * cache.valueStride() + c.kvHead(h.head()) * d, 1, d, wo, h.head(), f, 0);
                 double sq = 0;
                 for (float x : f) sq += (double) x * x;
                 norms[j] = (float) Math.sqrt(sq);
@@ -126,7 +126,7 @@ final class StepPages {
             for (int head = 0; head < heads; head++) {
                 if (projected[head].length < n * hidden) projected[head] = Arrays.copyOf(projected[head], Math.max(n, 2 * done) * hidden);
                 for (int j = done; j < n; j++) {
-                    HeadProjection.project(rows, j * cache.stride() + cache.valueColumn(c.kvHead(head), d), 1, d, wo, head,
+                    HeadProjection.project(rows, j * cache.valueStride() + c.kvHead(head) * d, 1, d, wo, head,
                             projected[head], j * hidden);
                 }
             }

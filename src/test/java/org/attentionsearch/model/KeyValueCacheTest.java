@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A decoder that reads a prefix once and then one token at a time from its key/value cache gives
  * what one pass over the whole text gives: the final vectors, and every layer's attention weights
- * and scores of the new tokens.
+ * and scores of the new tokens (the scores to the bit).
  */
 class KeyValueCacheTest {
 
@@ -64,8 +64,8 @@ class KeyValueCacheTest {
                         int i = at + r;
                         for (int j = 0; j < keys; j++) {
                             float ws = wantS[(head * n + i) * n + j], gs = s[(head * len + r) * keys + j];
-                            if (ws == Float.NEGATIVE_INFINITY) assertEquals(ws, gs, name + ": masked key");
-                            else assertEquals(ws, gs, 1e-5 * (1 + Math.abs(ws)), name + ": score " + l + "/" + head + " " + i + "→" + j);
+                            // The cache's transposed keys go through the pass's own kernel: the same bits.
+                            assertEquals(ws, gs, 0f, name + ": score " + l + "/" + head + " " + i + "→" + j);
                             assertEquals(wantW[(head * n + i) * n + j], w[(head * len + r) * keys + j], 1e-6,
                                     name + ": weight " + l + "/" + head + " " + i + "→" + j);
                         }

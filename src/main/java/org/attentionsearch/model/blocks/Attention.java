@@ -124,10 +124,13 @@ public final class Attention {
             int b = task / heads, start = batch.start(b);
             float[] weights = t == null || !t[b].keepsWeights() ? null : t[b].layer(layer, "attention.weights");
             float[] scores = t == null || cache == null ? null : t[b].layer(layer, "attention.scores");
+            int h = task % heads, g = h / (heads / kvHeads);
             if (cache == null) {
-                head(qkv, start, batch.length(b), 0, qkv, start * stride + qWidth, stride, task % heads, context, weights, null);
+                head(qkv, start, batch.length(b), 0, null, 0, 0, qkv, start * stride + qWidth + kvWidth + g * headSize, stride,
+                        h, context, weights, null);
             } else {
-                head(qkv, 0, rows, past, cache.layer(layer), 0, cache.stride(), task % heads, context, weights, scores);
+                head(qkv, 0, rows, past, cache.keys(layer), g * headSize * cache.capacity(), cache.capacity(),
+                        cache.values(layer), g * headSize, cache.valueStride(), h, context, weights, scores);
             }
         });
         output.apply(context, rows, out, Epilogue.ADD, residual, postNorm == null ? null : postNorm.inPlace(out));
@@ -156,20 +159,26 @@ public final class Attention {
 
     /**
      * Head h for the queries at rows [first, first+rows) of qkv, which follow {@code past} earlier
-     * tokens: their keys and values are rows 0 … past+rows−1 of {@code kv} (row j at kvBase + j·kvStride,
-     * keys then values of every key/value head). α goes into {@code weights} ([heads, rows, keys],
-     * or null), the scores before the softmax into {@code scores} (or null), and z into context.
+     * tokens; keys and values are those of positions 0 … past+rows−1. The keys come transposed
+     * ([d × keys], row c at keysT[kTOff + c·kTStride]) from a cache, or when keysT is null from qkv's
+     * own rows, transposed here; value j is at v[vOff + j·vStride]. α goes into {@code weights}
+     * ([heads, rows, keys], or null), the scores before the softmax into {@code scores} (or null),
+     * and z into context.
      */
-    private void head(float[] qkv, int first, int rows, int past, float[] kv, int kvBase, int kvStride, int h,
-                      float[] context, float[] weights, float[] scores) {
+    private void head(float[] qkv, int first, int rows, int past, float[] keysT, int kTOff, int kTStride,
+                      float[] v, int vOff, int vStride, int h, float[] context, float[] weights, float[] scores) {
         int d = headSize, g = h / (heads / kvHeads), n = past + rows;
-        int qCol = h * d, kCol = g * d, vCol = kvHeads * d + g * d, zStride = heads * d;
+        int qCol = h * d, zStride = heads * d;
 
         float[][] scratch = SCRATCH.get();
-        if (scratch[0].length < d * n) scratch[0] = new float[d * n];
         if (scratch[1].length < AttentionKernel.ROWS * n) scratch[1] = new float[AttentionKernel.ROWS * n];
-        float[] keysT = scratch[0];
-        transposeKeys(kv, kvBase + kCol, kvStride, n, keysT);
+        if (keysT == null) {
+            if (scratch[0].length < d * n) scratch[0] = new float[d * n];
+            keysT = scratch[0];
+            kTOff = 0;
+            kTStride = n;
+            transposeKeys(qkv, first * stride + heads * d + g * d, stride, n, keysT);
+        }
 
         // Blocks of queries: the rows of α live in the trace, or in scratch when not tracing.
         for (int i0 = 0; i0 < rows; i0 += AttentionKernel.ROWS) {
@@ -177,7 +186,7 @@ public final class Attention {
             int keys = mask.endVisible(position + block - 1, n); // no query of the block sees a key past this
             float[] p = weights != null ? weights : scratch[1];
             int pOff = weights != null ? (h * rows + i0) * n : 0;
-            scoreBlock(qkv, (first + i0) * stride + qCol, stride, position, block, keysT, n, keys, p, pOff);
+            scoreBlock(qkv, (first + i0) * stride + qCol, stride, position, block, keysT, kTOff, kTStride, n, keys, p, pOff);
             if (scores != null) {
                 for (int r = 0; r < block; r++) {
                     int row = pOff + r * n;
@@ -186,7 +195,7 @@ public final class Attention {
                 }
             }
             for (int r = 0; r < block; r++) Vectors.softmax(p, pOff + r * n, keys); // −∞ becomes exactly 0
-            AttentionKernel.weightedSum(p, pOff, n, block, kv, kvBase + vCol, kvStride, keys, d,
+            AttentionKernel.weightedSum(p, pOff, n, block, v, vOff, vStride, keys, d,
                     context, (first + i0) * zStride + qCol, zStride);
         }
     }
@@ -204,9 +213,9 @@ public final class Attention {
      * (row r at out[outOff + r·n]): q·k/√d, −∞ where the mask hides the key. The forward pass and
      * the trace's on-demand scores both come through here, so they agree to the bit.
      */
-    private void scoreBlock(float[] q, int qOff, int qStride, int i0, int rows, float[] keysT, int n, int keys,
-                            float[] out, int outOff) {
-        AttentionKernel.scores(q, qOff, qStride, rows, keysT, 0, n, keys, headSize, scale, out, outOff, n);
+    private void scoreBlock(float[] q, int qOff, int qStride, int i0, int rows, float[] keysT, int kTOff, int kTStride,
+                            int n, int keys, float[] out, int outOff) {
+        AttentionKernel.scores(q, qOff, qStride, rows, keysT, kTOff, kTStride, keys, headSize, scale, out, outOff, n);
         for (int r = 0; r < rows; r++) {
             int row = outOff + r * n;
             Arrays.fill(out, row, row + mask.firstVisible(i0 + r), Float.NEGATIVE_INFINITY);
@@ -250,7 +259,7 @@ public final class Attention {
             if (h % group == 0) transposeKeys(keys, (h / group) * n * headSize, headSize, n, keysT);
             for (int i0 = 0; i0 < n; i0 += AttentionKernel.ROWS) {
                 int rows = Math.min(AttentionKernel.ROWS, n - i0);
-                scoreBlock(queries, (h * n + i0) * headSize, headSize, i0, rows, keysT, n, n, out, (h * n + i0) * n);
+                scoreBlock(queries, (h * n + i0) * headSize, headSize, i0, rows, keysT, 0, n, n, n, out, (h * n + i0) * n);
             }
         }
         return out;
