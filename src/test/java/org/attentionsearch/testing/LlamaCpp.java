@@ -116,7 +116,7 @@ public final class LlamaCpp {
     private static final long TENSOR_SIZE = 336;
     private static final long TENSOR_TYPE = 0, TENSOR_NE = 16, TENSOR_NB = 48, TENSOR_NAME = 256;
     private static final int GGML_F32 = 0, GGML_F16 = 1;
-    private static final int FLASH_ATTN_DISABLED = 0;
+    private static final int FLASH_ATTN_DISABLED = 0, FLASH_ATTN_ENABLED = 1;
 
     private static final Object LOCK = new Object();
     private static final Deque<String> LOG = new ArrayDeque<>();
@@ -156,6 +156,9 @@ public final class LlamaCpp {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_BOOLEAN, ADDRESS, JAVA_INT));
         static final MethodHandle DECODE = fn("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
         static final MethodHandle GET_LOGITS = fn("llama_get_logits", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        static final MethodHandle GET_LOGITS_ITH = fn("llama_get_logits_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+        static final MethodHandle GET_MEMORY = fn("llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        static final MethodHandle MEMORY_CLEAR = fn("llama_memory_clear", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
         static final MethodHandle TENSOR_GET = NativeLibraries.ggmlBase("ggml_backend_tensor_get",
                 FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG));
         static final MethodHandle NBYTES = NativeLibraries.ggmlBase("ggml_nbytes", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
@@ -630,6 +633,127 @@ public final class LlamaCpp {
                 }
             }
         }
+    }
+
+    /**
+     * A context kept open for repeated decodes, as a benchmark times them: one sequence of up to
+     * {@code nCtx} tokens, decoded in batches of up to {@code nBatch}, llama.cpp's default KV cache
+     * type (F16), flash attention off or on, no eval callback. Not thread-safe.
+     */
+    public static final class Session implements AutoCloseable {
+        private final Model model;
+        private final int vocab;
+        private final Arena arena = Arena.ofConfined();
+        private MemorySegment ctx;
+        private int position;
+
+        private Session(Model model, int nCtx, int nBatch, int threads, boolean flashAttention) {
+            this.model = model;
+            this.vocab = model.vocabSize();
+            synchronized (LOCK) {
+                try {
+                    MemorySegment params = (MemorySegment) Native.CONTEXT_DEFAULTS.invokeExact((SegmentAllocator) arena);
+                    setInt(params, "n_ctx", nCtx);
+                    setInt(params, "n_batch", nBatch);
+                    setInt(params, "n_ubatch", nBatch);
+                    setInt(params, "n_seq_max", 1);
+                    setInt(params, "n_threads", threads);
+                    setInt(params, "n_threads_batch", threads);
+                    setInt(params, "flash_attn_type", flashAttention ? FLASH_ATTN_ENABLED : FLASH_ATTN_DISABLED);
+                    ctx = (MemorySegment) Native.CONTEXT_NEW.invokeExact(model.handle(), params);
+                } catch (Throwable t) {
+                    arena.close();
+                    throw Ggml.rethrow(t);
+                }
+                if (ctx.equals(MemorySegment.NULL)) {
+                    arena.close();
+                    throw new IllegalStateException("llama.cpp cannot make a context: " + lastLog());
+                }
+            }
+        }
+
+        /** Empties the KV cache: the next decode starts at position 0. */
+        public void clear() {
+            synchronized (LOCK) {
+                call(() -> {
+                    MemorySegment memory = (MemorySegment) Native.GET_MEMORY.invokeExact(handle());
+                    Native.MEMORY_CLEAR.invokeExact(memory, true);
+                    return null;
+                });
+                position = 0;
+            }
+        }
+
+        /** Tokens in the cache: the position of the next one. */
+        public int position() {
+            return position;
+        }
+
+        /** Decodes {@code tokens} at the next positions, with logits for the last one only. */
+        public void decode(int[] tokens) {
+            synchronized (LOCK) {
+                try (Arena call = Arena.ofConfined()) {
+                    int rc = (int) Native.DECODE.invokeExact(handle(), batch(call, tokens, position, false));
+                    if (rc != 0) throw new IllegalStateException("llama_decode returned " + rc + ": " + lastLog());
+                    position += tokens.length;
+                } catch (Throwable t) {
+                    throw Ggml.rethrow(t);
+                }
+            }
+        }
+
+        /** The last decoded token's logits. */
+        public float[] lastLogits() {
+            synchronized (LOCK) {
+                return call(() -> ((MemorySegment) Native.GET_LOGITS_ITH.invokeExact(handle(), -1))
+                        .reinterpret(4L * vocab).toArray(JAVA_FLOAT));
+            }
+        }
+
+        /** The largest of the last decoded token's logits (the lower id on ties), read in place. */
+        public int argmaxLast() {
+            synchronized (LOCK) {
+                MemorySegment row = call(() -> ((MemorySegment) Native.GET_LOGITS_ITH.invokeExact(handle(), -1)).reinterpret(4L * vocab));
+                int best = 0;
+                float max = row.getAtIndex(JAVA_FLOAT, 0);
+                for (int t = 1; t < vocab; t++) {
+                    float v = row.getAtIndex(JAVA_FLOAT, t);
+                    if (v > max) {
+                        max = v;
+                        best = t;
+                    }
+                }
+                return best;
+            }
+        }
+
+        private MemorySegment handle() {
+            if (ctx == null) throw new IllegalStateException("the context is closed");
+            model.handle();
+            return ctx;
+        }
+
+        @Override
+        public void close() {
+            synchronized (LOCK) {
+                if (ctx == null) return;
+                MemorySegment c = ctx;
+                ctx = null;
+                try {
+                    call(() -> {
+                        Native.CONTEXT_FREE.invokeExact(c);
+                        return null;
+                    });
+                } finally {
+                    arena.close();
+                }
+            }
+        }
+    }
+
+    /** A reusable context for timing decodes (see {@link Session}). */
+    public static Session session(Model model, int nCtx, int nBatch, int threads, boolean flashAttention) {
+        return new Session(model, nCtx, nBatch, threads, flashAttention);
     }
 
     /** A decode capturing the graph tensors of these names. */
