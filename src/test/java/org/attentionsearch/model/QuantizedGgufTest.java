@@ -101,7 +101,7 @@ class QuantizedGgufTest {
         System.out.println(what);
         assertTrue(f32 > 200e6, what); // the untied 128256 × 256 embedding table and LM head, 131 MB each
         assertTrue(inPlace < f32 / 4, what);
-        assertTrue(f32 - inPlace > 250e6, what); // the two float tables and the layers' matrices, less their offsets
+        assertTrue(f32 - inPlace > 200e6, what); // the two float tables (262 MB) and the layers' matrices, less their offsets
     }
 
     private static long heapOfLoaded(Spec spec) {
