@@ -48,7 +48,13 @@ public final class QuantizedMatMul {
                 float[] tile = new float[rows * PANEL];
                 for (int p = p0; p < p1; p++) {
                     int width = Math.min(PANEL, n - p * PANEL);
-                    for (int jj = 0; jj < width; jj++) {
+                    int jj = 0;
+                    if (VECTOR && w.format() == QuantizedMatrix.Format.Q8_0) {
+                        for (; jj + 4 <= width; jj += 4) {
+                            for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj);
+                        }
+                    }
+                    for (; jj < width; jj++) {
                         for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k);
                     }
                     MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
@@ -119,6 +125,35 @@ public final class QuantizedMatMul {
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q8_0 stored rows j … j+3 against x at once, into out[o … o+3]: each vector of x loaded once
+     * for four rows, four independent chains of sums.
+     */
+    static void dot4(QuantizedMatrix w, int j, float[] x, int xOff, float[] out, int o) {
+        MemorySegment m = w.data();
+        long at0 = w.rowOffset(j), at1 = w.rowOffset(j + 1), at2 = w.rowOffset(j + 2), at3 = w.rowOffset(j + 3);
+        int blocks = w.k() / QuantizedMatrix.BLOCK, step = QuantizedMatrix.Format.Q8_0.blockBytes();
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < blocks; b++, at0 += step, at1 += step, at2 += step, at3 += step) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int v = 0; v < QuantizedMatrix.BLOCK; v += LANES) {
+                FloatVector xv = FloatVector.fromArray(S, x, xOff + 32 * b + v);
+                s0 = widen(ByteVector.fromMemorySegment(B, m, at0 + 2 + v, ByteOrder.LITTLE_ENDIAN)).fma(xv, s0);
+                s1 = widen(ByteVector.fromMemorySegment(B, m, at1 + 2 + v, ByteOrder.LITTLE_ENDIAN)).fma(xv, s1);
+                s2 = widen(ByteVector.fromMemorySegment(B, m, at2 + 2 + v, ByteOrder.LITTLE_ENDIAN)).fma(xv, s2);
+                s3 = widen(ByteVector.fromMemorySegment(B, m, at3 + 2 + v, ByteOrder.LITTLE_ENDIAN)).fma(xv, s3);
+            }
+            acc0 = s0.fma(FloatVector.broadcast(S, Float.float16ToFloat(m.get(QuantizedMatrix.HALF, at0))), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(S, Float.float16ToFloat(m.get(QuantizedMatrix.HALF, at1))), acc1);
+            acc2 = s2.fma(FloatVector.broadcast(S, Float.float16ToFloat(m.get(QuantizedMatrix.HALF, at2))), acc2);
+            acc3 = s3.fma(FloatVector.broadcast(S, Float.float16ToFloat(m.get(QuantizedMatrix.HALF, at3))), acc3);
+        }
+        out[o] = acc0.reduceLanes(VectorOperators.ADD);
+        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
+        out[o + 2] = acc2.reduceLanes(VectorOperators.ADD);
+        out[o + 3] = acc3.reduceLanes(VectorOperators.ADD);
     }
 
     /** Stored row j (W's column j) as floats into out[off, off + k): d·q in float, as ggml dequantizes. */
