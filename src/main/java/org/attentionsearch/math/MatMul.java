@@ -39,7 +39,7 @@ public final class MatMul {
      */
     public static void multiply(float[] a, PackedMatrix w, float[] bias, Epilogue epilogue,
                                 float[] residual, float[] c, int rowStart, int rowEnd) {
-        check(a, rowEnd, w, bias, epilogue, residual, c);
+        check(a, rowEnd, w.k(), w.n(), bias, epilogue, residual, c);
         Objects.checkFromToIndex(rowStart, rowEnd, rowEnd);
         multiplyBlock(a, w, bias, epilogue, residual, c, rowStart, rowEnd, 0, w.panels());
     }
@@ -57,7 +57,7 @@ public final class MatMul {
      */
     public static void multiply(float[] a, int rows, PackedMatrix w, float[] bias, Epilogue epilogue,
                                 float[] residual, float[] c, Parallel.RangeBody thenRows) {
-        check(a, rows, w, bias, epilogue, residual, c);
+        check(a, rows, w.k(), w.n(), bias, epilogue, residual, c);
         int threads = Parallel.threads();
         if (rows >= 4 * MR * threads || w.panels() < threads) {
             Parallel.forRange(rows, 2, (r0, r1) -> { // near-equal shares; tileRows keeps each share's tail whole
@@ -71,20 +71,21 @@ public final class MatMul {
         }
     }
 
-    private static void check(float[] a, int rows, PackedMatrix w, float[] bias, Epilogue epilogue,
-                              float[] residual, float[] c) {
+    /** Checks the arguments of a multiplication by a [k × n] matrix. */
+    static void check(float[] a, int rows, int k, int n, float[] bias, Epilogue epilogue,
+                      float[] residual, float[] c) {
         Objects.requireNonNull(epilogue, "epilogue");
         if (rows < 0) {
             throw new IllegalArgumentException("rows < 0: " + rows);
         }
-        checkLength("a", a, (long) rows * w.k());
-        checkLength("c", c, (long) rows * w.n());
+        checkLength("a", a, (long) rows * k);
+        checkLength("c", c, (long) rows * n);
         if (bias != null) {
-            checkLength("bias", bias, w.n());
+            checkLength("bias", bias, n);
         }
         if (epilogue == Epilogue.ADD) {
             Objects.requireNonNull(residual, "residual is required for Epilogue.ADD");
-            checkLength("residual", residual, (long) rows * w.n());
+            checkLength("residual", residual, (long) rows * n);
         }
     }
 
@@ -218,7 +219,7 @@ public final class MatMul {
     }
 
     /** c[row+i][col+j] = epilogue(tile[i][j] + bias[col+j]) for the valid rows and columns (< n). */
-    private static void writeTile(float[] tile, int rows, float[] c, int n, int row, int col,
+    static void writeTile(float[] tile, int rows, float[] c, int n, int row, int col,
                                   float[] bias, Epilogue epilogue, float[] residual) {
         int width = Math.min(PANEL, n - col);
         if (epilogue == Epilogue.GELU || epilogue == Epilogue.GELU_TANH) {

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code p·k·PANEL + kk·PANEL + j}. The micro-kernel therefore reads one panel as a single
  * sequential stream, {@code PANEL} floats per step of k.
  */
-public final class PackedMatrix {
+public final class PackedMatrix implements WeightMatrix {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     static final int LANES = SPECIES.length();
     /** Vectors per panel row, i.e. accumulator columns of the micro-kernel. */
@@ -101,12 +101,20 @@ public final class PackedMatrix {
         return (p * k + kk) * PANEL + (j - p * PANEL);
     }
 
+    @Override
     public int k() {
         return k;
     }
 
+    @Override
     public int n() {
         return n;
+    }
+
+    @Override
+    public void multiply(float[] a, int rows, float[] bias, Epilogue epilogue, float[] residual, float[] c,
+                         Parallel.RangeBody thenRows) {
+        MatMul.multiply(a, rows, this, bias, epilogue, residual, c, thenRows);
     }
 
     int panels() {
@@ -118,6 +126,7 @@ public final class PackedMatrix {
     }
 
     /** Column j of W, W[0..k)[j], into out[off, off + k): a strided gather across the panel's rows. */
+    @Override
     public void column(int j, float[] out, int off) {
         Objects.checkIndex(j, n);
         int p = j / PANEL;
@@ -126,6 +135,7 @@ public final class PackedMatrix {
     }
 
     /** Rows [from, from + count) of W, [count × n] row-major: a panel's stretch of each row at a time. */
+    @Override
     public float[] rows(int from, int count) {
         Objects.checkFromIndexSize(from, count, k);
         float[] out = new float[Math.multiplyExact(count, n)];
@@ -139,6 +149,7 @@ public final class PackedMatrix {
     }
 
     /** ‖W[·][j]‖ for every column j, in one pass over the packed panels. */
+    @Override
     public float[] columnNorms() {
         double[] sums = new double[panels * PANEL];
         for (int p = 0; p < panels; p++) {

@@ -1,7 +1,7 @@
 package org.attentionsearch.model;
 
-import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Vectors;
+import org.attentionsearch.math.WeightMatrix;
 
 /**
  * A head's share of the attention output: its output z (or any vector in its value space)
@@ -16,9 +16,9 @@ public final class HeadProjection {
     /**
      * out[r, :] = Σ_c x[r, c] · W_O[head·d + c, :] for rows of x with d columns.
      *
-     * @param wo W_O as the attention's output projection packs it, [in = heads·d][out = hidden]
+     * @param wo W_O as the attention's output projection holds it, [in = heads·d][out = hidden]
      */
-    public static void project(float[] x, int xOff, int rows, int d, PackedMatrix wo, int head,
+    public static void project(float[] x, int xOff, int rows, int d, WeightMatrix wo, int head,
                                float[] out, int outOff) {
         int h = wo.n();
         float[] slice = wo.rows(head * d, d); // head h's rows of W_O
@@ -32,7 +32,7 @@ public final class HeadProjection {
     }
 
     /** All heads: z [heads, n, d] → [heads, n, H]. */
-    static float[] all(float[] z, PackedMatrix wo, int heads, int n, int d) {
+    static float[] all(float[] z, WeightMatrix wo, int heads, int n, int d) {
         int h = wo.n();
         float[] out = new float[heads * n * h];
         for (int head = 0; head < heads; head++) {

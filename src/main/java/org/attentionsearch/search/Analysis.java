@@ -11,6 +11,7 @@ import org.attentionsearch.math.MatMul;
 import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.Vectors;
+import org.attentionsearch.math.WeightMatrix;
 import org.attentionsearch.model.AttentionMask;
 import org.attentionsearch.model.HeadProjection;
 import org.attentionsearch.model.Model;
@@ -250,7 +251,7 @@ public final class Analysis {
             ModelConfig c = config();
             int n = length(), d = c.headSize(), h = c.hiddenSize();
             float[] v = trace.layer(layer, "attention.value"); // [kvHeads, n, d]: heads of a group share one
-            PackedMatrix wo = model.attention(layer).outputWeight();
+            WeightMatrix wo = model.attention(layer).outputWeight();
             float[] out = new float[c.heads() * n * h];
             for (int head = 0; head < c.heads(); head++) {
                 HeadProjection.project(v, c.kvHead(head) * n * d, n, d, wo, head, out, head * n * h);

@@ -7,7 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 import org.attentionsearch.math.OnlineSoftmax;
-import org.attentionsearch.math.PackedMatrix;
+import org.attentionsearch.math.WeightMatrix;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.TopKeys;
 import org.attentionsearch.model.AttentionMask;
@@ -230,7 +230,7 @@ final class StreamedPages {
         return cached(List.of("fNorm", l, head), () -> {
             int d = config.headSize(), hidden = config.hiddenSize();
             float[] v = trace.layer(l, "attention.value");
-            PackedMatrix wo = analysis.model().attention(l).outputWeight();
+            WeightMatrix wo = analysis.model().attention(l).outputWeight();
             float[] out = new float[n];
             Parallel.forEach((n + PROJECTED - 1) / PROJECTED, b -> {
                 int j0 = b * PROJECTED, count = Math.min(PROJECTED, n - j0);
@@ -254,7 +254,7 @@ final class StreamedPages {
         return cached(List.of("gram", l), () -> {
             int heads = config.heads(), d = config.headSize(), hidden = config.hiddenSize(), pairs = heads * (heads + 1) / 2;
             float[] v = trace.layer(l, "attention.value");
-            PackedMatrix wo = analysis.model().attention(l).outputWeight();
+            WeightMatrix wo = analysis.model().attention(l).outputWeight();
             double[] out = new double[Math.multiplyExact(n, pairs)];
             Parallel.forEach((n + PROJECTED - 1) / PROJECTED, b -> {
                 int j0 = b * PROJECTED, count = Math.min(PROJECTED, n - j0);

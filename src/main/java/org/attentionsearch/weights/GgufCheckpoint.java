@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import org.attentionsearch.math.QuantizedMatrix;
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.ModelType;
 import org.attentionsearch.model.Rope;
@@ -219,8 +220,45 @@ public final class GgufCheckpoint {
             case TRANSPOSE -> transpose(f.floats(t), stored[0], stored[1]);
         };
         // Rows as stored are rows as Hugging Face has them only without a reordering (the vocabulary tables).
-        return m.reorder() == Reorder.NONE ? Tensor.lazy(m.hfName(), m.shape(), all, (first, count) -> f.rows(t, first, count))
+        Tensor lazy = m.reorder() == Reorder.NONE ? Tensor.lazy(m.hfName(), m.shape(), all, (first, count) -> f.rows(t, first, count))
                 : Tensor.lazy(m.hfName(), m.shape(), all);
+        return inPlace(t.type()).filter(format -> m.shape().length == 2)
+                .map(format -> lazy.withQuantized(quantized(f, t, format, m.reorder(), c))).orElse(lazy);
+    }
+
+    /** Set to true, quantized weights are dequantized to float32 at load as other types are (to compare the two). */
+    static final String DEQUANTIZE_PROPERTY = "attentionsearch.gguf.dequantize";
+
+    /** The block format a matrix of this type is multiplied by in place, if any. */
+    private static Optional<QuantizedMatrix.Format> inPlace(GgmlType type) {
+        if (Boolean.getBoolean(DEQUANTIZE_PROPERTY)) return Optional.empty();
+        return switch (type) {
+            case Q8_0 -> Optional.of(QuantizedMatrix.Format.Q8_0);
+            case Q4_0 -> Optional.of(QuantizedMatrix.Format.Q4_0);
+            default -> Optional.empty();
+        };
+    }
+
+    /**
+     * The stored rows of a matrix in the order the layer needs them: as stored (a transposed
+     * GPT-2 Conv1D weight's stored rows are its columns, as {@link Tensor#withQuantized} wants),
+     * or with llama's q/k permutation undone by pointing each row at its stored one.
+     */
+    private static QuantizedMatrix quantized(GgufFile f, GgufTensor t, QuantizedMatrix.Format format, Reorder reorder, ModelConfig c) {
+        int k = (int) t.rowLength(), n = (int) t.rows(), d = c.headSize();
+        long start = f.start(t), rowBytes = format.rowBytes(k);
+        long[] offsets = new long[n];
+        for (int row = 0; row < n; row++) {
+            int stored = switch (reorder) { // Hugging Face's row h·d + half·d/2 + i is stored as h·d + 2i + half
+                case QUERY, KEY -> {
+                    int h = row / d, within = row % d, half = within / (d / 2), i = within % (d / 2);
+                    yield h * d + 2 * i + half;
+                }
+                case NONE, TRANSPOSE -> row;
+            };
+            offsets[row] = start + stored * rowBytes;
+        }
+        return QuantizedMatrix.of(format, f.mapping(), offsets, k);
     }
 
     /**

@@ -220,6 +220,18 @@ public final class GgufFile implements AutoCloseable {
         return mapping.asSlice(header.dataStart() + t.offset(), t.byteSize());
     }
 
+    /** The whole mapped file (valid until close): rows of several tensors read in place from one segment. */
+    MemorySegment mapping() {
+        checkOpen();
+        return mapping;
+    }
+
+    /** Where the tensor's bytes start in {@link #mapping()}. */
+    long start(GgufTensor t) {
+        checkOwn(t);
+        return header.dataStart() + t.offset();
+    }
+
     /** The tensor as float32 in ggml order (dims[0] fastest), dequantized row by row. */
     public float[] floats(GgufTensor t) {
         checkOwn(t);

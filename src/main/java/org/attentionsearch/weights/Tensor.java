@@ -2,7 +2,10 @@ package org.attentionsearch.weights;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
+
+import org.attentionsearch.math.QuantizedMatrix;
 
 /**
  * A named float32 tensor in row-major order. Every weight reader produces these and every
@@ -10,7 +13,8 @@ import java.util.function.Supplier;
  *
  * <p>A tensor read from a memory-mapped file is lazy: its values are converted (widened,
  * dequantized, reordered) each time {@link #data()} is called, so a model never holds its
- * file's contents twice on the heap.
+ * file's contents twice on the heap. A matrix a file stores in quantized blocks also offers
+ * them as they lie ({@link #quantized()}), for layers that multiply by them in place.
  */
 public final class Tensor {
 
@@ -19,6 +23,7 @@ public final class Tensor {
     private final float[] data;
     private final Supplier<float[]> source;
     private final RowReader rows;
+    private final QuantizedMatrix quantized;
 
     /** Reads rows [first, first + count) of a lazy tensor (along its first dimension) without the rest. */
     @FunctionalInterface
@@ -32,31 +37,48 @@ public final class Tensor {
         this.data = data;
         this.source = null;
         this.rows = null;
+        this.quantized = null;
         checkLength(data.length);
     }
 
-    private Tensor(String name, int[] shape, Supplier<float[]> source, RowReader rows) {
+    private Tensor(String name, int[] shape, Supplier<float[]> source, RowReader rows, QuantizedMatrix quantized) {
         this.name = name;
         this.shape = shape;
         this.data = null;
         this.source = source;
         this.rows = rows;
+        this.quantized = quantized;
         checkLength(-1);
     }
 
     /** A tensor whose values {@code source} computes on every call of {@link #data()}. */
     public static Tensor lazy(String name, int[] shape, Supplier<float[]> source) {
-        return new Tensor(name, shape, source, null);
+        return new Tensor(name, shape, source, null, null);
     }
 
     /** As {@link #lazy(String, int[], Supplier)}, with a cheaper way to read a few rows. */
     public static Tensor lazy(String name, int[] shape, Supplier<float[]> source, RowReader rows) {
-        return new Tensor(name, shape, source, rows);
+        return new Tensor(name, shape, source, rows, null);
+    }
+
+    /**
+     * The same lazy tensor, offering also its blocks as they lie: {@code quantized} is the weight
+     * W (y = x·W) of the layer this tensor holds, so W's columns are the rows of a PyTorch
+     * Linear weight [out × in] (or of a vocabulary table), the columns of a GPT-2 Conv1D weight [in × out].
+     */
+    public Tensor withQuantized(QuantizedMatrix quantized) {
+        if (data != null) throw new IllegalStateException(name + " holds its values already");
+        return new Tensor(name, shape, source, rows, Objects.requireNonNull(quantized, "quantized"));
+    }
+
+    /** The quantized blocks as they lie in the file, when it has them and they can be read in place. */
+    public Optional<QuantizedMatrix> quantized() {
+        return Optional.ofNullable(quantized);
     }
 
     /** The same values under another name. */
     public Tensor named(String newName) {
-        return data != null ? new Tensor(newName, shape, data) : new Tensor(newName, shape, source, rows);
+        return data != null ? new Tensor(newName, shape, data) : new Tensor(newName, shape, source, rows, quantized);
     }
 
     /**

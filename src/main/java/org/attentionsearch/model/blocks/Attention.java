@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 import org.attentionsearch.math.AttentionKernel;
 import org.attentionsearch.math.Epilogue;
-import org.attentionsearch.math.PackedMatrix;
+import org.attentionsearch.math.WeightMatrix;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.Vectors;
 import org.attentionsearch.model.AttentionMask;
@@ -75,8 +75,8 @@ public final class Attention {
         return queryKeyValue;
     }
 
-    /** W_O, packed, [in = heads·d][out = hidden]: rows h·d … h·d+d−1 are head h's share, which the search views take apart. */
-    public PackedMatrix outputWeight() {
+    /** W_O [in = heads·d][out = hidden]: rows h·d … h·d+d−1 are head h's share, which the search views take apart. */
+    public WeightMatrix outputWeight() {
         return output.weight();
     }
 

@@ -3,15 +3,14 @@ package org.attentionsearch.model.blocks;
 import java.util.Objects;
 
 import org.attentionsearch.math.Epilogue;
-import org.attentionsearch.math.MatMul;
-import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.Vectors;
+import org.attentionsearch.math.WeightMatrix;
 
 /**
  * A table of vectors, one per row: token embeddings (and position or token-type embeddings).
  * A model whose LM head is its token-embedding table keeps the table once, in the LM head's
- * packed layout, and reads rows back from there.
+ * layout (packed, or the file's quantized blocks), and reads rows back from there.
  */
 public sealed interface Embedding {
 
@@ -70,8 +69,11 @@ public sealed interface Embedding {
         }
     }
 
-    /** The columns of a packed [width × rows] matrix: the LM head W_U = Eᵀ of a tied model. */
-    record Columns(PackedMatrix matrix) implements Embedding {
+    /**
+     * The columns of a [width × rows] weight matrix: the LM head W_U = Eᵀ of a tied model, or a
+     * quantized table kept as the file stores it (each entry one stored row).
+     */
+    record Columns(WeightMatrix matrix) implements Embedding {
         @Override
         public int rows() {
             return matrix.n();
@@ -91,7 +93,7 @@ public sealed interface Embedding {
         @Override
         public float[] dots(float[] v) {
             float[] out = new float[matrix.n()];
-            MatMul.multiply(v, 1, matrix, null, Epilogue.NONE, null, out);
+            matrix.multiply(v, 1, null, Epilogue.NONE, null, out, null);
             return out;
         }
 

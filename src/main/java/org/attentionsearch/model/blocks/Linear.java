@@ -1,16 +1,17 @@
 package org.attentionsearch.model.blocks;
 
 import org.attentionsearch.math.Epilogue;
-import org.attentionsearch.math.MatMul;
 import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Parallel;
+import org.attentionsearch.math.WeightMatrix;
 
 /**
- * A linear layer y = x·W + b, with W packed once for the matrix-multiply kernel.
+ * A linear layer y = x·W + b, with W packed once for the matrix-multiply kernel, or kept in a
+ * file's quantized blocks and read in place.
  *
  * @param bias null when the layer has none
  */
-public record Linear(PackedMatrix weight, float[] bias) {
+public record Linear(WeightMatrix weight, float[] bias) {
 
     public Linear {
         if (bias != null && bias.length != weight.n()) {
@@ -38,7 +39,7 @@ public record Linear(PackedMatrix weight, float[] bias) {
 
     /** y = x·W + b for {@code rows} rows, across the worker threads. */
     public void apply(float[] x, int rows, float[] y) {
-        MatMul.multiply(x, rows, weight, bias, Epilogue.NONE, null, y);
+        weight.multiply(x, rows, bias, Epilogue.NONE, null, y, null);
     }
 
     /**
@@ -46,6 +47,6 @@ public record Linear(PackedMatrix weight, float[] bias) {
      * {@code thenRows} on each finished range of rows (null for none).
      */
     public void apply(float[] x, int rows, float[] y, Epilogue epilogue, float[] residual, Parallel.RangeBody thenRows) {
-        MatMul.multiply(x, rows, weight, bias, epilogue, residual, y, thenRows);
+        weight.multiply(x, rows, bias, epilogue, residual, y, thenRows);
     }
 }

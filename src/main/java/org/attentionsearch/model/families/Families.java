@@ -1,6 +1,11 @@
 package org.attentionsearch.model.families;
 
+import java.util.Arrays;
+import java.util.Optional;
+
 import org.attentionsearch.math.PackedMatrix;
+import org.attentionsearch.math.QuantizedMatrix;
+import org.attentionsearch.math.WeightMatrix;
 import org.attentionsearch.model.Batch;
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.blocks.Embedding;
@@ -27,6 +32,36 @@ final class Families {
         return out;
     }
 
+    /**
+     * A Linear of PyTorch [out × in] weights whose outputs are side by side (q, k, v; gate, up):
+     * their file's quantized blocks read in place when every part has them, else packed float32.
+     */
+    static Linear linear(int in, float[] bias, Tensor... parts) {
+        Optional<QuantizedMatrix> quantized = stacked(parts);
+        if (quantized.isPresent()) return new Linear(quantized.get(), bias);
+        int out = 0;
+        for (Tensor t : parts) out += t.dim(0);
+        float[][] values = Arrays.stream(parts).map(Tensor::data).toArray(float[][]::new);
+        return Linear.ofTorch(concat(values), out, in, bias);
+    }
+
+    /** A Linear of a GPT-2 Conv1D weight [in × out], its quantized blocks read in place when the file has them. */
+    static Linear conv1D(Tensor weight, int in, int out, float[] bias) {
+        return weight.quantized().map(q -> new Linear(q, bias)).orElseGet(() -> Linear.ofConv1D(weight.data(), in, out, bias));
+    }
+
+    /** The parts' quantized matrices stacked, when all have them in one format over one mapped file. */
+    private static Optional<QuantizedMatrix> stacked(Tensor... parts) {
+        QuantizedMatrix[] q = new QuantizedMatrix[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            q[i] = parts[i].quantized().orElse(null);
+            if (q[i] == null || q[i].format() != q[0].format() || !QuantizedMatrix.sameData(q[i].data(), q[0].data())) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(parts.length == 1 ? q[0] : QuantizedMatrix.stack(q));
+    }
+
     /** The token id of a batch row, checked against the vocabulary. */
     static int tokenId(Batch batch, int row, ModelConfig c) {
         int id = batch.id(row);
@@ -48,15 +83,18 @@ final class Families {
     /**
      * From the embedding table [vocab × hidden] and the LM head weight (PyTorch [vocab × hidden],
      * null when tied): a tied model keeps the table once, packed as W_U = Eᵀ, and looks its rows
-     * up there. Both are read a block of rows at a time, never whole and unpacked at once.
+     * up there. Both are read a block of rows at a time, never whole and unpacked at once. A table
+     * the file quantizes stays in its blocks, each entry a stored row dequantized when looked up.
      */
     static Vocabulary vocabulary(ModelConfig c, Tensor embeddings, Tensor lmHead) {
         int h = c.hiddenSize(), v = c.vocabSize();
+        Optional<QuantizedMatrix> table = embeddings.quantized();
         if (lmHead == null) {
-            PackedMatrix packed = PackedMatrix.packTransposed(embeddings::rows, v, h);
-            return new Vocabulary(new Embedding.Columns(packed), new Linear(packed, null));
+            WeightMatrix unembedding = table.<WeightMatrix>map(q -> q).orElseGet(() -> PackedMatrix.packTransposed(embeddings::rows, v, h));
+            return new Vocabulary(new Embedding.Columns(unembedding), new Linear(unembedding, null));
         }
-        return new Vocabulary(new Embedding.Table(embeddings.data(), v, h),
-                new Linear(PackedMatrix.packTransposed(lmHead::rows, v, h), null));
+        Embedding tokens = table.<Embedding>map(Embedding.Columns::new).orElseGet(() -> new Embedding.Table(embeddings.data(), v, h));
+        return new Vocabulary(tokens, lmHead.quantized().map(q -> new Linear(q, null))
+                .orElseGet(() -> new Linear(PackedMatrix.packTransposed(lmHead::rows, v, h), null)));
     }
 }

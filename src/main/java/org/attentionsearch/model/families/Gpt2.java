@@ -12,7 +12,6 @@ import org.attentionsearch.model.blocks.Attention;
 import org.attentionsearch.model.blocks.Embedding;
 import org.attentionsearch.model.blocks.FeedForward;
 import org.attentionsearch.model.blocks.LanguageModelHead;
-import org.attentionsearch.model.blocks.Linear;
 import org.attentionsearch.model.blocks.PreNormBlock;
 import org.attentionsearch.weights.Checkpoint;
 
@@ -44,11 +43,11 @@ public final class Gpt2 extends Decoder {
         for (int l = 0; l < c.layers(); l++) {
             String p = "h." + l + ".";
             Attention attention = new Attention(c,
-                    Linear.ofConv1D(w.floats(p + "attn.c_attn.weight", h, 3 * h), h, 3 * h, w.floats(p + "attn.c_attn.bias", 3 * h)),
-                    Linear.ofConv1D(w.floats(p + "attn.c_proj.weight", h, h), h, h, w.floats(p + "attn.c_proj.bias", h)), null, null, null);
+                    Families.conv1D(w.requireShape(p + "attn.c_attn.weight", h, 3 * h), h, 3 * h, w.floats(p + "attn.c_attn.bias", 3 * h)),
+                    Families.conv1D(w.requireShape(p + "attn.c_proj.weight", h, h), h, h, w.floats(p + "attn.c_proj.bias", h)), null, null, null);
             FeedForward mlp = new FeedForward.Mlp(
-                    Linear.ofConv1D(w.floats(p + "mlp.c_fc.weight", h, ffn), h, ffn, w.floats(p + "mlp.c_fc.bias", ffn)),
-                    Linear.ofConv1D(w.floats(p + "mlp.c_proj.weight", ffn, h), ffn, h, w.floats(p + "mlp.c_proj.bias", h)),
+                    Families.conv1D(w.requireShape(p + "mlp.c_fc.weight", h, ffn), h, ffn, w.floats(p + "mlp.c_fc.bias", ffn)),
+                    Families.conv1D(w.requireShape(p + "mlp.c_proj.weight", ffn, h), ffn, h, w.floats(p + "mlp.c_proj.bias", h)),
                     Epilogue.GELU_TANH);
             layers.add(new PreNormBlock(Families.layerNorm(w, p + "ln_1", h, c.normEps()), attention, Families.layerNorm(w, p + "ln_2", h, c.normEps()), mlp));
         }

@@ -48,17 +48,17 @@ public final class Llama extends Decoder {
         for (int l = 0; l < c.layers(); l++) {
             String p = "model.layers." + l + ".";
             String a = p + "self_attn.";
-            float[] qkv = Families.concat(w.floats(a + "q_proj.weight", q, h), w.floats(a + "k_proj.weight", kv, h),
-                    w.floats(a + "v_proj.weight", kv, h));
             float[] qkvBias = c.attentionBias() ? Families.concat(w.floats(a + "q_proj.bias", q),
                     w.floats(a + "k_proj.bias", kv), w.floats(a + "v_proj.bias", kv)) : null;
             Norm qNorm = c.queryKeyNorm() ? new Norm.RmsNorm(w.floats(a + "q_norm.weight", d), eps) : null;
             Norm kNorm = c.queryKeyNorm() ? new Norm.RmsNorm(w.floats(a + "k_norm.weight", d), eps) : null;
-            Attention attention = new Attention(c, Linear.ofTorch(qkv, q + 2 * kv, h, qkvBias),
-                    Linear.ofTorch(w.floats(a + "o_proj.weight", h, q), h, q, w.optionalFloats(a + "o_proj.bias", h)), qNorm, kNorm, rotary);
-            float[] gateUp = Families.concat(w.floats(p + "mlp.gate_proj.weight", ffn, h), w.floats(p + "mlp.up_proj.weight", ffn, h));
-            FeedForward swiGlu = new FeedForward.SwiGlu(Linear.ofTorch(gateUp, 2 * ffn, h, null),
-                    Linear.ofTorch(w.floats(p + "mlp.down_proj.weight", h, ffn), h, ffn, null));
+            Linear qkv = Families.linear(h, qkvBias, w.requireShape(a + "q_proj.weight", q, h),
+                    w.requireShape(a + "k_proj.weight", kv, h), w.requireShape(a + "v_proj.weight", kv, h));
+            Attention attention = new Attention(c, qkv,
+                    Families.linear(q, w.optionalFloats(a + "o_proj.bias", h), w.requireShape(a + "o_proj.weight", h, q)), qNorm, kNorm, rotary);
+            Linear gateUp = Families.linear(h, null, w.requireShape(p + "mlp.gate_proj.weight", ffn, h),
+                    w.requireShape(p + "mlp.up_proj.weight", ffn, h));
+            FeedForward swiGlu = new FeedForward.SwiGlu(gateUp, Families.linear(ffn, null, w.requireShape(p + "mlp.down_proj.weight", h, ffn)));
             layers.add(new PreNormBlock(new Norm.RmsNorm(w.floats(p + "input_layernorm.weight", h), eps), attention,
                     new Norm.RmsNorm(w.floats(p + "post_attention_layernorm.weight", h), eps), swiGlu));
         }

@@ -1,0 +1,188 @@
+package org.attentionsearch.math;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+import org.attentionsearch.math.QuantizedMatrix.Format;
+import org.attentionsearch.weights.Dequantizer;
+import org.attentionsearch.weights.GgmlType;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * QuantizedMatMul against its scalar twin (double accumulation over the blocks' values) and
+ * against MatMul on the weights dequantized by {@link Dequantizer}, which is bit-exact with
+ * ggml, on random blocks and shapes with ragged panels, rows stored out of order.
+ *
+ * <p>Tolerance, as in {@link MatMulTest}: 1e-5·(Σ_kk|a·w| + |bias|), several times the float
+ * rounding of a k-term sum at these sizes, far below the effect of any wrong or missing term.
+ */
+class QuantizedMatMulTest {
+    private static final double TOL = 1e-5;
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** n stored rows of k values of random blocks (scales of either sign around 0.01, any q), after {@code skip} bytes. */
+    static byte[] randomBlocks(Format format, Random rnd, int n, int k, int skip) {
+        byte[] bytes = new byte[skip + (int) format.rowBytes(k) * n];
+        rnd.nextBytes(bytes);
+        for (int at = skip; at < bytes.length; at += format.blockBytes()) {
+            short d = Float.floatToFloat16((float) (rnd.nextGaussian() * 0.01));
+            bytes[at] = (byte) d;
+            bytes[at + 1] = (byte) (d >>> 8);
+        }
+        return bytes;
+    }
+
+    private static GgmlType ggml(Format f) {
+        return f == Format.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q4_0;
+    }
+
+    /** A matrix over random blocks whose stored rows are shuffled: W's column j is the block row order[j]. */
+    static QuantizedMatrix randomMatrix(Format format, Random rnd, int k, int n) {
+        int skip = rnd.nextInt(40);
+        MemorySegment data = MemorySegment.ofArray(randomBlocks(format, rnd, n, k, skip));
+        long[] offsets = new long[n];
+        for (int j = 0; j < n; j++) offsets[j] = skip + j * format.rowBytes(k);
+        for (int j = n - 1; j > 0; j--) { // shuffle
+            int i = rnd.nextInt(j + 1);
+            long t = offsets[i];
+            offsets[i] = offsets[j];
+            offsets[j] = t;
+        }
+        return QuantizedMatrix.of(format, data, offsets, k);
+    }
+
+    /** W [k × n] row-major, each column dequantized by weights/Dequantizer. */
+    static float[] dequantized(QuantizedMatrix w) {
+        int k = w.k(), n = w.n();
+        float[] column = new float[k], out = new float[k * n];
+        for (int j = 0; j < n; j++) {
+            Dequantizer.toFloat(ggml(w.format()), w.data(), w.rowOffset(j), column, 0, k);
+            for (int kk = 0; kk < k; kk++) out[kk * n + j] = column[kk];
+        }
+        return out;
+    }
+
+    private static void check(Format format, int rows, int k, int n, Epilogue epilogue, boolean withBias, long seed) {
+        Random rnd = new Random(seed);
+        QuantizedMatrix w = randomMatrix(format, rnd, k, n);
+        float[] a = MatMulTest.random(rnd, rows * k);
+        float[] bias = withBias ? MatMulTest.random(rnd, n) : null;
+        float[] residual = epilogue == Epilogue.ADD ? MatMulTest.random(rnd, rows * n) : null;
+        float[] twin = new float[rows * n], plain = new float[rows * n], pre = new float[rows * n];
+        ScalarQuantizedMatMul.multiply(a, rows, w, bias, epilogue, residual, twin);
+        float[] dense = dequantized(w);
+        ScalarMatMul.multiply(a, rows, dense, k, n, bias, epilogue, residual, plain);
+        ScalarMatMul.multiply(a, rows, dense, k, n, bias, Epilogue.NONE, null, pre);
+        float[] c = new float[rows * n + 3];
+        Arrays.fill(c, Float.NaN);
+        AtomicIntegerArray finished = new AtomicIntegerArray(rows);
+        w.multiply(a, rows, bias, epilogue, residual, c, (from, to) -> {
+            for (int r = from; r < to; r++) finished.incrementAndGet(r);
+        });
+        for (int r = 0; r < rows; r++) {
+            assertEquals(1, finished.get(r), "row " + r + " finished once");
+            for (int j = 0; j < n; j++) {
+                double tol = TOL * MatMulTest.magnitude(a, dense, bias, k, n, r, j);
+                if (epilogue == Epilogue.GELU || epilogue == Epilogue.GELU_TANH) {
+                    tol = 1.13 * tol + 1e-6 * (1 + Math.abs(pre[r * n + j]));
+                } else if (epilogue == Epilogue.ADD) {
+                    tol += 1e-7 * Math.abs(residual[r * n + j]);
+                }
+                float got = c[r * n + j];
+                for (float want : new float[] {twin[r * n + j], plain[r * n + j]}) {
+                    if (!(Math.abs(got - want) <= tol)) {
+                        fail(String.format("%s %s rows=%d k=%d n=%d bias=%b: c[%d][%d] = %s, expected %s (tol %.3g)",
+                                format, epilogue, rows, k, n, withBias, r, j, got, want, tol));
+                    }
+                }
+            }
+        }
+        for (int i = rows * n; i < c.length; i++) assertTrue(Float.isNaN(c[i]), "wrote past the end of c");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Format.class)
+    void decodingAndPromptShapes(Format format) {
+        long seed = format.ordinal() * 1000L;
+        for (int rows : new int[] {1, 2, 3, 4, 7, 20}) {
+            for (int k : new int[] {32, 96, 320}) {
+                for (int n : new int[] {1, 5, 63, 64, 65, 130}) {
+                    check(format, rows, k, n, Epilogue.NONE, (seed & 1) == 0, seed++);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Format.class)
+    void everyEpilogueSingleAndMultiThreaded(Format format) {
+        Random rnd = new Random(11 + format.ordinal());
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (int t = 0; t < 16; t++) {
+                int rows = 1 + rnd.nextInt(t % 2 == 0 ? 3 : 40), k = 32 * (1 + rnd.nextInt(12)), n = 1 + rnd.nextInt(200);
+                Epilogue e = Epilogue.values()[t % Epilogue.values().length];
+                check(format, rows, k, n, e, rnd.nextBoolean(), rnd.nextLong());
+            }
+        }
+    }
+
+    /** The residual add in place, c = c + a·W, read just before each element is overwritten. */
+    @ParameterizedTest
+    @EnumSource(Format.class)
+    void inPlaceResidual(Format format) {
+        Random rnd = new Random(5);
+        for (int rows : new int[] {1, 8}) {
+            QuantizedMatrix w = randomMatrix(format, rnd, 64, 70);
+            float[] a = MatMulTest.random(rnd, rows * 64), c = MatMulTest.random(rnd, rows * 70), want = new float[rows * 70];
+            ScalarQuantizedMatMul.multiply(a, rows, w, null, Epilogue.ADD, c, want);
+            w.multiply(a, rows, null, Epilogue.ADD, c, c, null);
+            for (int i = 0; i < want.length; i++) assertEquals(want[i], c[i], 1e-4, "element " + i);
+        }
+    }
+
+    /** column, rows and columnNorms give the values weights/Dequantizer gives, bit for bit. */
+    @ParameterizedTest
+    @EnumSource(Format.class)
+    void accessorsDequantizeExactly(Format format) {
+        Random rnd = new Random(3);
+        int k = 96, n = 37;
+        QuantizedMatrix w = randomMatrix(format, rnd, k, n);
+        float[] dense = dequantized(w);
+        float[] column = new float[k + 2];
+        for (int j = 0; j < n; j++) {
+            w.column(j, column, 2);
+            for (int kk = 0; kk < k; kk++) assertEquals(dense[kk * n + j], column[2 + kk], "W[" + kk + "][" + j + "]");
+        }
+        assertArrayEquals(Arrays.copyOfRange(dense, 40 * n, 57 * n), w.rows(40, 17));
+        PackedMatrix packed = PackedMatrix.pack(dense, k, n);
+        assertArrayEquals(packed.columnNorms(), w.columnNorms(), 1e-6f);
+    }
+
+    @Test
+    void stackingKeepsEachPartsRows() {
+        Random rnd = new Random(9);
+        byte[] bytes = randomBlocks(Format.Q8_0, rnd, 10, 64, 0);
+        MemorySegment data = MemorySegment.ofArray(bytes);
+        long row = Format.Q8_0.rowBytes(64);
+        QuantizedMatrix top = QuantizedMatrix.contiguous(Format.Q8_0, data, 0, 4, 64);
+        QuantizedMatrix bottom = QuantizedMatrix.contiguous(Format.Q8_0, data, 4 * row, 6, 64);
+        QuantizedMatrix stacked = QuantizedMatrix.stack(top, bottom), whole = QuantizedMatrix.contiguous(Format.Q8_0, data, 0, 10, 64);
+        assertEquals(10, stacked.n());
+        assertArrayEquals(dequantized(whole), dequantized(stacked));
+    }
+}
