@@ -39,7 +39,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  * segment feeds the quantized kernel (mixing kinds in one JVM slows it several times over).
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec -Dbench.main=org.attentionsearch.bench.DecodeKernelBenchmark}
- * ({@code -Dthreads=1} for one thread).
+ * ({@code -Dthreads=1} for one thread; {@code -Dshapes=576x50257 -Dformats=Q8_0 -Dstorage=mapped,native} for some lines,
+ * native being the quantized blocks copied into the process's own memory).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -59,6 +60,10 @@ public class DecodeKernelBenchmark {
 
     @Param({"2"})
     public int threads;
+
+    /** Where quantized blocks lie: a memory-mapped file (as a GGUF is read), or native memory of the process's own. */
+    @Param({"mapped"})
+    public String storage;
 
     private float[] x, y;
     private WeightMatrix w;
@@ -109,6 +114,11 @@ public class DecodeKernelBenchmark {
             try (FileChannel channel = FileChannel.open(file)) {
                 mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, bytes.length, Arena.ofAuto());
             }
+            if (storage.equals("native")) {
+                MemorySegment copy = Arena.ofAuto().allocate(bytes.length, 64);
+                copy.copyFrom(mapped);
+                mapped = copy;
+            }
             w = QuantizedMatrix.contiguous(f, mapped, 0, n, k);
             weightBytes = bytes.length;
         }
@@ -133,8 +143,15 @@ public class DecodeKernelBenchmark {
 
     public static void main(String[] args) throws Exception {
         String threads = System.getProperty("threads", "2");
-        var matrix = new OptionsBuilder().include(DecodeKernelBenchmark.class.getName() + ".matrixTimesVector")
-                .param("threads", threads).build();
+        var matrixOptions = new OptionsBuilder().include(DecodeKernelBenchmark.class.getName() + ".matrixTimesVector")
+                .param("threads", threads);
+        String storage = System.getProperty("storage", "");
+        if (!storage.isEmpty()) matrixOptions.param("storage", storage.split(","));
+        String shapes = System.getProperty("shapes", "");
+        if (!shapes.isEmpty()) matrixOptions.param("shape", shapes.split(","));
+        String formats = System.getProperty("formats", "");
+        if (!formats.isEmpty()) matrixOptions.param("format", formats.split(","));
+        var matrix = matrixOptions.build();
         var triad = new OptionsBuilder().include(DecodeKernelBenchmark.class.getName() + ".triad")
                 .param("threads", threads).param("shape", "576x1536").param("format", "none").build();
         for (RunResult r : new Runner(triad).run()) {
@@ -148,8 +165,8 @@ public class DecodeKernelBenchmark {
             String f = p.getParam("format");
             double bytes = f.equals("F32") ? 4.0 * k * n : QuantizedMatrix.Format.valueOf(f).rowBytes(k) * (double) n;
             double calls = r.getPrimaryResult().getScore();
-            System.out.printf(Locale.ROOT, "{\"kernel\":\"matrix×vector\",\"format\":\"%s\",\"k\":%d,\"n\":%d,\"threads\":%s,"
-                    + "\"gbps\":%.1f,\"gflops\":%.1f,\"us_per_call\":%.1f}%n", f, k, n, p.getParam("threads"),
+            System.out.printf(Locale.ROOT, "{\"kernel\":\"matrix×vector\",\"format\":\"%s\",\"storage\":\"%s\",\"k\":%d,\"n\":%d,\"threads\":%s,"
+                    + "\"gbps\":%.1f,\"gflops\":%.1f,\"us_per_call\":%.1f}%n", f, p.getParam("storage"), k, n, p.getParam("threads"),
                     bytes * calls / 1e9, 2.0 * k * n * calls / 1e9, 1e6 / calls);
         }
     }
