@@ -531,7 +531,7 @@ public final class LlamaCpp {
             int nCtx = (n + 255) / 256 * 256;
             MemorySegment ctx = MemorySegment.NULL;
             try (Arena arena = Arena.ofConfined()) {
-                ctx = context(arena, model, nCtx, threads, true);
+                ctx = context(arena, model, nCtx, nCtx, threads, false, true, true);
 
                 MemorySegment batch = batch(arena, tokens);
                 Capture current = new Capture(wanted, new ArrayList<>(), new Throwable[1]);
@@ -563,21 +563,24 @@ public final class LlamaCpp {
     }
 
     /**
-     * A context of one sequence of up to nCtx tokens, all decoded in one batch if need be, with flash
-     * attention off and an F32 KV cache (for exact numbers); with {@code capture}, the eval callback
-     * that copies out the graph tensors a decode asks for.
+     * A context of one sequence of up to nCtx tokens, decoded in batches of up to nBatch; {@code exact}:
+     * an F32 KV cache (for exact numbers) instead of llama.cpp's default F16; with {@code capture},
+     * the eval callback that copies out the graph tensors a decode asks for.
      */
-    private static MemorySegment context(Arena arena, Model model, int nCtx, int threads, boolean capture) throws Throwable {
+    private static MemorySegment context(Arena arena, Model model, int nCtx, int nBatch, int threads, boolean flashAttention,
+                                         boolean exact, boolean capture) throws Throwable {
         MemorySegment params = (MemorySegment) Native.CONTEXT_DEFAULTS.invokeExact((SegmentAllocator) arena);
         setInt(params, "n_ctx", nCtx);
-        setInt(params, "n_batch", nCtx);
-        setInt(params, "n_ubatch", nCtx);
+        setInt(params, "n_batch", nBatch);
+        setInt(params, "n_ubatch", nBatch);
         setInt(params, "n_seq_max", 1);
         setInt(params, "n_threads", threads);
         setInt(params, "n_threads_batch", threads);
-        setInt(params, "flash_attn_type", FLASH_ATTN_DISABLED);
-        setInt(params, "type_k", GGML_F32);
-        setInt(params, "type_v", GGML_F32);
+        setInt(params, "flash_attn_type", flashAttention ? FLASH_ATTN_ENABLED : FLASH_ATTN_DISABLED);
+        if (exact) {
+            setInt(params, "type_k", GGML_F32);
+            setInt(params, "type_v", GGML_F32);
+        }
         if (capture) {
             params.set(ADDRESS, offset(CONTEXT_PARAMS, "cb_eval"), Native.EVAL_STUB);
             params.set(ADDRESS, offset(CONTEXT_PARAMS, "cb_eval_user_data"), MemorySegment.NULL);
@@ -599,46 +602,25 @@ public final class LlamaCpp {
         if (prompt.length + steps > model.trainedContext()) {
             throw new IllegalArgumentException(prompt.length + steps + " tokens are more than the model's context of " + model.trainedContext());
         }
-        synchronized (LOCK) {
-            int nCtx = (prompt.length + steps + 255) / 256 * 256;
-            MemorySegment ctx = MemorySegment.NULL;
-            try (Arena arena = Arena.ofConfined()) {
-                ctx = context(arena, model, nCtx, threads, false);
-                int vocab = model.vocabSize();
-                int[] ids = new int[steps];
-                List<float[]> logits = new ArrayList<>();
-                int[] next = prompt;
-                int position = 0;
-                for (int s = 0; s < steps; s++) {
-                    int rc = (int) Native.DECODE.invokeExact(ctx, batch(arena, next, position, false));
-                    if (rc != 0) throw new IllegalStateException("llama_decode returned " + rc + ": " + lastLog());
-                    position += next.length;
-                    float[] row = ((MemorySegment) Native.GET_LOGITS.invokeExact(ctx)).reinterpret(4L * vocab).toArray(JAVA_FLOAT);
-                    logits.add(row);
-                    int best = 0;
-                    for (int t = 1; t < vocab; t++) if (row[t] > row[best]) best = t;
-                    ids[s] = best;
-                    next = new int[] {best};
-                }
-                return new Greedy(ids, List.copyOf(logits));
-            } catch (Throwable t) {
-                throw Ggml.rethrow(t);
-            } finally {
-                if (!ctx.equals(MemorySegment.NULL)) {
-                    MemorySegment c = ctx;
-                    call(() -> {
-                        Native.CONTEXT_FREE.invokeExact(c);
-                        return null;
-                    });
-                }
+        int nCtx = (prompt.length + steps + 255) / 256 * 256;
+        try (Session session = new Session(model, nCtx, nCtx, threads, false, true)) {
+            int[] ids = new int[steps];
+            List<float[]> logits = new ArrayList<>();
+            int[] next = prompt;
+            for (int s = 0; s < steps; s++) {
+                session.decode(next);
+                logits.add(session.lastLogits());
+                ids[s] = session.argmaxLast();
+                next = new int[] {ids[s]};
             }
+            return new Greedy(ids, List.copyOf(logits));
         }
     }
 
     /**
      * A context kept open for repeated decodes, as a benchmark times them: one sequence of up to
-     * {@code nCtx} tokens, decoded in batches of up to {@code nBatch}, llama.cpp's default KV cache
-     * type (F16), flash attention off or on, no eval callback. Not thread-safe.
+     * {@code nCtx} tokens, decoded in batches of up to {@code nBatch}, flash attention off or on, no
+     * eval callback; llama.cpp's default KV cache type (F16) for timing, F32 for exact numbers. Not thread-safe.
      */
     public static final class Session implements AutoCloseable {
         private final Model model;
@@ -647,27 +629,15 @@ public final class LlamaCpp {
         private MemorySegment ctx;
         private int position;
 
-        private Session(Model model, int nCtx, int nBatch, int threads, boolean flashAttention) {
+        private Session(Model model, int nCtx, int nBatch, int threads, boolean flashAttention, boolean exact) {
             this.model = model;
             this.vocab = model.vocabSize();
             synchronized (LOCK) {
                 try {
-                    MemorySegment params = (MemorySegment) Native.CONTEXT_DEFAULTS.invokeExact((SegmentAllocator) arena);
-                    setInt(params, "n_ctx", nCtx);
-                    setInt(params, "n_batch", nBatch);
-                    setInt(params, "n_ubatch", nBatch);
-                    setInt(params, "n_seq_max", 1);
-                    setInt(params, "n_threads", threads);
-                    setInt(params, "n_threads_batch", threads);
-                    setInt(params, "flash_attn_type", flashAttention ? FLASH_ATTN_ENABLED : FLASH_ATTN_DISABLED);
-                    ctx = (MemorySegment) Native.CONTEXT_NEW.invokeExact(model.handle(), params);
+                    ctx = context(arena, model, nCtx, nBatch, threads, flashAttention, exact, false);
                 } catch (Throwable t) {
                     arena.close();
                     throw Ggml.rethrow(t);
-                }
-                if (ctx.equals(MemorySegment.NULL)) {
-                    arena.close();
-                    throw new IllegalStateException("llama.cpp cannot make a context: " + lastLog());
                 }
             }
         }
@@ -753,7 +723,7 @@ public final class LlamaCpp {
 
     /** A reusable context for timing decodes (see {@link Session}). */
     public static Session session(Model model, int nCtx, int nBatch, int threads, boolean flashAttention) {
-        return new Session(model, nCtx, nBatch, threads, flashAttention);
+        return new Session(model, nCtx, nBatch, threads, flashAttention, false);
     }
 
     /** A decode capturing the graph tensors of these names. */
