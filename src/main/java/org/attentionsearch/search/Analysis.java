@@ -465,8 +465,9 @@ public final class Analysis {
         return out;
     }
 
+    /** What this analysis derives once and keeps (its streamed pages' tables too), by key. */
     @SuppressWarnings("unchecked")
-    private <T> T cached(Object key, Supplier<T> compute) {
+    <T> T cached(Object key, Supplier<T> compute) {
         // Not computeIfAbsent: computing one entry may need another (rollout needs the means).
         Object v = cache.get(key);
         if (v == null) {

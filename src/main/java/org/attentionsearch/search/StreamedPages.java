@@ -3,8 +3,6 @@ package org.attentionsearch.search;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 import org.attentionsearch.math.OnlineSoftmax;
 import org.attentionsearch.math.WeightMatrix;
@@ -49,7 +47,6 @@ final class StreamedPages {
     private final Trace trace;
     private final ModelConfig config;
     private final int n;
-    private final ConcurrentHashMap<Object, Object> cache = new ConcurrentHashMap<>();
 
     StreamedPages(Analysis analysis) {
         this.analysis = analysis;
@@ -222,12 +219,12 @@ final class StreamedPages {
 
     /** Key head g of layer l, transposed [d × n]. */
     private float[] keysT(int l, int g) {
-        return cached(List.of("keysT", l, g), () -> analysis.model().attention(l).transposedKeys(trace.layer(l, "attention.key"), g, n));
+        return analysis.cached(List.of("streamed.keysT", l, g), () -> analysis.model().attention(l).transposedKeys(trace.layer(l, "attention.key"), g, n));
     }
 
     /** ‖f^h(x_j)‖ per key j, f^h(x_j) = v_j · W_O^h, projected a block of keys at a time (as Analysis does whole). */
     private float[] valueVectorNorms(int l, int head) {
-        return cached(List.of("fNorm", l, head), () -> {
+        return analysis.cached(List.of("streamed.fNorm", l, head), () -> {
             int d = config.headSize(), hidden = config.hiddenSize();
             float[] v = trace.layer(l, "attention.value");
             WeightMatrix wo = analysis.model().attention(l).outputWeight();
@@ -251,7 +248,7 @@ final class StreamedPages {
      * upper triangle), in double: n · heads(heads+1)/2 numbers for the layer.
      */
     private double[] gram(int l) {
-        return cached(List.of("gram", l), () -> {
+        return analysis.cached(List.of("streamed.gram", l), () -> {
             int heads = config.heads(), d = config.headSize(), hidden = config.hiddenSize(), pairs = heads * (heads + 1) / 2;
             float[] v = trace.layer(l, "attention.value");
             WeightMatrix wo = analysis.model().attention(l).outputWeight();
@@ -276,16 +273,5 @@ final class StreamedPages {
             });
             return out;
         });
-    }
-
-    @SuppressWarnings("unchecked")
-    private <T> T cached(Object key, Supplier<T> compute) {
-        Object v = cache.get(key);
-        if (v == null) {
-            v = compute.get();
-            Object prev = cache.putIfAbsent(key, v);
-            if (prev != null) v = prev;
-        }
-        return (T) v;
     }
 }
