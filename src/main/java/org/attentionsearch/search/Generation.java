@@ -225,9 +225,10 @@ public final class Generation implements Iterable<Generation.Step> {
             long t0 = System.nanoTime();
             int v = model.head().vocabSize();
             int id = sampler.next(logits, 0, v);
-            double probability = probability(logits, id);
+            double[] softmax = NextTokens.normaliser(logits, 0, v); // one pass over the vocabulary for both
+            double probability = Math.exp(logits[id] - softmax[0]) / softmax[1];
             List<NextTokens.Prediction> alternatives = settings.alternatives() == 0 ? List.of()
-                    : NextTokens.top(model, logits, 0, v, settings.alternatives());
+                    : NextTokens.top(model, logits, 0, v, settings.alternatives(), softmax[0], softmax[1]);
             ids.add(id);
             boolean eos = Arrays.stream(stopIds).anyMatch(s -> s == id);
             int before = text.length();
@@ -287,10 +288,7 @@ public final class Generation implements Iterable<Generation.Step> {
 
     /** softmax(logits)[id], in double. */
     static double probability(float[] logits, int id) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float l : logits) max = Math.max(max, l);
-        double sum = 0;
-        for (float l : logits) sum += Math.exp(l - max);
-        return Math.exp(logits[id] - max) / sum;
+        double[] softmax = NextTokens.normaliser(logits, 0, logits.length);
+        return Math.exp(logits[id] - softmax[0]) / softmax[1];
     }
 }

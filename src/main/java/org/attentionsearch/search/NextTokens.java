@@ -105,10 +105,21 @@ public final class NextTokens {
 
     /** The k largest of one row of logits, best first (ties by id), with softmax probabilities in double. */
     static List<Prediction> top(Model model, float[] logits, int from, int v, int k) {
+        double[] softmax = normaliser(logits, from, v);
+        return top(model, logits, from, v, k, softmax[0], softmax[1]);
+    }
+
+    /** {max, Σ exp(logit − max)} of one row: softmax(logit_t) = exp(logit_t − max) / sum. */
+    static double[] normaliser(float[] logits, int from, int v) {
         double max = Double.NEGATIVE_INFINITY;
         for (int t = 0; t < v; t++) max = Math.max(max, logits[from + t]);
         double sum = 0;
         for (int t = 0; t < v; t++) sum += Math.exp(logits[from + t] - max);
+        return new double[] {max, sum};
+    }
+
+    /** As above, with the row's {@link #normaliser} already known. */
+    static List<Prediction> top(Model model, float[] logits, int from, int v, int k, double max, double sum) {
         PriorityQueue<Integer> best = new PriorityQueue<>((a, b) -> logits[from + a] != logits[from + b]
                 ? Float.compare(logits[from + a], logits[from + b]) : Integer.compare(b, a));
         for (int t = 0; t < v; t++) {
