@@ -3,6 +3,7 @@ package org.attentionsearch.math;
 import static org.attentionsearch.math.PackedMatrix.LANES;
 import static org.attentionsearch.math.PackedMatrix.PANEL;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 import jdk.incubator.vector.FloatVector;
@@ -69,6 +70,41 @@ public final class MatMul {
                     multiplyBlock(a, w, bias, epilogue, residual, c, 0, rows, p0, p1));
             if (thenRows != null) Parallel.forRange(rows, 1, thenRows);
         }
+    }
+
+    /**
+     * As above with W kept in another form: each panel of W (its columns read through
+     * {@link WeightMatrix#column}) dequantized once into the packed layout and multiplied with
+     * all rows by the same micro-kernels, so the cost of reading W's form is shared by every
+     * row. Threads take runs of panels, so they write disjoint stretches of c.
+     */
+    static void multiplyByPanels(float[] a, int rows, WeightMatrix w, float[] bias, Epilogue epilogue,
+                                 float[] residual, float[] c) {
+        int k = w.k(), n = w.n();
+        Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
+            float[] packed = new float[k * PANEL], column = new float[k], tile = new float[MR * PANEL];
+            for (int p = p0; p < p1; p++) {
+                int width = Math.min(PANEL, n - p * PANEL);
+                for (int jj = 0; jj < width; jj++) {
+                    w.column(p * PANEL + jj, column, 0);
+                    for (int kk = 0; kk < k; kk++) packed[kk * PANEL + jj] = column[kk];
+                }
+                if (width < PANEL) {
+                    for (int kk = 0; kk < k; kk++) Arrays.fill(packed, kk * PANEL + width, (kk + 1) * PANEL, 0f);
+                }
+                for (int r = 0, count; r < rows; r += count) {
+                    count = tileRows(rows - r);
+                    if (count > 4) {
+                        kernel(a, k, r, count, packed, 0, tile);
+                    } else if (count > 2) {
+                        kernel4(a, k, r, count, packed, 0, tile);
+                    } else {
+                        for (int i = 0; i < count; i++) rowKernel(a, k, r + i, packed, 0, tile, i * PANEL);
+                    }
+                    writeTile(tile, count, c, n, r, p * PANEL, bias, epilogue, residual);
+                }
+            }
+        });
     }
 
     /** Checks the arguments of a multiplication by a [k × n] matrix. */

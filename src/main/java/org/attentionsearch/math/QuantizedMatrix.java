@@ -141,6 +141,11 @@ public final class QuantizedMatrix implements WeightMatrix {
         return Float.float16ToFloat(data.get(HALF, rowOffsets[j] + (long) b * format.blockBytes));
     }
 
+    /** Block b's 32 signed bytes of stored row j (a Q8_0 matrix) into out[off, off + 32). */
+    void copyQuants(int j, int b, byte[] out, int off) {
+        MemorySegment.copy(data, ValueLayout.JAVA_BYTE, rowOffsets[j] + (long) b * format.blockBytes + 2, out, off, BLOCK);
+    }
+
     /** W[i][j]: value i of stored row j, d·q (Q8_0) or d·(q − 8) (Q4_0), as ggml computes it in float. */
     float value(int j, int i) {
         int b = i / BLOCK, within = i % BLOCK;
@@ -170,18 +175,6 @@ public final class QuantizedMatrix implements WeightMatrix {
         float[] out = new float[Math.multiplyExact(count, n)];
         for (int j = 0; j < n; j++) {
             for (int r = 0; r < count; r++) out[r * n + j] = value(j, from + r);
-        }
-        return out;
-    }
-
-    @Override
-    public float[] columnNorms() {
-        float[] out = new float[n()], row = new float[k];
-        for (int j = 0; j < out.length; j++) {
-            column(j, row, 0);
-            double s = 0;
-            for (float x : row) s += (double) x * x;
-            out[j] = (float) Math.sqrt(s);
         }
         return out;
     }

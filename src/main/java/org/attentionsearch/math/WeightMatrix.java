@@ -2,11 +2,12 @@ package org.attentionsearch.math;
 
 /**
  * A weight matrix W [k × n] of a linear layer y = x·W + bias, in whatever form it is kept:
- * float32 packed for {@link MatMul} ({@link PackedMatrix}), or a file's quantized blocks read
- * in place ({@link QuantizedMatrix}). Both multiply with the same contract; both hand out float
- * copies of rows and columns for the views that take W apart.
+ * float32 packed for {@link MatMul} ({@link PackedMatrix}), a file's quantized blocks read in
+ * place ({@link QuantizedMatrix}), or Q8_0's bytes and scales apart ({@link Int8Matrix}). All
+ * multiply with the same contract; all hand out float copies of rows and columns for the views
+ * that take W apart.
  */
-public sealed interface WeightMatrix permits PackedMatrix, QuantizedMatrix {
+public sealed interface WeightMatrix permits PackedMatrix, QuantizedMatrix, Int8Matrix {
 
     /** Inputs: rows of W. */
     int k();
@@ -28,6 +29,15 @@ public sealed interface WeightMatrix permits PackedMatrix, QuantizedMatrix {
     /** Rows [from, from + count) of W, [count × n] row-major. */
     float[] rows(int from, int count);
 
-    /** ‖W[·][j]‖ for every column j. */
-    float[] columnNorms();
+    /** ‖W[·][j]‖ for every column j, summed in double. */
+    default float[] columnNorms() {
+        float[] out = new float[n()], column = new float[k()];
+        for (int j = 0; j < out.length; j++) {
+            column(j, column, 0);
+            double s = 0;
+            for (float x : column) s += (double) x * x;
+            out[j] = (float) Math.sqrt(s);
+        }
+        return out;
+    }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.attentionsearch.math.Int8Matrix;
 import org.attentionsearch.math.QuantizedMatrix;
 import org.attentionsearch.testing.LlamaCpp;
 import org.attentionsearch.testing.SyntheticModels;
@@ -47,7 +48,8 @@ class QuantizedGgufTest {
     void inPlaceMatchesDequantizedAndLlamaCpp(Spec spec) {
         Checkpoint checkpoint = ModelLoader.load(SyntheticModels.gguf(spec));
         Model inPlace = Model.load(checkpoint), plain = Model.load(dequantized(checkpoint));
-        assertInstanceOf(QuantizedMatrix.class, inPlace.attention(0).outputWeight(), "W_O read in place");
+        Class<?> kept = spec.weightType() == GgmlType.Q8_0 ? Int8Matrix.class : QuantizedMatrix.class;
+        assertInstanceOf(kept, inPlace.attention(0).outputWeight(), "W_O kept quantized");
         Encoding e = inPlace.tokenizer().encode(PROMPT);
         int n = e.length(), v = inPlace.config().vocabSize();
         float[] ours = inPlace.forward(List.of(e), true).trace(0).get("logits").data();
@@ -88,20 +90,30 @@ class QuantizedGgufTest {
 
     /**
      * Heap after load: the F32 model holds its weights as floats; in place, the heap holds little
-     * beyond the rows' offsets. Both hold the same tokenizer (Llama 3's 128256 tokens and 280147
-     * merges, about 70 MB), which bounds the ratio.
+     * beyond the rows' offsets; with Q8_0's bytes and scales apart, it holds about the file's
+     * size more (a byte per weight and a float per 32, against the file's 34 bytes per 32). All
+     * hold the same tokenizer (Llama 3's 128256 tokens and 280147 merges, about 70 MB), which
+     * bounds the ratio.
      */
     @org.junit.jupiter.api.Test
-    void aQ8ModelsHeapIsAFractionOfTheF32Ones() {
+    void aQ8ModelsHeapIsAFractionOfTheF32Ones() throws java.io.IOException {
         Spec q8 = SyntheticModels.llama().withWeights(GgmlType.Q8_0);
-        SyntheticModels.gguf(q8);
+        long file = java.nio.file.Files.size(SyntheticModels.gguf(q8));
         SyntheticModels.gguf(q8.withWeights(GgmlType.F32));
-        long inPlace = heapOfLoaded(q8), f32 = heapOfLoaded(q8.withWeights(GgmlType.F32));
-        String what = String.format("heap after load: Q8_0 %.1f MB, F32 %.1f MB", inPlace / 1e6, f32 / 1e6);
+        long apart = heapOfLoaded(q8), f32 = heapOfLoaded(q8.withWeights(GgmlType.F32)), inPlace;
+        System.setProperty("attentionsearch.q8_0.inPlace", "true");
+        try {
+            inPlace = heapOfLoaded(q8);
+        } finally {
+            System.clearProperty("attentionsearch.q8_0.inPlace");
+        }
+        String what = String.format("heap after load: Q8_0 in place %.1f MB, apart %.1f MB, F32 %.1f MB; file %.1f MB",
+                inPlace / 1e6, apart / 1e6, f32 / 1e6, file / 1e6);
         System.out.println(what);
         assertTrue(f32 > 200e6, what); // the untied 128256 × 256 embedding table and LM head, 131 MB each
         assertTrue(inPlace < f32 / 4, what);
         assertTrue(f32 - inPlace > 200e6, what); // the two float tables (262 MB) and the layers' matrices, less their offsets
+        assertTrue(apart - inPlace < 1.1 * file && apart - inPlace > 0.5 * file, what);
     }
 
     private static long heapOfLoaded(Spec spec) {

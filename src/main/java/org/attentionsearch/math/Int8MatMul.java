@@ -1,0 +1,126 @@
+package org.attentionsearch.math;
+
+import static org.attentionsearch.math.PackedMatrix.LANES;
+import static org.attentionsearch.math.PackedMatrix.PANEL;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * c = epilogue(a·W + bias) with W an {@link Int8Matrix}; the contract of {@link MatMul}.
+ *
+ * <p>A few rows (decoding one token): c[r][j] = Σ_b d_jb · Σ_i q_jbi · a[r][32b + i], one pass
+ * over the bytes, four stored rows at a time so that every vector of a is loaded once for four
+ * rows; threads take runs of {@link PackedMatrix#PANEL} stored rows, so they read disjoint rows
+ * and write disjoint stretches of c. More rows (a prompt): {@link MatMul#multiplyByPanels}.
+ */
+public final class Int8MatMul {
+    private static final VectorSpecies<Float> S = PackedMatrix.SPECIES;
+    /** Bytes widened to one float vector: the byte species of as many lanes. */
+    private static final VectorSpecies<Byte> B = LANES == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    /** Whether the vector kernels apply: a block of 32 is a whole number of vectors. */
+    static final boolean VECTOR = LANES == 8 || LANES == 16;
+    /** Up to this many rows, the bytes are read directly; above it, panels are dequantized. */
+    static final int DIRECT_ROWS = 3;
+
+    private Int8MatMul() {
+    }
+
+    /** As {@link MatMul#multiply(float[], int, PackedMatrix, float[], Epilogue, float[], float[], Parallel.RangeBody)}. */
+    public static void multiply(float[] a, int rows, Int8Matrix w, float[] bias, Epilogue epilogue,
+                                float[] residual, float[] c, Parallel.RangeBody thenRows) {
+        int k = w.k(), n = w.n();
+        MatMul.check(a, rows, k, n, bias, epilogue, residual, c);
+        if (rows == 0) return;
+        if (rows > DIRECT_ROWS || !VECTOR) {
+            MatMul.multiplyByPanels(a, rows, w, bias, epilogue, residual, c);
+        } else {
+            Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
+                float[] tile = new float[rows * PANEL];
+                for (int p = p0; p < p1; p++) {
+                    int width = Math.min(PANEL, n - p * PANEL), jj = 0;
+                    for (; jj + 4 <= width; jj += 4) {
+                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj);
+                    }
+                    for (; jj < width; jj++) {
+                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k);
+                    }
+                    MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
+                }
+            });
+        }
+        if (thenRows != null) Parallel.forRange(rows, 1, thenRows);
+    }
+
+    /**
+     * Stored rows j … j+3 against x at once, into out[o … o+3]: per block, Σ_i q·x in a vector
+     * of partial sums, then scaled by the block's d into the row's accumulator.
+     */
+    static void dot4(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o) {
+        byte[] q = w.quants();
+        float[] d = w.scales();
+        int k = w.k(), blocks = k / Int8Matrix.BLOCK;
+        int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
+        int d0 = j * blocks, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < blocks; b++) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int v = 0; v < Int8Matrix.BLOCK; v += LANES) {
+                int i = b * Int8Matrix.BLOCK + v;
+                FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+                s0 = widen(q, q0 + i).fma(xv, s0);
+                s1 = widen(q, q1 + i).fma(xv, s1);
+                s2 = widen(q, q2 + i).fma(xv, s2);
+                s3 = widen(q, q3 + i).fma(xv, s3);
+            }
+            acc0 = s0.fma(FloatVector.broadcast(S, d[d0 + b]), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(S, d[d1 + b]), acc1);
+            acc2 = s2.fma(FloatVector.broadcast(S, d[d2 + b]), acc2);
+            acc3 = s3.fma(FloatVector.broadcast(S, d[d3 + b]), acc3);
+        }
+        out[o] = acc0.reduceLanes(VectorOperators.ADD);
+        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
+        out[o + 2] = acc2.reduceLanes(VectorOperators.ADD);
+        out[o + 3] = acc3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Σ_i W[i][j]·x[xOff + i], stored row j alone, summed as {@link #dot4} sums each of its rows. */
+    static float dot(Int8Matrix w, int j, float[] x, int xOff) {
+        byte[] q = w.quants();
+        float[] d = w.scales();
+        int k = w.k(), blocks = k / Int8Matrix.BLOCK;
+        FloatVector acc = FloatVector.zero(S);
+        for (int b = 0; b < blocks; b++) {
+            FloatVector s = FloatVector.zero(S);
+            for (int v = 0; v < Int8Matrix.BLOCK; v += LANES) {
+                int i = b * Int8Matrix.BLOCK + v;
+                s = widen(q, j * k + i).fma(FloatVector.fromArray(S, x, xOff + i), s);
+            }
+            acc = s.fma(FloatVector.broadcast(S, d[j * blocks + b]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Stored row j (W's column j) as floats d·q into out[off, off + k). */
+    static void dequantizeRow(Int8Matrix w, int j, float[] out, int off) {
+        int k = w.k(), blocks = k / Int8Matrix.BLOCK;
+        if (!VECTOR) {
+            for (int i = 0; i < k; i++) out[off + i] = w.value(j, i);
+            return;
+        }
+        for (int b = 0; b < blocks; b++) {
+            float d = w.scales()[j * blocks + b];
+            for (int v = 0; v < Int8Matrix.BLOCK; v += LANES) {
+                int i = b * Int8Matrix.BLOCK + v;
+                widen(w.quants(), j * k + i).mul(d).intoArray(out, off + i);
+            }
+        }
+    }
+
+    /** LANES signed bytes from q[at] as floats. */
+    private static FloatVector widen(byte[] q, int at) {
+        return (FloatVector) ByteVector.fromArray(B, q, at).convertShape(VectorOperators.B2F, S, 0);
+    }
+}

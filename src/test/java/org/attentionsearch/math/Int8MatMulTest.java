@@ -1,0 +1,77 @@
+package org.attentionsearch.math;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+
+import org.attentionsearch.math.QuantizedMatrix.Format;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Q8_0's bytes and scales apart ({@link Int8Matrix}) against the same blocks read in place:
+ * the same values bit for bit, the same products up to the last bits (both sum a block's
+ * products in the same order and scale it once; only the order in which a vector's lanes are
+ * reduced may differ between compiled and interpreted code), and within float rounding of the
+ * scalar twin, which sums in double; on random blocks, rows stored out of order, ragged panels, one to three threads.
+ */
+class Int8MatMulTest {
+
+    @AfterEach
+    void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void holdsTheBlocksValuesExactly() {
+        Random rnd = new Random(1);
+        QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q8_0, rnd, 96, 37);
+        Int8Matrix w = Int8Matrix.of(blocks);
+        assertEquals(96, w.k());
+        assertEquals(37, w.n());
+        float[] want = new float[96], got = new float[99];
+        for (int j = 0; j < 37; j++) {
+            blocks.column(j, want, 0);
+            w.column(j, got, 3);
+            for (int i = 0; i < 96; i++) assertEquals(want[i], got[3 + i], "W[" + i + "][" + j + "]");
+        }
+        assertArrayEquals(blocks.rows(40, 17), w.rows(40, 17));
+        assertArrayEquals(blocks.columnNorms(), w.columnNorms());
+    }
+
+    @Test
+    void onlyQ80BlocksHoldOneBytePerValue() {
+        QuantizedMatrix q4 = QuantizedMatMulTest.randomMatrix(Format.Q4_0, new Random(2), 64, 3);
+        assertThrows(IllegalArgumentException.class, () -> Int8Matrix.of(q4));
+    }
+
+    @Test
+    void multipliesAsTheBlocksInPlaceAndAsTheScalarTwin() {
+        Random rnd = new Random(7);
+        for (int threads : new int[] {1, 2, 3}) {
+            Parallel.setThreads(threads);
+            for (int t = 0; t < 24; t++) {
+                int rows = t % 3 == 0 ? 1 + rnd.nextInt(30) : 1 + rnd.nextInt(3);
+                int k = 32 * (1 + rnd.nextInt(12)), n = 1 + rnd.nextInt(150);
+                Epilogue epilogue = Epilogue.values()[t % Epilogue.values().length];
+                QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q8_0, rnd, k, n);
+                Int8Matrix w = Int8Matrix.of(blocks);
+                float[] a = MatMulTest.random(rnd, rows * k);
+                float[] bias = rnd.nextBoolean() ? MatMulTest.random(rnd, n) : null;
+                float[] residual = epilogue == Epilogue.ADD ? MatMulTest.random(rnd, rows * n) : null;
+                float[] inPlace = new float[rows * n], got = new float[rows * n], twin = new float[rows * n];
+                blocks.multiply(a, rows, bias, epilogue, residual, inPlace, null);
+                w.multiply(a, rows, bias, epilogue, residual, got, null);
+                ScalarInt8MatMul.multiply(a, rows, w, bias, epilogue, residual, twin);
+                for (int i = 0; i < got.length; i++) {
+                    String what = rows + " × " + k + " × " + n + " " + epilogue + ": c[" + i + "] = " + got[i];
+                    if (!(Math.abs(got[i] - inPlace[i]) <= 1e-6 * (1 + Math.abs(inPlace[i])))) fail(what + ", in place " + inPlace[i]);
+                    if (!(Math.abs(got[i] - twin[i]) <= 1e-4 * (1 + Math.abs(twin[i])))) fail(what + ", twin " + twin[i]);
+                }
+            }
+        }
+    }
+}
