@@ -32,7 +32,7 @@ public final class Int8Matrix implements WeightMatrix {
         return (long) k * n <= Integer.MAX_VALUE - 8;
     }
 
-    /** The Q8_0 blocks of {@code q}, copied out in row order. */
+    /** The Q8_0 blocks of {@code q}, copied out in row order; a mapped file's pages are then released. */
     public static Int8Matrix of(QuantizedMatrix q) {
         if (q.format() != QuantizedMatrix.Format.Q8_0) {
             throw new IllegalArgumentException("only Q8_0 blocks hold one signed byte per value, not " + q.format());
@@ -47,6 +47,7 @@ public final class Int8Matrix implements WeightMatrix {
                 q.copyQuants(j, b, quants, j * k + b * BLOCK);
             }
         }
+        q.releasePages();
         return new Int8Matrix(quants, scales, k, n);
     }
 

@@ -146,6 +146,22 @@ public final class QuantizedMatrix implements WeightMatrix {
         MemorySegment.copy(data, ValueLayout.JAVA_BYTE, rowOffsets[j] + (long) b * format.blockBytes + 2, out, off, BLOCK);
     }
 
+    /**
+     * Drops the resident pages of a mapped file's blocks once they have been copied out (see
+     * {@link Int8Matrix}): a later read faults them back in from the file; the pages of a heap or
+     * native segment are left alone. One call over the span of the rows, which may take in the
+     * pages of tensors lying between stacked parts: they fault back in as well when read.
+     */
+    void releasePages() {
+        if (!data.isMapped()) return;
+        long from = Long.MAX_VALUE, to = 0;
+        for (long o : rowOffsets) {
+            from = Math.min(from, o);
+            to = Math.max(to, o + format.rowBytes(k));
+        }
+        data.asSlice(from, to - from).unload();
+    }
+
     /** W[i][j]: value i of stored row j, d·q (Q8_0) or d·(q − 8) (Q4_0), as ggml computes it in float. */
     float value(int j, int i) {
         int b = i / BLOCK, within = i % BLOCK;

@@ -269,6 +269,7 @@ public final class GgufFile implements AutoCloseable {
         for (int r = 0; r < count; r++) {
             Dequantizer.toFloat(t.type(), mapping, start + r * rowBytes, out, r * rowLength, rowLength);
         }
+        MappedPages.release(mapping.asSlice(start, count * rowBytes));
         return out;
     }
 

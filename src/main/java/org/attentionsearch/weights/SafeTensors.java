@@ -146,8 +146,11 @@ public final class SafeTensors {
             }
             MemorySegment data = bytes.asSlice(dataStart + e.begin(), e.end() - e.begin());
             long rowBytes = e.shape().length == 0 || e.shape()[0] == 0 ? 0 : (e.end() - e.begin()) / e.shape()[0];
-            out.put(e.name(), Tensor.lazy(e.name(), e.shape(), () -> toFloats(e.dtype(), data),
-                    (first, count) -> toFloats(e.dtype(), data.asSlice(first * rowBytes, count * rowBytes))));
+            out.put(e.name(), Tensor.lazy(e.name(), e.shape(), () -> MappedPages.copied(toFloats(e.dtype(), data), data),
+                    (first, count) -> {
+                        MemorySegment rows = data.asSlice(first * rowBytes, count * rowBytes);
+                        return MappedPages.copied(toFloats(e.dtype(), rows), rows);
+                    }));
         }
         return out;
     }
