@@ -1,0 +1,126 @@
+package org.attentionsearch.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import org.attentionsearch.math.Parallel;
+import org.attentionsearch.model.KeyValueCache;
+import org.attentionsearch.model.Model;
+import org.attentionsearch.model.Output;
+import org.attentionsearch.testing.BenchmarkDecoders;
+import org.attentionsearch.testing.LlamaCpp;
+import org.attentionsearch.weights.GgmlType;
+
+/**
+ * Resident memory of each engine in a process of its own, on the same GGUF file and context:
+ * a JVM that loads the model, reads a 16-token prompt and generates 128 tokens (ours through
+ * {@code Model.forward} on a key/value cache and the LM head, as generation does; llama.cpp
+ * through libllama in a 512-token context, memory-mapped, its default F16 cache), then reports
+ * its peak resident set (VmHWM) and its resident set at the end (VmRSS). Both processes run in
+ * a JVM with the launcher's options, so a third process that only starts the JVM gives the
+ * share of each figure that is the JVM itself. One JSON line per model and weight type.
+ *
+ * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec
+ * -Dbench.main=org.attentionsearch.bench.DecoderMemory} with {@code -Dmodels=…} and
+ * {@code -Dweights=F32,Q8_0} to choose.
+ */
+public final class DecoderMemory {
+
+    private static final Path MODELS = Path.of("target", "bench-models");
+    private static final int PROMPT = 16, STEPS = 128, CONTEXT = 512;
+
+    private DecoderMemory() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 2) {
+            probe(args[0], Path.of(args[1]));
+            return;
+        }
+        for (BenchmarkDecoders decoder : BenchmarkDecoders.values()) {
+            if (!chosen("models", decoder.label())) continue;
+            for (GgmlType type : List.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0)) {
+                if (!chosen("weights", type.name())) continue;
+                decoder.write(MODELS, type);
+                Path file = decoder.file(MODELS, type);
+                long[] jvm = child("jvm", file), ours = child("ours", file), llama = child("llama", file);
+                System.out.printf(Locale.ROOT,
+                        "{\"memory\":\"separate processes\",\"model\":\"%s\",\"weights\":\"%s\",\"file_mb\":%.0f,\"context\":%d,"
+                                + "\"ours_peak_mb\":%.0f,\"ours_end_mb\":%.0f,\"llama_peak_mb\":%.0f,\"llama_end_mb\":%.0f,"
+                                + "\"jvm_alone_peak_mb\":%.0f,\"peak_ratio\":%.3f}%n",
+                        decoder.label(), type, Files.size(file) / 1e6, CONTEXT, ours[0] / 1e6, ours[1] / 1e6,
+                        llama[0] / 1e6, llama[1] / 1e6, jvm[0] / 1e6, (double) ours[0] / llama[0]);
+            }
+        }
+    }
+
+    /** Runs one probe in a JVM of its own with the launcher's options; its peak and final resident bytes. */
+    private static long[] child(String engine, Path file) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseG1GC", "-XX:G1HeapRegionSize=1m", "-XX:MaxRAMPercentage=75",
+                "-Dthreads=" + Integer.getInteger("threads", 2), "-Dfixtures.dir=" + System.getProperty("fixtures.dir", "target/fixtures"),
+                "-cp", System.getProperty("java.class.path"), DecoderMemory.class.getName(), engine, file.toString()));
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        if (p.waitFor() != 0 || !out.matches("\\d+ \\d+")) throw new IllegalStateException(engine + " probe failed: " + out);
+        return Arrays.stream(out.split(" ")).mapToLong(Long::parseLong).toArray();
+    }
+
+    /** In the child: load, read the prompt, generate, and print "peak end" in bytes. */
+    private static void probe(String engine, Path file) throws IOException {
+        int threads = Integer.getInteger("threads", 2);
+        int[] prompt = new int[PROMPT];
+        for (int i = 0; i < PROMPT; i++) prompt[i] = 100 + 37 * i;
+        switch (engine) {
+            case "ours" -> {
+                Parallel.setThreads(threads);
+                Model model = Model.load(file);
+                KeyValueCache cache = new KeyValueCache(model.config());
+                Output out = model.forward(prompt, cache, false);
+                int h = model.config().hiddenSize();
+                for (int s = 0; s < STEPS; s++) {
+                    float[] logits = model.head().logits(Arrays.copyOfRange(out.hidden(), out.hidden().length - h, out.hidden().length), 1);
+                    out = model.forward(new int[] {argmax(logits)}, cache, false);
+                }
+            }
+            case "llama" -> {
+                try (LlamaCpp.Model model = LlamaCpp.load(file);
+                     LlamaCpp.Session session = LlamaCpp.session(model, CONTEXT, CONTEXT, threads, false)) {
+                    session.decode(prompt);
+                    for (int s = 0; s < STEPS; s++) session.decode(new int[] {session.argmaxLast()});
+                    System.out.println(status("VmHWM") + " " + status("VmRSS"));
+                    return;
+                }
+            }
+            case "jvm" -> {
+            }
+            default -> throw new IllegalArgumentException(engine);
+        }
+        System.out.println(status("VmHWM") + " " + status("VmRSS"));
+    }
+
+    private static int argmax(float[] v) {
+        int best = 0;
+        for (int i = 1; i < v.length; i++) if (v[i] > v[best]) best = i;
+        return best;
+    }
+
+    /** A /proc/self/status figure in bytes. */
+    private static long status(String key) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(key + ":")) return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+        throw new IllegalStateException("no " + key + " in /proc/self/status");
+    }
+
+    private static boolean chosen(String property, String name) {
+        String list = System.getProperty(property, "");
+        return list.isBlank() || list.equals("all") || Arrays.stream(list.split(",")).map(String::trim).anyMatch(name::equalsIgnoreCase);
+    }
+}
