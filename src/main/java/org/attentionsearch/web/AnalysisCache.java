@@ -55,6 +55,11 @@ final class AnalysisCache {
         return new Hit(a, false);
     }
 
+    /** The estimated bytes of the analyses kept. */
+    synchronized long bytes() {
+        return bytes;
+    }
+
     synchronized int size() {
         return entries.size();
     }

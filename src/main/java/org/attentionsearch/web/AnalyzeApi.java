@@ -164,6 +164,11 @@ final class AnalyzeApi {
         return out.toByteArray();
     }
 
+    /** What the API holds now and at most so far, to check its bounds under load. */
+    WebServer.Held held() {
+        return new WebServer.Held(admission.peakRunning(), admission.peakWaiting(), cache.size(), cache.bytes());
+    }
+
     /** {"error": message} */
     byte[] error(String message) {
         return write(g -> g.writeStringField("error", message));

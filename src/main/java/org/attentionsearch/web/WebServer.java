@@ -89,6 +89,15 @@ public final class WebServer implements AutoCloseable {
         return URI.create("http://" + h + ":" + port() + "/");
     }
 
+    /** The most analyses run and requests queued at once so far, and the analyses kept now with their estimated bytes. */
+    record Held(int peakRunning, int peakWaiting, int cachedAnalyses, long cachedBytes) {
+    }
+
+    /** What the server holds, for the load tests to check against its {@link Limits}. */
+    Held held() {
+        return api.held();
+    }
+
     /** Failures that were not the client's fault; the load tests expect none. */
     public long internalErrors() {
         return internalErrors.get();
