@@ -47,16 +47,16 @@ final class TextInput {
     /**
      * Hands the texts to {@code sink} in batches of at most {@code batchSize}, reading files
      * lazily. From a file every line is answered: a line that cannot be processed gets an error
-     * line in its place (see {@link Batch}), and once all are done this throws a UsageException
+     * line in its place (see {@link TextBatch}), and once all are done this throws a UsageException
      * (exit 2) saying how many failed.
      */
-    void forEachBatch(int batchSize, Consumer<Batch> sink) {
+    void forEachBatch(int batchSize, Consumer<TextBatch> sink) {
         if (input == null) {
             checkSource();
             for (int i = 0; i < texts.size(); i += batchSize) {
-                List<Batch.Text> batch = new ArrayList<>();
-                for (int j = i; j < Math.min(texts.size(), i + batchSize); j++) batch.add(new Batch.Text(j + 1, texts.get(j), null));
-                sink.accept(new Batch(batch, false));
+                List<TextBatch.Text> batch = new ArrayList<>();
+                for (int j = i; j < Math.min(texts.size(), i + batchSize); j++) batch.add(new TextBatch.Text(j + 1, texts.get(j), null));
+                sink.accept(new TextBatch(batch, false));
             }
             return;
         }
@@ -66,15 +66,15 @@ final class TextInput {
         String firstError = null;
         try (InputStream in = open()) {
             InputLines reader = new InputLines(in);
-            List<Batch.Text> pending = new ArrayList<>();
+            List<TextBatch.Text> pending = new ArrayList<>();
             for (InputLines.Line line; ; ) {
                 line = reader.next();
                 if (line != null) {
                     lines++;
-                    pending.add(new Batch.Text(line.number(), line.text(), line.problem()));
+                    pending.add(new TextBatch.Text(line.number(), line.text(), line.problem()));
                 }
                 if (pending.size() == batchSize || (line == null && !pending.isEmpty())) {
-                    Batch batch = new Batch(pending, true);
+                    TextBatch batch = new TextBatch(pending, true);
                     sink.accept(batch);
                     for (String error : batch.errors()) {
                         if (error == null) continue;

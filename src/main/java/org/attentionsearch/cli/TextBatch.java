@@ -12,7 +12,7 @@ import java.util.function.Function;
  * {@code {"line": n, "error": "…"}} and the others go on; given as arguments, it stops the
  * command, as a bad argument does.
  */
-final class Batch {
+final class TextBatch {
 
     /** One text: its 1-based number (line of the input, or argument), the text, or why it cannot be used. */
     record Text(int number, String value, String problem) {
@@ -23,7 +23,7 @@ final class Batch {
     private final boolean answerInPlace;
 
     /** @param answerInPlace whether a failed text is answered by an error line (--input) rather than stopping the command */
-    Batch(List<Text> texts, boolean answerInPlace) {
+    TextBatch(List<Text> texts, boolean answerInPlace) {
         this.texts = List.copyOf(texts);
         this.errors = new String[texts.size()];
         this.answerInPlace = answerInPlace;
