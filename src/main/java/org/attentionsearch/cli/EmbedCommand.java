@@ -37,17 +37,19 @@ final class EmbedCommand implements Callable<Integer> {
         Model model = options.load();
         int h = model.config().hiddenSize();
         PrintStream out = System.out, err = System.err;
-        int[] counter = {0};
         try (JsonLines lines = new JsonLines(out); Progress progress = Progress.forInput(input.input, err)) {
-            input.forEachBatch(batchSize, texts -> {
-                List<Encoding> encodings = new ArrayList<>(texts.size());
-                for (String text : texts) {
-                    encodings.add(Truncation.check(model, text, counter[0]++, noTruncate, err).encoding());
-                }
-                Output result = model.forward(encodings, false);
-                for (int b = 0; b < encodings.size(); b++) {
-                    float[] hidden = result.hidden(b);
-                    int n = encodings.get(b).length();
+            input.forEachBatch(batchSize, batch -> {
+                List<Encoding> encodings = batch.each(t -> Truncation.check(model, t.value(), t.number() - 1, noTruncate, err).encoding());
+                List<Embedded> embedded = batch.together(encodings, live -> {
+                    Output result = model.forward(live, false);
+                    List<Embedded> each = new ArrayList<>(live.size());
+                    for (int b = 0; b < live.size(); b++) each.add(new Embedded(live.get(b), result.hidden(b)));
+                    return each;
+                });
+                batch.answer(embedded, lines, (t, one) -> {
+                    Encoding e = one.encoding();
+                    float[] hidden = one.hidden();
+                    int n = e.length();
                     float[] embedding = model.pooling().pool(hidden, n, h);
                     if (json || input.fromFile()) {
                         lines.object(g -> {
@@ -60,22 +62,25 @@ final class EmbedCommand implements Callable<Integer> {
                             }
                         });
                     } else {
-                        out.printf("%s%n  %d-d embedding (%s pooling%s): %s%n", texts.get(b), h,
+                        out.printf("%s%n  %d-d embedding (%s pooling%s): %s%n", t.value(), h,
                                 model.pooling().modeName(), model.pooling().normalize() ? ", L2-normalised" : "",
                                 preview(embedding, 0, h));
                         if (tokens) {
-                            Encoding e = encodings.get(b);
                             for (int i = 0; i < n; i++) {
                                 out.printf("  %4d %-14s %s%n", i, e.tokens()[i], preview(hidden, i * h, (i + 1) * h));
                             }
                         }
                     }
-                }
+                });
                 lines.flush();
-                if (progress != null) progress.advance(texts.size());
+                if (progress != null) progress.advance(batch.size());
             });
         }
         return 0;
+    }
+
+    /** A text's tokens and every token's final vector. */
+    private record Embedded(Encoding encoding, float[] hidden) {
     }
 
     private static String preview(float[] v, int from, int to) {

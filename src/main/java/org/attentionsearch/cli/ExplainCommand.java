@@ -81,30 +81,29 @@ final class ExplainCommand implements Callable<Integer> {
         Style style = Style.detect();
         PrintStream out = System.out;
         String modelName = options.modelName();
-        int[] counter = {0};
         // Texts whose matrices would not fit in half the heap stream their pages instead.
         Streaming streaming = new Streaming(streamPages, Runtime.getRuntime().maxMemory() / 2);
         // Files go through in batches: one traced forward pass for several texts.
         int batchSize = input.fromFile() ? 8 : 1;
         try (JsonLines lines = new JsonLines(out); Progress progress = Progress.forInput(input.input, System.err)) {
-            input.forEachBatch(batchSize, texts -> {
+            input.forEachBatch(batchSize, batch -> {
                 long t0 = System.nanoTime();
-                List<Model.Tokenized> tokenized = new ArrayList<>(texts.size());
-                for (String text : texts) {
-                    Model.Tokenized t = Truncation.check(model, text, counter[0]++, noTruncate, System.err);
+                List<Model.Tokenized> tokenized = batch.each(text -> {
+                    Model.Tokenized t = Truncation.check(model, text.value(), text.number() - 1, noTruncate, System.err);
                     try { // refused before the pass, rather than out of memory in the middle of it
                         streaming.requireFits(model.config(), t.encoding().length());
                     } catch (IllegalArgumentException e) {
-                        throw new UsageException("text " + counter[0] + ": " + e.getMessage());
+                        throw new UsageException("text " + text.number() + ": " + e.getMessage());
                     }
                     int n = t.encoding().length();
                     if ((rollout || topForPage == 0) && streaming.streams(model.config(), n)) { // refused before the pass
-                        throw new UsageException("text " + counter[0] + ": " + (rollout ? "--rollout" : "--top all")
+                        throw new UsageException("text " + text.number() + ": " + (rollout ? "--rollout" : "--top all")
                                 + " needs the whole attention matrix, which is not kept for it: " + streaming.reason(model.config(), n) + ".");
                     }
-                    tokenized.add(t);
-                }
-                for (Analysis a : Analysis.of(model, tokenized, streaming)) {
+                    return t;
+                });
+                List<Analysis> analyses = batch.together(tokenized, live -> Analysis.of(model, live, streaming));
+                batch.answer(analyses, lines, (text, a) -> {
                     View view = view(a);
                     Integer query = token == null ? null : resolveToken(a);
                     int k = query == null && !json && !input.fromFile() ? topForOverview : topForPage;
@@ -125,9 +124,9 @@ final class ExplainCommand implements Callable<Integer> {
                         else r.overview(view, pages, modelName);
                         if (mv != null) r.math(mv);
                     }
-                }
+                });
                 lines.flush();
-                if (progress != null) progress.advance(texts.size());
+                if (progress != null) progress.advance(batch.size());
             });
         }
         return 0;

@@ -45,23 +45,28 @@ final class NextCommand implements Callable<Integer> {
         }
         Style style = Style.detect();
         PrintStream out = System.out;
-        int[] counter = {0};
         try (JsonLines lines = new JsonLines(out); Progress progress = Progress.forInput(input.input, System.err)) {
-            input.forEachBatch(input.fromFile() ? 8 : 1, texts -> {
-                List<Encoding> encodings = new ArrayList<>(texts.size());
-                for (String text : texts) encodings.add(Truncation.check(model, text, counter[0]++, noTruncate, System.err).encoding());
-                List<List<NextTokens.Position>> all = NextTokens.of(model, encodings, top, lens);
-                for (int b = 0; b < encodings.size(); b++) {
-                    Encoding e = encodings.get(b);
-                    List<NextTokens.Position> next = all.get(b);
-                    if (json || input.fromFile()) lines.object(g -> write(g, e, next));
-                    else print(out, style, texts.get(b), e, next);
-                }
+            input.forEachBatch(input.fromFile() ? 8 : 1, batch -> {
+                List<Encoding> encodings = batch.each(t -> Truncation.check(model, t.value(), t.number() - 1, noTruncate, System.err).encoding());
+                List<Predicted> predicted = batch.together(encodings, live -> {
+                    List<List<NextTokens.Position>> all = NextTokens.of(model, live, top, lens);
+                    List<Predicted> each = new ArrayList<>(live.size());
+                    for (int b = 0; b < live.size(); b++) each.add(new Predicted(live.get(b), all.get(b)));
+                    return each;
+                });
+                batch.answer(predicted, lines, (t, p) -> {
+                    if (json || input.fromFile()) lines.object(g -> write(g, p.encoding(), p.next()));
+                    else print(out, style, t.value(), p.encoding(), p.next());
+                });
                 lines.flush();
-                if (progress != null) progress.advance(texts.size());
+                if (progress != null) progress.advance(batch.size());
             });
         }
         return 0;
+    }
+
+    /** A text's tokens and the predictions after each. */
+    private record Predicted(Encoding encoding, List<NextTokens.Position> next) {
     }
 
     private void print(PrintStream out, Style style, String text, Encoding e, List<NextTokens.Position> next) {

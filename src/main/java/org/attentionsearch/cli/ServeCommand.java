@@ -33,7 +33,7 @@ final class ServeCommand implements Callable<Integer> {
         Analysis.of(model, "Warming up the model before the first search.");
         if (!WebServer.isLoopbackHost(host)) {
             System.err.println("warning: listening on " + host + ": other machines can reach this server; "
-                    + "it has no authentication");
+                    + "it has no authentication and answers any Host name");
         }
         WebServer server;
         try {

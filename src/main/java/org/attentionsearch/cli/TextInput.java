@@ -1,12 +1,8 @@
 package org.attentionsearch.cli;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -24,7 +20,8 @@ final class TextInput {
     List<String> texts = new ArrayList<>();
 
     @Option(names = "--input", paramLabel = "FILE",
-            description = "Read texts from FILE (UTF-8, one text per line; - for standard input) and print JSON Lines.")
+            description = "Read texts from FILE (UTF-8, one text per line, ended by \\n or \\r\\n; - for standard input) "
+                    + "and print one JSON line per input line ({\"line\":n,\"error\":…} for a line that fails).")
     String input;
 
     boolean fromFile() {
@@ -47,37 +44,47 @@ final class TextInput {
         if (Files.isDirectory(p)) throw new UsageException("cannot read " + input + ": it is a directory");
     }
 
-    /** Hands the texts to {@code sink} in batches of at most {@code batchSize}, reading files lazily. */
-    void forEachBatch(int batchSize, Consumer<List<String>> sink) {
+    /**
+     * Hands the texts to {@code sink} in batches of at most {@code batchSize}, reading files
+     * lazily. From a file every line is answered: a line that cannot be processed gets an error
+     * line in its place (see {@link TextBatch}), and once all are done this throws a UsageException
+     * (exit 2) saying how many failed.
+     */
+    void forEachBatch(int batchSize, Consumer<TextBatch> sink) {
         if (input == null) {
-            if (texts.isEmpty()) throw new UsageException("give a text to analyse, or --input FILE");
-            for (int i = 0; i < texts.size(); i++) {
-                if (texts.get(i).isBlank()) throw new UsageException("text " + (i + 1) + " is empty");
-            }
+            checkSource();
             for (int i = 0; i < texts.size(); i += batchSize) {
-                sink.accept(texts.subList(i, Math.min(texts.size(), i + batchSize)));
+                List<TextBatch.Text> batch = new ArrayList<>();
+                for (int j = i; j < Math.min(texts.size(), i + batchSize); j++) batch.add(new TextBatch.Text(j + 1, texts.get(j), null));
+                sink.accept(new TextBatch(batch, false));
             }
             return;
         }
         if (!texts.isEmpty()) throw new UsageException("give texts either as arguments or with --input, not both");
         String name = input.equals("-") ? "standard input" : input;
-        try (BufferedReader reader = open()) {
-            List<String> batch = new ArrayList<>();
-            int lineNumber = 0;
-            for (String line; (line = reader.readLine()) != null; ) {
-                lineNumber++;
-                if (lineNumber == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
-                if (line.isBlank()) throw new UsageException("line " + lineNumber + " of " + name + " is empty");
-                batch.add(line);
-                if (batch.size() == batchSize) {
-                    sink.accept(batch);
-                    batch = new ArrayList<>();
+        int lines = 0, failed = 0;
+        String firstError = null;
+        try (InputStream in = open()) {
+            InputLines reader = new InputLines(in);
+            List<TextBatch.Text> pending = new ArrayList<>();
+            for (InputLines.Line line; ; ) {
+                line = reader.next();
+                if (line != null) {
+                    lines++;
+                    pending.add(new TextBatch.Text(line.number(), line.text(), line.problem()));
                 }
+                if (pending.size() == batchSize || (line == null && !pending.isEmpty())) {
+                    TextBatch batch = new TextBatch(pending, true);
+                    sink.accept(batch);
+                    for (String error : batch.errors()) {
+                        if (error == null) continue;
+                        failed++;
+                        if (firstError == null) firstError = error;
+                    }
+                    pending = new ArrayList<>();
+                }
+                if (line == null) break;
             }
-            if (lineNumber == 0) throw new UsageException(name + " has no lines");
-            if (!batch.isEmpty()) sink.accept(batch);
-        } catch (CharacterCodingException e) {
-            throw new UsageException(name + " is not valid UTF-8");
         } catch (NoSuchFileException e) {
             throw new UsageException("cannot read " + name + ": no such file");
         } catch (IOException e) {
@@ -85,15 +92,17 @@ final class TextInput {
         } catch (UncheckedIOException e) {
             throw new UsageException("cannot read " + name + ": " + e.getCause().getMessage());
         }
+        if (lines == 0) throw new UsageException(name + " has no lines");
+        if (failed > 0) {
+            throw new UsageException(failed + " of " + lines + " lines of " + name + " could not be processed (first: "
+                    + firstError + "); each has {\"line\": n, \"error\": …} in its place in the output");
+        }
     }
 
-    private BufferedReader open() throws IOException {
-        var decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        if (input.equals("-")) return new BufferedReader(new InputStreamReader(System.in, decoder), 1 << 16);
+    private InputStream open() throws IOException {
+        if (input.equals("-")) return System.in;
         Path p = Path.of(input);
         if (Files.isDirectory(p)) throw new UsageException("cannot read " + input + ": it is a directory");
-        return new BufferedReader(new InputStreamReader(Files.newInputStream(p), decoder), 1 << 16);
+        return Files.newInputStream(p);
     }
 }

@@ -1,6 +1,7 @@
 package org.attentionsearch.cli;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.attentionsearch.text.Encoding;
@@ -25,11 +26,12 @@ final class TokenizeCommand implements Callable<Integer> {
         PrintStream out = System.out;
         try (JsonLines lines = new JsonLines(out)) {
             input.forEachBatch(256, batch -> {
-                for (String text : batch) {
-                    Encoding e = tokenizer.encode(text);
+                List<Encoding> encodings = batch.each(t -> tokenizer.encode(t.value()));
+                batch.answer(encodings, lines, (t, e) -> {
                     if (json || input.fromFile()) {
                         lines.object(g -> writeTokens(g, e));
                     } else {
+                        String text = t.value();
                         out.println(e.length() + " tokens:");
                         for (int i = 0; i < e.length(); i++) {
                             String span = e.hasOffsets(i)
@@ -38,7 +40,7 @@ final class TokenizeCommand implements Callable<Integer> {
                             out.printf("  %4d  %-16s %6d  %s%n", i, e.tokens()[i], e.ids()[i], span);
                         }
                     }
-                }
+                });
                 lines.flush();
             });
         }

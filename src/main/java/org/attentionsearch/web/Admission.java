@@ -21,8 +21,11 @@ final class Admission {
     private final int maxWaiting;
     private final long waitMillis;
     private final AtomicInteger waiting = new AtomicInteger();
+    private final int concurrent;
+    private final AtomicInteger peakRunning = new AtomicInteger(), peakWaiting = new AtomicInteger();
 
     Admission(int concurrent, int maxWaiting, long waitMillis) {
+        this.concurrent = concurrent;
         this.running = new Semaphore(concurrent, true);
         this.maxWaiting = maxWaiting;
         this.waitMillis = waitMillis;
@@ -34,10 +37,12 @@ final class Admission {
 
     <T> T run(Work<T> work) {
         if (!running.tryAcquire()) {
-            if (waiting.incrementAndGet() > maxWaiting) {
+            int queued = waiting.incrementAndGet();
+            if (queued > maxWaiting) {
                 waiting.decrementAndGet();
                 throw new Busy();
             }
+            peakWaiting.accumulateAndGet(queued, Math::max);
             try {
                 if (!running.tryAcquire(waitMillis, TimeUnit.MILLISECONDS)) throw new Busy();
             } catch (InterruptedException e) {
@@ -47,10 +52,21 @@ final class Admission {
                 waiting.decrementAndGet();
             }
         }
+        peakRunning.accumulateAndGet(concurrent - running.availablePermits(), Math::max);
         try {
             return work.run();
         } finally {
             running.release();
         }
+    }
+
+    /** The most analyses that ran at once so far. */
+    int peakRunning() {
+        return peakRunning.get();
+    }
+
+    /** The most requests that waited at once so far. */
+    int peakWaiting() {
+        return peakWaiting.get();
     }
 }

@@ -32,11 +32,14 @@ final class AnalysisCache {
         this.maxBytes = maxBytes;
     }
 
+    /** The kept analysis of this text, or null. */
+    synchronized Analysis kept(String text) {
+        return entries.get(text);
+    }
+
     Hit get(String text) {
-        synchronized (this) {
-            Analysis a = entries.get(text);
-            if (a != null) return new Hit(a, true);
-        }
+        Analysis kept = kept(text);
+        if (kept != null) return new Hit(kept, true);
         // The forward pass runs outside the lock; Admission bounds how many run at once.
         Model.Tokenized tokenized = model.tokenize(text);
         // A quarter of the heap per analysis: a few run at once and the cache holds others.
@@ -50,6 +53,11 @@ final class AnalysisCache {
         Analysis a = Analysis.of(model, List.of(tokenized), streaming).getFirst();
         put(text, a);
         return new Hit(a, false);
+    }
+
+    /** The estimated bytes of the analyses kept. */
+    synchronized long bytes() {
+        return bytes;
     }
 
     synchronized int size() {

@@ -26,6 +26,8 @@ final class AnalyzeApi {
 
     /** Largest attention map side sent to the browser; longer texts are pooled (see AttentionMaps). */
     static final int MAX_MAP_CELLS = 128;
+    /** Cells of all the maps of one answer together: 2^20, so at most about 6 MiB of JSON. */
+    static final int MAX_ATTENTION_CELLS = 1 << 20;
     private static final int TOP_TERMS = 8;
 
     private final Model model;
@@ -43,9 +45,16 @@ final class AnalyzeApi {
         this.json = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     }
 
+    /**
+     * A text whose analysis is kept answers at once: its pages are read from the kept trace and
+     * no forward pass runs, so it takes no analysis slot and never waits behind new texts.
+     */
     byte[] analyze(byte[] body) {
         AnalyzeRequest request = AnalyzeRequest.parse(parse(body), model.config());
-        return admission.run(() -> answer(request));
+        long t0 = System.nanoTime();
+        Analysis kept = cache.kept(request.text());
+        if (kept != null) return answer(request, new AnalysisCache.Hit(kept, true), t0);
+        return admission.run(() -> answer(request, cache.get(request.text()), t0));
     }
 
     byte[] model(WebServer.Limits limits) {
@@ -84,9 +93,7 @@ final class AnalyzeApi {
         }
     }
 
-    private byte[] answer(AnalyzeRequest r) {
-        long t0 = System.nanoTime();
-        AnalysisCache.Hit hit = cache.get(r.text());
+    private byte[] answer(AnalyzeRequest r, AnalysisCache.Hit hit, long t0) {
         Analysis a = hit.analysis();
         int n = a.length();
         if (r.query() != null) checkToken("query", r.query(), n);
@@ -107,7 +114,7 @@ final class AnalyzeApi {
             }
             g.writeBooleanField("cached", hit.cached());
             g.writeNumberField("elapsedMillis", Math.round(millis * 1000) / 1000.0);
-            if (r.attention()) AttentionMaps.write(g, a, MAX_MAP_CELLS);
+            if (r.attention()) AttentionMaps.write(g, a, MAX_MAP_CELLS, MAX_ATTENTION_CELLS);
         });
     }
 
@@ -155,6 +162,11 @@ final class AnalyzeApi {
             throw new UncheckedIOException(e);
         }
         return out.toByteArray();
+    }
+
+    /** What the API holds now and at most so far, to check its bounds under load. */
+    WebServer.Held held() {
+        return new WebServer.Held(admission.peakRunning(), admission.peakWaiting(), cache.size(), cache.bytes());
     }
 
     /** {"error": message} */

@@ -6,19 +6,27 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import org.attentionsearch.search.Analysis;
 
 /**
- * Every head's attention weights, for the model-at-a-glance grid. Up to {@code maxCells}
- * tokens a map is exact (rounded to 3 decimals, enough for a picture); longer texts are
- * pooled into maxCells × maxCells blocks holding each block's largest weight, so a 512-token
- * text costs a few megabytes, not a hundred.
+ * Every head's attention weights, for the model-at-a-glance grid. A map of a short text is
+ * exact (rounded to 3 decimals, enough for a picture); a longer text's maps are pooled into
+ * m × m blocks holding each block's largest weight. The side m is at most {@code maxSide}, and
+ * small enough that all layers × heads maps together hold at most {@code maxTotalCells} cells:
+ * a cell is at most 6 bytes of JSON ("0.123,"), so the maps' size is bounded whatever the
+ * text and however many heads the model has.
  */
 final class AttentionMaps {
 
     private AttentionMaps() {
     }
 
-    static void write(JsonGenerator g, Analysis a, int maxCells) throws IOException {
-        int n = a.length(), m = Math.min(n, maxCells);
+    /** The map side for n tokens and a number of maps: min(n, maxSide, ⌊√(maxTotalCells / maps)⌋), at least 1. */
+    static int side(int n, int maps, int maxSide, int maxTotalCells) {
+        int byBudget = (int) Math.sqrt((double) maxTotalCells / maps);
+        return Math.max(1, Math.min(n, Math.min(maxSide, byBudget)));
+    }
+
+    static void write(JsonGenerator g, Analysis a, int maxSide, int maxTotalCells) throws IOException {
         int layers = a.config().layers(), heads = a.config().heads();
+        int n = a.length(), m = side(n, layers * heads, maxSide, maxTotalCells);
         g.writeObjectFieldStart("attention");
         g.writeNumberField("tokens", n);
         g.writeNumberField("cells", m);

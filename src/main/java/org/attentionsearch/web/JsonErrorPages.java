@@ -15,7 +15,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Errors that Jetty answers itself, before the app sees the request (a malformed URI or
- * header), come back as {"error": "…"} like every other refusal, never as an HTML page.
+ * header), come back as {"error": "…"} like every other refusal, never as an HTML page, and
+ * with the same security headers.
  */
 final class JsonErrorPages extends ErrorHandler {
 
@@ -23,12 +24,14 @@ final class JsonErrorPages extends ErrorHandler {
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8");
+        SecurityHeaders.putAll(response.getHeaders());
         response.write(true, ByteBuffer.wrap(body(code)), callback);
     }
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(new HttpField(HttpHeader.CONTENT_TYPE, "application/json; charset=utf-8"));
+        SecurityHeaders.putAll(fields);
         return ByteBuffer.wrap(body(status));
     }
 

@@ -1,7 +1,6 @@
 package org.attentionsearch.web;
 
 import java.net.URI;
-import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.javalin.Javalin;
@@ -35,11 +34,6 @@ public final class WebServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
 
-    /** Scripts, styles and connections only from this server; nothing inline, no frames. */
-    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
-            + "img-src 'self' data: blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
-            + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-
     private final Javalin app;
     private final AnalyzeApi api;
     private final Limits limits;
@@ -48,7 +42,7 @@ public final class WebServer implements AutoCloseable {
 
     private WebServer(Model model, String modelName, String host, Limits limits) {
         this.limits = limits;
-        this.loopbackOnly = isLoopback(host);
+        this.loopbackOnly = Loopback.isAddress(host);
         this.api = new AnalyzeApi(model, modelName, new AnalysisCache(model, limits.cacheEntries(), limits.cacheBytes()),
                 new Admission(limits.concurrent(), limits.waiting(), limits.waitMillis()));
         StaticAssets assets = new StaticAssets();
@@ -95,6 +89,15 @@ public final class WebServer implements AutoCloseable {
         return URI.create("http://" + h + ":" + port() + "/");
     }
 
+    /** The most analyses run and requests queued at once so far, and the analyses kept now with their estimated bytes. */
+    record Held(int peakRunning, int peakWaiting, int cachedAnalyses, long cachedBytes) {
+    }
+
+    /** What the server holds, for the load tests to check against its {@link Limits}. */
+    Held held() {
+        return api.held();
+    }
+
     /** Failures that were not the client's fault; the load tests expect none. */
     public long internalErrors() {
         return internalErrors.get();
@@ -106,10 +109,7 @@ public final class WebServer implements AutoCloseable {
     }
 
     private void analyze(Context ctx) {
-        String type = ctx.contentType();
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-            throw new ApiException(415, "send the body as Content-Type: application/json");
-        }
+        RequestBody.requireJson(ctx.header("Content-Type"));
         try {
             json(ctx, 200, api.analyze(RequestBody.read(ctx.req(), limits.bodyBytes())));
         } catch (OutOfMemoryError e) { // an Error passes the exception mappers: answer it in JSON all the same
@@ -122,20 +122,16 @@ public final class WebServer implements AutoCloseable {
 
     /**
      * Security headers on every answer; and on a loopback-only server, requests must name a
-     * loopback host, so a web page elsewhere cannot reach it by rebinding its DNS name.
+     * loopback host (see {@link Loopback}), so a web page elsewhere cannot reach it by
+     * rebinding its DNS name to 127.0.0.1. A server bound to another address answers any
+     * Host: whoever can reach that address can already talk to it, so a name check adds nothing.
      */
     private void guard(Context ctx) {
-        ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-        ctx.header("X-Content-Type-Options", "nosniff");
-        ctx.header("X-Frame-Options", "DENY");
-        ctx.header("Referrer-Policy", "no-referrer");
-        ctx.header("Cross-Origin-Opener-Policy", "same-origin");
-        ctx.header("Cross-Origin-Resource-Policy", "same-origin");
-        ctx.header("Cache-Control", "no-store");
+        SecurityHeaders.forEach(ctx::header);
         if (loopbackOnly) {
             String host = ctx.header("Host");
-            if (host == null || !isLoopback(hostName(host))) {
-                throw new ApiException(421, "this server answers only to localhost addresses");
+            if (host == null || !Loopback.isHostHeader(host)) {
+                throw new ApiException(421, "this server answers only to localhost, 127.x.y.z and [::1] host names");
             }
         }
     }
@@ -148,24 +144,9 @@ public final class WebServer implements AutoCloseable {
         ctx.status(status).contentType("application/json; charset=utf-8").result(body);
     }
 
-    /** Whether a --host value keeps the server to this machine. */
+    /** Whether a --host value keeps the server to this machine (localhost, 127.x.y.z, ::1). */
     public static boolean isLoopbackHost(String host) {
-        return isLoopback(host);
-    }
-
-    static boolean isLoopback(String host) {
-        String h = host.toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.equals("::1") || h.equals("[::1]") || h.startsWith("127.");
-    }
-
-    /** "127.0.0.1:8080" → "127.0.0.1", "[::1]:8080" → "[::1]". */
-    private static String hostName(String hostHeader) {
-        if (hostHeader.startsWith("[")) {
-            int end = hostHeader.indexOf(']');
-            return end < 0 ? hostHeader : hostHeader.substring(0, end + 1);
-        }
-        int colon = hostHeader.indexOf(':');
-        return colon < 0 ? hostHeader : hostHeader.substring(0, colon);
+        return Loopback.isAddress(host);
     }
 
     private static String clip(String s) {

@@ -39,7 +39,7 @@ final class Browser implements AutoCloseable {
     Browser(int width, int height) throws IOException {
         if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
             throw new IllegalStateException("The browser tests need Chromium and its driver at " + CHROMIUM + " and "
-                    + CHROMEDRIVER + ". Install them with: apt-get install -y chromium chromium-driver (.ci/run does this).");
+                    + CHROMEDRIVER + ". Install them with: apt-get install -y chromium chromium-driver (the build does this when it can).");
         }
         System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
         profile = Files.createTempDirectory("attention-search-chromium-");

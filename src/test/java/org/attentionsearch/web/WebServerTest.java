@@ -139,7 +139,8 @@ class WebServerTest {
         assertEquals(512, a.get("tokens").size());
         assertEquals(190, a.get("truncatedTokens").asInt());
         assertTrue(a.get("notice").asText().contains("190"), a.get("notice").asText());
-        assertEquals(AnalyzeApi.MAX_MAP_CELLS, a.get("attention").get("cells").asInt(), "long maps are pooled");
+        int cells = a.get("attention").get("cells").asInt();
+        assertTrue(cells < 512 && 6 * 12 * cells * cells <= AnalyzeApi.MAX_ATTENTION_CELLS, "long maps are pooled: " + cells);
     }
 
     @Test
