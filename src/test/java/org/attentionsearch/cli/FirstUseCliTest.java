@@ -2,10 +2,12 @@ package org.attentionsearch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,6 +17,8 @@ import org.attentionsearch.model.Model;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.View;
 import org.attentionsearch.testing.TestModels;
+import org.attentionsearch.weights.HfConfig;
+import org.attentionsearch.weights.ModelFormatException;
 import org.attentionsearch.weights.ModelLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +89,8 @@ class FirstUseCliTest {
             CliTest.Run r = CliTest.run("explain", "--model", model.toString(), TEXT);
             assertEquals(3, r.code(), config + " → " + r.err());
             assertEquals(1, r.err().strip().lines().count(), r.err());
+            // Refused when the configuration is read, not later for want of weights.
+            assertThrows(ModelFormatException.class, () -> HfConfig.readConfig(config.getBytes(StandardCharsets.UTF_8), "config.json"));
         }
     }
 
