@@ -42,7 +42,8 @@
     history: 'push',  // how the next render writes the address: 'push' a new entry, or 'replace' the current one
   };
   let inflight = null;
-  let linkProblems = [];   // what a link asked for that could not be shown, said once the page is up
+  let linkProblems = [];
+  let markedTokens = new Set();   // tokens of the strip that carry a mark (selected, found, hovered)   // what a link asked for that could not be shown, said once the page is up
   let requestSerial = 0;
 
   // ---------- small DOM helpers: attributes and text only ----------
@@ -244,11 +245,12 @@
     ui.tokens.dataset.text = a.text;
     // A long text gets a compact strip of a few scrolling lines, so the results stay on the first screen.
     ui.tokens.classList.toggle('long', a.tokens.length > LONG_TEXT);
+    markedTokens = new Set();
     ui.tokens.replaceChildren(...a.tokens.map((t, i) => {
       const special = t.start === null;
       const b = el('button', {
         type: 'button', class: 'token' + (special ? ' special' : ''), role: 'option',
-        'data-index': i, id: 'token-' + i,
+        'data-index': i, id: 'token-' + i, 'aria-selected': 'false', tabindex: '-1',
         title: `token ${i} · id ${t.id}` + (special ? ' · special token' : ` · characters ${t.start}–${t.end}`),
       }, tokenText(t));
       b.addEventListener('click', () => selectToken(i, false));
@@ -258,7 +260,7 @@
     markTokens();
   }
 
-  const tokenButton = (i) => ui.tokens.querySelector(`[data-index="${i}"]`);
+  const tokenButton = (i) => ui.tokens.children[i] || null;
 
   /** The query is selected; the hovered result's key is outlined; the page's weights tint the strip. */
   function markTokens() {
@@ -266,8 +268,15 @@
     const weights = new Map();
     if (page && page.query === state.query) for (const r of page.results) weights.set(r.key, r.weight);
     const max = Math.max(1e-9, ...weights.values());
-    for (const b of ui.tokens.children) {
-      const i = Number(b.dataset.index);
+    // Only the tokens whose marks change are touched: on a 512-token text a layer switch writes a
+    // few dozen buttons, not every one (each write costs the browser a style recalculation).
+    const next = new Set(weights.keys());
+    next.add(state.query);
+    if (state.hoverKey !== null) next.add(state.hoverKey);
+    const buttons = ui.tokens.children;
+    for (const i of new Set([...markedTokens, ...next])) {
+      const b = buttons[i];
+      if (!b) continue;
       const selected = i === state.query;
       b.setAttribute('aria-selected', String(selected));
       b.tabIndex = selected ? 0 : -1;
@@ -276,6 +285,7 @@
       b.style.setProperty('--w', w === undefined ? '0' : String(Math.sqrt(w / max)));
       b.classList.toggle('found', w !== undefined);
     }
+    markedTokens = next;
     keepInView(tokenButton(state.query));
   }
 
