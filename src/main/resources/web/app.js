@@ -526,9 +526,6 @@
     tip.dataset.query = String(c.queries[0]);
     tip.dataset.key = String(c.keys[0]);
     tip.dataset.weight = String(c.weight);
-    const frame = ui.heatmap.parentElement.getBoundingClientRect();
-    tip.style.left = (e.clientX - frame.left + 12) + 'px';
-    tip.style.top = (e.clientY - frame.top + 12) + 'px';
     tip.hidden = false;
   }
 
@@ -846,7 +843,9 @@
     document.addEventListener('keydown', onKey);
     ui.more.addEventListener('click', moreResults);
     ui.heatmap.addEventListener('mousemove', heatmapHover);
-    ui.heatmap.addEventListener('mouseleave', () => { ui.heatmapTip.hidden = true; });
+    ui.heatmap.addEventListener('mouseleave', () => {
+      ui.heatmapTip.hidden = true;
+    });
     ui.heatmap.addEventListener('click', (e) => {
       const c = heatmapCell(e);
       if (c) selectToken(c.queries[0], false);
