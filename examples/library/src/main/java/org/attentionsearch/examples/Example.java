@@ -1,15 +1,23 @@
 package org.attentionsearch.examples;
 
+import java.nio.file.Path;
 import java.util.List;
 
 import org.attentionsearch.model.Model;
+import org.attentionsearch.model.Sampler;
 import org.attentionsearch.model.Trace;
 import org.attentionsearch.search.Analysis;
+import org.attentionsearch.search.Generation;
+import org.attentionsearch.search.NextTokens;
 import org.attentionsearch.search.Result;
 import org.attentionsearch.search.ResultsPage;
 import org.attentionsearch.search.View;
 
-/** The README's Library section, run: embeddings, one results page, and the trace it comes from. */
+/**
+ * The README's Library section: every line of it compiles here; the built-in model's lines run
+ * (embeddings, one results page, and the trace it comes from), and a decoder's too when a model
+ * file is given as the argument.
+ */
 public final class Example {
 
     public static void main(String[] args) {
@@ -35,6 +43,23 @@ public final class Example {
         require(!onClasspath("picocli.CommandLine") && !onClasspath("io.javalin.Javalin"),
                 "the library brings no command-line or web dependencies");
         System.out.println("ok: " + n + " tokens, " + page.keys() + " results, the top one " + top.key().text());
+        if (args.length > 0) decoder(Path.of(args[0]));
+    }
+
+    /** The README's decoder lines, on a model file such as qwen2.5-0.5b-instruct-q8_0.gguf. */
+    static void decoder(Path file) {
+        Model qwen = Model.load(file);
+        Trace t = Analysis.of(qwen, "The river bank").trace();
+        float[] logits = t.get("logits").data();                            // [n, vocab]
+        List<NextTokens.Position> next = NextTokens.of(qwen, t, 5, true);   // top 5 after each token, per layer too
+
+        Generation.Settings settings = new Generation.Settings(32, new Sampler.Settings(0.8, 40, 0.95, 42), null,
+                new View.ValueBlend(qwen.config().layers() / 2), 10, 5);    // 32 tokens, sampled, a page for each
+        for (Generation.Step step : Generation.of(qwen, "The river bank", settings)) {
+            System.out.print(step.text());                                  // step.page(): its results page
+        }
+        System.out.println();
+        require(logits.length == next.size() * qwen.config().vocabSize(), "logits are [n, vocab]");
     }
 
     private static void require(boolean condition, String promise) {
