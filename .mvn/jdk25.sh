@@ -4,6 +4,12 @@
 
 _as_is_jdk25() {
   [ -x "$1" ] && [ -x "$(dirname "$1")/javac" ] || return 1
+  # The JDK's release file says its version without starting a JVM (a start costs a tenth of a second or more).
+  _as_release="$(dirname "$(readlink -f "$1" 2>/dev/null || echo "$1")")/../release"
+  if [ -f "$_as_release" ]; then
+    grep -q '^JAVA_VERSION="25[."]' "$_as_release" && return 0
+    grep -q '^JAVA_VERSION=' "$_as_release" && return 1
+  fi
   [ "$("$1" -XshowSettings:properties -version 2>&1 \
       | sed -n 's/^ *java\.specification\.version = //p' | head -n 1)" = "25" ]
 }

@@ -14,12 +14,15 @@
     ['rollout', 'Rollout (all layers)'],
   ];
   const TOP = 10;
+  const LONG_TEXT = 120;   // tokens from which the strip is compact and scrolls
 
   const $ = (id) => document.getElementById(id);
   const ui = {
     body: document.body, form: $('search'), input: $('q'), examples: $('examples'), modelLine: $('model-line'),
     alert: $('alert'), app: $('app'), tokens: $('tokens'), notice: $('notice'), layer: $('layer'), head: $('head'),
     resultsTitle: $('results-title'), stats: $('stats'), list: $('result-list'), blendNote: $('blend-note'),
+    measureNote: $('measure-note'), more: $('more-results'), heatmap: $('heatmap'), heatmapTitle: $('heatmap-title'),
+    heatmapTip: $('heatmap-tip'), copyLink: $('copy-link'),
     grid: $('grid'), math: $('math'), sight: $('sight'), live: $('live'), footerModel: $('footer-model'),
   };
 
@@ -35,8 +38,12 @@
     mathHead: 0,      // the head whose q·k the math panel takes apart when the view is a blend
     key: null,        // the result taken apart in the math panel (null: the top result)
     hoverKey: null,
+    top: 10,          // results on the page; "More results" adds more
+    history: 'push',  // how the next render writes the address: 'push' a new entry, or 'replace' the current one
   };
   let inflight = null;
+  let linkProblems = [];
+  let markedTokens = new Set();   // tokens of the strip that carry a mark (selected, found, hovered)   // what a link asked for that could not be shown, said once the page is up
   let requestSerial = 0;
 
   // ---------- small DOM helpers: attributes and text only ----------
@@ -59,6 +66,14 @@
   const signed = (x, digits) => (x >= 0 ? '+' : '−') + Math.abs(x).toFixed(digits);
   const pct = (x) => (x === null || x === undefined ? '—' : Math.round(100 * x) + '%');
   const isHead = (h) => typeof h === 'number';
+  /** What a result's number is under a view: only one head's numbers are attention weights as such. */
+  const measureLabel = (head) => isHead(head) ? 'attention weight' : head === 'mean' ? 'mean attention weight'
+    : head === 'value' ? 'value share' : 'rollout weight';
+  const measureNote = (head) => isHead(head) ? 'α = softmax(q·k/√d), this head\'s attention weight.'
+    : head === 'mean' ? 'the mean of the layer\'s heads\' attention weights.'
+    : head === 'value' ? 'a blend of the layer\'s heads, not an attention weight: each key\'s share of what the values '
+      + 'add, ‖Σ_h α·f(x)‖ over the row\'s sum.'
+    : 'the layers\' mean attention and the residual path multiplied through the model.';
   const viewLabel = (layer, head) => head === 'rollout' ? 'rollout through all layers'
     : isHead(head) ? `layer ${layer}, head ${head}`
     : head === 'mean' ? `layer ${layer}, mean of heads` : `layer ${layer}, value-weighted blend`;
@@ -102,7 +117,7 @@
 
   /** The request for the current selection; the same body the JSON export sends (without query). */
   function requestBody(extra) {
-    const body = { text: state.text, head: state.head, top: TOP };
+    const body = { text: state.text, head: state.head, top: state.top };
     if (state.head !== 'rollout') body.layer = state.layer;
     const math = { query: state.query, layer: mathLayer(), head: mathHead() };
     if (state.key !== null) math.key = state.key;
@@ -113,9 +128,11 @@
   const mathLayer = () => state.head === 'rollout' ? state.model.layers - 1 : state.layer;
   const mathHead = () => isHead(state.head) ? state.head : state.mathHead;
 
-  async function search(text, selection) {
+  async function search(text, selection, history) {
     state.text = text;
     state.maps = null;
+    state.top = TOP;
+    state.history = history || 'push';
     // Start on the first word (token 1): [CLS] is rarely the interesting query.
     Object.assign(state, { query: 1, key: null }, selection || {});
     if (state.query === null) state.query = 1;
@@ -128,7 +145,10 @@
         first = await api(requestBody({ query: state.query, attention: true }));
       } catch (e) {
         if (!/out of range/.test(e.message)) throw e;
-        // A shared link whose token or key is not in this text: start from the first word.
+        // A shared link whose token or key is not in this text: say so, and start from the first word.
+        const range = (/out of range (\S+)/.exec(e.message) || [])[1] || '';
+        linkProblems.push(`token=${state.query}${state.key !== null ? ` or key=${state.key}` : ''} is not in this text `
+          + `(its tokens are ${range.replace('..', '–')}); showing token 1 instead`);
         Object.assign(state, { query: 1, key: null });
         first = await api(requestBody({ query: state.query, attention: true }));
       }
@@ -137,6 +157,9 @@
       delete first.attention;
       state.analysis = first;
       renderAll();
+      if (linkProblems.length) showAlert('This link asks for something this text or model does not have: '
+        + linkProblems.join('; ') + '.');
+      linkProblems = [];
     } catch (e) {
       showAlert(e.message);
       ui.resultsTitle.textContent = '';
@@ -157,18 +180,22 @@
 
   // ---------- selection changes ----------
 
-  function selectToken(i, focus) {
+  function selectToken(i, focus, history) {
     const n = state.analysis.tokens.length;
     state.query = Math.max(0, Math.min(n - 1, i));
     state.key = null;
+    state.top = TOP;
+    state.history = history || 'push';
     markTokens();
     if (focus) tokenButton(state.query)?.focus();
     refresh();
   }
 
-  function selectView(layer, head) {
+  function selectView(layer, head, history) {
     state.layer = Math.max(0, Math.min(state.model.layers - 1, layer));
     state.head = head;
+    state.top = TOP;
+    state.history = history || 'push';
     if (isHead(head)) state.mathHead = head;
     state.key = null;
     ui.layer.value = String(state.layer);
@@ -179,6 +206,14 @@
 
   function selectKey(key) {
     state.key = key;
+    state.history = 'replace';
+    refresh();
+  }
+
+  /** The next results of the same page: the same request with a larger top; the address does not change. */
+  function moreResults() {
+    state.top += 20;
+    state.history = 'replace';
     refresh();
   }
 
@@ -190,12 +225,14 @@
     renderNotice(a);
     renderPage(a);
     renderGrid();
+    renderHeatmap();
     renderMath(a.math);
     renderSight(a.math);
     ui.layer.value = String(state.layer);
     ui.head.value = String(state.head);
     ui.layer.disabled = state.head === 'rollout';
-    writeHash();
+    writeHash(state.history);
+    state.history = 'replace';
     const page = a.pages[0];
     ui.live.textContent = `Results for ${tokenText(a.tokens[page.query])}, ${viewLabel(state.layer, state.head)}: about ${page.keys} results.`;
   }
@@ -206,11 +243,14 @@
       return;
     }
     ui.tokens.dataset.text = a.text;
+    // A long text gets a compact strip of a few scrolling lines, so the results stay on the first screen.
+    ui.tokens.classList.toggle('long', a.tokens.length > LONG_TEXT);
+    markedTokens = new Set();
     ui.tokens.replaceChildren(...a.tokens.map((t, i) => {
       const special = t.start === null;
       const b = el('button', {
         type: 'button', class: 'token' + (special ? ' special' : ''), role: 'option',
-        'data-index': i, id: 'token-' + i,
+        'data-index': i, id: 'token-' + i, 'aria-selected': 'false', tabindex: '-1',
         title: `token ${i} · id ${t.id}` + (special ? ' · special token' : ` · characters ${t.start}–${t.end}`),
       }, tokenText(t));
       b.addEventListener('click', () => selectToken(i, false));
@@ -220,7 +260,7 @@
     markTokens();
   }
 
-  const tokenButton = (i) => ui.tokens.querySelector(`[data-index="${i}"]`);
+  const tokenButton = (i) => ui.tokens.children[i] || null;
 
   /** The query is selected; the hovered result's key is outlined; the page's weights tint the strip. */
   function markTokens() {
@@ -228,8 +268,15 @@
     const weights = new Map();
     if (page && page.query === state.query) for (const r of page.results) weights.set(r.key, r.weight);
     const max = Math.max(1e-9, ...weights.values());
-    for (const b of ui.tokens.children) {
-      const i = Number(b.dataset.index);
+    // Only the tokens whose marks change are touched: on a 512-token text a layer switch writes a
+    // few dozen buttons, not every one (each write costs the browser a style recalculation).
+    const next = new Set(weights.keys());
+    next.add(state.query);
+    if (state.hoverKey !== null) next.add(state.hoverKey);
+    const buttons = ui.tokens.children;
+    for (const i of new Set([...markedTokens, ...next])) {
+      const b = buttons[i];
+      if (!b) continue;
       const selected = i === state.query;
       b.setAttribute('aria-selected', String(selected));
       b.tabIndex = selected ? 0 : -1;
@@ -238,6 +285,18 @@
       b.style.setProperty('--w', w === undefined ? '0' : String(Math.sqrt(w / max)));
       b.classList.toggle('found', w !== undefined);
     }
+    markedTokens = next;
+    keepInView(tokenButton(state.query));
+  }
+
+  /** Scrolls the strip (not the page) so that the query's token is visible. */
+  function keepInView(button) {
+    const strip = ui.tokens;
+    if (!button || strip.scrollHeight <= strip.clientHeight) return;
+    const top = button.getBoundingClientRect().top - strip.getBoundingClientRect().top + strip.scrollTop;
+    const bottom = top + button.offsetHeight;
+    if (top < strip.scrollTop) strip.scrollTop = top - 4;
+    else if (bottom > strip.scrollTop + strip.clientHeight) strip.scrollTop = bottom - strip.clientHeight + 4;
   }
 
   function renderNotice(a) {
@@ -252,21 +311,28 @@
     ui.resultsTitle.replaceChildren('Results for ', el('q', { class: 'query-word' }, tokenText(q)),
       el('span', { class: 'title-meta' }, ` token ${page.query} · ${viewLabel(state.layer, state.head)}`));
     const shown = page.results.length;
+    const measure = measureLabel(state.head);
     ui.stats.replaceChildren(
       `About ${page.keys} results (${fmt(a.elapsedMillis, 0)} ms)`,
       el('span', { class: 'stats-more' },
-        ` · it really clicks about ${fmt(page.effectiveResults, 1)} · the top ${shown} hold ${pct(page.coveredWeight)} of the weight`),
+        ` · effective results ${fmt(page.effectiveResults, 1)} · the top ${shown} hold ${pct(page.coveredWeight)} of the ${measure}`),
     );
-    const top = page.results.length ? page.results[0].weight : 1;
+    // Said once: what the numbers are, and what "effective results" means.
+    ui.measureNote.replaceChildren(el('b', {}, measure[0].toUpperCase() + measure.slice(1)), ': ' + measureNote(state.head),
+      ' ', el('b', {}, 'Effective results'), ': exp(entropy) of the row, how many keys the query really reads '
+      + '(1 when one key takes everything). Bars run from 0 to 1.');
     const chosen = a.math ? a.math.key : null;
-    ui.list.replaceChildren(...page.results.map((r) => resultItem(a, page, r, top, chosen)));
+    ui.list.replaceChildren(...page.results.map((r) => resultItem(a, page, r, chosen)));
+    const more = page.keys > shown;
+    ui.more.hidden = !more;
+    ui.more.textContent = more ? `More results (${shown} of ${page.keys})` : '';
     ui.blendNote.hidden = isHead(state.head);
     ui.blendNote.textContent = isHead(state.head) ? '' : (state.head === 'rollout'
       ? 'Rollout multiplies the layers\' mean attention (plus the residual path) through the model: a weight, but no single score. The math panel takes apart the last layer, head ' + mathHead() + '.'
       : 'A blend of the layer\'s heads has no single score q·k; the math panel takes apart head ' + mathHead() + ' of this layer.');
   }
 
-  function resultItem(a, page, r, top, chosen) {
+  function resultItem(a, page, r, chosen) {
     const key = a.tokens[r.key];
     const span = key.start === null ? 'special token' : `characters ${key.start}–${key.end}`;
     const title = el('button', { type: 'button', class: 'result-link', 'aria-describedby': `snippet-${r.key}`,
@@ -277,12 +343,15 @@
 
     const metrics = el('p', { class: 'metrics' },
       el('span', { class: 'bar', 'aria-hidden': 'true' }, el('span', { class: 'bar-fill' })),
-      el('span', { class: 'metric' }, 'weight ', el('b', { class: 'weight' }, fmt(r.weight, 3))));
-    metrics.querySelector('.bar-fill').style.width = (100 * r.weight / top).toFixed(1) + '%';
+      el('span', { class: 'metric' }, measureLabel(state.head) + ' ', el('b', { class: 'weight' }, fmt(r.weight, 3))));
+    // On the scale 0 … 1, the same for every page: a weak top result looks weak.
+    metrics.querySelector('.bar-fill').style.width = (100 * Math.max(0, Math.min(1, r.weight))).toFixed(1) + '%';
+    metrics.querySelector('.bar').title = `${fmt(r.weight, 3)} on a scale from 0 to 1`;
     if (r.score !== null) metrics.append(el('span', { class: 'metric' }, 'score ', el('b', { class: 'score' }, fmt(r.score, 2))));
     if (r.valueNorm !== null) {
+      // On the value-weighted blend the share is the page's own number already.
       metrics.append(el('span', { class: 'metric' }, 'value adds ', el('b', { class: 'value' }, fmt(r.valueNorm, 3)),
-        ` (${pct(r.valueShare)})`));
+        state.head === 'value' ? '' : ` (${pct(r.valueShare)})`));
     }
     const item = el('li', {
       class: 'result' + (chosen === r.key ? ' chosen' : '') + (r.sink ? ' sink' : ''), 'data-key': r.key, 'data-rank': r.rank,
@@ -388,6 +457,78 @@
     }
   }
 
+  // ---------- one head's map, large ----------
+
+  /** The head shown large: the page's own, or for a blend or rollout the head the math panel takes apart. */
+  const heatmapView = () => ({ layer: state.head === 'rollout' ? state.model.layers - 1 : state.layer,
+    head: isHead(state.head) ? state.head : state.mathHead });
+
+  function renderHeatmap() {
+    const maps = state.maps;
+    if (!maps) return;
+    const { layer, head } = heatmapView();
+    const m = maps.cells, n = maps.tokens;
+    ui.heatmapTitle.textContent = `Layer ${layer}, head ${head}` + (isHead(state.head) ? '' : ' (the head the math panel takes apart)')
+      + (m < n ? ` · ${n} tokens pooled into ${m} × ${m} cells, each the largest weight of its block` : '');
+    const id = `${state.text}|${layer}|${head}`;
+    if (ui.heatmap.dataset.view !== id) {
+      ui.heatmap.dataset.view = id;
+      ui.heatmap.width = m;
+      ui.heatmap.height = m;
+      paint(ui.heatmap, maps.weights[layer][head], m);
+      renderAxes(n);
+    }
+    const band = document.getElementById('heatmap-row');
+    band.style.top = (100 * cellOf(state.query) / m) + '%';
+    band.style.height = Math.max(100 / m, 0.5) + '%';
+  }
+
+  /** Token numbers along both axes, about sixteen ticks a side. */
+  function renderAxes(n) {
+    const step = Math.max(1, Math.ceil(n / 16));
+    const ticks = (side) => {
+      const out = [];
+      for (let i = 0; i < n; i += step) {
+        const t = el('span', { class: 'tick' }, String(i));
+        t.style[side] = (100 * (i + 0.5) / n) + '%';
+        out.push(t);
+      }
+      return out;
+    };
+    document.getElementById('heatmap-keys').replaceChildren(...ticks('left'));
+    document.getElementById('heatmap-queries').replaceChildren(...ticks('top'));
+  }
+
+  /** The map cell under the pointer and the tokens it covers (cell b covers ⌊b·n/m⌋ … ⌊(b+1)·n/m⌋ − 1). */
+  function heatmapCell(e) {
+    const maps = state.maps;
+    if (!maps) return null;
+    const box = ui.heatmap.getBoundingClientRect();
+    const m = maps.cells, n = maps.tokens;
+    const col = Math.floor((e.clientX - box.left) / box.width * m), row = Math.floor((e.clientY - box.top) / box.height * m);
+    if (col < 0 || row < 0 || col >= m || row >= m) return null;
+    const span = (b) => [Math.floor(b * n / m), Math.floor((b + 1) * n / m) - 1];
+    const { layer, head } = heatmapView();
+    return { row, col, queries: span(row), keys: span(col), weight: maps.weights[layer][head][row * m + col] };
+  }
+
+  function heatmapHover(e) {
+    const c = heatmapCell(e);
+    const tip = ui.heatmapTip;
+    if (!c) {
+      tip.hidden = true;
+      return;
+    }
+    const tokens = state.analysis.tokens;
+    const name = (r) => r[0] === r[1] ? `${r[0]} ${tokenText(tokens[r[0]])}` : `${r[0]}–${r[1]}`;
+    tip.textContent = `query ${name(c.queries)} → key ${name(c.keys)}: `
+      + (c.queries[0] === c.queries[1] && c.keys[0] === c.keys[1] ? 'weight ' : 'largest weight ') + fmt(c.weight, 3);
+    tip.dataset.query = String(c.queries[0]);
+    tip.dataset.key = String(c.keys[0]);
+    tip.dataset.weight = String(c.weight);
+    tip.hidden = false;
+  }
+
   // ---------- the math panel ----------
 
   function renderMath(m) {
@@ -487,7 +628,8 @@
 
   // ---------- the URL: shareable text and selection ----------
 
-  function writeHash() {
+  /** Searches and token, layer and head changes are new history entries ('push'), so Back and Forward walk them. */
+  function writeHash(mode) {
     const p = new URLSearchParams();
     p.set('text', state.text);
     p.set('token', String(state.query));
@@ -495,7 +637,9 @@
     p.set('head', String(state.head));
     if (state.key !== null) p.set('key', String(state.key));
     const hash = '#' + p.toString();
-    if (location.hash !== hash) history.replaceState(null, '', hash);
+    if (location.hash === hash) return;
+    if (mode === 'push') history.pushState(null, '', hash);
+    else history.replaceState(null, '', hash);
   }
 
   function readHash() {
@@ -503,13 +647,45 @@
     const text = p.get('text');
     if (!text) return null;
     const int = (name) => (/^\d+$/.test(p.get(name) || '') ? Number(p.get(name)) : null);
+    const L = state.model.layers, H = state.model.heads;
     const head = p.get('head');
     const sel = { query: int('token'), key: int('key') };
-    if (int('layer') !== null && int('layer') < state.model.layers) sel.layer = int('layer');
-    if (head && /^\d+$/.test(head) && Number(head) < state.model.heads) sel.head = Number(head);
+    // What the link asks for and this model cannot show is said, not silently replaced.
+    const problems = [];
+    for (const name of ['token', 'key']) {
+      if (p.has(name) && int(name) === null) problems.push(`${name}=${p.get(name)} is not a token number`);
+    }
+    if (int('layer') !== null && int('layer') < L) sel.layer = int('layer');
+    else if (p.has('layer')) problems.push(`layer=${p.get('layer')} is not a layer of this model (0–${L - 1})`);
+    if (head && /^\d+$/.test(head) && Number(head) < H) sel.head = Number(head);
     else if (['mean', 'value', 'rollout'].includes(head)) sel.head = head;
+    else if (p.has('head')) problems.push(`head=${head} is not a head of this model (0–${H - 1}, mean, value or rollout)`);
     if (isHead(sel.head)) sel.mathHead = sel.head;
-    return { text, selection: sel };
+    return { text, selection: sel, problems };
+  }
+
+  /** Back, Forward, or an address typed by hand: show what the address says, without a new history entry. */
+  function followAddress() {
+    const h = readHash();
+    if (!h) {
+      if (state.text !== null) enterHomeMode();
+      return;
+    }
+    if (h.text !== state.text || !state.analysis) {
+      linkProblems = h.problems;
+      search(h.text, h.selection, 'replace');
+      return;
+    }
+    const sel = h.selection;
+    const next = {
+      query: sel.query ?? state.query, key: sel.key ?? null,
+      layer: sel.layer ?? state.layer, head: sel.head ?? state.head,
+    };
+    if (next.query === state.query && next.key === state.key && next.layer === state.layer && next.head === state.head) return;
+    Object.assign(state, next, { top: TOP, history: 'replace' });
+    if (isHead(state.head)) state.mathHead = state.head;
+    if (h.problems.length) showAlert('This link asks for something this model does not have: ' + h.problems.join('; ') + '.');
+    refresh();
   }
 
   // ---------- exports ----------
@@ -564,8 +740,15 @@
     try {
       await navigator.clipboard.writeText(location.href);
       ui.live.textContent = 'Link copied.';
+      // Seen, not only announced: the button says it for two seconds.
+      ui.copyLink.textContent = 'Link copied ✓';
+      ui.copyLink.classList.add('done');
+      setTimeout(() => {
+        ui.copyLink.textContent = 'Copy link';
+        ui.copyLink.classList.remove('done');
+      }, 2000);
     } catch (e) {
-      showAlert('Copy this address to share the view: ' + location.href);
+      showAlert('The browser did not let the page copy; copy this address to share the view: ' + location.href);
     }
   }
 
@@ -597,6 +780,15 @@
   function enterResultsMode() {
     ui.body.classList.remove('home');
     ui.app.hidden = false;
+  }
+
+  function enterHomeMode() {
+    if (inflight) inflight.abort();
+    Object.assign(state, { text: null, analysis: null, maps: null });
+    ui.body.classList.add('home');
+    ui.app.hidden = true;
+    ui.input.value = '';
+    hideAlert();
   }
 
   function showAlert(message) {
@@ -642,19 +834,29 @@
       e.preventDefault();
       const text = ui.input.value.trim();
       if (text) search(text, { layer: state.layer, head: state.head });
+      else showAlert('Type a text first: an empty search has no tokens to look inside.');
     });
     document.getElementById('export-json').addEventListener('click', exportJson);
     document.getElementById('export-svg').addEventListener('click', exportSvg);
     document.getElementById('export-png').addEventListener('click', exportPng);
     document.getElementById('copy-link').addEventListener('click', copyLink);
     document.addEventListener('keydown', onKey);
-    window.addEventListener('hashchange', () => {
-      const h = readHash();
-      if (h && (h.text !== state.text || h.selection.query !== state.query)) search(h.text, h.selection);
+    ui.more.addEventListener('click', moreResults);
+    ui.heatmap.addEventListener('mousemove', heatmapHover);
+    ui.heatmap.addEventListener('mouseleave', () => {
+      ui.heatmapTip.hidden = true;
     });
+    ui.heatmap.addEventListener('click', (e) => {
+      const c = heatmapCell(e);
+      if (c) selectToken(c.queries[0], false);
+    });
+    window.addEventListener('popstate', followAddress);
+    window.addEventListener('hashchange', followAddress);
     const fromUrl = readHash();
-    if (fromUrl) search(fromUrl.text, fromUrl.selection);
-    else ui.input.focus();
+    if (fromUrl) {
+      linkProblems = fromUrl.problems;
+      search(fromUrl.text, fromUrl.selection, 'replace');
+    } else ui.input.focus();
   }
 
   start().catch((e) => showAlert('The page could not start: ' + e.message));

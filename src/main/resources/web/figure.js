@@ -61,7 +61,7 @@ window.AttentionFigure = (() => {
 
     // The ranked results as bars.
     svg.append(node('text', { x: PAD, y, 'font-size': 13, 'font-weight': 'bold', fill: '#202124' },
-      'Top results (attention weight)'));
+      `Top results (${page.measure || 'attention weight'}, on a scale from 0 to 1)`));
     y += 12;
     const labelW = 170, barX = PAD + labelW, barW = WIDTH - PAD - barX - 60, rowH = 22;
     for (const r of page.results) {
@@ -70,7 +70,7 @@ window.AttentionFigure = (() => {
       svg.append(node('text', { x: PAD + labelW - 8, y: y + 15, 'font-size': 11, fill: '#5f6368', 'text-anchor': 'end' },
         `#${r.key}`));
       svg.append(node('rect', { x: barX, y: y + 4, width: barW, height: rowH - 8, fill: '#f1f3f4' }));
-      svg.append(node('rect', { x: barX, y: y + 4, width: Math.max(1, barW * r.weight / top), height: rowH - 8, fill: '#4285f4' }));
+      svg.append(node('rect', { x: barX, y: y + 4, width: Math.max(1, barW * Math.min(1, r.weight)), height: rowH - 8, fill: '#4285f4' }));
       svg.append(node('text', { x: barX + barW + 8, y: y + 15, 'font-size': 12, fill: '#202124' }, r.weight.toFixed(3)));
       y += rowH;
     }

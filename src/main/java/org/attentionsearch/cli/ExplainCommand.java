@@ -52,7 +52,8 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--math", description = "Show the vectors and the arithmetic behind the top result (or --key).")
     boolean math;
 
-    @Option(names = "--key", paramLabel = "INDEX", description = "With --math: the result to take apart (default: the top result).")
+    @Option(names = "--key", paramLabel = "POSITION", description = "With --math: the key to take apart, by its position in the "
+            + "text (the #N after a result, not its rank; default: the page's top result).")
     Integer key;
 
     @Option(names = "--without-sinks", description = "Leave out the attention sinks (keys that take a large weight but whose "
@@ -76,6 +77,7 @@ final class ExplainCommand implements Callable<Integer> {
         validateOptions();
         int topForPage = topK(10), topForOverview = topK(3);
         input.checkSource();
+        if (token != null && !input.fromFile() && !isIndex(token)) checkWordBeforeLoading();
         Model model = options.load();
         checkRanges(model);
         Style style = Style.detect();
@@ -88,7 +90,7 @@ final class ExplainCommand implements Callable<Integer> {
         try (JsonLines lines = new JsonLines(out); Progress progress = Progress.forInput(input.input, System.err)) {
             input.forEachBatch(batchSize, batch -> {
                 long t0 = System.nanoTime();
-                List<Model.Tokenized> tokenized = batch.each(text -> {
+                List<Query> queries = batch.each(text -> {
                     Model.Tokenized t = Truncation.check(model, text.value(), text.number() - 1, noTruncate, System.err);
                     try { // refused before the pass, rather than out of memory in the middle of it
                         streaming.requireFits(model.config(), t.encoding().length());
@@ -100,12 +102,19 @@ final class ExplainCommand implements Callable<Integer> {
                         throw new UsageException("text " + text.number() + ": " + (rollout ? "--rollout" : "--top all")
                                 + " needs the whole attention matrix, which is not kept for it: " + streaming.reason(model.config(), n) + ".");
                     }
-                    return t;
+                    // The word is found among the tokens before the pass: a missing or ambiguous one costs no forward pass.
+                    return new Query(t, token == null ? null : resolveToken(model, t));
                 });
-                List<Analysis> analyses = batch.together(tokenized, live -> Analysis.of(model, live, streaming));
-                batch.answer(analyses, lines, (text, a) -> {
+                List<Analysed> analysed = batch.together(queries, live -> {
+                    List<Analysis> analyses = Analysis.of(model, live.stream().map(Query::text).toList(), streaming);
+                    List<Analysed> ready = new ArrayList<>(analyses.size());
+                    for (int i = 0; i < analyses.size(); i++) ready.add(new Analysed(analyses.get(i), live.get(i).position()));
+                    return ready;
+                });
+                batch.answer(analysed, lines, (text, done) -> {
+                    Analysis a = done.analysis();
                     View view = view(a);
-                    Integer query = token == null ? null : resolveToken(a);
+                    Integer query = done.position();
                     int k = query == null && !json && !input.fromFile() ? topForOverview : topForPage;
                     List<ResultsPage> pages = new ArrayList<>();
                     try {
@@ -114,10 +123,10 @@ final class ExplainCommand implements Callable<Integer> {
                     } catch (IllegalArgumentException e) {
                         throw new UsageException(e.getMessage());
                     }
-                    MathView mv = math ? math(a, view, query == null ? 0 : query) : null;
+                    MathChoice mv = math ? math(a, view, query == null ? 0 : query, query == null) : null;
                     double millis = (System.nanoTime() - t0) / 1e6;
                     if (json || input.fromFile()) {
-                        lines.object(g -> SearchJson.write(g, a, modelName, pages, mv));
+                        lines.object(g -> SearchJson.write(g, a, modelName, pages, mv == null ? null : mv.math()));
                     } else {
                         Render r = new Render(out, style, a);
                         if (query != null) r.page(pages.getFirst(), millis);
@@ -130,6 +139,14 @@ final class ExplainCommand implements Callable<Integer> {
             });
         }
         return 0;
+    }
+
+    /** A text tokenized, with the position of its --token (null without one). */
+    private record Query(Model.Tokenized text, Integer position) {
+    }
+
+    /** A text's analysis, with the position of its --token (null without one). */
+    private record Analysed(Analysis analysis, Integer position) {
     }
 
     private void validateOptions() {
@@ -200,30 +217,48 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    private int resolveToken(Analysis a) {
-        int n = a.length();
-        if (token.strip().matches("-?\\d+")) {
+    private static boolean isIndex(String word) {
+        return word.strip().matches("-?\\d+");
+    }
+
+    /**
+     * A word that is in none of the texts fails before the model is even loaded, on the tokenizer
+     * alone (cutting a text to the model's positions cannot make a missing word appear).
+     */
+    private void checkWordBeforeLoading() {
+        var tokenizer = options.tokenizer();
+        for (String text : input.texts) {
+            var e = tokenizer.encode(text);
+            if (TokenLookup.positions(tokenizer, text, e, token).isEmpty()) throw notAToken(e.tokens());
+        }
+    }
+
+    private UsageException notAToken(String[] tokens) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < tokens.length; i++) s.append(s.isEmpty() ? "" : " ").append(i).append(':').append(tokens[i]);
+        return new UsageException("'" + token + "' is not a token of the text; its tokens are " + s);
+    }
+
+    private int resolveToken(Model model, Model.Tokenized text) {
+        var e = text.encoding();
+        int n = e.length();
+        if (isIndex(token)) {
             int i;
             try {
                 i = Integer.parseInt(token.strip());
-            } catch (NumberFormatException e) {
+            } catch (NumberFormatException tooLarge) {
                 i = -1;
             }
             if (i < 0 || i >= n) throw new UsageException("token index " + token.strip() + " is out of range 0.." + (n - 1));
             return i;
         }
-        List<Integer> found = TokenLookup.positions(a, token);
-        if (found.isEmpty()) {
-            StringBuilder s = new StringBuilder();
-            for (TokenRef t : a.tokens()) s.append(s.isEmpty() ? "" : " ").append(t.position()).append(':').append(t.text());
-            throw new UsageException("'" + token + "' is not a token of the text; its tokens are " + s);
-        }
+        List<Integer> found = TokenLookup.positions(model.tokenizer(), text.text(), e, token);
+        if (found.isEmpty()) throw notAToken(e.tokens());
         if (found.size() > 1) {
             StringBuilder s = new StringBuilder();
             for (int i : found) {
-                TokenRef t = a.tokens().get(i);
                 s.append(s.isEmpty() ? "" : ", ").append(i);
-                if (t.hasSpan()) s.append(" (at character ").append(t.start()).append(')');
+                if (e.hasOffsets(i)) s.append(" (at character ").append(e.starts()[i]).append(')');
             }
             throw new UsageException("'" + token + "' occurs " + found.size() + " times, as tokens " + s
                     + "; choose one with --token INDEX");
@@ -231,19 +266,52 @@ final class ExplainCommand implements Callable<Integer> {
         return found.getFirst();
     }
 
+    /** One result taken apart, and in words which one and why, when it is not simply the page's own head. */
+    record MathChoice(MathView math, List<String> why) {
+    }
+
     /**
-     * The math of one head: the page's own head, or for a blend or rollout head 0 of that layer
-     * (the last layer for rollout); the key is --key, or that head's top result.
+     * The math of the result the page shows: the key is --key, or the page's top result; the head
+     * is the page's own, or for a blend (rollout: of the last layer), which has no single q·k, the
+     * head of that layer that gives this key the largest weight from the query.
      */
-    private MathView math(Analysis a, View view, int query) {
-        int l = view instanceof View.Rollout ? a.config().layers() - 1 : view.layer();
-        int h = view instanceof View.Head hd ? hd.head() : 0;
-        int k = key != null ? key : page(a, new View.Head(l, h), query, 1).results().getFirst().key().position();
+    private MathChoice math(Analysis a, View view, int query, boolean defaultQuery) {
+        List<String> why = new ArrayList<>();
+        if (defaultQuery) why.add("query: token 0, the first token (no --token given)");
         try {
-            return MathView.of(a, l, h, query, k, 8);
+            int k = key != null ? key : page(a, view, query, 1).results().getFirst().key().position();
+            int l = view instanceof View.Rollout ? a.config().layers() - 1 : view.layer();
+            int h;
+            if (view instanceof View.Head hd) h = hd.head();
+            else {
+                h = heaviestHead(a, l, query, k);
+                why.add("head " + h + ": " + (view instanceof View.Rollout ? "rollout" : "a blend of heads")
+                        + " has no single q·k; of layer " + l + "'s heads, head " + h + " gives this key the most weight "
+                        + "(--layer L --head H for another)");
+            }
+            return new MathChoice(MathView.of(a, l, h, query, k, 8), why);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    /** The head of layer l whose α from query to key is largest: α = softmax of the query's score row. */
+    private static int heaviestHead(Analysis a, int l, int query, int key) {
+        int best = 0;
+        double bestWeight = -1;
+        for (int h = 0; h < a.config().heads(); h++) {
+            float[] row = a.scoreRow(l, h, query);
+            if (key < 0 || key >= row.length) throw new IllegalArgumentException("key index " + key + " is out of range 0.." + (row.length - 1));
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (float s : row) max = Math.max(max, s);
+            for (float s : row) sum += Math.exp(s - max);
+            double weight = Math.exp(row[key] - max) / sum;
+            if (weight > bestWeight) {
+                bestWeight = weight;
+                best = h;
+            }
+        }
+        return best;
     }
 
     /** Terminal and plain-text layout of pages, the overview and the math. */
@@ -252,8 +320,9 @@ final class ExplainCommand implements Callable<Integer> {
         void overview(View view, List<ResultsPage> pages, String modelName) {
             out.println(style.bold("Attention Search") + " · " + modelName + " · " + a.length() + " tokens · "
                     + view.label());
-            out.println(style.dim("Each token's query and the keys it finds first. --token WORD for a full results page, "
-                    + "--layer L --head H for one head, --rollout for all layers."));
+            out.println(style.dim("Each token's query and the keys it finds first, with their " + view.measure()
+                    + measureNote(view) + ". --token WORD for a full results page, --layer L --head H for one head, "
+                    + "--rollout for all layers."));
             if (!pages.isEmpty() && pages.getFirst().renormalised()) {
                 out.println(style.dim("Sinks left out, the other weights renormalised to sum to 1."));
             } else if (pages.stream().anyMatch(p -> p.results().stream().anyMatch(Result::sink))) {
@@ -262,12 +331,12 @@ final class ExplainCommand implements Callable<Integer> {
             }
             out.println();
             int width = 0;
-            for (TokenRef t : a.tokens()) width = Math.max(width, label(t).length());
+            for (TokenRef t : a.tokens()) width = Math.max(width, DisplayWidth.of(label(t)));
             width = Math.min(width, 16);
             for (ResultsPage p : pages) {
                 StringBuilder line = new StringBuilder();
                 line.append(String.format("%3d ", p.query().position()));
-                line.append(style.bold(pad(label(p.query()), width))).append("  →  ");
+                line.append(style.bold(DisplayWidth.pad(label(p.query()), width))).append("  →  ");
                 boolean first = true;
                 for (var r : p.results()) {
                     if (!first) line.append(style.dim(" · "));
@@ -286,25 +355,39 @@ final class ExplainCommand implements Callable<Integer> {
                     + (q.hasSpan() ? ", characters " + q.start() + ".." + q.end() : ", special token"))
                     + "  ·  " + p.view().label());
             out.println(style.dim(String.format(Locale.ROOT,
-                    "About %d results (%.0f ms) · effective results %.1f · these %d cover %.0f%% of the weight",
-                    p.keys(), millis, p.effectiveResults(), p.results().size(), 100 * p.coveredWeight())));
+                    "About %d results (%.0f ms) · effective results %.1f · these %d hold %.0f%% of the %s",
+                    p.keys(), millis, p.effectiveResults(), p.results().size(), 100 * p.coveredWeight(), p.view().measure())));
+            out.println(style.dim("Numbers: " + p.view().measure() + measureNote(p.view())
+                    + "; effective results = exp(entropy) of the row, how many keys it really reads."));
             if (p.renormalised()) out.println(style.dim(sinksLeftOut(p.sinksLeftOut())));
             out.println();
-            double max = p.results().isEmpty() ? 1 : p.results().getFirst().weight();
             for (var r : p.results()) {
                 out.printf(Locale.ROOT, "%3d. %s%s%s%n", r.rank(), style.link(label(r.key())),
                         style.dim("  token " + r.key().position()), r.sink() ? "  " + sinkNote(p, r) : "");
                 var s = r.snippet();
                 out.println("     " + s.before() + style.mark(s.match()) + s.after());
                 StringBuilder nums = new StringBuilder("     ");
-                nums.append(style.bar(r.weight() / max, 20));
-                nums.append(String.format(Locale.ROOT, "weight %.3f", r.weight()));
+                nums.append(style.bar(r.weight(), 20)); // on the scale 0 … 1, so a weak top looks weak
+                nums.append(String.format(Locale.ROOT, "%s %.3f", p.view().measure(), r.weight()));
                 if (!Double.isNaN(r.score())) nums.append(String.format(Locale.ROOT, " · score %.2f", r.score()));
                 if (!Double.isNaN(r.valueNorm())) {
-                    nums.append(String.format(Locale.ROOT, " · value adds %.3f (%.0f%%)", r.valueNorm(), 100 * r.valueShare()));
+                    nums.append(String.format(Locale.ROOT, " · value adds %.3f", r.valueNorm()));
+                    // On the value-weighted blend the share is the page's own number already.
+                    if (!(p.view() instanceof View.ValueBlend)) nums.append(String.format(Locale.ROOT, " (%.0f%%)", 100 * r.valueShare()));
                 }
                 out.println(style.dim(nums.toString()));
             }
+        }
+
+        /** What the view's number means, said once: a blend is named a blend. */
+        private static String measureNote(View view) {
+            return switch (view) {
+                case View.Head h -> " α = softmax(q·k/√d)";
+                case View.MeanBlend m -> " (the mean of the layer's heads' α)";
+                case View.ValueBlend v -> " (a blend of the layer's heads, not an attention weight: each key's share of "
+                        + "what the values add, ‖Σ_h α·f(x)‖ over the row's sum)";
+                case View.Rollout r -> " (the layers' mean α and the residual path multiplied through the model)";
+            };
         }
 
         /** Why a result is marked: the weight it takes (the heads' mean, for a blend) and that its value adds little. */
@@ -323,10 +406,12 @@ final class ExplainCommand implements Callable<Integer> {
                     + "renormalised (divided by %.3f)", keys, 100 * s.weight(), 1 - s.weight());
         }
 
-        void math(MathView m) {
+        void math(MathChoice choice) {
+            MathView m = choice.math();
             out.println();
             out.println(style.bold("The math") + style.dim(String.format(" · layer %d, head %d · query %s#%d → key %s#%d",
                     m.layer(), m.head(), label(m.query()), m.query().position(), label(m.key()), m.key().position())));
+            for (String why : choice.why()) out.println(style.dim("  " + why));
             if (a.config().kvHeads() != a.config().heads()) {
                 out.println(style.dim("  head " + m.head() + " reads key/value head " + m.kvHead() + ", which "
                         + a.config().groupSize() + " query heads share (grouped-query attention)"));
@@ -381,9 +466,5 @@ final class ExplainCommand implements Callable<Integer> {
             return s.append("… ").append(v.length).append(" dims]").toString();
         }
 
-        private static String pad(String s, int width) {
-            if (s.length() > width) return s.substring(0, width - 1) + "…";
-            return s + " ".repeat(width - s.length());
-        }
     }
 }

@@ -15,7 +15,9 @@ import picocli.CommandLine;
  * Exit codes: 0 ok, 1 internal error, 2 bad usage or input, 3 a model file problem.
  */
 @Command(name = "attention-search", mixinStandardHelpOptions = true, version = "attention-search 0.1.0",
-        description = "See how a transformer attends: every token's query, the keys it finds, and what their values add.",
+        description = {"See how a transformer attends: every token's query, the keys it finds, and what their values add.",
+                "",
+                "attention-search TEXT…  is short for  attention-search explain TEXT…  (see explain --help)."},
         subcommands = {CommandLine.HelpCommand.class, ExplainCommand.class, NextCommand.class, GenerateCommand.class, TokenizeCommand.class, EmbedCommand.class, ExportCommand.class,
                 ServeCommand.class})
 public final class Main {

@@ -27,6 +27,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) throw new UsageException("--port must be between 0 and 65535");
+        checkAddressFree(); // a port in use fails at once, not after the model has loaded
         Model model = options.load();
         String modelName = options.modelName();
         // One pass before the first visitor, so the first page does not pay for JIT warm-up.
@@ -50,6 +51,17 @@ final class ServeCommand implements Callable<Integer> {
         System.out.flush();
         stopped.await();
         return 0;
+    }
+
+    /** Binds host:port once and lets go, so that an address in use is one sentence before anything loads. */
+    private void checkAddressFree() {
+        if (port == 0) return;
+        try (var socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true); // as the server binds, so a port in TIME_WAIT is not taken for in use
+            socket.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException | RuntimeException e) {
+            throw new UsageException("cannot listen on " + host + ":" + port + " (" + rootMessage(e) + "); check --host and --port");
+        }
     }
 
     private static String rootMessage(Throwable e) {

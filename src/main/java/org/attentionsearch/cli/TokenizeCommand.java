@@ -13,7 +13,11 @@ import picocli.CommandLine.Option;
 @Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Split texts into the model's tokens, with character offsets.")
 final class TokenizeCommand implements Callable<Integer> {
 
-    @Mixin ModelOptions options;
+    // Only the model's path: tokenizing reads no weights, so --pooling and --threads would not apply.
+    @Option(names = "--model", paramLabel = "PATH", description = "A .gguf file, a Hugging Face model directory or an .onnx file "
+            + "with its tokenizer.json beside it; only its tokenizer is read. Default: the embedded all-MiniLM-L6-v2.")
+    java.nio.file.Path model;
+
     @Mixin TextInput input;
 
     @Option(names = "--json", description = "One JSON object per text: {\"tokens\":[{\"id\",\"text\",\"start\",\"end\"}…]}.")
@@ -22,7 +26,7 @@ final class TokenizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         input.checkSource();
-        Tokenizer tokenizer = options.tokenizer();
+        Tokenizer tokenizer = org.attentionsearch.weights.ModelLoader.tokenizer(model).load();
         PrintStream out = System.out;
         try (JsonLines lines = new JsonLines(out)) {
             input.forEachBatch(256, batch -> {

@@ -94,7 +94,12 @@ public interface Model {
      */
     Output forward(List<Encoding> encodings, LayerObserver observer);
 
-    /** One vector per text by the model's pooling (texts truncated to fit). */
+    /**
+     * One vector per text by the model's pooling (texts truncated to fit): with h_i the final
+     * hidden state of token i (an encoder's last layer, a decoder's final norm output), mean
+     * pooling gives e = Σ_i h_i / n, cls e = h_0, max e_c = max_i h_ic, last e = h_{n−1}; a model
+     * whose files ask for it (sentence-transformers' Normalize) then gets e / ‖e‖.
+     */
     List<float[]> embed(List<String> texts);
 
     /** Whether it is a causal decoder that predicts the next token. */

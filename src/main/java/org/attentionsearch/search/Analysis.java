@@ -23,6 +23,24 @@ import org.attentionsearch.text.Encoding;
 /**
  * One text, run once through the model with the trace on; every results page, blend and
  * rollout of it is computed from that trace, never by running the model again.
+ *
+ * <p>The numbers, for query i, key j, head h of layer l, d the head width:
+ * <ul>
+ * <li>score s_ij = q_i·k_j / √d ({@link #scores}, {@link #scoreRow}), −∞ where a decoder's mask hides j;</li>
+ * <li>attention weight α_ij = exp(s_ij − max_k s_ik) / Σ_k exp(s_ik − max_k s_ik)
+ *     ({@link #weights} of a {@link View.Head});</li>
+ * <li>mean attention weight ᾱ_ij = Σ_h α^h_ij / heads ({@link View.MeanBlend});</li>
+ * <li>what a key's value adds: ‖α_ij f(x_j)‖ with f(x_j) = (x_j W_V + b_V) W_O^h, the value
+ *     carried into the residual stream (Kobayashi et al. 2020; {@link #valueNorms}); for the
+ *     value-weighted blend ‖Σ_h α^h_ij f^h(x_j)‖;</li>
+ * <li>value share: that norm over its row's sum — the numbers of a {@link View.ValueBlend} page,
+ *     which are not attention weights;</li>
+ * <li>rollout: Ã_l = rownorm(ᾱ_l + I), R = Ã_L ⋯ Ã_1, multiplied from the first layer to the last
+ *     (Abnar &amp; Zuidema 2020; {@link Rollout});</li>
+ * <li>effective results exp(−Σ_j p_j ln p_j) of a page's row p ({@link #effectiveResults}):
+ *     1 when one key takes everything, n when all are equal.</li>
+ * </ul>
+ * {@link View#measure()} names the number of each view as pages and JSON show it.
  */
 public final class Analysis {
 

@@ -65,7 +65,8 @@ public final class Generation implements Iterable<Generation.Step> {
      * @param token        its vocabulary string
      * @param text         the text it settles: a character split over two tokens comes whole with the second, so
      *                     the texts of all steps concatenate to the generated text
-     * @param probability  its probability under the model (the softmax of the raw logits, before any sampling filter)
+     * @param probability  its probability under the model: p = exp(z_t − max z) / Σ_v exp(z_v − max z) over the
+ *                     step's raw logits z (temperature 1, before any sampling filter), whatever chose it
      * @param alternatives the model's best candidates at this step, best first
      * @param page         its results page as a query, or null when no view was asked for
      */

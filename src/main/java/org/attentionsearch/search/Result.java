@@ -5,7 +5,9 @@ package org.attentionsearch.search;
  *
  * @param key        the key's token
  * @param rank       1 for the heaviest weight
- * @param weight     α_ij, the attention weight (for blends and rollout: that view's weight)
+ * @param weight     the view's number ({@link View#measure()}): α_ij = softmax_j(s_ij) for a head, the
+ *                   heads' mean α for the mean blend, the value share ‖Σ_h α^h_ij f^h(x_j)‖ / Σ_k ‖…‖ for
+ *                   the value-weighted blend (not an attention weight), the rollout weight for rollout
  * @param score      s_ij = q_i·k_j/√d before the softmax; NaN for blends and rollout
  * @param valueNorm  ‖α_ij f(x_j)‖ with f(x_j) = (x_j W_V + b_V) W_O (per head), or the
  *                   value-weighted blend's norm; NaN for the mean blend and rollout

@@ -4,13 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The results page of one query token under one view: the keys it attends to, ranked by weight.
+ * The results page of one query token under one view: the keys it attends to, ranked by the
+ * view's number — an attention weight α = softmax(q·k/√d) for one head, the heads' mean α, the
+ * value share of the value-weighted blend, or the rollout weight ({@link View#measure()}); each
+ * {@link Result} has its formulas.
  *
  * @param query            the query token
  * @param view             the head, blend or rollout the page ranks by
  * @param keys             how many keys the query could see ("About N results"); without sinks, how many are left
- * @param effectiveResults exp(H(α)), the perplexity of the weight row: how many links it really clicked
- * @param coveredWeight    the weight mass of the results shown
+ * @param effectiveResults exp(H(p)) = exp(−Σ_j p_j ln p_j) of the page's row p (the view's
+ *                         {@link View#measure() measure} over every key): how many keys the query
+ *                         really reads, 1 when one takes everything, n when all are equal
+ * @param coveredWeight    Σ p_j over the results shown: the share of the row they hold
  * @param results          the shown results, heaviest first
  * @param sinksLeftOut     the sinks left out of a renormalised page ({@link #withoutSinks()}); null on
  *                         a page as the model computed it

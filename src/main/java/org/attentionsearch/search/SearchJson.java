@@ -62,6 +62,7 @@ public final class SearchJson {
         Object head = p.view().headName();
         if (head instanceof Integer h) g.writeNumberField("head", h);
         else g.writeStringField("head", (String) head);
+        g.writeStringField("measure", p.view().measure());
         g.writeNumberField("keys", p.keys());
         number(g, "effectiveResults", p.effectiveResults());
         number(g, "coveredWeight", p.coveredWeight());

@@ -39,6 +39,22 @@ public sealed interface View {
 
     String label();
 
+    /**
+     * What a result's number is under this view, named the same in the page, the CLI, the
+     * figure and the JSON ({@code "measure"}): for a head the attention weight α itself; for
+     * the mean blend the mean of the heads' α; for the value-weighted blend not an attention
+     * weight at all but each key's share of what the values add, ‖Σ_h α^h f^h(x_j)‖ over the
+     * row's sum; for rollout the rolled-out weight.
+     */
+    default String measure() {
+        return switch (this) {
+            case Head h -> "attention weight";
+            case MeanBlend m -> "mean attention weight";
+            case ValueBlend v -> "value share";
+            case Rollout r -> "rollout weight";
+        };
+    }
+
     /** The "head" field of the JSON schema: a head number, or "mean", "value", "rollout". */
     default Object headName() {
         return switch (this) {

@@ -68,7 +68,8 @@ public final class HfConfig {
             String name = a.asText();
             for (ModelType t : ModelType.values()) {
                 String stem = t.transformersClass().replaceFirst("(Model|LMHeadModel|ForCausalLM)$", "");
-                if (name.startsWith(stem)) return t.id();
+                // The stem and a task head only: Qwen2MoeForCausalLM or Qwen2VLForConditionalGeneration are other models.
+                if (name.matches(java.util.regex.Pattern.quote(stem) + "(Model|LMHeadModel|For[A-Z][A-Za-z]*)")) return t.id();
             }
         }
         return "";
