@@ -6,31 +6,44 @@ import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
- * A weight matrix W [k × n] kept in ggml's quantized blocks where they lie (a memory-mapped
- * file): W's column j is the stored row j of a PyTorch/ggml [n × k] weight, k values cut into
- * blocks of {@link #BLOCK}, each block one scale d (IEEE half) and its quantized values q.
- * Each stored row is found through its own byte offset, so rows of several tensors (a fused
- * q/k/v projection) or rows in another order (llama's permuted q and k) form one matrix
- * without a copy. {@link QuantizedMatMul} multiplies by it in place; the accessors dequantize
- * what they are asked for.
+ * A weight matrix W [k × n] kept in a file's own storage where it lies (a memory-mapped file):
+ * W's column j is the stored row j of a PyTorch/ggml [n × k] weight, k values in half precision
+ * (F16, BF16) or cut into ggml's quantized blocks (Q8_0, Q4_0, Q4_K, Q6_K). Each stored row is
+ * found through its own byte offset, so rows of several tensors (a fused q/k/v projection) or
+ * rows in another order (llama's permuted q and k) form one matrix without a copy.
+ * {@link QuantizedMatMul} multiplies by it in place; the accessors dequantize what they are
+ * asked for, to the values ggml's own dequantization gives.
  */
 public final class QuantizedMatrix implements WeightMatrix {
-    /** Values per block. */
-    public static final int BLOCK = 32;
 
     static final ValueLayout.OfShort HALF = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** The block layouts read in place. */
+    /** The storage layouts read in place: {@link #blockValues()} values of a row in {@link #blockBytes()} bytes. */
     public enum Format {
+        /** IEEE half precision, two bytes a value. */
+        F16(1, 2),
+        /** bfloat16, the upper two bytes of a float32. */
+        BF16(1, 2),
         /** block_q8_0: d, then 32 signed bytes q; x = d·q. */
-        Q8_0(34),
+        Q8_0(32, 34),
         /** block_q4_0: d, then 16 bytes, low nibbles values 0..15 and high nibbles 16..31; x = d·(q − 8). */
-        Q4_0(18);
+        Q4_0(32, 18),
+        /** block_q4_K: d, dmin, eight 6-bit scales and mins, 256 nibbles; x = d·sc·q − dmin·m per 32 values. */
+        Q4_K(256, 144),
+        /** block_q6_K: 256 six-bit values (low nibbles, high pairs), 16 signed scales, d; x = d·sc·(q − 32) per 16 values. */
+        Q6_K(256, 210);
 
+        private final int blockValues;
         private final int blockBytes;
 
-        Format(int blockBytes) {
+        Format(int blockValues, int blockBytes) {
+            this.blockValues = blockValues;
             this.blockBytes = blockBytes;
+        }
+
+        /** Values per block (1 for the half-precision formats). */
+        public int blockValues() {
+            return blockValues;
         }
 
         public int blockBytes() {
@@ -39,7 +52,7 @@ public final class QuantizedMatrix implements WeightMatrix {
 
         /** Bytes of one stored row of k values. */
         public long rowBytes(int k) {
-            return (long) (k / BLOCK) * blockBytes;
+            return (long) (k / blockValues) * blockBytes;
         }
     }
 
@@ -53,8 +66,8 @@ public final class QuantizedMatrix implements WeightMatrix {
         this.data = Objects.requireNonNull(data, "data");
         this.rowOffsets = rowOffsets;
         this.k = k;
-        if (k < BLOCK || k % BLOCK != 0) {
-            throw new IllegalArgumentException("rows of " + k + " values are not whole blocks of " + BLOCK);
+        if (k < 1 || k % format.blockValues != 0) {
+            throw new IllegalArgumentException("rows of " + k + " values are not whole " + format + " blocks of " + format.blockValues);
         }
         if (rowOffsets.length == 0) {
             throw new IllegalArgumentException("a matrix needs at least one row");
@@ -136,22 +149,17 @@ public final class QuantizedMatrix implements WeightMatrix {
         QuantizedMatMul.multiply(a, rows, this, bias, epilogue, residual, c, thenRows);
     }
 
-    /** Block b's scale d of stored row j. */
-    float scale(int j, int b) {
-        return Float.float16ToFloat(data.get(HALF, rowOffsets[j] + (long) b * format.blockBytes));
-    }
-
-    /** W[i][j]: value i of stored row j, d·q (Q8_0) or d·(q − 8) (Q4_0), as ggml computes it in float. */
+    /** W[i][j]: value i of stored row j, one value decoded on its own, as ggml computes it in float. */
     float value(int j, int i) {
-        int b = i / BLOCK, within = i % BLOCK;
-        long block = rowOffsets[j] + (long) b * format.blockBytes;
-        float d = Float.float16ToFloat(data.get(HALF, block));
+        long block = rowOffsets[j] + (long) (i / format.blockValues) * format.blockBytes;
+        int within = i % format.blockValues;
         return switch (format) {
-            case Q8_0 -> data.get(ValueLayout.JAVA_BYTE, block + 2 + within) * d;
-            case Q4_0 -> {
-                int q = data.get(ValueLayout.JAVA_BYTE, block + 2 + within % 16) & 0xff;
-                yield ((within < 16 ? q & 0x0f : q >>> 4) - 8) * d;
-            }
+            case F16 -> F16Kernels.value(data, block);
+            case BF16 -> BF16Kernels.value(data, block);
+            case Q8_0 -> Q8Kernels.value(data, block, within);
+            case Q4_0 -> Q4Kernels.value(data, block, within);
+            case Q4_K -> Q4KKernels.value(data, block, within);
+            case Q6_K -> Q6KKernels.value(data, block, within);
         };
     }
 
