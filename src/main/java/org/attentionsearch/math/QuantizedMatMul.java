@@ -99,7 +99,7 @@ public final class QuantizedMatMul {
     /** Σ_i W[i][j]·x[xOff + i]: stored row j against x. */
     static float dot(QuantizedMatrix w, int j, float[] x, int xOff) {
         if (!VECTOR) return scalarDot(w, j, x, xOff);
-        return switch (w.format()) {
+        return switch (w.format(j)) {
             case F16 -> F16Kernels.dot(w, j, x, xOff);
             case BF16 -> BF16Kernels.dot(w, j, x, xOff);
             case Q8_0 -> Q8Kernels.dot(w, j, x, xOff);
@@ -109,13 +109,14 @@ public final class QuantizedMatMul {
         };
     }
 
-    /** Stored rows j … j+3 against x, into out[o … o+3]. */
+    /** Stored rows j … j+3 against x, into out[o … o+3]; four rows of one format go through its four-row kernel, if it has one. */
     static void dot4(QuantizedMatrix w, int j, float[] x, int xOff, float[] out, int o) {
-        if (!VECTOR) {
-            for (int i = 0; i < 4; i++) out[o + i] = scalarDot(w, j + i, x, xOff);
+        QuantizedMatrix.Format format = w.format(j);
+        if (!VECTOR || format != w.format(j + 1) || format != w.format(j + 2) || format != w.format(j + 3)) {
+            for (int i = 0; i < 4; i++) out[o + i] = dot(w, j + i, x, xOff);
             return;
         }
-        switch (w.format()) {
+        switch (format) {
             case F16 -> F16Kernels.dot4(w, j, x, xOff, out, o);
             case BF16 -> BF16Kernels.dot4(w, j, x, xOff, out, o);
             case Q8_0 -> Q8Kernels.dot4(w, j, x, xOff, out, o);
@@ -132,7 +133,7 @@ public final class QuantizedMatMul {
             for (int i = 0; i < w.k(); i++) out[off + i] = w.value(j, i);
             return;
         }
-        switch (w.format()) {
+        switch (w.format(j)) {
             case F16 -> F16Kernels.dequantize(w, j, out, off);
             case BF16 -> BF16Kernels.dequantize(w, j, out, off);
             case Q8_0 -> Q8Kernels.dequantize(w, j, out, off);

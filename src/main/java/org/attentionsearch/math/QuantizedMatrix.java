@@ -3,14 +3,19 @@ package org.attentionsearch.math;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A weight matrix W [k × n] kept in a file's own storage where it lies (a memory-mapped file):
  * W's column j is the stored row j of a PyTorch/ggml [n × k] weight, k values in half precision
  * (F16, BF16) or cut into ggml's quantized blocks (Q8_0, Q4_0, Q4_K, Q6_K). Each stored row is
- * found through its own byte offset, so rows of several tensors (a fused q/k/v projection) or
- * rows in another order (llama's permuted q and k) form one matrix without a copy.
+ * found through its own byte offset, and has its own format, so rows of several tensors (a fused
+ * q/k/v projection, its v perhaps in another format, as Q4_K_M files have it) or rows in another
+ * order (llama's permuted q and k) form one matrix without a copy.
  * {@link QuantizedMatMul} multiplies by it in place; the accessors dequantize what they are
  * asked for, to the values ggml's own dequantization gives.
  */
@@ -56,24 +61,39 @@ public final class QuantizedMatrix implements WeightMatrix {
         }
     }
 
-    private final Format format;
+    private static final Format[] FORMATS = Format.values();
+
     private final MemorySegment data;
     private final long[] rowOffsets;
+    /** Each stored row's format, by ordinal. */
+    private final byte[] rowFormats;
     private final int k;
 
-    private QuantizedMatrix(Format format, MemorySegment data, long[] rowOffsets, int k) {
-        this.format = Objects.requireNonNull(format, "format");
+    private QuantizedMatrix(MemorySegment data, long[] rowOffsets, byte[] rowFormats, int k) {
         this.data = Objects.requireNonNull(data, "data");
         this.rowOffsets = rowOffsets;
+        this.rowFormats = rowFormats;
         this.k = k;
-        if (k < 1 || k % format.blockValues != 0) {
-            throw new IllegalArgumentException("rows of " + k + " values are not whole " + format + " blocks of " + format.blockValues);
-        }
         if (rowOffsets.length == 0) {
             throw new IllegalArgumentException("a matrix needs at least one row");
         }
-        long rowBytes = format.rowBytes(k);
-        for (long o : rowOffsets) Objects.checkFromIndexSize(o, rowBytes, data.byteSize());
+        for (int j = 0; j < rowOffsets.length; j++) {
+            Format format = FORMATS[rowFormats[j]];
+            if (k < 1 || k % format.blockValues != 0) {
+                throw new IllegalArgumentException("rows of " + k + " values are not whole " + format + " blocks of " + format.blockValues);
+            }
+            Objects.checkFromIndexSize(rowOffsets[j], format.rowBytes(k), data.byteSize());
+        }
+    }
+
+    private QuantizedMatrix(Format format, MemorySegment data, long[] rowOffsets, int k) {
+        this(data, rowOffsets, filled(rowOffsets.length, format), k);
+    }
+
+    private static byte[] filled(int n, Format format) {
+        byte[] formats = new byte[n];
+        Arrays.fill(formats, (byte) format.ordinal());
+        return formats;
     }
 
     /**
@@ -94,24 +114,26 @@ public final class QuantizedMatrix implements WeightMatrix {
 
     /**
      * The stored rows of each part after those of the one before (W = [W₀ | W₁ | …], the parts'
-     * outputs side by side): parts of one format, row length and data segment.
+     * outputs side by side): parts of one row length and data segment, each in its own format.
      */
     public static QuantizedMatrix stack(QuantizedMatrix... parts) {
         QuantizedMatrix first = parts[0];
         int n = 0;
         for (QuantizedMatrix p : parts) {
-            if (p.format != first.format || p.k != first.k || !sameData(p.data, first.data)) {
-                throw new IllegalArgumentException("only matrices of one format, row length and data can be stacked");
+            if (p.k != first.k || !sameData(p.data, first.data)) {
+                throw new IllegalArgumentException("only matrices of one row length and data can be stacked");
             }
             n = Math.addExact(n, p.n());
         }
         long[] offsets = new long[n];
+        byte[] formats = new byte[n];
         int at = 0;
         for (QuantizedMatrix p : parts) {
             System.arraycopy(p.rowOffsets, 0, offsets, at, p.n());
+            System.arraycopy(p.rowFormats, 0, formats, at, p.n());
             at += p.n();
         }
-        return new QuantizedMatrix(first.format, first.data, offsets, first.k);
+        return new QuantizedMatrix(first.data, offsets, formats, first.k);
     }
 
     /** Whether two segments are the same memory: rows of both can share one matrix. */
@@ -119,8 +141,17 @@ public final class QuantizedMatrix implements WeightMatrix {
         return a == b || a.equals(b);
     }
 
-    public Format format() {
-        return format;
+    /** The format of stored row j (W's column j). */
+    public Format format(int j) {
+        return FORMATS[rowFormats[j]];
+    }
+
+    /** The formats of the stored rows, each once, in the order they first appear. */
+    public List<Format> formats() {
+        EnumSet<Format> seen = EnumSet.noneOf(Format.class);
+        List<Format> out = new ArrayList<>();
+        for (byte f : rowFormats) if (seen.add(FORMATS[f])) out.add(FORMATS[f]);
+        return out;
     }
 
     /** The segment the blocks are read from. */
@@ -151,6 +182,7 @@ public final class QuantizedMatrix implements WeightMatrix {
 
     /** W[i][j]: value i of stored row j, one value decoded on its own, as ggml computes it in float. */
     float value(int j, int i) {
+        Format format = format(j);
         long block = rowOffsets[j] + (long) (i / format.blockValues) * format.blockBytes;
         int within = i % format.blockValues;
         return switch (format) {
@@ -196,6 +228,6 @@ public final class QuantizedMatrix implements WeightMatrix {
 
     @Override
     public String toString() {
-        return format + " matrix " + k + " × " + n();
+        return formats() + " matrix " + k + " × " + n();
     }
 }

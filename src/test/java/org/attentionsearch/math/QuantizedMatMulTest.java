@@ -77,7 +77,7 @@ class QuantizedMatMulTest {
         int k = w.k(), n = w.n();
         float[] column = new float[k], out = new float[k * n];
         for (int j = 0; j < n; j++) {
-            Dequantizer.toFloat(ggml(w.format()), w.data(), w.rowOffset(j), column, 0, k);
+            Dequantizer.toFloat(ggml(w.format(j)), w.data(), w.rowOffset(j), column, 0, k);
             for (int kk = 0; kk < k; kk++) out[kk * n + j] = column[kk];
         }
         return out;
@@ -219,6 +219,42 @@ class QuantizedMatMulTest {
                     if (j == 1) assertTrue(Float.isNaN(got) && Float.isNaN(want), where);
                     else if (j == 5) assertTrue(Float.isInfinite(got) && got == want, where);
                     else assertEquals(want, got, TOL * MatMulTest.magnitude(a, dense, null, k, n, r, j), where);
+                }
+            }
+        }
+    }
+
+    /**
+     * Parts in different formats stacked into one matrix (a Q4_K_M file's q and k in Q4_K beside
+     * its v in Q6_K): each stored row read in its own format, groups of four that straddle a
+     * boundary row by row, decoding and prompt alike.
+     */
+    @Test
+    void partsInDifferentFormatsStack() {
+        Random rnd = new Random(21);
+        int k = 256;
+        Format[] formats = {Format.Q4_K, Format.Q6_K, Format.Q8_0, Format.F16};
+        int[] counts = {5, 3, 6, 2};
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        long[] starts = new long[formats.length];
+        for (int p = 0; p < formats.length; p++) {
+            starts[p] = bytes.size();
+            bytes.writeBytes(RandomBlocks.rows(formats[p], rnd, counts[p], k, 0));
+        }
+        MemorySegment data = MemorySegment.ofArray(bytes.toByteArray());
+        QuantizedMatrix[] parts = new QuantizedMatrix[formats.length];
+        for (int p = 0; p < formats.length; p++) parts[p] = QuantizedMatrix.contiguous(formats[p], data, starts[p], counts[p], k);
+        QuantizedMatrix w = QuantizedMatrix.stack(parts);
+        assertEquals(java.util.List.of(formats), w.formats());
+        int n = w.n();
+        float[] dense = dequantized(w);
+        for (int rows : new int[] {1, 3, 9}) {
+            float[] a = MatMulTest.random(rnd, rows * k), c = new float[rows * n], twin = new float[rows * n];
+            w.multiply(a, rows, null, Epilogue.NONE, null, c, null);
+            ScalarQuantizedMatMul.multiply(a, rows, w, null, Epilogue.NONE, null, twin);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    assertEquals(twin[r * n + j], c[r * n + j], TOL * MatMulTest.magnitude(a, dense, null, k, n, r, j), "c[" + r + "][" + j + "]");
                 }
             }
         }

@@ -50,12 +50,12 @@ final class Families {
         return weight.quantized().map(q -> new Linear(q, bias)).orElseGet(() -> Linear.ofConv1D(weight.data(), in, out, bias));
     }
 
-    /** The parts' quantized matrices stacked, when all have them in one format over one mapped file. */
+    /** The parts' quantized matrices stacked, when all have them over one mapped file (each part in its own format). */
     private static Optional<QuantizedMatrix> stacked(Tensor... parts) {
         QuantizedMatrix[] q = new QuantizedMatrix[parts.length];
         for (int i = 0; i < parts.length; i++) {
             q[i] = parts[i].quantized().orElse(null);
-            if (q[i] == null || q[i].format() != q[0].format() || !QuantizedMatrix.sameData(q[i].data(), q[0].data())) {
+            if (q[i] == null || !QuantizedMatrix.sameData(q[i].data(), q[0].data())) {
                 return Optional.empty();
             }
         }
