@@ -1,5 +1,6 @@
 package org.attentionsearch.math;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,7 +14,7 @@ import java.util.Objects;
  */
 public final class Int8Matrix implements WeightMatrix {
     /** Values per block: one scale each. */
-    public static final int BLOCK = QuantizedMatrix.BLOCK;
+    public static final int BLOCK = 32;
 
     private final byte[] quants;
     private final float[] scales;
@@ -34,8 +35,8 @@ public final class Int8Matrix implements WeightMatrix {
 
     /** The Q8_0 blocks of {@code q}, copied out in row order; a mapped file's pages are then released. */
     public static Int8Matrix of(QuantizedMatrix q) {
-        if (q.format() != QuantizedMatrix.Format.Q8_0) {
-            throw new IllegalArgumentException("only Q8_0 blocks hold one signed byte per value, not " + q.format());
+        if (!q.formats().equals(List.of(QuantizedMatrix.Format.Q8_0))) {
+            throw new IllegalArgumentException("only Q8_0 blocks hold one signed byte per value, not " + q.formats());
         }
         int k = q.k(), n = q.n(), blocks = k / BLOCK;
         if (!fits(k, n)) throw new IllegalArgumentException(q + " does not fit in one array");
@@ -43,8 +44,8 @@ public final class Int8Matrix implements WeightMatrix {
         float[] scales = new float[blocks * n];
         for (int j = 0; j < n; j++) {
             for (int b = 0; b < blocks; b++) {
-                scales[j * blocks + b] = q.scale(j, b);
-                q.copyQuants(j, b, quants, j * k + b * BLOCK);
+                scales[j * blocks + b] = q.q8Scale(j, b);
+                q.copyQ8Quants(j, b, quants, j * k + b * BLOCK);
             }
         }
         q.releasePages();

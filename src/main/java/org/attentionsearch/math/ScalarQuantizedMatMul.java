@@ -3,8 +3,9 @@ package org.attentionsearch.math;
 import java.util.Objects;
 
 /**
- * The plain twin of {@link QuantizedMatMul}: each value of W read one at a time as its block
- * gives it (d·q, or d·(q − 8)), each output accumulated in double and rounded once.
+ * The plain twin of {@link QuantizedMatMul}: each value of W read one at a time as its format
+ * gives it (a half widened, d·q, d·(q − 8), d·sc·q − dmin·m, d·sc·(q − 32)), each output
+ * accumulated in double and rounded once.
  */
 public final class ScalarQuantizedMatMul {
     private ScalarQuantizedMatMul() {

@@ -9,6 +9,11 @@
  *       GELU, l2Normalize over array slices.</li>
  *   <li>{@link org.attentionsearch.math.Scalar} and {@link org.attentionsearch.math.ScalarMatMul}:
  *       plain twins of the above, accumulating in double; the tests' references.</li>
+ *   <li>{@link org.attentionsearch.math.QuantizedMatMul}: the same contract with W kept where a
+ *       file stores it ({@link org.attentionsearch.math.QuantizedMatrix}: F16, BF16, Q8_0, Q4_0,
+ *       Q4_K, Q6_K rows, each format's kernels in a class of its own); matrix × vector widens each
+ *       stored row in registers, a prompt dequantizes panels into MatMul's packed layout.
+ *       {@link org.attentionsearch.math.ScalarQuantizedMatMul} is its plain twin.</li>
  *   <li>{@link org.attentionsearch.math.Parallel}: the worker threads.</li>
  * </ul>
  *

@@ -17,8 +17,9 @@ import org.attentionsearch.model.Rope;
 /**
  * A GGUF file as a {@link Checkpoint}: llama.cpp's metadata keys become a {@link ModelConfig},
  * its tensor names Hugging Face's, in PyTorch layouts, so that the families read a GGUF file
- * exactly as they read a model directory. Tensors stay in the mapped file and are dequantized
- * when a family packs them.
+ * exactly as they read a model directory. Tensors stay in the mapped file; matrices in F16,
+ * BF16, Q8_0, Q4_0, Q4_K or Q6_K are offered as they lie, to be multiplied in place, and the
+ * rest (F32, norms, biases) are converted when a family packs them.
  *
  * <p>llama.cpp's converter stores the q and k rows of the {@code llama} architecture permuted,
  * so that each rotary pair is two adjacent rows (ggml's "normal" rope); they are put back in
@@ -229,12 +230,16 @@ public final class GgufCheckpoint {
     /** Set to true, quantized weights are dequantized to float32 at load as other types are (to compare the two). */
     static final String DEQUANTIZE_PROPERTY = "attentionsearch.gguf.dequantize";
 
-    /** The block format a matrix of this type is multiplied by in place, if any. */
+    /** The format a matrix of this type is multiplied by in place, if any (F32 is packed instead). */
     private static Optional<QuantizedMatrix.Format> inPlace(GgmlType type) {
         if (Boolean.getBoolean(DEQUANTIZE_PROPERTY)) return Optional.empty();
         return switch (type) {
+            case F16 -> Optional.of(QuantizedMatrix.Format.F16);
+            case BF16 -> Optional.of(QuantizedMatrix.Format.BF16);
             case Q8_0 -> Optional.of(QuantizedMatrix.Format.Q8_0);
             case Q4_0 -> Optional.of(QuantizedMatrix.Format.Q4_0);
+            case Q4_K -> Optional.of(QuantizedMatrix.Format.Q4_K);
+            case Q6_K -> Optional.of(QuantizedMatrix.Format.Q6_K);
             default -> Optional.empty();
         };
     }

@@ -234,7 +234,12 @@ public final class ModelLoader {
             if (config.family() == ModelConfig.Family.GPT2 && (name.endsWith(".attn.bias") || name.endsWith(".attn.masked_bias"))) {
                 continue; // not weights: the causal mask that GPT-2 checkpoints carry as buffers
             }
-            if (byName.put(name, t.named(name)) != null) {
+            Tensor renamed = t.named(name);
+            if (config.family() == ModelConfig.Family.GPT2 && name.contains(".c_") && t.quantized().isPresent()) {
+                // a Conv1D weight [in × out]: its stored rows are W's rows, not the columns a layer reads in place
+                renamed = Tensor.lazy(name, t.shape(), t::data, t::rows);
+            }
+            if (byName.put(name, renamed) != null) {
                 throw new ModelFormatException(file, "holds " + name + " twice (with and without a prefix)");
             }
         }

@@ -28,12 +28,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.attentionsearch.math.QuantizedMatrix;
 
 /**
  * The safetensors format: an unsigned 64-bit little-endian header length N, N bytes of JSON
  * mapping each tensor name to its dtype, shape and [begin, end) byte range in the data that
  * follows, then the data. Files are memory-mapped and tensors read lazily from the mapping;
- * F32 is read as is; F16 and BF16 are widened to float32 exactly.
+ * F32 is read as is; F16 and BF16 are widened to float32 exactly, and their matrices are also
+ * offered as they lie, to be multiplied in place.
  * Writing produces F32 only, names sorted, with the header padded by spaces to 8 bytes.
  */
 public final class SafeTensors {
@@ -146,13 +148,30 @@ public final class SafeTensors {
             }
             MemorySegment data = bytes.asSlice(dataStart + e.begin(), e.end() - e.begin());
             long rowBytes = e.shape().length == 0 || e.shape()[0] == 0 ? 0 : (e.end() - e.begin()) / e.shape()[0];
-            out.put(e.name(), Tensor.lazy(e.name(), e.shape(), () -> MappedPages.copied(toFloats(e.dtype(), data), data),
+            Tensor t = Tensor.lazy(e.name(), e.shape(), () -> MappedPages.copied(toFloats(e.dtype(), data), data),
                     (first, count) -> {
                         MemorySegment rows = data.asSlice(first * rowBytes, count * rowBytes);
                         return MappedPages.copied(toFloats(e.dtype(), rows), rows);
-                    }));
+                    });
+            out.put(e.name(), inPlace(t, e.dtype(), bytes, dataStart + e.begin()));
         }
         return out;
+    }
+
+    /**
+     * An F16 or BF16 matrix [rows × cols] offered as it lies, for a layer to multiply in place: its
+     * rows are W's columns, as for a PyTorch Linear weight [out × in] or a vocabulary table (the
+     * loader takes it away from a GPT-2 Conv1D weight [in × out], whose rows are W's rows). Its
+     * offsets are into the whole file's mapping, so matrices of one file can be stacked.
+     */
+    private static Tensor inPlace(Tensor t, String dtype, MemorySegment file, long offset) {
+        int[] shape = t.shape();
+        if (shape.length != 2 || shape[0] == 0 || shape[1] == 0) return t;
+        return switch (dtype) {
+            case "F16" -> t.withQuantized(QuantizedMatrix.contiguous(QuantizedMatrix.Format.F16, file, offset, shape[0], shape[1]));
+            case "BF16" -> t.withQuantized(QuantizedMatrix.contiguous(QuantizedMatrix.Format.BF16, file, offset, shape[0], shape[1]));
+            default -> t;
+        };
     }
 
     /** Maps a file read-only; the mapping lives as long as something refers to it. */

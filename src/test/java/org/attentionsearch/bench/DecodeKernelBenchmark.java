@@ -15,6 +15,7 @@ import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.QuantizedMatrix;
 import org.attentionsearch.math.WeightMatrix;
+import org.attentionsearch.testing.RandomBlocks;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -29,11 +30,13 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * The decoding step's kernel, matrix × vector, on SmolLM2-135M's shapes (576 → 1536, 1536 → 576,
- * and its LM head 576 → 50,257) for F32 weights (packed) and Q8_0 / Q4_0 weights read in place
- * from a memory-mapped file, in GB/s of weight bytes read and GFLOP/s (2·k·n per call); and a
+ * and its LM head 576 → 50,257) for F32 weights (packed) and F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K
+ * weights read in place from a memory-mapped file, in GB/s of weight bytes read and GFLOP/s
+ * (2·k·n per call; the K-quants' rows are rounded up to whole blocks of 256, 576 to 768); and a
  * STREAM-like triad (a = b + s·c over 3 × 64 MB, 24 bytes an element) as the machine's bandwidth
  * to hold them against. Every parameter set runs in a JVM of its own, so one kind of memory
  * segment feeds the quantized kernel (mixing kinds in one JVM slows it several times over).
@@ -55,7 +58,7 @@ public class DecodeKernelBenchmark {
     @Param({"576x1536", "1536x576", "576x50257"})
     public String shape;
 
-    @Param({"F32", "Q8_0", "Q4_0"})
+    @Param({"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     public String format;
 
     @Param({"2"})
@@ -87,7 +90,7 @@ public class DecodeKernelBenchmark {
     @Setup
     public void setUp() throws IOException {
         String[] kn = shape.split("x");
-        int k = Integer.parseInt(kn[0]), n = Integer.parseInt(kn[1]);
+        int k = rowLength(format, Integer.parseInt(kn[0])), n = Integer.parseInt(kn[1]);
         Random random = new Random(1);
         x = new float[k];
         for (int i = 0; i < k; i++) x[i] = random.nextFloat() - 0.5f;
@@ -100,13 +103,7 @@ public class DecodeKernelBenchmark {
             weightBytes = 4L * k * n;
         } else {
             QuantizedMatrix.Format f = QuantizedMatrix.Format.valueOf(format);
-            long rowBytes = f.rowBytes(k);
-            byte[] bytes = new byte[Math.toIntExact(rowBytes * n)];
-            random.nextBytes(bytes);
-            for (int b = 0; b < bytes.length; b += f.blockBytes()) { // every block's scale d = 0.0625 in fp16
-                bytes[b] = 0x00;
-                bytes[b + 1] = 0x2c;
-            }
+            byte[] bytes = RandomBlocks.rows(f, random, n, k, 0);
             Path file = Files.createTempFile("decode-kernel", ".bin");
             file.toFile().deleteOnExit();
             Files.write(file, bytes);
@@ -123,6 +120,13 @@ public class DecodeKernelBenchmark {
             weightBytes = bytes.length;
         }
         Parallel.setThreads(threads);
+    }
+
+    /** k, or for a format whose blocks it does not fill, the next whole number of blocks. */
+    private static int rowLength(String format, int k) {
+        if (format.equals("F32") || format.equals("none")) return k;
+        int block = QuantizedMatrix.Format.valueOf(format).blockValues();
+        return (k + block - 1) / block * block;
     }
 
     @Benchmark
@@ -151,18 +155,21 @@ public class DecodeKernelBenchmark {
         if (!shapes.isEmpty()) matrixOptions.param("shape", shapes.split(","));
         String formats = System.getProperty("formats", "");
         if (!formats.isEmpty()) matrixOptions.param("format", formats.split(","));
+        if (Boolean.getBoolean("smoke")) { // -Dsmoke=true: one warm-up and one measurement per line, to see that every line runs
+            matrixOptions.warmupIterations(Integer.getInteger("warmups", 1)).measurementIterations(1).measurementTime(TimeValue.seconds(1));
+        }
         var matrix = matrixOptions.build();
         var triad = new OptionsBuilder().include(DecodeKernelBenchmark.class.getName() + ".triad")
                 .param("threads", threads).param("shape", "576x1536").param("format", "none").build();
-        for (RunResult r : new Runner(triad).run()) {
+        for (RunResult r : Boolean.getBoolean("smoke") ? java.util.List.<RunResult>of() : new Runner(triad).run()) {
             System.out.printf(Locale.ROOT, "{\"kernel\":\"triad\",\"threads\":%s,\"gbps\":%.1f}%n",
                     r.getParams().getParam("threads"), 24.0 * TRIAD * r.getPrimaryResult().getScore() / 1e9);
         }
         for (RunResult r : new Runner(matrix).run()) {
             var p = r.getParams();
             String[] kn = p.getParam("shape").split("x");
-            int k = Integer.parseInt(kn[0]), n = Integer.parseInt(kn[1]);
             String f = p.getParam("format");
+            int k = rowLength(f, Integer.parseInt(kn[0])), n = Integer.parseInt(kn[1]);
             double bytes = f.equals("F32") ? 4.0 * k * n : QuantizedMatrix.Format.valueOf(f).rowBytes(k) * (double) n;
             double calls = r.getPrimaryResult().getScore();
             System.out.printf(Locale.ROOT, "{\"kernel\":\"matrix×vector\",\"format\":\"%s\",\"storage\":\"%s\",\"k\":%d,\"n\":%d,\"threads\":%s,"

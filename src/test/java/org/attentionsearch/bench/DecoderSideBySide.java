@@ -25,7 +25,7 @@ import org.attentionsearch.weights.GgmlType;
  * token ids and the same thread count: one JSON line per workload with both throughputs and
  * their ratio (medians of rounds that alternate ours, llama.cpp with flash attention off, with
  * it on). The models are {@link BenchmarkDecoders}: SmolLM2-135M's and Qwen2.5-0.5B's shapes
- * with random weights, written once into target/bench-models as F32, F16 and Q8_0 files.
+ * with random weights, written once into target/bench-models in each weight type measured.
  *
  * <p>Workloads, as llama-bench names them: {@code pp512}, a 512-token prompt in one pass;
  * {@code tg128}, 128 tokens one at a time after a 16-token prompt; {@code tg64@1024}, 64 tokens
@@ -37,7 +37,10 @@ import org.attentionsearch.weights.GgmlType;
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec
  * -Dbench.main=org.attentionsearch.bench.DecoderSideBySide} with {@code -Dthreads=2,1},
- * {@code -Dmodels=smollm2-135m,qwen2.5-0.5b}, {@code -Dweights=F32,F16,Q8_0},
+ * {@code -Dmodels=smollm2-135m,qwen2.5-0.5b}, {@code -Dweights=F32,F16,Q8_0} (all, the default, is these three;
+ * BF16, Q4_0, Q4_K and Q6_K are there when named, each read in place in its file's type; the K-quants' rows of 576
+ * or 896 values do not fill their blocks of 256, so those matrices fall back to F16 in the file, as
+ * convert_hf_to_gguf.py would write them),
  * {@code -Donly=pp512,tg128,tg64@1024} and {@code -Drounds=3} to choose.
  */
 public final class DecoderSideBySide {
@@ -76,8 +79,10 @@ public final class DecoderSideBySide {
         int[] threadCounts = Arrays.stream(System.getProperty("threads", "2").split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
         List<BenchmarkDecoders> models = Arrays.stream(BenchmarkDecoders.values())
                 .filter(m -> chosen("models", m.label())).toList();
-        List<GgmlType> types = List.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0).stream()
-                .filter(t -> chosen("weights", t.name())).toList();
+        String weights = System.getProperty("weights", "all").trim();
+        List<GgmlType> offered = weights.isEmpty() || weights.equals("all") ? List.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0) // the README's
+                : List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K);
+        List<GgmlType> types = offered.stream().filter(t -> chosen("weights", t.name())).toList();
         List<Workload> workloads = WORKLOADS.stream().filter(w -> chosen("only", w.name())).toList();
         int rounds = Integer.getInteger("rounds", 3);
 

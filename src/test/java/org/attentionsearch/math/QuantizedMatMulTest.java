@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.attentionsearch.math.QuantizedMatrix.Format;
+import org.attentionsearch.testing.RandomBlocks;
 import org.attentionsearch.weights.Dequantizer;
 import org.attentionsearch.weights.GgmlType;
 import org.junit.jupiter.api.AfterEach;
@@ -34,26 +35,32 @@ class QuantizedMatMulTest {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
 
-    /** n stored rows of k values of random blocks (scales of either sign around 0.01, any q), after {@code skip} bytes. */
-    static byte[] randomBlocks(Format format, Random rnd, int n, int k, int skip) {
-        byte[] bytes = new byte[skip + (int) format.rowBytes(k) * n];
-        rnd.nextBytes(bytes);
-        for (int at = skip; at < bytes.length; at += format.blockBytes()) {
-            short d = Float.floatToFloat16((float) (rnd.nextGaussian() * 0.01));
-            bytes[at] = (byte) d;
-            bytes[at + 1] = (byte) (d >>> 8);
-        }
-        return bytes;
+    private static GgmlType ggml(Format f) {
+        return GgmlType.valueOf(f.name());
     }
 
-    private static GgmlType ggml(Format f) {
-        return f == Format.Q8_0 ? GgmlType.Q8_0 : GgmlType.Q4_0;
+    /** Row lengths to try: whole blocks, one block and an odd number of them; for the half formats, ragged vector tails. */
+    private static int[] lengths(Format f) {
+        return switch (f) {
+            case F16, BF16 -> new int[] {7, 45, 131};
+            case Q8_0, Q4_0 -> new int[] {32, 96, 320};
+            case Q4_K, Q6_K -> new int[] {256, 768};
+        };
+    }
+
+    /** A random row length of 1 to 12 blocks (to 3 for the K-quants, to 400 values for the half formats). */
+    private static int randomLength(Format f, Random rnd) {
+        return switch (f) {
+            case F16, BF16 -> 1 + rnd.nextInt(400);
+            case Q8_0, Q4_0 -> 32 * (1 + rnd.nextInt(12));
+            case Q4_K, Q6_K -> 256 * (1 + rnd.nextInt(3));
+        };
     }
 
     /** A matrix over random blocks whose stored rows are shuffled: W's column j is the block row order[j]. */
     static QuantizedMatrix randomMatrix(Format format, Random rnd, int k, int n) {
         int skip = rnd.nextInt(40);
-        MemorySegment data = MemorySegment.ofArray(randomBlocks(format, rnd, n, k, skip));
+        MemorySegment data = MemorySegment.ofArray(RandomBlocks.rows(format, rnd, n, k, skip));
         long[] offsets = new long[n];
         for (int j = 0; j < n; j++) offsets[j] = skip + j * format.rowBytes(k);
         for (int j = n - 1; j > 0; j--) { // shuffle
@@ -70,7 +77,7 @@ class QuantizedMatMulTest {
         int k = w.k(), n = w.n();
         float[] column = new float[k], out = new float[k * n];
         for (int j = 0; j < n; j++) {
-            Dequantizer.toFloat(ggml(w.format()), w.data(), w.rowOffset(j), column, 0, k);
+            Dequantizer.toFloat(ggml(w.format(j)), w.data(), w.rowOffset(j), column, 0, k);
             for (int kk = 0; kk < k; kk++) out[kk * n + j] = column[kk];
         }
         return out;
@@ -118,9 +125,9 @@ class QuantizedMatMulTest {
     @EnumSource(Format.class)
     void decodingAndPromptShapes(Format format) {
         long seed = format.ordinal() * 1000L;
-        for (int rows : new int[] {1, 2, 3, 4, 7, 20}) {
-            for (int k : new int[] {32, 96, 320}) {
-                for (int n : new int[] {1, 5, 63, 64, 65, 130}) {
+        for (int rows : new int[] {1, 3, 4, 20}) {
+            for (int k : lengths(format)) {
+                for (int n : new int[] {1, 5, 63, 65, 130}) {
                     check(format, rows, k, n, Epilogue.NONE, (seed & 1) == 0, seed++);
                 }
             }
@@ -134,7 +141,7 @@ class QuantizedMatMulTest {
         for (int threads : new int[] {1, 2, 3}) {
             Parallel.setThreads(threads);
             for (int t = 0; t < 16; t++) {
-                int rows = 1 + rnd.nextInt(t % 2 == 0 ? 3 : 40), k = 32 * (1 + rnd.nextInt(12)), n = 1 + rnd.nextInt(200);
+                int rows = 1 + rnd.nextInt(t % 2 == 0 ? 3 : 40), k = randomLength(format, rnd), n = 1 + rnd.nextInt(200);
                 Epilogue e = Epilogue.values()[t % Epilogue.values().length];
                 check(format, rows, k, n, e, rnd.nextBoolean(), rnd.nextLong());
             }
@@ -146,9 +153,10 @@ class QuantizedMatMulTest {
     @EnumSource(Format.class)
     void inPlaceResidual(Format format) {
         Random rnd = new Random(5);
+        int k = lengths(format)[0];
         for (int rows : new int[] {1, 8}) {
-            QuantizedMatrix w = randomMatrix(format, rnd, 64, 70);
-            float[] a = MatMulTest.random(rnd, rows * 64), c = MatMulTest.random(rnd, rows * 70), want = new float[rows * 70];
+            QuantizedMatrix w = randomMatrix(format, rnd, k, 70);
+            float[] a = MatMulTest.random(rnd, rows * k), c = MatMulTest.random(rnd, rows * 70), want = new float[rows * 70];
             ScalarQuantizedMatMul.multiply(a, rows, w, null, Epilogue.ADD, c, want);
             w.multiply(a, rows, null, Epilogue.ADD, c, c, null);
             for (int i = 0; i < want.length; i++) assertEquals(want[i], c[i], 1e-4, "element " + i);
@@ -160,7 +168,7 @@ class QuantizedMatMulTest {
     @EnumSource(Format.class)
     void accessorsDequantizeExactly(Format format) {
         Random rnd = new Random(3);
-        int k = 96, n = 37;
+        int k = lengths(format)[lengths(format).length - 1], n = 37;
         QuantizedMatrix w = randomMatrix(format, rnd, k, n);
         float[] dense = dequantized(w);
         float[] column = new float[k + 2];
@@ -169,14 +177,93 @@ class QuantizedMatMulTest {
             for (int kk = 0; kk < k; kk++) assertEquals(dense[kk * n + j], column[2 + kk], "W[" + kk + "][" + j + "]");
         }
         assertArrayEquals(Arrays.copyOfRange(dense, 40 * n, 57 * n), w.rows(40, 17));
+        for (int j = 0; j < n; j++) {
+            for (int kk = 0; kk < k; kk++) assertEquals(dense[kk * n + j], w.value(j, kk), "W[" + kk + "][" + j + "] alone");
+        }
         PackedMatrix packed = PackedMatrix.pack(dense, k, n);
         assertArrayEquals(packed.columnNorms(), w.columnNorms(), 1e-6f);
+    }
+
+    /**
+     * F16's extremes: infinities and NaNs widen to themselves (a NaN quiet, its payload kept), the
+     * largest half and subnormals exactly; a product with a row holding an infinity or NaN is not
+     * finite, as in float arithmetic, in the vectors' stretch and in the tail, decoding and prompt.
+     */
+    @Test
+    void halfPrecisionExtremes() {
+        Random rnd = new Random(17);
+        int k = 80, n = 6;
+        byte[] bytes = RandomBlocks.rows(Format.F16, rnd, n, k, 0);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int[] nonFinite = {0x7c00, 0xfc00, 0x7e01, 0x7c01}; // +inf, -inf, a quiet and a signalling NaN
+        for (int i = 0; i < nonFinite.length; i++) b.putShort(2 * (k + 3 + 11 * i), (short) nonFinite[i]); // row 1
+        int[] finite = {0x7bff, 0xfbff, 0x0001, 0x83ff, 0x8000, 0x0400}; // ±65504, subnormals, -0, the smallest normal
+        for (int i = 0; i < finite.length; i++) b.putShort(2 * (4 * k + 7 * i), (short) finite[i]); // row 4
+        b.putShort(2 * (5 * k + 70), (short) 0x7c00); // row 5: +inf past the vectors
+        QuantizedMatrix w = QuantizedMatrix.contiguous(Format.F16, MemorySegment.ofArray(bytes), 0, n, k);
+        float[] dense = dequantized(w), column = new float[k];
+        for (int j = 0; j < n; j++) {
+            w.column(j, column, 0);
+            for (int kk = 0; kk < k; kk++) {
+                assertEquals(Float.floatToRawIntBits(dense[kk * n + j]), Float.floatToRawIntBits(column[kk]), "W[" + kk + "][" + j + "]");
+            }
+        }
+        for (int rows : new int[] {1, 8}) {
+            float[] a = MatMulTest.random(rnd, rows * k), c = new float[rows * n], twin = new float[rows * n];
+            w.multiply(a, rows, null, Epilogue.NONE, null, c, null);
+            ScalarQuantizedMatMul.multiply(a, rows, w, null, Epilogue.NONE, null, twin);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    float got = c[r * n + j], want = twin[r * n + j];
+                    String where = "rows " + rows + ": c[" + r + "][" + j + "] = " + got + ", expected " + want;
+                    if (j == 1) assertTrue(Float.isNaN(got) && Float.isNaN(want), where);
+                    else if (j == 5) assertTrue(Float.isInfinite(got) && got == want, where);
+                    else assertEquals(want, got, TOL * MatMulTest.magnitude(a, dense, null, k, n, r, j), where);
+                }
+            }
+        }
+    }
+
+    /**
+     * Parts in different formats stacked into one matrix (a Q4_K_M file's q and k in Q4_K beside
+     * its v in Q6_K): each stored row read in its own format, groups of four that straddle a
+     * boundary row by row, decoding and prompt alike.
+     */
+    @Test
+    void partsInDifferentFormatsStack() {
+        Random rnd = new Random(21);
+        int k = 256;
+        Format[] formats = {Format.Q4_K, Format.Q6_K, Format.Q8_0, Format.F16};
+        int[] counts = {5, 3, 6, 2};
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        long[] starts = new long[formats.length];
+        for (int p = 0; p < formats.length; p++) {
+            starts[p] = bytes.size();
+            bytes.writeBytes(RandomBlocks.rows(formats[p], rnd, counts[p], k, 0));
+        }
+        MemorySegment data = MemorySegment.ofArray(bytes.toByteArray());
+        QuantizedMatrix[] parts = new QuantizedMatrix[formats.length];
+        for (int p = 0; p < formats.length; p++) parts[p] = QuantizedMatrix.contiguous(formats[p], data, starts[p], counts[p], k);
+        QuantizedMatrix w = QuantizedMatrix.stack(parts);
+        assertEquals(java.util.List.of(formats), w.formats());
+        int n = w.n();
+        float[] dense = dequantized(w);
+        for (int rows : new int[] {1, 3, 9}) {
+            float[] a = MatMulTest.random(rnd, rows * k), c = new float[rows * n], twin = new float[rows * n];
+            w.multiply(a, rows, null, Epilogue.NONE, null, c, null);
+            ScalarQuantizedMatMul.multiply(a, rows, w, null, Epilogue.NONE, null, twin);
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < n; j++) {
+                    assertEquals(twin[r * n + j], c[r * n + j], TOL * MatMulTest.magnitude(a, dense, null, k, n, r, j), "c[" + r + "][" + j + "]");
+                }
+            }
+        }
     }
 
     @Test
     void stackingKeepsEachPartsRows() {
         Random rnd = new Random(9);
-        byte[] bytes = randomBlocks(Format.Q8_0, rnd, 10, 64, 0);
+        byte[] bytes = RandomBlocks.rows(Format.Q8_0, rnd, 10, 64, 0);
         MemorySegment data = MemorySegment.ofArray(bytes);
         long row = Format.Q8_0.rowBytes(64);
         QuantizedMatrix top = QuantizedMatrix.contiguous(Format.Q8_0, data, 0, 4, 64);

@@ -22,9 +22,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Q8_0 and Q4_0 GGUF files, their weights multiplied in place, against the same files with
- * every weight dequantized to float32 at load (the exact values ggml's blocks hold) and
- * against llama.cpp.
+ * GGUF files in each format read in place (Q8_0, Q4_0, F16, BF16, Q4_K, Q6_K), their weights
+ * multiplied where they lie, against the same files with every weight dequantized to float32 at
+ * load (the exact values the file holds) and against llama.cpp.
  */
 class QuantizedGgufTest {
 
@@ -33,7 +33,10 @@ class QuantizedGgufTest {
 
     static Stream<Spec> models() {
         return Stream.of(SyntheticModels.llama().withWeights(GgmlType.Q8_0), SyntheticModels.qwen3().withWeights(GgmlType.Q8_0),
-                SyntheticModels.gpt2().withWeights(GgmlType.Q8_0), SyntheticModels.llama().withWeights(GgmlType.Q4_0));
+                SyntheticModels.gpt2().withWeights(GgmlType.Q8_0), SyntheticModels.llama().withWeights(GgmlType.Q4_0),
+                // the other formats on the smaller vocabularies, whose tables are quicker to write and quantize
+                SyntheticModels.llama2().withWeights(GgmlType.F16), SyntheticModels.gpt2().withWeights(GgmlType.BF16),
+                SyntheticModels.llama2().withWeights(GgmlType.Q4_K), SyntheticModels.gpt2().withWeights(GgmlType.Q6_K));
     }
 
     /** The checkpoint with its tensors' quantized blocks hidden: every weight dequantized and packed at load, as before. */
@@ -81,9 +84,10 @@ class QuantizedGgufTest {
                 + " decoding from llama.cpp %.3g", spec.fileName(), spec.weightType(), scale, prompt, decoding, llamaCpp, oursVsLlamaCpp);
         // In place, only the order of float additions differs from the dequantized weights (measured ≤ 1.5e-6 of the scale).
         assertTrue(prompt <= 1e-4 * scale && decoding <= 1e-4 * scale, what);
-        // llama.cpp rounds the activations to Q8_0 blocks too (int8 with a per-block scale, a relative error up to
-        // 1/254 of each block's largest value) before every Q8_0 or Q4_0 product; through two layers and the LM head
-        // that moves its logits by 1.9 % to 3.2 % of the largest one here. We stay on the exact side, far closer.
+        // llama.cpp rounds the activations too before every product: to Q8_0 blocks (int8 with a per-block scale, a
+        // relative error up to 1/254 of each block's largest value) for Q8_0 and Q4_0 weights, to Q8_K for the K-quants,
+        // to F16 or BF16 for those weights; through two layers and the LM head that moves its logits by up to 3.2 % of
+        // the largest one here. We stay on the exact side, far closer.
         assertTrue(oursVsLlamaCpp <= 0.05 * scale, what);
         assertTrue(decoding < llamaCpp / 100, what);
     }

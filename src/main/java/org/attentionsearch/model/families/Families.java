@@ -1,6 +1,7 @@
 package org.attentionsearch.model.families;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 import org.attentionsearch.math.Int8Matrix;
@@ -57,17 +58,17 @@ final class Families {
      * read in place. {@code -Dattentionsearch.q8_0.inPlace=true} keeps Q8_0 in place too.
      */
     static WeightMatrix kept(QuantizedMatrix q) {
-        boolean apart = q.format() == QuantizedMatrix.Format.Q8_0 && Int8Matrix.fits(q.k(), q.n())
+        boolean apart = q.formats().equals(List.of(QuantizedMatrix.Format.Q8_0)) && Int8Matrix.fits(q.k(), q.n())
                 && !Boolean.getBoolean("attentionsearch.q8_0.inPlace");
         return apart ? Int8Matrix.of(q) : q;
     }
 
-    /** The parts' quantized matrices stacked, when all have them in one format over one mapped file. */
+    /** The parts' quantized matrices stacked, when all have them over one mapped file (each part in its own format). */
     private static Optional<QuantizedMatrix> stacked(Tensor... parts) {
         QuantizedMatrix[] q = new QuantizedMatrix[parts.length];
         for (int i = 0; i < parts.length; i++) {
             q[i] = parts[i].quantized().orElse(null);
-            if (q[i] == null || q[i].format() != q[0].format() || !QuantizedMatrix.sameData(q[i].data(), q[0].data())) {
+            if (q[i] == null || !QuantizedMatrix.sameData(q[i].data(), q[0].data())) {
                 return Optional.empty();
             }
         }
