@@ -52,8 +52,22 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--math", description = "Show the vectors and the arithmetic behind the top result (or --key).")
     boolean math;
 
-    @Option(names = "--key", paramLabel = "INDEX", description = "With --math: the result to take apart (default: the top result).")
-    Integer key;
+    @Option(names = "--key", paramLabel = "WORD|INDEX", description = "With --math: the key token of the result to take apart "
+            + "(default: the top result). With --heads: the token Y the query finds. A word, a position, or WORD#N (the token at position N).")
+    String key;
+
+    @Option(names = "--heads", description = "Which heads make --token find --key? Every layer and head, ranked by the weight "
+            + "from the one to the other, with what the key's value adds.")
+    boolean heads;
+
+    @Option(names = "--compare", arity = "2", paramLabel = "TOKEN", description = "Compare two tokens' meanings: the cosine "
+            + "of their residual streams at every layer (e.g. --compare bank#5 bank#15; WORD#N is the token at position N, "
+            + "as --token INDEX counts).")
+    List<String> compare;
+
+    @Option(names = "--against", paramLabel = "TEXT", description = "With --compare: look the second token up in this text "
+            + "instead (the same word in two texts).")
+    String against;
 
     @Option(names = "--without-sinks", description = "Leave out the attention sinks (keys that take a large weight but whose "
             + "value adds little; the rule: docs/json.md) and renormalise the other weights.")
@@ -105,6 +119,20 @@ final class ExplainCommand implements Callable<Integer> {
                     tokenized.add(t);
                 }
                 for (Analysis a : Analysis.of(model, tokenized, streaming)) {
+                    if (heads) {
+                        var page = ModelSearches.heads(a, ModelSearches.resolve(a, token, "--token"), ModelSearches.resolve(a, key, "--key"));
+                        if (json || input.fromFile()) ModelSearches.writeHeads(lines, a, modelName, page);
+                        else ModelSearches.printHeads(out, style, a, modelName, page, topForPage);
+                        continue;
+                    }
+                    if (compare != null) {
+                        Analysis b = against == null ? a : Analysis.of(model, against);
+                        var c = ModelSearches.compare(a, ModelSearches.resolve(a, compare.get(0), "--compare"), b,
+                                ModelSearches.resolve(b, compare.get(1), "--compare"));
+                        if (json || input.fromFile()) ModelSearches.writeComparison(lines, a, b, modelName, c);
+                        else ModelSearches.printComparison(out, style, a, b, modelName, c);
+                        continue;
+                    }
                     View view = view(a);
                     Integer query = token == null ? null : resolveToken(a);
                     int k = query == null && !json && !input.fromFile() ? topForOverview : topForPage;
@@ -141,7 +169,15 @@ final class ExplainCommand implements Callable<Integer> {
         if (blend != null && !blend.equals("mean") && !blend.equals("value")) {
             throw new UsageException("--blend takes mean or value, not '" + blend + "'");
         }
-        if (key != null && !math) throw new UsageException("--key goes with --math");
+        if (key != null && !math && !heads) throw new UsageException("--key goes with --math or --heads");
+        if (heads && (token == null || key == null)) {
+            throw new UsageException("--heads needs --token (the query X) and --key (the key Y): which heads make X find Y?");
+        }
+        if (heads && math) throw new UsageException("choose either --heads or --math");
+        if (against != null && compare == null) throw new UsageException("--against goes with --compare");
+        if (compare != null && (heads || math || token != null)) {
+            throw new UsageException("--compare names its own two tokens; drop --token, --heads and --math");
+        }
         if (streamPages && rollout) {
             throw new UsageException("--rollout multiplies every layer's whole attention matrix, which --stream-pages does not keep");
         }
@@ -239,7 +275,7 @@ final class ExplainCommand implements Callable<Integer> {
     private MathView math(Analysis a, View view, int query) {
         int l = view instanceof View.Rollout ? a.config().layers() - 1 : view.layer();
         int h = view instanceof View.Head hd ? hd.head() : 0;
-        int k = key != null ? key : page(a, new View.Head(l, h), query, 1).results().getFirst().key().position();
+        int k = key != null ? ModelSearches.resolve(a, key, "--key") : page(a, new View.Head(l, h), query, 1).results().getFirst().key().position();
         try {
             return MathView.of(a, l, h, query, k, 8);
         } catch (IllegalArgumentException e) {
