@@ -38,6 +38,9 @@
   };
   let inflight = null;
   let requestSerial = 0;
+  /** Where generate.js and inspect.js join in: extra request fields, and calls after each render. */
+  const hooks = { body: [], searching: [], rendered: [], refresh: [] };
+  const run = (list, ...args) => list.forEach((f) => f(...args));
 
   // ---------- small DOM helpers: attributes and text only ----------
 
@@ -107,13 +110,17 @@
     const math = { query: state.query, layer: mathLayer(), head: mathHead() };
     if (state.key !== null) math.key = state.key;
     body.math = math;
-    return Object.assign(body, extra);
+    if (state.model.id) body.model = state.model.id;
+    Object.assign(body, extra);
+    for (const f of hooks.body) Object.assign(body, f(body));
+    return body;
   }
 
   const mathLayer = () => state.head === 'rollout' ? state.model.layers - 1 : state.layer;
   const mathHead = () => isHead(state.head) ? state.head : state.mathHead;
 
   async function search(text, selection) {
+    run(hooks.searching, text);
     state.text = text;
     state.maps = null;
     // Start on the first word (token 1): [CLS] is rarely the interesting query.
@@ -145,6 +152,7 @@
 
   async function refresh() {
     if (!state.text) return;
+    if (hooks.refresh.some((f) => f())) return; // a generated token's page comes from its step, not a new pass
     try {
       const data = await api(requestBody({ query: state.query }));
       if (!data) return;
@@ -196,6 +204,7 @@
     ui.head.value = String(state.head);
     ui.layer.disabled = state.head === 'rollout';
     writeHash();
+    run(hooks.rendered, a);
     const page = a.pages[0];
     ui.live.textContent = `Results for ${tokenText(a.tokens[page.query])}, ${viewLabel(state.layer, state.head)}: about ${page.keys} results.`;
   }
@@ -420,7 +429,9 @@
       el('li', {}, el('span', { class: 'step-name' }, 'softmax'),
         el('code', {}, `α = exp(s − max s) / Σ exp(s′ − max s) = exp(${fmt(m.score, 3)} − ${fmt(m.rowMax, 3)}) / ${fmt(m.rowSum, 3)}`
           + ` = ${fmt(m.shiftedExp, 4)} / ${fmt(m.rowSum, 3)} = ${fmt(m.weight, 4)}`)),
-      el('li', {}, el('span', { class: 'step-name' }, 'what it adds'),
+      state.model.decoder ? el('li', {}, el('span', { class: 'step-name' }, 'what it adds'),
+        el('span', {}, `α · v · W_O, ${m.contribution.length} numbers added to the residual stream; what each layer then predicts is in the logit lens`))
+        : el('li', {}, el('span', { class: 'step-name' }, 'what it adds'),
         el('span', {}, `α · v · W_O, ${m.contribution.length} numbers in the residual stream, lies nearest to the embeddings of `,
           neighbours(m.nearestToContribution), el('span', { class: 'muted' }, ' (nearest neighbours, not a prediction)'))),
     );
@@ -623,8 +634,11 @@
   }
 
   async function start() {
-    const response = await fetch('/api/model');
+    // Several models may be served: ?model=ID picks one (an id from /api/models, never a path).
+    const chosen = new URLSearchParams(location.search).get('model');
+    const response = await fetch('/api/model' + (chosen ? '?model=' + encodeURIComponent(chosen) : ''));
     state.model = await response.json();
+    if (!response.ok) throw new Error(state.model.error);
     const m = state.model;
     state.layer = Math.floor((m.layers - 1) / 2);
     const heads = m.kvHeads && m.kvHeads !== m.heads ? `${m.heads} heads (sharing ${m.kvHeads} key/value heads)` : `${m.heads} heads`;
@@ -652,6 +666,11 @@
       const h = readHash();
       if (h && (h.text !== state.text || h.selection.query !== state.query)) search(h.text, h.selection);
     });
+    window.AttentionSearch = {
+      state, ui, hooks, el, fmt, pct, tokenText, viewLabel, isHead, showAlert, hideAlert, enterResultsMode,
+      search, refresh, selectView, renderAll, markGrid,
+    };
+    document.dispatchEvent(new Event('attention-search-ready'));
     const fromUrl = readHash();
     if (fromUrl) search(fromUrl.text, fromUrl.selection);
     else ui.input.focus();
