@@ -65,7 +65,8 @@
         return;
       }
       if (gen) gen.controller.abort();
-      const view = { layer: state.head === 'rollout' ? state.layer : state.layer, head: state.head === 'rollout' ? 'value' : state.head };
+      // The pages' view: the page's layer and head (a step has no rollout: the layer's value blend instead).
+      const view = { layer: state.layer, head: state.head === 'rollout' ? 'value' : state.head };
       const body = { model: state.model.id, prompt, maxTokens: number('gen-max'), temperature: number('gen-temperature'),
         topK: number('gen-top-k'), topP: number('gen-top-p'), seed: number('gen-seed'), layer: view.layer, head: view.head, top: 10 };
       const controller = new AbortController();

@@ -6,7 +6,6 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.HeadSearch;
-import org.attentionsearch.search.MatrixNotKeptException;
 import org.attentionsearch.search.MeaningComparison;
 import org.attentionsearch.search.SearchJson;
 import org.attentionsearch.search.TokenLookup;
@@ -68,12 +67,7 @@ final class ModelSearchApi {
             checkToken("a", a, first);
             int j = b != null ? b : sameWord(first, a, second);
             checkToken("b", j, second);
-            MeaningComparison.Comparison c;
-            try {
-                c = MeaningComparison.of(first, a, second, j);
-            } catch (MatrixNotKeptException e) {
-                throw new ApiException(413, e.getMessage());
-            }
+            MeaningComparison.Comparison c = MeaningComparison.of(first, a, second, j);
             return JsonBody.object(g -> {
                 g.writeStringField("model", api.modelName());
                 writeText(g, "text", "tokens", first);
