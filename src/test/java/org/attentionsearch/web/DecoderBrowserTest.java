@@ -117,26 +117,27 @@ class DecoderBrowserTest {
         WebElement box = driver.findElement(By.id("q"));
         box.sendKeys(PROMPT);
         setNumber("gen-temperature", "0");
-        setNumber("gen-max", "6");
+        setNumber("gen-max", "40");
         JavascriptExecutor js = (JavascriptExecutor) driver;
         // The view of the written tokens' pages: the page's selectors, hidden on the front page.
         js.executeScript("for (const [id, v] of [['layer', '1'], ['head', '2']]) { const s = document.getElementById(id);"
                 + " s.value = v; s.dispatchEvent(new Event('change')); }");
-        // Record how many written tokens the strip held at each change: they should come one by one.
+        // Record how many written tokens the strip held at each change: they should come in while it writes
+        // (several events may arrive in one network read, so not necessarily one by one).
         js.executeScript("window.seen = []; new MutationObserver(() => { const n = document.querySelectorAll('#tokens .token.written').length;"
                 + " if (window.seen[window.seen.length - 1] !== n) window.seen.push(n); })"
                 + ".observe(document.getElementById('tokens'), {childList: true, subtree: true, attributes: true});");
         driver.findElement(By.id("continue-button")).click();
         waitFor(d -> "done".equals(d.findElement(By.id("gen-status")).getDomAttribute("data-state")));
-        assertEquals(6, driver.findElements(By.cssSelector("#tokens .token.written")).size());
+        assertEquals(40, driver.findElements(By.cssSelector("#tokens .token.written")).size());
         @SuppressWarnings("unchecked")
         List<Long> seen = (List<Long>) js.executeScript("return window.seen");
-        assertTrue(seen.containsAll(List.of(1L, 2L, 3L, 4L, 5L, 6L)), "the tokens arrived one at a time: " + seen);
-        assertTrue(driver.findElement(By.id("gen-status")).getText().contains("6 tokens written"));
+        assertTrue(seen.stream().filter(n -> n > 0 && n < 40).count() >= 2, "the tokens came in while it wrote: " + seen);
+        assertTrue(driver.findElement(By.id("gen-status")).getText().contains("40 tokens written"));
 
         // The same greedy generation through the API: its token events carry the pages.
         Http.Answer a = http.post("/api/generate", "{\"model\": \"gpt2.gguf\", \"prompt\": " + WebServerTest.quote(PROMPT)
-                + ", \"maxTokens\": 6, \"temperature\": 0, \"topK\": 40, \"topP\": 0.95, \"seed\": 1, \"layer\": 1, \"head\": 2, \"top\": 10}");
+                + ", \"maxTokens\": 40, \"temperature\": 0, \"topK\": 40, \"topP\": 0.95, \"seed\": 1, \"layer\": 1, \"head\": 2, \"top\": 10}");
         List<JsonNode> tokens = new ArrayList<>();
         for (GenerateApiTest.Event e : GenerateApiTest.events(a.body())) if (e.name().equals("token")) tokens.add(e.data());
         JsonNode third = tokens.get(2);
