@@ -118,6 +118,17 @@ class GenerateApiTest {
     }
 
     @Test
+    void aLongContinuationWithOneHeadsPagesRunsToItsEnd() throws IOException {
+        // Each step's page grows the head's value norms by one key; they once doubled at every step.
+        Http.Answer a = http.post("/api/generate", "{\"model\": \"gpt2.gguf\", \"prompt\": " + WebServerTest.quote(PROMPT)
+                + ", \"maxTokens\": 80, \"layer\": 0, \"head\": 1, \"top\": 1}");
+        assertEquals(200, a.status(), a.body());
+        List<Event> events = events(a.body());
+        assertEquals(82, events.size());
+        assertEquals("max-tokens", events.getLast().data().get("stop").asText());
+    }
+
+    @Test
     void refusesWhatAnalyzeRefuses() {
         String ok = "\"prompt\": \"The river\"";
         record Case(int status, String body, String says) {
