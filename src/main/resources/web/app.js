@@ -45,6 +45,9 @@
   let linkProblems = [];
   let markedTokens = new Set();   // tokens of the strip that carry a mark (selected, found, hovered)   // what a link asked for that could not be shown, said once the page is up
   let requestSerial = 0;
+  /** Where generate.js and inspect.js join in: extra request fields, and calls after each render. */
+  const hooks = { body: [], searching: [], rendered: [], refresh: [] };
+  const run = (list, ...args) => list.forEach((f) => f(...args));
 
   // ---------- small DOM helpers: attributes and text only ----------
 
@@ -122,13 +125,17 @@
     const math = { query: state.query, layer: mathLayer(), head: mathHead() };
     if (state.key !== null) math.key = state.key;
     body.math = math;
-    return Object.assign(body, extra);
+    if (state.model.id) body.model = state.model.id;
+    Object.assign(body, extra);
+    for (const f of hooks.body) Object.assign(body, f(body));
+    return body;
   }
 
   const mathLayer = () => state.head === 'rollout' ? state.model.layers - 1 : state.layer;
   const mathHead = () => isHead(state.head) ? state.head : state.mathHead;
 
   async function search(text, selection, history) {
+    run(hooks.searching, text);
     state.text = text;
     state.maps = null;
     state.top = TOP;
@@ -168,6 +175,7 @@
 
   async function refresh() {
     if (!state.text) return;
+    if (hooks.refresh.some((f) => f())) return; // a generated token's page comes from its step, not a new pass
     try {
       const data = await api(requestBody({ query: state.query }));
       if (!data) return;
@@ -233,6 +241,7 @@
     ui.layer.disabled = state.head === 'rollout';
     writeHash(state.history);
     state.history = 'replace';
+    run(hooks.rendered, a);
     const page = a.pages[0];
     ui.live.textContent = `Results for ${tokenText(a.tokens[page.query])}, ${viewLabel(state.layer, state.head)}: about ${page.keys} results.`;
   }
@@ -561,7 +570,9 @@
       el('li', {}, el('span', { class: 'step-name' }, 'softmax'),
         el('code', {}, `α = exp(s − max s) / Σ exp(s′ − max s) = exp(${fmt(m.score, 3)} − ${fmt(m.rowMax, 3)}) / ${fmt(m.rowSum, 3)}`
           + ` = ${fmt(m.shiftedExp, 4)} / ${fmt(m.rowSum, 3)} = ${fmt(m.weight, 4)}`)),
-      el('li', {}, el('span', { class: 'step-name' }, 'what it adds'),
+      state.model.decoder ? el('li', {}, el('span', { class: 'step-name' }, 'what it adds'),
+        el('span', {}, `α · v · W_O, ${m.contribution.length} numbers added to the residual stream; what each layer then predicts is in the logit lens`))
+        : el('li', {}, el('span', { class: 'step-name' }, 'what it adds'),
         el('span', {}, `α · v · W_O, ${m.contribution.length} numbers in the residual stream, lies nearest to the embeddings of `,
           neighbours(m.nearestToContribution), el('span', { class: 'muted' }, ' (nearest neighbours, not a prediction)'))),
     );
@@ -815,8 +826,11 @@
   }
 
   async function start() {
-    const response = await fetch('/api/model');
+    // Several models may be served: ?model=ID picks one (an id from /api/models, never a path).
+    const chosen = new URLSearchParams(location.search).get('model');
+    const response = await fetch('/api/model' + (chosen ? '?model=' + encodeURIComponent(chosen) : ''));
     state.model = await response.json();
+    if (!response.ok) throw new Error(state.model.error);
     const m = state.model;
     state.layer = Math.floor((m.layers - 1) / 2);
     const heads = m.kvHeads && m.kvHeads !== m.heads ? `${m.heads} heads (sharing ${m.kvHeads} key/value heads)` : `${m.heads} heads`;
@@ -852,6 +866,11 @@
     });
     window.addEventListener('popstate', followAddress);
     window.addEventListener('hashchange', followAddress);
+    window.AttentionSearch = {
+      state, ui, hooks, el, fmt, pct, tokenText, viewLabel, isHead, showAlert, hideAlert, enterResultsMode,
+      search, refresh, selectView, renderAll, markGrid,
+    };
+    document.dispatchEvent(new Event('attention-search-ready'));
     const fromUrl = readHash();
     if (fromUrl) {
       linkProblems = fromUrl.problems;

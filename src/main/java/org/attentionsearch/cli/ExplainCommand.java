@@ -52,9 +52,23 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--math", description = "Show the vectors and the arithmetic behind the top result (or --key).")
     boolean math;
 
-    @Option(names = "--key", paramLabel = "POSITION", description = "With --math: the key to take apart, by its position in the "
-            + "text (the #N after a result, not its rank; default: the page's top result).")
-    Integer key;
+    @Option(names = "--key", paramLabel = "WORD|INDEX", description = "With --math: the key to take apart (default: the page's "
+            + "top result). With --heads: the token Y the query finds. A word, a position in the text (the #N after a result, "
+            + "not its rank), or WORD#N (the word at position N).")
+    String key;
+
+    @Option(names = "--heads", description = "Which heads make --token find --key? Every layer and head, ranked by the weight "
+            + "from the one to the other, with what the key's value adds.")
+    boolean heads;
+
+    @Option(names = "--compare", arity = "2", paramLabel = "TOKEN", description = "Compare two tokens' meanings: the cosine "
+            + "of their residual streams at every layer (e.g. --compare bank#5 bank#15; WORD#N is the token at position N, "
+            + "as --token INDEX counts).")
+    List<String> compare;
+
+    @Option(names = "--against", paramLabel = "TEXT", description = "With --compare: look the second token up in this text "
+            + "instead (the same word in two texts).")
+    String against;
 
     @Option(names = "--without-sinks", description = "Leave out the attention sinks (keys that take a large weight but whose "
             + "value adds little; the rule: docs/json.md) and renormalise the other weights.")
@@ -113,6 +127,20 @@ final class ExplainCommand implements Callable<Integer> {
                 });
                 batch.answer(analysed, lines, (text, done) -> {
                     Analysis a = done.analysis();
+                    if (heads) {
+                        var page = ModelSearches.heads(a, ModelSearches.resolve(a, token, "--token"), ModelSearches.resolve(a, key, "--key"));
+                        if (json || input.fromFile()) ModelSearches.writeHeads(lines, a, modelName, page);
+                        else ModelSearches.printHeads(out, style, a, modelName, page, topForPage);
+                        return;
+                    }
+                    if (compare != null) {
+                        Analysis b = against == null ? a : Analysis.of(model, against);
+                        var c = ModelSearches.compare(a, ModelSearches.resolve(a, compare.get(0), "--compare"), b,
+                                ModelSearches.resolve(b, compare.get(1), "--compare"));
+                        if (json || input.fromFile()) ModelSearches.writeComparison(lines, a, b, modelName, c);
+                        else ModelSearches.printComparison(out, style, a, b, modelName, c);
+                        return;
+                    }
                     View view = view(a);
                     Integer query = done.position();
                     int k = query == null && !json && !input.fromFile() ? topForOverview : topForPage;
@@ -157,7 +185,15 @@ final class ExplainCommand implements Callable<Integer> {
         if (blend != null && !blend.equals("mean") && !blend.equals("value")) {
             throw new UsageException("--blend takes mean or value, not '" + blend + "'");
         }
-        if (key != null && !math) throw new UsageException("--key goes with --math");
+        if (key != null && !math && !heads) throw new UsageException("--key goes with --math or --heads");
+        if (heads && (token == null || key == null)) {
+            throw new UsageException("--heads needs --token (the query X) and --key (the key Y): which heads make X find Y?");
+        }
+        if (heads && math) throw new UsageException("choose either --heads or --math");
+        if (against != null && compare == null) throw new UsageException("--against goes with --compare");
+        if (compare != null && (heads || math || token != null)) {
+            throw new UsageException("--compare names its own two tokens; drop --token, --heads and --math");
+        }
         if (streamPages && rollout) {
             throw new UsageException("--rollout multiplies every layer's whole attention matrix, which --stream-pages does not keep");
         }
@@ -279,7 +315,7 @@ final class ExplainCommand implements Callable<Integer> {
         List<String> why = new ArrayList<>();
         if (defaultQuery) why.add("query: token 0, the first token (no --token given)");
         try {
-            int k = key != null ? key : page(a, view, query, 1).results().getFirst().key().position();
+            int k = key != null ? ModelSearches.resolve(a, key, "--key") : page(a, view, query, 1).results().getFirst().key().position();
             int l = view instanceof View.Rollout ? a.config().layers() - 1 : view.layer();
             int h;
             if (view instanceof View.Head hd) h = hd.head();

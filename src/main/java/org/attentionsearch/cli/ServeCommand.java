@@ -1,13 +1,17 @@
 package org.attentionsearch.cli;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import org.attentionsearch.model.Model;
 import org.attentionsearch.search.Analysis;
+import org.attentionsearch.web.ServedModel;
 import org.attentionsearch.web.WebServer;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, description = {
@@ -15,7 +19,18 @@ import picocli.CommandLine.Option;
         "Serves everything itself (no internet needed) and listens on 127.0.0.1 unless --host says otherwise."})
 final class ServeCommand implements Callable<Integer> {
 
-    @Mixin ModelOptions options;
+    @Option(names = "--model", paramLabel = "PATH", description = {
+            "A .gguf file, a Hugging Face model directory or an .onnx file (default: the embedded all-MiniLM-L6-v2).",
+            "Give it again to serve several models: the page has a picker, the first is the default. "
+                    + "Only these paths are ever read; the browser chooses among them by id."})
+    List<Path> models = new ArrayList<>();
+
+    @Option(names = "--pooling", paramLabel = "MODE",
+            description = "mean, cls, max or last (default: what each model's files declare).")
+    String pooling;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Worker threads (default: all processors).")
+    Integer threads;
 
     @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "Port to listen on (default: 8080; 0 picks a free one).")
     int port;
@@ -27,18 +42,31 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) throw new UsageException("--port must be between 0 and 65535");
-        checkAddressFree(); // a port in use fails at once, not after the model has loaded
-        Model model = options.load();
-        String modelName = options.modelName();
-        // One pass before the first visitor, so the first page does not pay for JIT warm-up.
-        Analysis.of(model, "Warming up the model before the first search.");
+        checkAddressFree(); // a port in use fails at once, not after the models have loaded
+        List<ModelOptions> chosen = new ArrayList<>();
+        for (Path path : models.isEmpty() ? Collections.singletonList((Path) null) : models) {
+            ModelOptions o = new ModelOptions();
+            o.model = path;
+            o.pooling = pooling;
+            o.threads = threads;
+            chosen.add(o);
+        }
+        List<Model> loaded = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (ModelOptions o : chosen) {
+            Model model = o.load();
+            // One pass before the first visitor, so the first page does not pay for JIT warm-up.
+            Analysis.of(model, "Warming up the model before the first search.");
+            loaded.add(model);
+            names.add(o.modelName());
+        }
         if (!WebServer.isLoopbackHost(host)) {
             System.err.println("warning: listening on " + host + ": other machines can reach this server; "
                     + "it has no authentication and answers any Host name");
         }
         WebServer server;
         try {
-            server = WebServer.start(model, modelName, host, port, WebServer.Limits.defaults());
+            server = WebServer.start(ServedModel.named(names, loaded), host, port, WebServer.Limits.defaults());
         } catch (RuntimeException e) {
             throw new UsageException("cannot listen on " + host + ":" + port + " (" + rootMessage(e) + "); check --host and --port");
         }

@@ -54,6 +54,23 @@ public final class NextTokens {
     }
 
     /**
+     * The same after one position of a traced text: what the page of one query shows, at the
+     * cost of one row of logits per layer instead of the whole text's.
+     */
+    public static Position at(Model model, Trace trace, int position, int top, boolean lens) {
+        int n = trace.length(), layers = model.config().layers();
+        if (position < 0 || position >= n) throw new IllegalArgumentException("position " + position + " is out of range 0.." + (n - 1));
+        List<LayerPredictions> perLayer = new ArrayList<>();
+        if (lens) {
+            for (int l = 0; l < layers; l++) {
+                perLayer.add(new LayerPredictions(l, top(model, trace.layer(l, "residual_out"), position, 1, top, true).getFirst()));
+            }
+        }
+        return new Position(position, top(model, trace.get("final_norm.output").data(), position, 1, top, false).getFirst(),
+                List.copyOf(perLayer));
+    }
+
+    /**
      * The same for several texts in one untraced pass: the lens reads each layer's residual
      * stream as the pass goes by, so nothing of any layer (no attention, no residual) is kept.
      */

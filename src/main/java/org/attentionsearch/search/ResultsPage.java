@@ -2,6 +2,7 @@ package org.attentionsearch.search;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The results page of one query token under one view: the keys it attends to, ranked by the
@@ -50,36 +51,55 @@ public record ResultsPage(TokenRef query, View view, int keys, double effectiveR
      */
     public ResultsPage withoutSinks() {
         if (renormalised()) return this;
+        Renormalised rest = leaveOut(Result::sink);
+        ResultsPage p = rest.page();
+        return new ResultsPage(query, view, p.keys(), p.effectiveResults(), p.coveredWeight(), p.results(),
+                new SinksLeftOut(rest.keys(), rest.weight()));
+    }
+
+    /**
+     * What {@link #leaveOut} leaves: the page of the other keys, renormalised, and the keys left
+     * out, heaviest first, with the weight they held.
+     */
+    public record Renormalised(ResultsPage page, List<TokenRef> keys, double weight) {
+    }
+
+    /**
+     * This page without the results {@code out} picks (the sinks, or the special tokens such as
+     * [CLS], [SEP] and BOS), the others renormalised as {@link #withoutSinks} describes; the
+     * page keeps its own {@link #sinksLeftOut}. Needs every key of the page (a page of top ≤ 0).
+     */
+    public Renormalised leaveOut(Predicate<Result> out) {
         if (results.size() != keys) {
-            throw new IllegalStateException("leaving the sinks out needs every key of the page, not the top " + results.size());
+            throw new IllegalStateException("leaving keys out needs every key of the page, not the top " + results.size());
         }
-        List<TokenRef> sinks = new ArrayList<>();
+        List<TokenRef> left = new ArrayList<>();
         double weight = 0, restWeight = 0, restValue = 0;
         for (Result r : results) {
-            if (r.sink()) {
-                sinks.add(r.key());
+            if (out.test(r)) {
+                left.add(r.key());
                 weight += r.weight();
             } else {
                 restWeight += r.weight();
                 if (!Double.isNaN(r.valueShare())) restValue += r.valueShare();
             }
         }
-        // The rest's own sums are 1 − the sinks' (a page's weights and shares sum to 1), without the
-        // rounding of 1 − m when a sink holds nearly all of it. The rule leaves some weight unmarked
-        // (the key adding most per unit of weight is never a sink), so they are positive.
+        // The rest's own sums are 1 − the left-out keys' (a page's weights and shares sum to 1), without the
+        // rounding of 1 − m when they hold nearly all of it. The sink rule leaves some weight unmarked
+        // (the key adding most per unit of weight is never a sink), so for sinks they are positive.
         double scale = restWeight > 0 ? 1 / restWeight : 1, valueScale = restValue > 0 ? 1 / restValue : 1;
-        List<Result> rest = new ArrayList<>(results.size() - sinks.size());
+        List<Result> rest = new ArrayList<>(results.size() - left.size());
         double entropy = 0, covered = 0;
         for (Result r : results) {
-            if (r.sink()) continue;
+            if (out.test(r)) continue;
             double w = r.weight() * scale;
             rest.add(new Result(r.key(), rest.size() + 1, w, r.score(), r.valueNorm(), r.valueShare() * valueScale,
-                    r.snippet(), false));
+                    r.snippet(), r.sink()));
             if (w > 0) entropy -= w * Math.log(w);
             covered += w;
         }
-        return new ResultsPage(query, view, rest.size(), Math.exp(entropy), covered, List.copyOf(rest),
-                new SinksLeftOut(List.copyOf(sinks), weight));
+        ResultsPage page = new ResultsPage(query, view, rest.size(), Math.exp(entropy), covered, List.copyOf(rest), sinksLeftOut);
+        return new Renormalised(page, List.copyOf(left), weight);
     }
 
     /** The first {@code k} results (all for k ≤ 0), with the weight they cover. */

@@ -142,6 +142,78 @@ public final class SearchJson {
         g.writeEndObject();
     }
 
+    /**
+     * What a decoder expects after one position: {"position", "predictions": [{id, text, logit,
+     * probability}], "lens": [{"layer", "predictions"}]} (the lens empty when not asked for).
+     */
+    public static void writeNext(JsonGenerator g, NextTokens.Position p) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("position", p.position());
+        predictions(g, "predictions", p.predictions());
+        g.writeArrayFieldStart("lens");
+        for (NextTokens.LayerPredictions l : p.lens()) {
+            g.writeStartObject();
+            g.writeNumberField("layer", l.layer());
+            predictions(g, "predictions", l.predictions());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    public static void predictions(JsonGenerator g, String field, List<NextTokens.Prediction> list) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (NextTokens.Prediction p : list) {
+            g.writeStartObject();
+            g.writeNumberField("id", p.id());
+            g.writeStringField("text", p.text());
+            number(g, "logit", p.logit());
+            number(g, "probability", p.probability());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /**
+     * "Which heads make X find Y?": {"query", "key", "heads": [{"layer", "head", "weight", "score",
+     * "valueNorm", "rank", "pageRank"}]}, every head heaviest first (rank 1 = the most weight from X to Y).
+     */
+    public static void writeHeads(JsonGenerator g, HeadSearch.Page p) throws IOException {
+        g.writeNumberField("query", p.query().position());
+        g.writeNumberField("key", p.key().position());
+        g.writeArrayFieldStart("heads");
+        for (HeadSearch.Hit h : p.heads()) {
+            g.writeStartObject();
+            g.writeNumberField("layer", h.layer());
+            g.writeNumberField("head", h.head());
+            number(g, "weight", h.weight());
+            number(g, "score", h.score());
+            number(g, "valueNorm", h.valueNorm());
+            g.writeNumberField("rank", h.rank());
+            g.writeNumberField("pageRank", h.pageRank());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /**
+     * Two tokens' meanings layer by layer: {"a": position, "b": position, "layers": [{"layer", "cosine"}]},
+     * layer null for the input embeddings, then each layer's output.
+     */
+    public static void writeComparison(JsonGenerator g, MeaningComparison.Comparison c) throws IOException {
+        g.writeNumberField("a", c.a().position());
+        g.writeNumberField("b", c.b().position());
+        g.writeArrayFieldStart("layers");
+        for (MeaningComparison.Layer l : c.layers()) {
+            g.writeStartObject();
+            if (l.layer() < 0) g.writeNullField("layer");
+            else g.writeNumberField("layer", l.layer());
+            number(g, "cosine", l.cosine());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
     /** A page read back from its JSON form; for programs and for checking the schema round-trips. */
     public record PageData(int query, Integer layer, Object head, int keys, double effectiveResults,
                            double coveredWeight, List<ResultData> results, SinksLeftOutData sinksLeftOut) {

@@ -115,7 +115,7 @@ final class StepPages {
         var wo = model.attention(layer).outputWeight();
         float[] f = new float[hidden];
         if (view instanceof View.Head h) {
-            norms = Arrays.copyOf(norms, Math.max(n, 2 * norms.length));
+            if (norms.length < n) norms = Arrays.copyOf(norms, Math.max(n, 2 * norms.length)); // doubling, only when full
             for (int j = done; j < n; j++) {
                 HeadProjection.project(rows, j * cache.valueStride() + c.kvHead(h.head()) * d, 1, d, wo, h.head(), f, 0);
                 double sq = 0;

@@ -3,6 +3,7 @@ package org.attentionsearch.web;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.core.JsonFactory;
@@ -17,6 +18,7 @@ import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.search.Analysis;
 import org.attentionsearch.search.MathView;
 import org.attentionsearch.search.MatrixNotKeptException;
+import org.attentionsearch.search.NextTokens;
 import org.attentionsearch.search.ResultsPage;
 import org.attentionsearch.search.SearchJson;
 import org.attentionsearch.search.View;
@@ -29,16 +31,20 @@ final class AnalyzeApi {
     /** Cells of all the maps of one answer together: 2^20, so at most about 6 MiB of JSON. */
     static final int MAX_ATTENTION_CELLS = 1 << 20;
     private static final int TOP_TERMS = 8;
+    /** Next-token predictions shown after the query, and per layer of the logit lens. */
+    private static final int TOP_NEXT = 5;
 
     private final Model model;
+    private final String id;
     private final String modelName;
     private final AnalysisCache cache;
     private final Admission admission;
     private final ObjectMapper json;
 
-    AnalyzeApi(Model model, String modelName, AnalysisCache cache, Admission admission) {
-        this.model = model;
-        this.modelName = modelName;
+    AnalyzeApi(ServedModel served, AnalysisCache cache, Admission admission) {
+        this.model = served.model();
+        this.id = served.id();
+        this.modelName = served.name();
         this.cache = cache;
         this.admission = admission;
         // A key given twice is an error, not a silent "last one wins".
@@ -50,16 +56,37 @@ final class AnalyzeApi {
      * no forward pass runs, so it takes no analysis slot and never waits behind new texts.
      */
     byte[] analyze(byte[] body) {
-        AnalyzeRequest request = AnalyzeRequest.parse(parse(body), model.config());
+        return analyze(parse(body));
+    }
+
+    byte[] analyze(JsonNode body) {
+        AnalyzeRequest request = AnalyzeRequest.parse(body, model.config());
         long t0 = System.nanoTime();
         Analysis kept = cache.kept(request.text());
         if (kept != null) return answer(request, new AnalysisCache.Hit(kept, true), t0);
         return admission.run(() -> answer(request, cache.get(request.text()), t0));
     }
 
+    Model model() {
+        return model;
+    }
+
+    String modelName() {
+        return modelName;
+    }
+
+    AnalysisCache cache() {
+        return cache;
+    }
+
+    Admission admission() {
+        return admission;
+    }
+
     byte[] model(WebServer.Limits limits) {
         ModelConfig c = model.config();
         return write(g -> {
+            g.writeStringField("id", id);
             g.writeStringField("model", modelName);
             g.writeStringField("architecture", c.modelType().label());
             g.writeStringField("family", c.modelType().id());
@@ -72,6 +99,7 @@ final class AnalyzeApi {
             g.writeNumberField("intermediate", c.intermediateSize());
             g.writeNumberField("vocabSize", c.vocabSize());
             g.writeNumberField("maxPositions", c.maxPositions());
+            g.writeNumberField("contextLength", c.maxPositions());
             g.writeStringField("pooling", model.pooling().modeName());
             g.writeObjectFieldStart("limits");
             g.writeNumberField("bodyBytes", limits.bodyBytes());
@@ -98,13 +126,20 @@ final class AnalyzeApi {
         int n = a.length();
         if (r.query() != null) checkToken("query", r.query(), n);
         List<ResultsPage> pages;
+        List<ResultsPage.Renormalised> leftOut = new ArrayList<>();
         try { // a long text's streamed pages refuse what needs the whole matrices
             if (r.attention()) a.requireMatrices("the attention maps");
-            pages = r.query() != null ? List.of(a.page(r.view(), r.query(), r.top())) : a.pages(r.view(), r.top());
+            if (r.query() != null) pages = List.of(page(a, r, r.query(), leftOut));
+            else if (!r.withoutSinks() && !r.withoutSpecialTokens()) pages = a.pages(r.view(), r.top());
+            else {
+                pages = new ArrayList<>();
+                for (int i = 0; i < n; i++) pages.add(page(a, r, i, leftOut));
+            }
         } catch (MatrixNotKeptException e) {
             throw new ApiException(413, e.getMessage());
         }
         MathView math = r.math() == null ? null : math(a, r);
+        NextTokens.Position next = r.next() ? NextTokens.at(model, a.trace(), r.query(), TOP_NEXT, true) : null;
         double millis = (System.nanoTime() - t0) / 1e6;
         return write(g -> {
             SearchJson.write(g, a, modelName, pages, math);
@@ -114,8 +149,46 @@ final class AnalyzeApi {
             }
             g.writeBooleanField("cached", hit.cached());
             g.writeNumberField("elapsedMillis", Math.round(millis * 1000) / 1000.0);
-            if (r.attention()) AttentionMaps.write(g, a, MAX_MAP_CELLS, MAX_ATTENTION_CELLS);
+            if (r.attention()) {
+                AttentionMaps.write(g, a, MAX_MAP_CELLS, MAX_ATTENTION_CELLS);
+                int layers = a.config().layers(), heads = a.config().heads();
+                // sink cells go with exact maps only, one cell per key
+                if (AttentionMaps.side(n, layers * heads, MAX_MAP_CELLS, MAX_ATTENTION_CELLS) == n) SinkCells.write(g, a);
+            }
+            if (r.withoutSpecialTokens()) writeLeftOut(g, leftOut);
+            if (next != null) {
+                g.writeFieldName("next");
+                SearchJson.writeNext(g, next);
+            }
         });
+    }
+
+    /** One query's page, with its sinks and special tokens left out when asked (then every key is ranked first). */
+    private static ResultsPage page(Analysis a, AnalyzeRequest r, int query, List<ResultsPage.Renormalised> leftOut) {
+        if (!r.withoutSinks() && !r.withoutSpecialTokens()) return a.page(r.view(), query, r.top());
+        ResultsPage p = a.page(r.view(), query, 0);
+        if (r.withoutSinks()) p = p.withoutSinks();
+        if (r.withoutSpecialTokens()) {
+            ResultsPage.Renormalised rest = p.leaveOut(x -> !x.key().hasSpan());
+            leftOut.add(rest);
+            p = rest.page();
+        }
+        return p.top(r.top());
+    }
+
+    /** "specialTokensLeftOut": per page, the special tokens taken off it and the weight they held. */
+    private static void writeLeftOut(JsonGenerator g, List<ResultsPage.Renormalised> leftOut) throws IOException {
+        g.writeArrayFieldStart("specialTokensLeftOut");
+        for (ResultsPage.Renormalised r : leftOut) {
+            g.writeStartObject();
+            g.writeNumberField("query", r.page().query().position());
+            g.writeArrayFieldStart("keys");
+            for (var t : r.keys()) g.writeNumber(t.position());
+            g.writeEndArray();
+            g.writeNumberField("weight", r.weight());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /** Defaults: the page's query, the view's layer (the last for rollout) and head (0 for blends), the head's top key. */

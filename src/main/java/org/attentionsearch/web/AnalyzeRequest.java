@@ -16,15 +16,20 @@ import org.attentionsearch.search.View;
  * @param top       results per page; 0 for all
  * @param math      the result to take apart, or null
  * @param attention add the weights of every layer and head
+ * @param next      add a decoder's next-token predictions and logit lens after the query
+ * @param withoutSinks         leave the sinks out of the pages, the rest renormalised
+ * @param withoutSpecialTokens leave the special tokens ([CLS], [SEP], BOS) out of the pages, the rest renormalised
  */
-record AnalyzeRequest(String text, View view, int top, Integer query, MathRequest math, boolean attention) {
+record AnalyzeRequest(String text, View view, int top, Integer query, MathRequest math, boolean attention,
+                      boolean next, boolean withoutSinks, boolean withoutSpecialTokens) {
 
     /** Which result the math panel takes apart; null fields take defaults from the request. */
     record MathRequest(Integer query, Integer key, Integer layer, Integer head) {
     }
 
     static final int MAX_TEXT_CHARS = 100_000;
-    private static final Set<String> FIELDS = Set.of("text", "layer", "head", "top", "query", "math", "attention");
+    private static final Set<String> FIELDS = Set.of("text", "layer", "head", "top", "query", "math", "attention",
+            "model", "next", "withoutSinks", "withoutSpecialTokens");
     private static final Set<String> MATH_FIELDS = Set.of("query", "key", "layer", "head");
 
     static AnalyzeRequest parse(JsonNode body, ModelConfig config) {
@@ -43,7 +48,15 @@ record AnalyzeRequest(String text, View view, int top, Integer query, MathReques
         Integer query = optionalInt(body.get("query"), "query", 0, Integer.MAX_VALUE);
         MathRequest math = math(body.get("math"), config);
         boolean attention = optionalBoolean(body.get("attention"), "attention");
-        return new AnalyzeRequest(text, view, top, query, math, attention);
+        boolean next = optionalBoolean(body.get("next"), "next");
+        if (next && !config.decoder()) throw ApiException.badRequest("\"next\": an encoder does not predict next tokens");
+        if (next && query == null) throw ApiException.badRequest("\"next\" needs \"query\": the position to predict after");
+        boolean withoutSinks = optionalBoolean(body.get("withoutSinks"), "withoutSinks");
+        if (withoutSinks && view instanceof View.Rollout) {
+            throw ApiException.badRequest("rollout marks no sinks (no value enters it); leave out \"withoutSinks\"");
+        }
+        boolean withoutSpecials = optionalBoolean(body.get("withoutSpecialTokens"), "withoutSpecialTokens");
+        return new AnalyzeRequest(text, view, top, query, math, attention, next, withoutSinks, withoutSpecials);
     }
 
     /** By default the value-weighted blend of the middle layer, as on the command line. */

@@ -19,6 +19,8 @@ final class StaticAssets {
             "index.html", "text/html; charset=utf-8",
             "app.js", "text/javascript; charset=utf-8",
             "figure.js", "text/javascript; charset=utf-8",
+            "inspect.js", "text/javascript; charset=utf-8",
+            "generate.js", "text/javascript; charset=utf-8",
             "style.css", "text/css; charset=utf-8",
             "favicon.svg", "image/svg+xml");
 

@@ -1,16 +1,25 @@
 package org.attentionsearch.web;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.javalin.Javalin;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
 import org.attentionsearch.model.Model;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The local web app: the page's own files and the JSON API, one model chosen at start.
+ * The local web app: the page's own files and the JSON API, over the models chosen at start
+ * (the first is the default; requests name another by its id, never by a path).
  * Every answer is JSON or one of the page's files; every refusal is {"error": "…"}.
  */
 public final class WebServer implements AutoCloseable {
@@ -36,15 +45,24 @@ public final class WebServer implements AutoCloseable {
 
     private final Javalin app;
     private final AnalyzeApi api;
+    private final Map<String, AnalyzeApi> apis = new LinkedHashMap<>();
+    private final GenerateApi generate = new GenerateApi();
     private final Limits limits;
     private final boolean loopbackOnly;
     private final AtomicLong internalErrors = new AtomicLong();
 
-    private WebServer(Model model, String modelName, String host, Limits limits) {
+    private WebServer(List<ServedModel> models, String host, Limits limits) {
+        if (models.isEmpty()) throw new IllegalArgumentException("the server needs at least one model");
         this.limits = limits;
         this.loopbackOnly = Loopback.isAddress(host);
-        this.api = new AnalyzeApi(model, modelName, new AnalysisCache(model, limits.cacheEntries(), limits.cacheBytes()),
-                new Admission(limits.concurrent(), limits.waiting(), limits.waitMillis()));
+        // One admission for all models: they share the machine. The cache's bytes are split between them.
+        Admission admission = new Admission(limits.concurrent(), limits.waiting(), limits.waitMillis());
+        for (ServedModel m : models) {
+            if (apis.containsKey(m.id())) throw new IllegalArgumentException("two models have the id " + m.id());
+            apis.put(m.id(), new AnalyzeApi(m, new AnalysisCache(m.model(), limits.cacheEntries(),
+                    limits.cacheBytes() / models.size()), admission));
+        }
+        this.api = apis.values().iterator().next();
         StaticAssets assets = new StaticAssets();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -56,8 +74,12 @@ public final class WebServer implements AutoCloseable {
             for (var asset : assets.all().entrySet()) {
                 config.routes.get("/" + asset.getKey(), ctx -> serve(ctx, asset.getValue()));
             }
-            config.routes.get("/api/model", ctx -> json(ctx, 200, api.model(limits)));
-            config.routes.post("/api/analyze", this::analyze);
+            config.routes.get("/api/model", ctx -> json(ctx, 200, chosen(ctx.queryParam("model")).model(limits)));
+            config.routes.get("/api/models", ctx -> json(ctx, 200, models()));
+            config.routes.post("/api/analyze", ctx -> post(ctx, (a, body) -> a.analyze(body)));
+            config.routes.post("/api/heads", ctx -> post(ctx, ModelSearchApi::heads));
+            config.routes.post("/api/compare", ctx -> post(ctx, ModelSearchApi::compare));
+            config.routes.post("/api/generate", this::generate);
             config.routes.exception(ApiException.class, (e, ctx) -> json(ctx, e.status(), api.error(e.getMessage())));
             config.routes.exception(Admission.Busy.class, (e, ctx) -> {
                 ctx.header("Retry-After", "1");
@@ -73,9 +95,14 @@ public final class WebServer implements AutoCloseable {
         });
     }
 
-    /** Starts on host:port (port 0 picks a free one). */
+    /** Starts on host:port (port 0 picks a free one) with one model. */
     public static WebServer start(Model model, String modelName, String host, int port, Limits limits) {
-        WebServer server = new WebServer(model, modelName, host, limits);
+        return start(ServedModel.named(List.of(modelName), List.of(model)), host, port, limits);
+    }
+
+    /** Starts on host:port with these models, the first the default. */
+    public static WebServer start(List<ServedModel> models, String host, int port, Limits limits) {
+        WebServer server = new WebServer(models, host, limits);
         server.app.start(host, port);
         return server;
     }
@@ -108,15 +135,105 @@ public final class WebServer implements AutoCloseable {
         app.stop();
     }
 
-    private void analyze(Context ctx) {
+    /** Generations running now (the tests watch a cancelled one stop). */
+    int runningGenerations() {
+        return generate.running();
+    }
+
+    /** Tokens generated since the start, over all requests. */
+    long tokensGenerated() {
+        return generate.tokensGenerated();
+    }
+
+    /** {"models": [the /api/model object of each], "default": id}. */
+    private byte[] models() {
+        return JsonBody.object(g -> {
+            g.writeArrayFieldStart("models");
+            for (AnalyzeApi a : apis.values()) g.writeRawValue(new String(a.model(limits), StandardCharsets.UTF_8));
+            g.writeEndArray();
+            g.writeStringField("default", apis.keySet().iterator().next());
+        });
+    }
+
+    /** The model a request names by id, or the default one. */
+    private AnalyzeApi chosen(String id) {
+        if (id == null) return api;
+        AnalyzeApi a = apis.get(id);
+        if (a == null) {
+            throw ApiException.badRequest("no model \"" + JsonBody.clip(id) + "\" here; the models are " + String.join(", ", apis.keySet()));
+        }
+        return a;
+    }
+
+    private AnalyzeApi chosen(JsonNode body) {
+        JsonNode id = body.get("model");
+        if (id == null || id.isNull()) return api;
+        if (!id.isTextual()) throw ApiException.badRequest("\"model\" must be a model id (a string; see /api/models)");
+        return chosen(id.textValue());
+    }
+
+    interface Endpoint {
+        byte[] answer(AnalyzeApi api, JsonNode body);
+    }
+
+    private JsonNode body(Context ctx) {
         RequestBody.requireJson(ctx.header("Content-Type"));
+        return JsonBody.parse(RequestBody.read(ctx.req(), limits.bodyBytes()));
+    }
+
+    /** A JSON POST: checked, read within the body limit, answered by the model it names. */
+    private void post(Context ctx, Endpoint endpoint) {
         try {
-            json(ctx, 200, api.analyze(RequestBody.read(ctx.req(), limits.bodyBytes())));
+            JsonNode body = body(ctx);
+            json(ctx, 200, endpoint.answer(chosen(body), body));
         } catch (OutOfMemoryError e) { // an Error passes the exception mappers: answer it in JSON all the same
             internalErrors.incrementAndGet();
             LOG.error("out of memory on {} {}", ctx.method(), ctx.path());
             ctx.header("Retry-After", "5");
             json(ctx, 503, api.error("the server ran out of memory for this text; try a shorter one"));
+        }
+    }
+
+    /**
+     * Server-Sent Events of a generation. Refusals before the first event are ordinary JSON
+     * answers (400, 413, 503); a failure after it is an "error" event, as the status is sent.
+     */
+    private void generate(Context ctx) {
+        JsonNode body = body(ctx);
+        AnalyzeApi model = chosen(body);
+        HttpServletResponse res = ctx.res();
+        boolean[] open = {false};
+        GenerateApi.EventStream events = new GenerateApi.EventStream() {
+            @Override
+            public void open() throws IOException {
+                res.setStatus(200);
+                res.setContentType("text/event-stream; charset=utf-8");
+                res.setHeader("X-Accel-Buffering", "no");
+                res.flushBuffer();
+                open[0] = true;
+            }
+
+            @Override
+            public void send(String event, byte[] json) throws IOException {
+                OutputStream out = res.getOutputStream();
+                out.write(("event: " + event + "\ndata: ").getBytes(StandardCharsets.UTF_8));
+                out.write(json);
+                out.write("\n\n".getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        };
+        try {
+            generate.generate(model, body, events);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            if (!open[0]) throw e;
+            internalErrors.incrementAndGet();
+            LOG.error("internal error while generating", e);
+            try {
+                events.send("error", api.error(e instanceof OutOfMemoryError ? "the server ran out of memory while writing"
+                        : "internal error; the server log has the details"));
+            } catch (IOException gone) {
+                // nobody is listening any more
+            }
         }
     }
 

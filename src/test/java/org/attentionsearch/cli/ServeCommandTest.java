@@ -23,6 +23,14 @@ class ServeCommandTest {
     }
 
     @Test
+    void everyModelIsLoadedBeforeTheServerStarts() {
+        String decoder = org.attentionsearch.testing.SyntheticModels.gguf(org.attentionsearch.testing.SyntheticModels.gpt2()).toString();
+        CliTest.Run r = CliTest.run("serve", "--port", "0", "--model", decoder, "--model", "/no/such/second.gguf");
+        assertEquals(3, r.code());
+        assertTrue(r.err().contains("second.gguf") && r.err().contains("does not exist"), r.err());
+    }
+
+    @Test
     void aMissingModelIsAModelProblem() {
         CliTest.Run r = CliTest.run("serve", "--model", "/no/such/model.onnx");
         assertEquals(3, r.code());

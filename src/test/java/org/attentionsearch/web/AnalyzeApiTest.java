@@ -23,7 +23,7 @@ class AnalyzeApiTest {
     void aKeptAnalysisAnswersWhileEverySlotIsTaken() throws Exception {
         Admission admission = new Admission(1, 0, 0); // one slot, nobody may wait
         AnalysisCache cache = new AnalysisCache(bert, 8, 1L << 30);
-        AnalyzeApi api = new AnalyzeApi(bert, "all-MiniLM-L6-v2", cache, admission);
+        AnalyzeApi api = new AnalyzeApi(new ServedModel("minilm", "all-MiniLM-L6-v2", bert), cache, admission);
         byte[] kept = utf8("{\"text\": \"The bank raised its rates.\", \"query\": 1, \"top\": 2}");
         assertEquals(false, json(api.analyze(kept)).get("cached").asBoolean());
 
@@ -53,7 +53,7 @@ class AnalyzeApiTest {
     @Test
     void attentionMapsOfALongTextStayWithinTheirCellBudget() throws Exception {
         AnalysisCache cache = new AnalysisCache(bert, 8, 1L << 30);
-        AnalyzeApi api = new AnalyzeApi(bert, "all-MiniLM-L6-v2", cache, new Admission(1, 1, 60_000));
+        AnalyzeApi api = new AnalyzeApi(new ServedModel("minilm", "all-MiniLM-L6-v2", bert), cache, new Admission(1, 1, 60_000));
         String text = "The river bank flooded and the bank raised its rates. ".repeat(12);
         byte[] answer = api.analyze(utf8("{\"text\": " + WebServerTest.quote(text) + ", \"query\": 0, \"top\": 1, \"attention\": true}"));
         JsonNode att = json(answer).get("attention");
