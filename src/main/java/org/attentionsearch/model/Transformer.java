@@ -50,6 +50,10 @@ public final class Transformer implements Model {
             throw new ModelFormatException(checkpoint.source(), "the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but the token embeddings only " + c.vocabSize() + " rows");
         }
+        if (c.typeVocabSize() > 0 && tokenizer.maxTypeId() >= c.typeVocabSize()) {
+            throw new ModelFormatException(checkpoint.source(), "the tokenizer's template gives tokens type " + tokenizer.maxTypeId()
+                    + " but the model has token types 0 to " + (c.typeVocabSize() - 1) + " only");
+        }
         Architecture architecture = switch (c.family()) {
             case BERT -> Bert.load(checkpoint);
             case GPT2 -> Gpt2.load(checkpoint);
