@@ -35,16 +35,27 @@ public final class Excerpt {
     }
 
     /**
-     * A whole message bounded: one that quotes a long value somewhere its author did not bound
-     * keeps its first and last characters around "…", so it still reads as one sentence.
+     * A whole message made one bounded line: line breaks and other control characters a quoted
+     * value brought in are escaped, and a message that quotes a long value somewhere its author
+     * did not bound keeps its first and last characters around "…", so it still reads as one sentence.
      */
     public static String message(String message) {
-        if (message == null || message.length() <= MESSAGE_LIMIT) return message;
+        if (message == null) return null;
+        StringBuilder line = new StringBuilder(Math.min(message.length(), MESSAGE_LIMIT) + 16);
+        for (int i = 0; i < message.length(); i++) {
+            char c = message.charAt(i);
+            if (c == '\n') line.append("\\n");
+            else if (c == '\r') line.append("\\r");
+            else if (c == '\t') line.append("\\t");
+            else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) line.append(String.format("\\u%04x", (int) c));
+            else line.append(c);
+        }
+        if (line.length() <= MESSAGE_LIMIT) return line.toString();
         int head = MESSAGE_LIMIT * 3 / 4, tail = MESSAGE_LIMIT / 4 - 3;
         // Keep surrogate pairs whole at both cuts.
-        if (Character.isHighSurrogate(message.charAt(head - 1))) head--;
-        int from = message.length() - tail;
-        if (Character.isLowSurrogate(message.charAt(from))) from++;
-        return message.substring(0, head) + " … " + message.substring(from);
+        if (Character.isHighSurrogate(line.charAt(head - 1))) head--;
+        int from = line.length() - tail;
+        if (Character.isLowSurrogate(line.charAt(from))) from++;
+        return line.substring(0, head) + " … " + line.substring(from);
     }
 }

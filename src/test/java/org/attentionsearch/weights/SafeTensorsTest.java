@@ -227,4 +227,11 @@ class SafeTensorsTest {
         e = refused(file("{\"w\":{\"dtype\":\"" + "Q".repeat(5_000_000) + "\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]));
         assertTrue(e.getMessage().length() < 300, e.getMessage());
     }
+
+    /** Found by fuzzing: a tensor name with a line break, quoted raw, broke the one-line message. */
+    @Test
+    void aNameWithALineBreakIsQuotedOnOneLine() {
+        ModelFormatException e = refused(file("{\"e\\ncoder.bias\":{\"dtype\":\"F16\",\"shape\":[65],\"data_offsets\":[0,128]}}", new byte[128]));
+        assertTrue(e.getMessage().contains("tensor e\\ncoder.bias of dtype F16") && !e.getMessage().contains("\n"), e.getMessage());
+    }
 }
