@@ -7,8 +7,9 @@ import java.io.UncheckedIOException;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import org.attentionsearch.search.FiniteJsonGenerator;
 
-/** Writes one compact JSON object per line to standard output. */
+/** Writes one compact JSON object per line to standard output; its numbers are always finite (see {@link FiniteJsonGenerator}). */
 final class JsonLines implements AutoCloseable {
 
     private static final JsonFactory FACTORY = new JsonFactory();
@@ -17,7 +18,7 @@ final class JsonLines implements AutoCloseable {
 
     JsonLines(OutputStream stream) {
         try {
-            out = FACTORY.createGenerator(stream, JsonEncoding.UTF8);
+            out = new FiniteJsonGenerator(FACTORY.createGenerator(stream, JsonEncoding.UTF8));
             out.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             out.setRootValueSeparator(null);
         } catch (IOException e) {

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Set;
 
+import org.attentionsearch.model.NonFiniteValueException;
 import org.attentionsearch.text.TokenizerFormatException;
 import org.attentionsearch.weights.ModelFormatException;
 import picocli.CommandLine.Command;
@@ -87,6 +88,10 @@ public final class Main {
         if (e instanceof ModelFormatException || e instanceof TokenizerFormatException) {
             err.println("error: " + e.getMessage());
             return MODEL;
+        }
+        if (e instanceof NonFiniteValueException) { // the model computes no result for this input: say where
+            err.println("error: " + e.getMessage());
+            return INTERNAL;
         }
         if (e instanceof UncheckedIOException io) {
             err.println("error: " + io.getCause().getMessage());

@@ -59,11 +59,20 @@ public record ModelConfig(ModelType modelType, int vocabSize, int hiddenSize, in
                 || intermediateSize <= 0 || maxPositions <= 0 || typeVocabSize < 0 || slidingWindow < 0) {
             throw new IllegalArgumentException("every size in the model configuration must be positive");
         }
+        bound("number of layers", layers, MAX_LAYERS);
+        bound("number of heads", heads, MAX_HEADS);
+        bound("hidden size", hiddenSize, MAX_WIDTH);
+        bound("intermediate size", intermediateSize, MAX_WIDTH);
+        bound("query width (heads × head size)", (long) heads * headSize, MAX_WIDTH);
+        bound("vocabulary size", vocabSize, MAX_VOCABULARY);
+        bound("number of token types", typeVocabSize, MAX_TYPES);
+        bound("number of positions", maxPositions, MAX_POSITIONS);
+        bound("sliding window", slidingWindow, MAX_POSITIONS);
         if (heads % kvHeads != 0) {
             throw new IllegalArgumentException(heads + " query heads cannot share " + kvHeads + " key/value heads evenly");
         }
-        if (!(normEps >= 0) || Float.isInfinite(normEps)) {
-            throw new IllegalArgumentException("the norm epsilon " + normEps + " is not a non-negative number");
+        if (!(normEps > 0) || Float.isInfinite(normEps)) {
+            throw new IllegalArgumentException("the norm epsilon " + normEps + " is not a positive number");
         }
         Objects.requireNonNull(modelType, "modelType");
         if (modelType.family() == Family.BERT && (typeVocabSize <= 0 || hiddenSize != heads * headSize)) {
@@ -72,6 +81,18 @@ public record ModelConfig(ModelType modelType, int vocabSize, int hiddenSize, in
         if (rope != null && rope.dimensions() > headSize) {
             throw new IllegalArgumentException("rotary positions on " + rope.dimensions() + " dimensions exceed the head size " + headSize);
         }
+    }
+
+    /*
+     * Bounds on declared sizes, far above any published model (Llama 3.1 405B: 126 layers, 128
+     * heads, width 16384, feed-forward 53248; vocabularies up to 262144; contexts up to 10M):
+     * a size beyond them is a damaged file, refused before anything is sized by it.
+     */
+    private static final long MAX_LAYERS = 4096, MAX_HEADS = 4096, MAX_WIDTH = 1 << 20, MAX_VOCABULARY = 1 << 24,
+            MAX_TYPES = 1 << 16, MAX_POSITIONS = 1 << 26;
+
+    private static void bound(String what, long value, long max) {
+        if (value > max) throw new IllegalArgumentException("the " + what + " (" + value + ") exceeds the " + max + " this engine accepts");
     }
 
     /** A BERT encoder's configuration, in the terms of its config.json. */

@@ -43,10 +43,20 @@ public record Rope(double theta, int dimensions, Scaling scaling) {
             case Scaling.Llama3 l when !(l.factor() > 0 && l.lowFreqFactor() > 0 && l.highFreqFactor() > l.lowFreqFactor()
                     && l.originalMaxPositions() > 0) ->
                     throw new IllegalArgumentException("llama3 rope scaling needs factor > 0 and high_freq_factor > low_freq_factor > 0");
+            case Scaling.Linear l when Double.isInfinite(l.factor()) -> throw new IllegalArgumentException("a rope scaling factor must be finite");
+            case Scaling.Llama3 l when Double.isInfinite(l.factor()) || Double.isInfinite(l.highFreqFactor()) ->
+                    throw new IllegalArgumentException("llama3 rope scaling factors must be finite");
             case Scaling.Factors f when f.divisors().length != dimensions / 2 ->
                     throw new IllegalArgumentException("rope frequency factors: " + f.divisors().length + " given for " + dimensions / 2 + " pairs");
+            case Scaling.Factors f when !positiveAndFinite(f.divisors()) ->
+                    throw new IllegalArgumentException("rope frequency factors must be positive numbers");
             default -> { }
         }
+    }
+
+    private static boolean positiveAndFinite(float[] values) {
+        for (float v : values) if (!(v > 0) || Float.isInfinite(v)) return false;
+        return true;
     }
 
     public static Rope plain(double theta, int dimensions) {

@@ -50,6 +50,10 @@ public final class Transformer implements Model {
             throw new ModelFormatException(checkpoint.source(), "the tokenizer has " + tokenizer.vocabSize()
                     + " tokens but the token embeddings only " + c.vocabSize() + " rows");
         }
+        if (c.typeVocabSize() > 0 && tokenizer.maxTypeId() >= c.typeVocabSize()) {
+            throw new ModelFormatException(checkpoint.source(), "the tokenizer's template gives tokens type " + tokenizer.maxTypeId()
+                    + " but the model has token types 0 to " + (c.typeVocabSize() - 1) + " only");
+        }
         Architecture architecture = switch (c.family()) {
             case BERT -> Bert.load(checkpoint);
             case GPT2 -> Gpt2.load(checkpoint);
@@ -175,6 +179,7 @@ public final class Transformer implements Model {
         Pass p = new Pass(c, batch, traces, pool, cache);
 
         float[] x = architecture.embed(p);
+        requireFinite(x, batch.rows(), h, "the embeddings");
         p.record("embeddings.output", x, h);
         for (int l = 0; l < c.layers(); l++) {
             p.beginLayer(l);
@@ -182,15 +187,28 @@ public final class Transformer implements Model {
                 for (Trace t : traces) t.alias("layers." + l + ".residual_in", l == 0 ? "embeddings.output" : "layers." + (l - 1) + ".residual_out");
             }
             x = architecture.layer(p, l, x);
+            requireFinite(x, batch.rows(), h, "layer " + l);
             p.recordLayer("residual_out", x, h);
             if (observer != null) observer.layerDone(l, batch, x);
         }
         p.beginLayer(-1);
         float[] out = architecture.finish(p, x);
+        if (out != x) requireFinite(out, batch.rows(), h, "the final norm");
         if (out != x) p.record("final_norm.output", out, h);
         if (cache != null) cache.advance(batch.rows());
         if (traces == null && batch.rows() <= KEEP_ROWS) spare.set(pool);
         return new Output(batch, out, h, traces == null ? null : List.of(traces));
+    }
+
+    /**
+     * Stops the pass at the first value of a step's output that is not a finite number: one more
+     * read of what the step just wrote, far cheaper than the step, so NaN is never shown as a result.
+     */
+    private static void requireFinite(float[] x, int rows, int width, String step) {
+        int n = rows * width;
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(x[i])) throw new NonFiniteValueException(step, x[i], i / width);
+        }
     }
 
     @Override

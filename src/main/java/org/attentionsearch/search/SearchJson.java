@@ -274,9 +274,10 @@ public final class SearchJson {
         g.writeEndArray();
     }
 
-    /** Writes a number, or null where it is not defined (NaN). */
+    /** Writes a number, or null where it is not defined (NaN); an infinity is no result and is refused. */
     private static void number(JsonGenerator g, String field, double v) throws IOException {
-        if (Double.isNaN(v) || Double.isInfinite(v)) g.writeNullField(field);
+        if (Double.isInfinite(v)) throw new IllegalStateException(field + " is " + v + ", which JSON cannot hold");
+        if (Double.isNaN(v)) g.writeNullField(field);
         else g.writeNumberField(field, v);
     }
 

@@ -65,6 +65,11 @@ public final class BertTokenizer extends VocabularyTokenizer {
         return new BertTokenizer(new Parsed(root));
     }
 
+    @Override
+    public int maxTypeId() {
+        return postProcessor.maxTypeId();
+    }
+
     /** Tokens of {@code text} with the template's special tokens (for BERT: {@code [CLS] … [SEP]}). */
     @Override
     public Encoding encode(String text) {
@@ -208,7 +213,7 @@ public final class BertTokenizer extends VocabularyTokenizer {
             }
             String modelType = Json.string(model, "type", "WordPiece", "model");
             if (!modelType.equals("WordPiece")) {
-                throw new TokenizerFormatException("Unsupported model type \"" + modelType + "\"; only WordPiece is implemented.");
+                throw new TokenizerFormatException("Unsupported model type \"" + Excerpt.of(modelType) + "\"; only WordPiece is implemented.");
             }
             JsonNode vocabNode = model.get("vocab");
             if (vocabNode == null || !vocabNode.isObject() || vocabNode.isEmpty()) {
@@ -218,7 +223,7 @@ public final class BertTokenizer extends VocabularyTokenizer {
             for (Map.Entry<String, JsonNode> e : vocabNode.properties()) {
                 JsonNode v = e.getValue();
                 if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
-                    throw new TokenizerFormatException("The vocabulary entry \"" + e.getKey() + "\" has no non-negative integer id.");
+                    throw new TokenizerFormatException("The vocabulary entry \"" + Excerpt.of(e.getKey()) + "\" has no non-negative integer id.");
                 }
                 vocab.put(e.getKey(), v.intValue());
             }
@@ -227,7 +232,7 @@ public final class BertTokenizer extends VocabularyTokenizer {
             int maxChars = Json.integer(model, "max_input_chars_per_word", 100, "model");
             Integer unk = vocab.get(unkToken);
             if (unk == null) {
-                throw new TokenizerFormatException("The unknown token \"" + unkToken + "\" is not in the vocabulary.");
+                throw new TokenizerFormatException("The unknown token \"" + Excerpt.of(unkToken) + "\" is not in the vocabulary.");
             }
             unkId = unk;
             wordPiece = new WordPiece(vocab, unkToken, unkId, prefix, maxChars);
@@ -249,7 +254,7 @@ public final class BertTokenizer extends VocabularyTokenizer {
             }
             String type = Json.string(n, "type", null, "normalizer");
             if (!"BertNormalizer".equals(type)) {
-                throw new TokenizerFormatException("Unsupported normalizer type \"" + type + "\"; only BertNormalizer is implemented.");
+                throw new TokenizerFormatException("Unsupported normalizer type \"" + Excerpt.of(type) + "\"; only BertNormalizer is implemented.");
             }
             JsonNode strip = n.get("strip_accents");
             Boolean stripAccents;
@@ -271,7 +276,7 @@ public final class BertTokenizer extends VocabularyTokenizer {
             }
             String type = Json.string(n, "type", null, "pre_tokenizer");
             if (!"BertPreTokenizer".equals(type)) {
-                throw new TokenizerFormatException("Unsupported pre-tokenizer type \"" + type + "\"; only BertPreTokenizer is implemented.");
+                throw new TokenizerFormatException("Unsupported pre-tokenizer type \"" + Excerpt.of(type) + "\"; only BertPreTokenizer is implemented.");
             }
             return true;
         }
@@ -317,9 +322,10 @@ public final class BertTokenizer extends VocabularyTokenizer {
                 PostProcessor.Piece[] pair = hasPairTemplate ? PostProcessor.templatePieces(pairNode, specials, "pair") : null;
                 postProcessor = new PostProcessor(single, pair);
             } else {
-                throw new TokenizerFormatException("Unsupported post-processor type \"" + type
+                throw new TokenizerFormatException("Unsupported post-processor type \"" + Excerpt.of(type)
                         + "\"; only TemplateProcessing and BertProcessing are implemented.");
             }
+            postProcessor.requireIdsIn(vocabulary);
             clsId = postProcessor.firstSpecialId();
             sepId = postProcessor.lastSpecialId();
             if (clsId < 0 || sepId < 0) {
@@ -332,6 +338,9 @@ public final class BertTokenizer extends VocabularyTokenizer {
             if (t == null || !t.isArray() || t.size() != 2 || !t.get(0).isTextual() || !t.get(1).canConvertToInt()) {
                 throw new TokenizerFormatException("BertProcessing's \"" + field + "\" must be a [token, id] pair.");
             }
+            if (!t.get(1).isIntegralNumber()) {
+                throw new TokenizerFormatException("BertProcessing's \"" + field + "\" must be a [token, id] pair.");
+            }
             return new PostProcessor.Piece(PostProcessor.SPECIAL, 0, new int[] {t.get(1).intValue()},
                     new String[] {t.get(0).textValue()});
         }
@@ -342,7 +351,7 @@ public final class BertTokenizer extends VocabularyTokenizer {
             }
             String type = Json.string(n, "type", null, "decoder");
             if (!"WordPiece".equals(type)) {
-                throw new TokenizerFormatException("Unsupported decoder type \"" + type + "\" for a WordPiece model; only WordPiece is implemented.");
+                throw new TokenizerFormatException("Unsupported decoder type \"" + Excerpt.of(type) + "\" for a WordPiece model; only WordPiece is implemented.");
             }
             return new TokenDecoder.WordPiece(Json.string(n, "prefix", "##", "decoder"), Json.bool(n, "cleanup", true, "decoder"));
         }

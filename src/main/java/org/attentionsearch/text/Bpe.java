@@ -49,7 +49,7 @@ final class Bpe {
         this.suffix = endOfWordSuffix == null || endOfWordSuffix.isEmpty() ? null : endOfWordSuffix;
         unkId = unkToken == null ? null : vocab.get(unkToken);
         if (unkToken != null && unkId == null) {
-            throw new TokenizerFormatException("The unknown token \"" + unkToken + "\" is not in the vocabulary.");
+            throw new TokenizerFormatException("The unknown token \"" + Excerpt.of(unkToken) + "\" is not in the vocabulary.");
         }
         int prefixLength = prefix == null ? 0 : prefix.length();
         this.merges = new PairMerges(merges.size());
@@ -59,13 +59,13 @@ final class Bpe {
             Integer left = vocab.get(a);
             Integer right = vocab.get(b);
             if (left == null || right == null) {
-                throw new TokenizerFormatException("The merge \"" + a + " " + b + "\" (rank " + rank
+                throw new TokenizerFormatException("The merge \"" + Excerpt.of(a + " " + b) + "\" (rank " + rank
                         + ") uses a token that is not in the vocabulary.");
             }
             String merged = a + (b.length() >= prefixLength ? b.substring(prefixLength) : b);
             Integer id = vocab.get(merged);
             if (id == null) {
-                throw new TokenizerFormatException("The merge \"" + a + " " + b + "\" (rank " + rank
+                throw new TokenizerFormatException("The merge \"" + Excerpt.of(a + " " + b) + "\" (rank " + rank
                         + ") makes \"" + merged + "\", which is not in the vocabulary.");
             }
             this.merges.put(left, right, rank, id);

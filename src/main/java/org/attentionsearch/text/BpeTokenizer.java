@@ -57,6 +57,11 @@ public final class BpeTokenizer extends VocabularyTokenizer {
     }
 
     @Override
+    public int maxTypeId() {
+        return template.maxTypeId();
+    }
+
+    @Override
     public Encoding encode(String text) {
         Objects.requireNonNull(text, "text");
         TokenBuffer out = new TokenBuffer();
@@ -197,7 +202,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
             }
             String type = Json.string(modelNode, "type", "BPE", "model");
             if (!"BPE".equals(type)) {
-                throw new TokenizerFormatException("Unsupported model type \"" + type + "\"; only BPE and WordPiece are implemented.");
+                throw new TokenizerFormatException("Unsupported model type \"" + Excerpt.of(type) + "\"; only BPE and WordPiece are implemented.");
             }
             JsonNode dropout = modelNode.get("dropout");
             if (!Json.isAbsent(dropout) && (!dropout.isNumber() || dropout.doubleValue() != 0.0)) {
@@ -222,6 +227,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
             normalizedAddedTokens = matchers[1];
 
             postProcessor(root.get("post_processor"), config);
+            template.requireIdsIn(vocabulary);
             vocabulary = sequenceIds(vocabulary, template, config);
         }
 
@@ -234,7 +240,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
             for (Map.Entry<String, JsonNode> e : n.properties()) {
                 JsonNode id = e.getValue();
                 if (!id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0 || id.intValue() > 50_000_000) {
-                    throw new TokenizerFormatException("The vocabulary entry \"" + e.getKey() + "\" has no valid id.");
+                    throw new TokenizerFormatException("The vocabulary entry \"" + Excerpt.of(e.getKey()) + "\" has no valid id.");
                 }
                 if (!ids.add(id.intValue())) {
                     throw new TokenizerFormatException("The vocabulary gives id " + id.intValue() + " to more than one token.");
@@ -261,7 +267,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
                     }
                     String[] parts = line.split(" ", -1);
                     if (parts.length != 2) {
-                        throw new TokenizerFormatException("The merge \"" + line + "\" is not two tokens separated by one space.");
+                        throw new TokenizerFormatException("The merge \"" + Excerpt.of(line) + "\" is not two tokens separated by one space.");
                     }
                     merges.add(parts);
                 } else if (m.isArray() && m.size() == 2 && m.get(0).isTextual() && m.get(1).isTextual()) {
@@ -287,7 +293,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
                             Json.requireString(n, "content", "Replace normalizer"));
                 }
                 case "Sequence" -> new TextNormalizer.Sequence(sequence(n, "normalizers", "Sequence normalizer", Parsed::normalizer));
-                default -> throw new TokenizerFormatException("Unsupported normalizer type \"" + type
+                default -> throw new TokenizerFormatException("Unsupported normalizer type \"" + Excerpt.of(type)
                         + "\"; NFC, Prepend, Replace and Sequence are implemented for BPE models.");
             };
         }
@@ -313,7 +319,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
                             Json.bool(n, "split", true, "Metaspace pre-tokenizer"));
                 }
                 case "Sequence" -> new PreTokenizer.Sequence(sequence(n, "pretokenizers", "Sequence pre-tokenizer", Parsed::preTokenizer));
-                default -> throw new TokenizerFormatException("Unsupported pre-tokenizer type \"" + type
+                default -> throw new TokenizerFormatException("Unsupported pre-tokenizer type \"" + Excerpt.of(type)
                         + "\"; ByteLevel, Split, Digits, Metaspace and Sequence are implemented for BPE models.");
             };
         }
@@ -325,7 +331,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
                 case "always" -> PreTokenizer.Metaspace.PrependScheme.ALWAYS;
                 case "first" -> PreTokenizer.Metaspace.PrependScheme.FIRST;
                 case "never" -> PreTokenizer.Metaspace.PrependScheme.NEVER;
-                default -> throw new TokenizerFormatException("Unknown Metaspace prepend_scheme \"" + scheme + "\".");
+                default -> throw new TokenizerFormatException("Unknown Metaspace prepend_scheme \"" + Excerpt.of(scheme) + "\".");
             };
             JsonNode addPrefixSpace = n.get("add_prefix_space");
             if (addPrefixSpace != null && addPrefixSpace.isBoolean() && !addPrefixSpace.booleanValue()) {
@@ -344,7 +350,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
                 case "MergedWithPrevious" -> PreTokenizer.Behavior.MERGED_WITH_PREVIOUS;
                 case "MergedWithNext" -> PreTokenizer.Behavior.MERGED_WITH_NEXT;
                 case "Contiguous" -> PreTokenizer.Behavior.CONTIGUOUS;
-                default -> throw new TokenizerFormatException("Unknown split behavior \"" + b + "\".");
+                default -> throw new TokenizerFormatException("Unknown split behavior \"" + Excerpt.of(b) + "\".");
             };
         }
 
@@ -369,7 +375,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
                 case "WordPiece" -> new TokenDecoder.WordPiece(Json.string(n, "prefix", "##", "WordPiece decoder"),
                         Json.bool(n, "cleanup", true, "WordPiece decoder"));
                 case "Sequence" -> new TokenDecoder.Sequence(sequence(n, "decoders", "Sequence decoder", Parsed::decoder));
-                default -> throw new TokenizerFormatException("Unsupported decoder type \"" + type
+                default -> throw new TokenizerFormatException("Unsupported decoder type \"" + Excerpt.of(type)
                         + "\"; ByteLevel, Replace, ByteFallback, Fuse, Strip, Metaspace, WordPiece and Sequence are implemented.");
             };
         }
@@ -430,7 +436,7 @@ public final class BpeTokenizer extends VocabularyTokenizer {
                             trimAddPrefixSpace = Json.bool(step, "add_prefix_space", true, "ByteLevel post-processor");
                         }
                         case "TemplateProcessing" -> template = PostProcessor.fromTemplate(step);
-                        default -> throw new TokenizerFormatException("Unsupported post-processor type \"" + type
+                        default -> throw new TokenizerFormatException("Unsupported post-processor type \"" + Excerpt.of(type)
                                 + "\"; ByteLevel, TemplateProcessing and Sequence are implemented for BPE models.");
                     }
                 }

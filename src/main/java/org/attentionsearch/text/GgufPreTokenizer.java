@@ -39,7 +39,7 @@ record GgufPreTokenizer(List<String> expressions, boolean ignoreMerges, boolean 
             case "starcoder", "refact", "codeshell", "exaone", "minerva-7b", "mellum2" ->
                     new GgufPreTokenizer(DIGITS_THEN_GPT2, false, false, true);
             case "smollm", "command-r" -> new GgufPreTokenizer(DIGITS_THEN_GPT2, false, false, false);
-            default -> throw new TokenizerFormatException("The GGUF pre-tokenizer \"" + name
+            default -> throw new TokenizerFormatException("The GGUF pre-tokenizer \"" + Excerpt.of(name)
                     + "\" is not supported; those of GPT-2, Llama 3, Qwen2, SmolLM and their relatives are.");
         };
     }

@@ -170,7 +170,7 @@ final class GgufTokenizer extends VocabularyTokenizer {
         Map<String, Integer> ids = new HashMap<>(n * 2);
         for (int i = 0; i < n; i++) {
             if (ids.put(texts[i], i) != null) {
-                throw new TokenizerFormatException("The GGUF vocabulary has the token \"" + texts[i] + "\" twice.");
+                throw new TokenizerFormatException("The GGUF vocabulary has the token \"" + Excerpt.of(texts[i]) + "\" twice.");
             }
         }
         // Defaults of llama.cpp when the file names no id (an id out of range keeps the default).

@@ -36,7 +36,7 @@ record GgufVocabulary(String model, String pre, List<String> tokens, float[] sco
             throw new TokenizerFormatException("The GGUF metadata has no tokenizer (no tokenizer.ggml.model).");
         }
         if (!model.equals("gpt2") && !model.equals("llama")) {
-            throw new TokenizerFormatException("The GGUF tokenizer model \"" + model
+            throw new TokenizerFormatException("The GGUF tokenizer model \"" + Excerpt.of(model)
                     + "\" is not supported; gpt2 (byte-level BPE) and llama (sentencepiece) are.");
         }
         List<String> tokens = strings(metadata, "tokens", true);

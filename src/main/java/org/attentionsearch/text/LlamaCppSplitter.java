@@ -333,7 +333,7 @@ final class LlamaCppSplitter {
                 int close = pattern.indexOf('}', i + 3);
                 String m = close < 0 ? null : members(pattern.substring(i + 3, close));
                 if (m == null) {
-                    throw new TokenizerFormatException("The pre-tokenizer expression \"" + pattern + "\" uses a property llama.cpp does not support.");
+                    throw new TokenizerFormatException("The pre-tokenizer expression \"" + Excerpt.of(pattern) + "\" uses a property llama.cpp does not support.");
                 }
                 usesCategories = true;
                 out.append(inside ? m : "[" + m + "]");
@@ -352,7 +352,7 @@ final class LlamaCppSplitter {
             out.append(c);
         }
         if (usesCategories && !pattern.chars().allMatch(ch -> ch < 0x80)) {
-            throw new TokenizerFormatException("The pre-tokenizer expression \"" + pattern + "\" mixes categories and non-ASCII characters.");
+            throw new TokenizerFormatException("The pre-tokenizer expression \"" + Excerpt.of(pattern) + "\" mixes categories and non-ASCII characters.");
         }
         return out.toString();
     }

@@ -55,19 +55,19 @@ final class PostProcessor {
             JsonNode sequence = p.get("Sequence");
             if (special != null && special.isObject()) {
                 String id = Json.string(special, "id", null, "template special token");
-                int typeId = Json.integer(special, "type_id", 0, "template special token");
+                int typeId = typeId(special, "template special token");
                 JsonNode def = specials == null || id == null ? null : specials.get(id);
                 JsonNode ids = def == null ? null : def.get("ids");
                 JsonNode tokens = def == null ? null : def.get("tokens");
                 if (ids == null || tokens == null || !ids.isArray() || !tokens.isArray() || ids.size() != tokens.size()) {
-                    throw new TokenizerFormatException("The template's special token \"" + id
+                    throw new TokenizerFormatException("The template's special token \"" + Excerpt.of(id)
                             + "\" has no matching \"ids\" and \"tokens\" in \"special_tokens\".");
                 }
                 int[] idArray = new int[ids.size()];
                 String[] tokenArray = new String[ids.size()];
                 for (int i = 0; i < idArray.length; i++) {
                     if (!ids.get(i).canConvertToInt() || !tokens.get(i).isTextual()) {
-                        throw new TokenizerFormatException("The template's special token \"" + id + "\" has a malformed id or token.");
+                        throw new TokenizerFormatException("The template's special token \"" + Excerpt.of(id) + "\" has a malformed id or token.");
                     }
                     idArray[i] = ids.get(i).intValue();
                     tokenArray[i] = tokens.get(i).textValue();
@@ -77,14 +77,49 @@ final class PostProcessor {
                 String id = Json.string(sequence, "id", null, "template sequence");
                 int which = "A".equals(id) ? 0 : "B".equals(id) ? 1 : -1;
                 if (which < 0 || ("single".equals(name) && which == 1)) {
-                    throw new TokenizerFormatException("The \"" + name + "\" template refers to an unknown sequence \"" + id + "\".");
+                    throw new TokenizerFormatException("The \"" + name + "\" template refers to an unknown sequence \"" + Excerpt.of(id) + "\".");
                 }
-                out.add(new Piece(which, Json.integer(sequence, "type_id", 0, "template sequence"), null, null));
+                out.add(new Piece(which, typeId(sequence, "template sequence"), null, null));
             } else {
                 throw new TokenizerFormatException("Every piece of the \"" + name + "\" template must be a SpecialToken or a Sequence.");
             }
         }
         return out.toArray(new Piece[0]);
+    }
+
+    /** A piece's type_id: a non-negative integer (Hugging Face keeps it unsigned), 0 when absent. */
+    private static int typeId(JsonNode piece, String where) {
+        int typeId = Json.integer(piece, "type_id", 0, where);
+        if (typeId < 0) {
+            throw new TokenizerFormatException("The " + where + "'s \"type_id\" is " + typeId + "; it must not be negative.");
+        }
+        return typeId;
+    }
+
+    /**
+     * Checks that every special token the templates add is a token of the vocabulary, so that no
+     * encoding can carry an id the model has no row for.
+     */
+    void requireIdsIn(TokenVocabulary vocabulary) {
+        for (Piece[] template : pair == null ? new Piece[][] {single} : new Piece[][] {single, pair}) {
+            for (Piece p : template) {
+                if (p.sequence() != SPECIAL) continue;
+                for (int j = 0; j < p.ids().length; j++) {
+                    int id = p.ids()[j];
+                    if (id < 0 || id >= vocabulary.size()) {
+                        throw new TokenizerFormatException("The post-processor's special token \"" + Excerpt.of(p.tokens()[j])
+                                + "\" has id " + id + ", outside the vocabulary of " + vocabulary.size() + " tokens.");
+                    }
+                }
+            }
+        }
+    }
+
+    /** The largest type id the single-text template gives a token (what every encoding of one text carries). */
+    int maxTypeId() {
+        int max = 0;
+        for (Piece p : single) max = Math.max(max, p.typeId());
+        return max;
     }
 
     /** The id of the special token the single template puts first, before the text, or -1. */

@@ -55,7 +55,7 @@ final class Regex {
             }
         } catch (StackOverflowError e) {
             // Only repeated groups recurse per iteration; single-character runs are loops.
-            throw new TokenizerFormatException("The tokenizer's regular expression \"" + pattern
+            throw new TokenizerFormatException("The tokenizer's regular expression \"" + Excerpt.of(pattern)
                     + "\" repeats a group too many times in a row on this text.");
         }
         return false;
@@ -115,7 +115,7 @@ final class Regex {
 
         void tick() {
             if (++steps > STEP_LIMIT) {
-                throw new TokenizerFormatException("The tokenizer's regular expression \"" + pattern
+                throw new TokenizerFormatException("The tokenizer's regular expression \"" + Excerpt.of(pattern)
                         + "\" backtracks too much on this text (more than " + STEP_LIMIT + " steps).");
             }
         }

@@ -62,7 +62,7 @@ final class RegexParser {
     }
 
     private TokenizerFormatException error(String what) {
-        return new TokenizerFormatException("The tokenizer's regular expression \"" + source + "\" cannot be used: " + what + ".");
+        return new TokenizerFormatException("The tokenizer's regular expression \"" + Excerpt.of(source) + "\" cannot be used: " + what + ".");
     }
 
     private boolean more() {

@@ -14,6 +14,9 @@ import java.util.OptionalInt;
  */
 final class TokenVocabulary {
 
+    /** Ids a vocabulary may leave unused beyond twice its tokens. */
+    private static final int MAX_GAP = 1 << 16;
+
     private final String[] tokens;          // by id; null where no token has the id
     private final Map<String, Integer> ids;
     private final boolean[] special;        // by id
@@ -42,6 +45,12 @@ final class TokenVocabulary {
         }
         for (AddedTokenMatcher.AddedToken t : added) {
             maxId = Math.max(maxId, t.id());
+        }
+        // Ids index arrays: a largest id far beyond the number of tokens would size them by a
+        // number the file does not back (real vocabularies are dense, with few gaps if any).
+        long count = vocab.size() + (long) added.size();
+        if (maxId > 2 * count + MAX_GAP) {
+            throw new TokenizerFormatException("The vocabulary's largest id is " + maxId + ", far beyond its " + count + " tokens.");
         }
         String[] tokens = new String[maxId + 1];
         boolean[] special = new boolean[maxId + 1];

@@ -47,6 +47,14 @@ public interface Tokenizer {
         return new Encoding(ids, typeIds, tokens, starts, ends);
     }
 
+    /**
+     * The largest token type id an encoding of one text carries (BERT's segment ids; 0 when the
+     * tokenizer gives every token type 0). A model needs a token-type row for each.
+     */
+    default int maxTypeId() {
+        return 0;
+    }
+
     /** Number of ids: one more than the largest id of the vocabulary and the added tokens. */
     int vocabSize();
 

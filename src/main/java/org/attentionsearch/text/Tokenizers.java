@@ -46,7 +46,7 @@ public final class Tokenizers {
         return switch (type) {
             case "WordPiece" -> BertTokenizer.fromRoot(root);
             case "BPE" -> BpeTokenizer.fromJson(root, config);
-            default -> throw new TokenizerFormatException("Unsupported model type \"" + type + "\"; WordPiece and BPE are implemented.");
+            default -> throw new TokenizerFormatException("Unsupported model type \"" + Excerpt.of(type) + "\"; WordPiece and BPE are implemented.");
         };
     }
 

@@ -59,7 +59,7 @@ public final class BertTensors {
 
     private static final Pattern LAYER = Pattern.compile("encoder\\.layer\\.(\\d{1,9})\\.(.+)");
     private static final Set<String> LAYER_TENSORS = Set.copyOf(expectedShapes(
-            ModelConfig.bert(1, 1, 1, 1, 1, 1, 1, 0f)).keySet().stream()
+            ModelConfig.bert(1, 1, 1, 1, 1, 1, 1, 1e-12f)).keySet().stream()
             .filter(n -> n.startsWith(layerPrefix(0))).map(n -> n.substring(layerPrefix(0).length())).toList());
 
     /** True for the name of a BERT weight this project keeps, in any layer (whether the configuration has it or not). */

@@ -213,6 +213,7 @@ public final class GgufCheckpoint {
             throw new ModelFormatException(file, "tensor " + m.ggufName() + " has type " + t.type()
                     + ", which is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
         }
+        FiniteWeights.check(t.type(), f.data(t), m.ggufName(), file);
         int d = c.headSize();
         Supplier<float[]> all = () -> switch (m.reorder()) {
             case NONE -> f.floats(t);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -15,6 +16,7 @@ import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.ModelType;
 import org.attentionsearch.model.Pooling;
 import org.attentionsearch.model.Rope;
+import org.attentionsearch.text.Excerpt;
 
 /**
  * Hugging Face's config.json (BERT, GPT-2 and Llama-family models), and sentence-transformers'
@@ -26,7 +28,8 @@ public final class HfConfig {
     public static final String POOLING_CONFIG = "1_Pooling/config.json";
     public static final String MODULES = "modules.json";
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final String ST = "sentence_transformers.models.";
     private static final Map<String, Pooling.Mode> POOLING_FLAGS = Map.of(
             "pooling_mode_cls_token", Pooling.Mode.CLS,
@@ -48,7 +51,7 @@ public final class HfConfig {
         JsonNode root = parse(json, file);
         String id = modelType(root);
         ModelType type = ModelType.byId(id).orElseThrow(() -> new ModelFormatException(file, "describes a "
-                + (id.isEmpty() ? "model of unknown type" : "'" + id + "' model") + "; supported are " + ModelType.supported()));
+                + (id.isEmpty() ? "model of unknown type" : "'" + Excerpt.of(id) + "' model") + "; supported are " + ModelType.supported()));
         try {
             return switch (type.family()) {
                 case BERT -> bert(root, file);
@@ -78,11 +81,11 @@ public final class HfConfig {
     private static ModelConfig bert(JsonNode root, String file) {
         String act = root.path("hidden_act").asText("gelu");
         if (!act.equals("gelu")) {
-            throw new ModelFormatException(file, "uses hidden_act \"" + act + "\"; only \"gelu\" (exact, erf) is supported");
+            throw new ModelFormatException(file, "uses hidden_act \"" + Excerpt.of(act) + "\"; only \"gelu\" (exact, erf) is supported");
         }
         String positions = root.path("position_embedding_type").asText("absolute");
         if (!positions.equals("absolute")) {
-            throw new ModelFormatException(file, "uses position_embedding_type \"" + positions + "\"; only \"absolute\" is supported");
+            throw new ModelFormatException(file, "uses position_embedding_type \"" + Excerpt.of(positions) + "\"; only \"absolute\" is supported");
         }
         return ModelConfig.bert(size(root, "vocab_size", null, file), size(root, "hidden_size", null, file),
                 size(root, "num_hidden_layers", null, file), size(root, "num_attention_heads", null, file),
@@ -95,7 +98,7 @@ public final class HfConfig {
         ModelConfig.Activation activation = switch (act) {
             case "gelu_new", "gelu_pytorch_tanh" -> ModelConfig.Activation.GELU_TANH;
             case "gelu" -> ModelConfig.Activation.GELU;
-            default -> throw new ModelFormatException(file, "uses activation_function \"" + act + "\"; only gelu_new and gelu are supported");
+            default -> throw new ModelFormatException(file, "uses activation_function \"" + Excerpt.of(act) + "\"; only gelu_new and gelu are supported");
         };
         if (!root.path("scale_attn_weights").asBoolean(true) || root.path("scale_attn_by_inverse_layer_idx").asBoolean(false)) {
             throw new ModelFormatException(file, "scales attention other than by 1/√d, which is not supported");
@@ -109,7 +112,7 @@ public final class HfConfig {
 
     private static ModelConfig llama(JsonNode root, ModelType type, String file) {
         String act = root.path("hidden_act").asText("silu");
-        if (!act.equals("silu")) throw new ModelFormatException(file, "uses hidden_act \"" + act + "\"; only \"silu\" (SwiGLU) is supported");
+        if (!act.equals("silu")) throw new ModelFormatException(file, "uses hidden_act \"" + Excerpt.of(act) + "\"; only \"silu\" (SwiGLU) is supported");
         if (root.path("mlp_bias").asBoolean(false)) throw new ModelFormatException(file, "has biases in the feed-forward (mlp_bias), which are not supported");
         int hidden = size(root, "hidden_size", null, file), heads = size(root, "num_attention_heads", null, file);
         int headSize = size(root, "head_dim", hidden % heads == 0 ? hidden / heads : null, file);
@@ -137,14 +140,14 @@ public final class HfConfig {
     /** rope_scaling: none, linear or llama3; others (yarn, dynamic, longrope …) are refused. */
     private static Rope.Scaling ropeScaling(JsonNode n, String file) {
         if (n == null || n.isNull() || n.isMissingNode()) return new Rope.Scaling.None();
-        if (!n.isObject()) throw new ModelFormatException(file, "has a rope_scaling that is not an object: " + n);
+        if (!n.isObject()) throw new ModelFormatException(file, "has a rope_scaling that is not an object: " + Excerpt.of(n));
         String type = n.path("rope_type").asText(n.path("type").asText("default"));
         return switch (type) {
             case "default" -> new Rope.Scaling.None();
             case "linear" -> new Rope.Scaling.Linear(doubleField(n, "factor", null, file));
             case "llama3" -> new Rope.Scaling.Llama3(doubleField(n, "factor", null, file), doubleField(n, "low_freq_factor", null, file),
                     doubleField(n, "high_freq_factor", null, file), intField(n, "original_max_position_embeddings", null, file));
-            default -> throw new ModelFormatException(file, "uses rope scaling of type \"" + type + "\"; only linear and llama3 are supported");
+            default -> throw new ModelFormatException(file, "uses rope scaling of type \"" + Excerpt.of(type) + "\"; only linear and llama3 are supported");
         };
     }
 
@@ -161,7 +164,7 @@ public final class HfConfig {
             if (fallback == null) throw new ModelFormatException(file, "has no " + key);
             return fallback;
         }
-        if (!n.isIntegralNumber() || !n.canConvertToInt()) throw new ModelFormatException(file, "has a non-integer " + key + ": " + n);
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) throw new ModelFormatException(file, "has a non-integer " + key + ": " + Excerpt.of(n));
         return n.intValue();
     }
 
@@ -171,7 +174,7 @@ public final class HfConfig {
             if (fallback == null) throw new ModelFormatException(file, "has no " + key);
             return fallback.doubleValue();
         }
-        if (!n.isNumber() || !Double.isFinite(n.doubleValue())) throw new ModelFormatException(file, "has a non-numeric " + key + ": " + n);
+        if (!n.isNumber() || !Double.isFinite(n.doubleValue())) throw new ModelFormatException(file, "has a non-numeric " + key + ": " + Excerpt.of(n));
         return n.doubleValue();
     }
 
@@ -263,11 +266,11 @@ public final class HfConfig {
         });
         if (enabled.size() != 1) {
             throw new ModelFormatException(poolingFile, enabled.isEmpty() ? "enables no pooling mode"
-                    : "combines the pooling modes " + enabled + "; only one of cls, mean, max or last token is supported");
+                    : "combines the pooling modes " + Excerpt.of(enabled) + "; only one of cls, mean, max or last token is supported");
         }
         Pooling.Mode mode = POOLING_FLAGS.get(enabled.get(0));
         if (mode == null) {
-            throw new ModelFormatException(poolingFile, "uses " + enabled.get(0) + "; only cls, mean, max or last-token pooling is supported");
+            throw new ModelFormatException(poolingFile, "uses " + Excerpt.of(enabled.get(0)) + "; only cls, mean, max or last-token pooling is supported");
         }
         return new Pooling(mode, modules == null || normalizes(modules, modulesFile));
     }
@@ -281,7 +284,7 @@ public final class HfConfig {
             switch (type) {
                 case ST + "Normalize" -> normalize = true;
                 case ST + "Transformer", ST + "Pooling" -> { }
-                default -> throw new ModelFormatException(file, "has a module of type \"" + type
+                default -> throw new ModelFormatException(file, "has a module of type \"" + Excerpt.of(type)
                         + "\"; only Transformer, Pooling and Normalize are supported");
             }
         }

@@ -39,9 +39,14 @@ public record OnnxTensor(String name, int dataType, long[] dims, ByteString rawD
         return new OnnxTensor(newName, dataType, dims, rawData, floatData, int64Data, int32Data, externalData);
     }
 
+    /** Values the shape holds; -1 for a negative dimension, Long.MAX_VALUE past long's range. */
     public long elementCount() {
         long n = 1;
-        for (long d : dims) n *= d;
+        for (long d : dims) {
+            if (d < 0) return -1;
+            if (d != 0 && n > Long.MAX_VALUE / d) return Long.MAX_VALUE;
+            n *= d;
+        }
         return n;
     }
 
@@ -105,9 +110,12 @@ public record OnnxTensor(String name, int dataType, long[] dims, ByteString rawD
         }
     }
 
-    /** Converts a FLOAT tensor into this project's tensor type, under the given name. */
+    /** Converts a FLOAT tensor into this project's tensor type, under the given name; its values must be finite. */
     public Tensor toTensor(String newName, String file) {
-        return new Tensor(newName, intShape(file), floats(file));
+        int[] shape = intShape(file);
+        float[] values = floats(file);
+        FiniteWeights.check(values, name, file);
+        return new Tensor(newName, shape, values);
     }
 
     private void requireInline(String file) {

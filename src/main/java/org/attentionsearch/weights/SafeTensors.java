@@ -24,23 +24,29 @@ import java.util.function.Predicate;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.attentionsearch.math.QuantizedMatrix;
+import org.attentionsearch.text.Excerpt;
 
 /**
  * The safetensors format: an unsigned 64-bit little-endian header length N, N bytes of JSON
  * mapping each tensor name to its dtype, shape and [begin, end) byte range in the data that
  * follows, then the data. Files are memory-mapped and tensors read lazily from the mapping;
  * F32 is read as is; F16 and BF16 are widened to float32 exactly, and their matrices are also
- * offered as they lie, to be multiplied in place.
+ * offered as they lie, to be multiplied in place. Reading checks what the header declares
+ * against the bytes present: the tensors cover the data exactly (no gap, overlap or trailing
+ * byte, so a wrong header length cannot shift every value), and every value of a tensor that
+ * is read is a finite number.
  * Writing produces F32 only, names sorted, with the header padded by spaces to 8 bytes.
  */
 public final class SafeTensors {
 
     private static final long MAX_HEADER = 100L << 20; // the reference implementation's limit
+    private static final int MAX_NAME = 1024;
     private static final ValueLayout.OfLong LE_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat LE_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort LE_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -49,8 +55,10 @@ public final class SafeTensors {
             Map.entry("I64", 8), Map.entry("I32", 4), Map.entry("I16", 2), Map.entry("I8", 1),
             Map.entry("U64", 8), Map.entry("U32", 4), Map.entry("U16", 2), Map.entry("U8", 1),
             Map.entry("BOOL", 1), Map.entry("F8_E4M3", 1), Map.entry("F8_E5M2", 1));
+    private static final Map<String, GgmlType> FLOAT_DTYPES = Map.of("F32", GgmlType.F32, "F16", GgmlType.F16, "BF16", GgmlType.BF16);
     private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private SafeTensors() {
     }
@@ -90,7 +98,8 @@ public final class SafeTensors {
         for (Map.Entry<String, JsonNode> e : map.properties()) {
             String shard = e.getValue().asText("");
             if (!e.getValue().isTextual() || shard.isEmpty() || shard.contains("/") || shard.contains("\\") || shard.startsWith(".")) {
-                throw new ModelFormatException(index.toString(), "names an invalid shard file for " + e.getKey() + ": " + e.getValue());
+                throw new ModelFormatException(index.toString(), "names an invalid shard file for " + Excerpt.of(e.getKey())
+                        + ": " + Excerpt.of(e.getValue()));
             }
             byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(e.getKey());
         }
@@ -121,7 +130,8 @@ public final class SafeTensors {
 
     /**
      * Reads the tensors whose names {@code wanted} accepts, in header order, as lazy tensors over
-     * {@code bytes}. Every entry's range is checked, but only wanted tensors need a supported dtype.
+     * {@code bytes}. Every entry's range is checked, but only wanted tensors need a supported dtype
+     * and have their values checked.
      */
     public static Map<String, Tensor> read(MemorySegment bytes, String file, Predicate<String> wanted) {
         long size = bytes.byteSize();
@@ -142,11 +152,13 @@ public final class SafeTensors {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Entry e : entries) {
             if (!wanted.test(e.name())) continue;
-            if (!e.dtype().equals("F32") && !e.dtype().equals("F16") && !e.dtype().equals("BF16")) {
+            GgmlType type = FLOAT_DTYPES.get(e.dtype());
+            if (type == null) {
                 throw new ModelFormatException(file, "tensor " + e.name() + " has dtype " + e.dtype()
                         + "; only F32, F16 and BF16 weights are supported");
             }
             MemorySegment data = bytes.asSlice(dataStart + e.begin(), e.end() - e.begin());
+            FiniteWeights.check(type, data, e.name(), file);
             long rowBytes = e.shape().length == 0 || e.shape()[0] == 0 ? 0 : (e.end() - e.begin()) / e.shape()[0];
             Tensor t = Tensor.lazy(e.name(), e.shape(), () -> MappedPages.copied(toFloats(e.dtype(), data), data),
                     (first, count) -> {
@@ -205,33 +217,39 @@ public final class SafeTensors {
         JsonNode offsets = node.get("data_offsets");
         if (dtype == null || !dtype.isTextual() || shape == null || !shape.isArray()
                 || offsets == null || !offsets.isArray() || offsets.size() != 2) {
-            throw new ModelFormatException(file, "has a malformed header entry for tensor " + name);
+            throw new ModelFormatException(file, "has a malformed header entry for tensor " + Excerpt.of(name));
         }
         int[] dims = new int[shape.size()];
         for (int i = 0; i < dims.length; i++) {
             JsonNode d = shape.get(i);
             if (!d.canConvertToInt() || !d.isIntegralNumber() || d.intValue() < 0) {
-                throw new ModelFormatException(file, "tensor " + name + " has an invalid shape " + shape);
+                throw new ModelFormatException(file, "tensor " + Excerpt.of(name) + " has an invalid shape " + Excerpt.of(shape));
             }
             dims[i] = d.intValue();
         }
         long begin = offset(offsets.get(0), name, file);
         long end = offset(offsets.get(1), name, file);
+        if (name.isEmpty() || name.length() > MAX_NAME) {
+            throw new ModelFormatException(file, "has a tensor name of " + name.length() + " characters: " + Excerpt.of(name));
+        }
         return new Entry(name, dtype.asText(), dims, begin, end);
     }
 
     private static long offset(JsonNode n, String name, String file) {
         if (!n.isIntegralNumber() || !n.canConvertToLong() || n.longValue() < 0) {
-            throw new ModelFormatException(file, "tensor " + name + " has an invalid data offset " + n);
+            throw new ModelFormatException(file, "tensor " + Excerpt.of(name) + " has an invalid data offset " + Excerpt.of(n));
         }
         return n.longValue();
     }
 
-    /** Each range must match its dtype and shape, lie inside the data, and not overlap another. */
+    /**
+     * Each range must match its dtype and shape, and together they must cover the data exactly:
+     * from byte 0, each tensor where the one before ends, the last at the end of the file.
+     */
     private static void checkRanges(List<Entry> entries, long dataLength, String file) {
         for (Entry e : entries) {
             Integer size = DTYPE_BYTES.get(e.dtype());
-            if (size == null) throw new ModelFormatException(file, "tensor " + e.name() + " has unknown dtype " + e.dtype());
+            if (size == null) throw new ModelFormatException(file, "tensor " + e.name() + " has unknown dtype " + Excerpt.of(e.dtype()));
             long n = 1;
             for (int d : e.shape()) {
                 n *= d;
@@ -249,13 +267,27 @@ public final class SafeTensors {
         }
         List<Entry> sorted = new ArrayList<>(entries);
         sorted.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
-        for (int i = 1; i < sorted.size(); i++) {
-            Entry prev = sorted.get(i - 1);
-            Entry cur = sorted.get(i);
-            if (cur.begin() < prev.end()) {
-                throw new ModelFormatException(file, "tensors " + prev.name() + " and " + cur.name() + " overlap in the data");
+        long covered = 0;
+        String previous = null;
+        for (Entry cur : sorted) {
+            if (cur.begin() < covered) {
+                throw new ModelFormatException(file, "tensors " + previous + " and " + cur.name() + " overlap in the data");
             }
+            if (cur.begin() > covered) {
+                throw new ModelFormatException(file, "has " + bytes(cur.begin() - covered) + " of data before tensor " + cur.name()
+                        + " that no tensor holds (at byte " + covered + " of the data)");
+            }
+            covered = cur.end();
+            previous = cur.name();
         }
+        if (covered != dataLength) {
+            throw new ModelFormatException(file, "has " + bytes(dataLength - covered) + " after its last tensor that no tensor holds;"
+                    + " the data should end at byte " + covered + " (is the header length right?)");
+        }
+    }
+
+    private static String bytes(long n) {
+        return n == 1 ? "1 byte" : n + " bytes";
     }
 
     /** F32 as is; F16 and BF16 widened exactly (bfloat16 is the upper half of a float32's bits). */

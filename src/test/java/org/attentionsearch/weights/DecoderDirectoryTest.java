@@ -80,7 +80,8 @@ class DecoderDirectoryTest {
     void layerCountsMustMatchTheWeights() throws Exception {
         ModelLoader.export(ModelLoader.embedded(), dir);
         String config = Files.readString(dir.resolve("config.json"));
-        for (String[] layers : new String[][] {{"2147483647", "declares 2147483647 layers but holds weights for 6 layers"},
+        for (String[] layers : new String[][] {{"4000", "declares 4000 layers but holds weights for 6 layers"},
+                {"2147483647", "the number of layers (2147483647) exceeds the 4096 this engine accepts"},
                 {"5", "holds weights for layer 5, but its configuration declares only 5 layers"}}) {
             Files.writeString(dir.resolve("config.json"), config.replace("\"num_hidden_layers\" : 6", "\"num_hidden_layers\" : " + layers[0]));
             ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelLoader.load(dir));
@@ -103,7 +104,7 @@ class DecoderDirectoryTest {
             assertTrue(e.getMessage().contains(edit[2]) && !e.getMessage().contains("\n"), e.getMessage());
         }
         for (String[] layers : new String[][] {{"3", "declares 3 layers but holds weights for 2 layers"},
-                {"2147483647", "declares 2147483647 layers"}, {"1", "holds weights for layer 1, but its configuration declares only 1 layer"}}) {
+                {"2147483647", "number of layers (2147483647)"}, {"1", "holds weights for layer 1, but its configuration declares only 1 layer"}}) {
             Files.writeString(dir.resolve("config.json"), config.replace("\"num_hidden_layers\" : 2", "\"num_hidden_layers\" : " + layers[0]));
             ModelFormatException e = assertThrows(ModelFormatException.class, () -> Model.load(ModelLoader.load(dir)));
             assertTrue(e.getMessage().contains(layers[1]) && e.getMessage().contains("config.json"), e.getMessage());

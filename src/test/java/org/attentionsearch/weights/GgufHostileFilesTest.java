@@ -269,4 +269,11 @@ class GgufHostileFilesTest {
             assertEquals(64, f.floats(f.tensor("b")).length);
         }
     }
+
+    /** Found by fuzzing: a key with a line break, quoted raw, broke the one-line message. */
+    @Test
+    void aKeyWithALineBreakIsQuotedOnOneLine() {
+        assertRefused(Raw.header(0, 1).str("gpt2.feed_forward_lengt\n").u32(1597193792).toBytes(),
+                "key gpt2.feed_forward_lengt\\n has unknown value type 1597193792");
+    }
 }

@@ -3,9 +3,11 @@ package org.attentionsearch.weights;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.model.Pooling;
@@ -115,5 +117,62 @@ class HfConfigTest {
         ModelFormatException e = assertThrows(ModelFormatException.class,
                 () -> pooling("{\"pooling_mode_cls_token\": true}", dense));
         assertTrue(e.getMessage().startsWith("modules.json: ") && e.getMessage().contains("Dense"), e.getMessage());
+    }
+
+    private static final String LLAMA_CONFIG = """
+            {"model_type": "llama", "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2,
+             "num_hidden_layers": 2, "intermediate_size": 128, "vocab_size": 300, "rms_norm_eps": 1e-5,
+             "rope_theta": 10000.0, "max_position_embeddings": 256}""";
+
+    @Test
+    void epsilonsAndRopeParametersMustBePositiveNumbers() {
+        for (String eps : new String[] {"-1", "0", "0.0", "-1e-12"}) {
+            refusedConfig(MINILM_CONFIG.replace("\"layer_norm_eps\": 1e-12", "\"layer_norm_eps\": " + eps), "not a positive number");
+            refusedConfig(LLAMA_CONFIG.replace("\"rms_norm_eps\": 1e-5", "\"rms_norm_eps\": " + eps), "not a positive number");
+        }
+        refusedConfig(MINILM_CONFIG.replace("\"layer_norm_eps\": 1e-12", "\"layer_norm_eps\": 1e999"), "layer_norm_eps");
+        refusedConfig(MINILM_CONFIG.replace("\"layer_norm_eps\": 1e-12", "\"layer_norm_eps\": \"small\""), "layer_norm_eps");
+        for (String theta : new String[] {"-1", "0", "1e999"}) {
+            refusedConfig(LLAMA_CONFIG.replace("\"rope_theta\": 10000.0", "\"rope_theta\": " + theta), "theta");
+        }
+        refusedConfig(LLAMA_CONFIG.replace("}", ", \"rope_scaling\": {\"rope_type\": \"linear\", \"factor\": -2}}"), "factor");
+        refusedConfig(LLAMA_CONFIG.replace("}", ", \"partial_rotary_factor\": -0.5}"), "rotary");
+    }
+
+    /** Declared sizes far beyond any model are refused at once, before anything is sized by them. */
+    @Test
+    void absurdSizesAreRefusedAtOnce() {
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            for (String layers : new String[] {"100000", "2147483647"}) {
+                refusedConfig(MINILM_CONFIG.replace("\"num_hidden_layers\": 6", "\"num_hidden_layers\": " + layers), "number of layers");
+            }
+            refusedConfig(MINILM_CONFIG.replace("\"num_hidden_layers\": 6", "\"num_hidden_layers\": 4294967296"), "num_hidden_layers");
+            refusedConfig(LLAMA_CONFIG.replace("\"vocab_size\": 300", "\"vocab_size\": 2147483647"), "vocabulary size");
+            refusedConfig(LLAMA_CONFIG.replace("\"num_attention_heads\": 4", "\"num_attention_heads\": 65536")
+                    .replace("}", ", \"head_dim\": 65536}"), "heads");
+            refusedConfig(LLAMA_CONFIG.replace("\"max_position_embeddings\": 256", "\"max_position_embeddings\": 2147483647"), "positions");
+        });
+    }
+
+    @Test
+    void trailingTokensAfterTheObjectAreRefused() {
+        assertEquals(MINILM, HfConfig.readConfig(utf8(MINILM_CONFIG + "\n  \n"), "config.json"));
+        refusedConfig(MINILM_CONFIG + "}", "JSON");
+        refusedConfig(MINILM_CONFIG + " {\"model_type\": \"gpt2\"}", "JSON");
+        refusedConfig(MINILM_CONFIG + "garbage", "JSON");
+    }
+
+    @Test
+    void echoedValuesAreBounded() {
+        String huge = "x".repeat(5_000_000);
+        ModelFormatException e = assertThrows(ModelFormatException.class,
+                () -> HfConfig.readConfig(utf8(MINILM_CONFIG.replace("\"gelu\"", "\"" + huge + "\"")), "m/config.json"));
+        assertTrue(e.getMessage().length() < 300 && e.getMessage().contains("xxx…"), e.getMessage());
+        e = assertThrows(ModelFormatException.class,
+                () -> HfConfig.readConfig(utf8(MINILM_CONFIG.replace("\"vocab_size\": 30522", "\"vocab_size\": [" + "1,".repeat(1_000_000) + "1]")), "m/config.json"));
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
+        e = assertThrows(ModelFormatException.class,
+                () -> HfConfig.readConfig(utf8(MINILM_CONFIG.replace("\"bert\"", "\"line\\nbreak\"")), "m/config.json"));
+        assertTrue(e.getMessage().contains("line\\nbreak") && e.getMessage().lines().count() == 1, e.getMessage());
     }
 }

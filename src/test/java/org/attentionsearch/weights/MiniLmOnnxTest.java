@@ -59,6 +59,21 @@ class MiniLmOnnxTest extends OnnxBertModelTestBase {
     }
 
     @Test
+    void aWeightThatIsNotAFiniteNumberIsNamed() {
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY}) {
+            OnnxGraph g = Graphs.rewrite(bert.graph(), n -> n, t -> {
+                if (!t.name().equals("encoder.layer.0.attention.self.key.bias")) return t;
+                float[] values = t.floats("m.onnx");
+                values[100] = bad;
+                return new OnnxTensor(t.name(), t.dataType(), t.dims(), null, values, null, null, null);
+            });
+            ModelFormatException e = refused(() -> OnnxBert.from(g, "bad.onnx"));
+            assertTrue(e.getMessage().contains("tensor encoder.layer.0.attention.self.key.bias holds a value that is not a finite number"
+                    + " (element 100)"), e.getMessage());
+        }
+    }
+
+    @Test
     void externalDataIsRefusedClearly() {
         OnnxGraph g = Graphs.rewrite(bert.graph(), n -> n, t -> t.name().equals("embeddings.word_embeddings.weight")
                 ? new OnnxTensor(t.name(), t.dataType(), t.dims(), null, null, null, null, "model.onnx.data") : t);
