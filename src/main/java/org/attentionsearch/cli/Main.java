@@ -17,13 +17,13 @@ import picocli.CommandLine;
 @Command(name = "attention-search", mixinStandardHelpOptions = true, version = "attention-search 0.1.0",
         description = "See how a transformer attends: every token's query, the keys it finds, and what their values add.",
         subcommands = {CommandLine.HelpCommand.class, ExplainCommand.class, NextCommand.class, GenerateCommand.class, TokenizeCommand.class, EmbedCommand.class, ExportCommand.class,
-                ServeCommand.class})
+                ServeCommand.class, IndexCommand.class, CorpusSearchCommand.class})
 public final class Main {
 
     static final int OK = 0, INTERNAL = 1, USAGE = 2, MODEL = 3;
 
     private static final Set<String> COMMANDS = Set.of("explain", "next", "generate", "tokenize", "embed", "export", "serve",
-            "help", "-h", "--help", "-V", "--version");
+            "index", "search", "heads", "help", "-h", "--help", "-V", "--version");
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -72,7 +72,8 @@ public final class Main {
 
     /** Options that take no value, so the word after them is not theirs. */
     private static final Set<String> FLAGS = Set.of("--json", "--tokens", "--lens", "--math", "--rollout", "--no-truncate",
-            "--help", "--version", "--chat", "--without-sinks", "--stream-pages");
+            "--help", "--version", "--chat", "--without-sinks", "--stream-pages",
+            "--same-token", "--other-tokens", "--sink");
 
     /** One line on stderr, and the exit code for the kind of failure; never a stack trace. */
     static int fail(Throwable e) {
