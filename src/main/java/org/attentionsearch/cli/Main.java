@@ -17,7 +17,7 @@ import picocli.CommandLine;
 @Command(name = "attention-search", mixinStandardHelpOptions = true, version = "attention-search 0.1.0",
         description = "See how a transformer attends: every token's query, the keys it finds, and what their values add.",
         subcommands = {CommandLine.HelpCommand.class, ExplainCommand.class, NextCommand.class, GenerateCommand.class, TokenizeCommand.class, EmbedCommand.class, ExportCommand.class,
-                ServeCommand.class, IndexCommand.class, CorpusSearchCommand.class})
+                ServeCommand.class, IndexCommand.class, CorpusSearchCommand.class, HeadsCommand.class})
 public final class Main {
 
     static final int OK = 0, INTERNAL = 1, USAGE = 2, MODEL = 3;
