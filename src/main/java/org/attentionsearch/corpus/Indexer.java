@@ -32,6 +32,48 @@ public final class Indexer {
         }
     }
 
+    /** What one shard holds: lines read (blank ones included), documents, tokens, documents cut to fit. */
+    public record Shard(long lines, long texts, long tokens, long truncated) implements java.io.Serializable {
+    }
+
+    /**
+     * Indexes the documents of one part of a corpus into a new shard at {@code dir}, committed
+     * whole at the end (no manifest: the job that made the parts writes the one for all shards).
+     *
+     * @param lines the part's lines with their 0-based line numbers in the whole corpus
+     */
+    public Shard shard(java.util.Iterator<java.util.Map.Entry<String, Long>> lines, CorpusFile.Format format, String input, Path dir) {
+        try (CorpusIndexWriter writer = CorpusIndexWriter.open(dir, fingerprint, layers, model.config().hiddenSize())) {
+            long count = 0;
+            List<CorpusText> batch = new java.util.ArrayList<>();
+            while (lines.hasNext()) {
+                var line = lines.next();
+                count++;
+                String text = CorpusFile.document(line.getKey(), Math.toIntExact(line.getValue()), format, input);
+                if (text != null) batch.add(new CorpusText(Math.toIntExact(line.getValue()), text));
+                if (batch.size() == 64 || !lines.hasNext()) {
+                    batches.run(batch, analysed -> analysed.forEach(x -> writer.add(x.analysis(), x.text().doc())));
+                    batch.clear();
+                }
+            }
+            writer.finish(Math.toIntExact(count), 0, input);
+            return new Shard(count, writer.texts(), writer.tokens(), writer.truncated());
+        }
+    }
+
+    /** The manifest of an index whose shards (directories under it) were written by {@link #shard}. */
+    public IndexManifest manifest(String input, List<String> shards, List<Shard> parts) {
+        long lines = 0, texts = 0, tokens = 0, truncated = 0;
+        for (Shard s : parts) {
+            lines += s.lines();
+            texts += s.texts();
+            tokens += s.tokens();
+            truncated += s.truncated();
+        }
+        return new IndexManifest(fingerprint, layers, model.config().layers(), model.config().heads(), model.config().hiddenSize(),
+                model.decoder(), lines, texts, tokens, truncated, input, List.copyOf(shards));
+    }
+
     /**
      * Indexes {@code input} into {@code out}, resuming an unfinished index there.
      *
