@@ -19,7 +19,7 @@ import org.attentionsearch.testing.Fixtures;
  * address). Written as JSON Lines of one sentence per line, as the README's jq command does:
  * split after . ! or ? followed by spaces, sentences of more than 40 characters.
  */
-final class StateOfTheUnion {
+public final class StateOfTheUnion {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -31,18 +31,28 @@ final class StateOfTheUnion {
     }
 
     /** The first {@code max} sentences of the addresses of the years {@code from} … {@code to}, as JSON Lines. */
-    static Path write(Path out, int from, int to, int max) {
+    public static Path write(Path out, int from, int to, int max) {
+        return write(out, from, to, max, 1);
+    }
+
+    /** As {@link #write(Path, int, int, int)}, {@code sentences} sentences of one address per line (fewer at its end). */
+    public static Path write(Path out, int from, int to, int max, int sentences) {
         List<String> lines = new ArrayList<>();
         try (Stream<Path> files = Files.list(data())) {
             for (Path f : files.filter(p -> p.toString().endsWith(".json")).sorted().toList()) {
                 int year = Integer.parseInt(f.getFileName().toString().substring(0, 4));
                 if (year < from || year > to) continue;
                 JsonNode address = JSON.readTree(f.toFile());
-                for (String sentence : address.get("text").asText().split("(?<=[.!?]) +")) {
-                    if (sentence.length() <= 40 || lines.size() >= max) continue;
-                    ObjectNode o = JSON.createObjectNode().put("text", sentence).put("year", year)
-                            .put("president", address.get("name").asText());
-                    lines.add(JSON.writeValueAsString(o));
+                List<String> group = new ArrayList<>();
+                String[] split = address.get("text").asText().split("(?<=[.!?]) +");
+                for (int i = 0; i < split.length && lines.size() < max; i++) {
+                    if (split[i].length() > 40) group.add(split[i]);
+                    if (!group.isEmpty() && (group.size() == sentences || i == split.length - 1)) {
+                        ObjectNode o = JSON.createObjectNode().put("text", String.join(" ", group)).put("year", year)
+                                .put("president", address.get("name").asText());
+                        lines.add(JSON.writeValueAsString(o));
+                        group.clear();
+                    }
                 }
             }
             Files.write(out, lines);
