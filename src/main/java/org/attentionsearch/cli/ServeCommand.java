@@ -24,11 +24,25 @@ final class ServeCommand implements Callable<Integer> {
             description = "Address to listen on (default: 127.0.0.1, this machine only).")
     String host;
 
+    @Option(names = "--index", paramLabel = "DIR",
+            description = "A corpus index (made by index with the same model): a \"Similar contexts in the corpus\" panel beside each results page.")
+    java.nio.file.Path index;
+
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) throw new UsageException("--port must be between 0 and 65535");
         Model model = options.load();
         String modelName = options.modelName();
+        org.attentionsearch.corpus.CorpusIndex corpus = null;
+        if (index != null) {
+            try {
+                corpus = org.attentionsearch.corpus.CorpusIndex.open(index);
+                corpus.requireModel(org.attentionsearch.corpus.ModelFingerprint.of(model, modelName));
+            } catch (org.attentionsearch.corpus.CorpusException e) {
+                if (corpus != null) corpus.close();
+                throw new UsageException(e.getMessage());
+            }
+        }
         // One pass before the first visitor, so the first page does not pay for JIT warm-up.
         Analysis.of(model, "Warming up the model before the first search.");
         if (!WebServer.isLoopbackHost(host)) {
@@ -37,7 +51,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         WebServer server;
         try {
-            server = WebServer.start(model, modelName, host, port, WebServer.Limits.defaults());
+            server = WebServer.start(model, modelName, host, port, WebServer.Limits.defaults(), corpus);
         } catch (RuntimeException e) {
             throw new UsageException("cannot listen on " + host + ":" + port + " (" + rootMessage(e) + "); check --host and --port");
         }

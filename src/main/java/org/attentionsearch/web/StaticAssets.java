@@ -19,6 +19,7 @@ final class StaticAssets {
             "index.html", "text/html; charset=utf-8",
             "app.js", "text/javascript; charset=utf-8",
             "figure.js", "text/javascript; charset=utf-8",
+            "corpus.js", "text/javascript; charset=utf-8",
             "style.css", "text/css; charset=utf-8",
             "favicon.svg", "image/svg+xml");
 

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import org.attentionsearch.corpus.CorpusIndex;
 import org.attentionsearch.model.Model;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,8 +47,9 @@ public final class WebServer implements AutoCloseable {
     private final boolean loopbackOnly;
     private final AtomicLong internalErrors = new AtomicLong();
 
-    private WebServer(Model model, String modelName, String host, Limits limits) {
+    private WebServer(Model model, String modelName, String host, Limits limits, CorpusIndex corpus) {
         this.limits = limits;
+        SimilarContextsApi similar = new SimilarContextsApi(model, corpus);
         this.loopbackOnly = isLoopback(host);
         this.api = new AnalyzeApi(model, modelName, new AnalysisCache(model, limits.cacheEntries(), limits.cacheBytes()),
                 new Admission(limits.concurrent(), limits.waiting(), limits.waitMillis()));
@@ -64,6 +66,8 @@ public final class WebServer implements AutoCloseable {
             }
             config.routes.get("/api/model", ctx -> json(ctx, 200, api.model(limits)));
             config.routes.post("/api/analyze", this::analyze);
+            config.routes.get("/api/similar", ctx -> json(ctx, 200, similar.describe()));
+            config.routes.post("/api/similar", ctx -> json(ctx, 200, similar.similar(RequestBody.read(ctx.req(), limits.bodyBytes()))));
             config.routes.exception(ApiException.class, (e, ctx) -> json(ctx, e.status(), api.error(e.getMessage())));
             config.routes.exception(Admission.Busy.class, (e, ctx) -> {
                 ctx.header("Retry-After", "1");
@@ -81,7 +85,12 @@ public final class WebServer implements AutoCloseable {
 
     /** Starts on host:port (port 0 picks a free one). */
     public static WebServer start(Model model, String modelName, String host, int port, Limits limits) {
-        WebServer server = new WebServer(model, modelName, host, limits);
+        return start(model, modelName, host, port, limits, null);
+    }
+
+    /** As {@link #start(Model, String, String, int, Limits)}, with a corpus index for the similar-contexts panel (or null). */
+    public static WebServer start(Model model, String modelName, String host, int port, Limits limits, CorpusIndex corpus) {
+        WebServer server = new WebServer(model, modelName, host, limits, corpus);
         server.app.start(host, port);
         return server;
     }
