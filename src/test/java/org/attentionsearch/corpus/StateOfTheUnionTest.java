@@ -12,7 +12,7 @@ import org.attentionsearch.testing.TestModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The corpus search on a real corpus: sentences of Washington's first State of the Union addresses. */
+/** The corpus search on a real corpus: the first sentences of Washington's first State of the Union address. */
 class StateOfTheUnionTest {
 
     @TempDir Path tmp;
@@ -20,11 +20,11 @@ class StateOfTheUnionTest {
     @Test
     void wordsAreFoundWhereTheAddressesUseThemTheSameWay() {
         Model model = TestModels.MINILM.model();
-        Path corpus = StateOfTheUnion.write(tmp.resolve("sotu.jsonl"), 1790, 1791, 60);
+        Path corpus = StateOfTheUnion.write(tmp.resolve("sotu.jsonl"), 1790, 1791, 30);
         Path index = tmp.resolve("index");
         IndexManifest m = new Indexer(model, ModelFingerprint.of(model, "all-MiniLM-L6-v2"), new int[] {4}, CorpusBatches.of(model))
                 .run(corpus, CorpusFile.Format.guess(corpus), index, l -> { }, l -> { });
-        assertEquals(60, m.texts());
+        assertEquals(30, m.texts());
         try (CorpusIndex c = CorpusIndex.open(index)) {
             for (String word : List.of("credit", "militia", "commerce")) {
                 Analysis a = Analysis.of(model, "Congress must attend to the " + word + " of the nation.");
