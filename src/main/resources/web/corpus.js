@@ -70,8 +70,9 @@
   async function start() {
     try {
       const response = await fetch('/api/similar');
-      if (!response.ok) return; // no --index: the panel stays hidden
-      index = await response.json();
+      const about = response.ok ? await response.json() : null;
+      if (!about || !about.available) return; // no --index: the panel stays hidden
+      index = about;
     } catch (e) {
       return;
     }

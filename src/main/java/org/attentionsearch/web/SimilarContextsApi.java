@@ -18,7 +18,7 @@ import org.attentionsearch.search.Analysis;
 /**
  * {@code /api/similar}, the "Similar contexts in the corpus" panel: with {@code serve --index DIR},
  * the occurrences of the index nearest to a token of the text on the results page, as
- * {@code search --json} gives them (without their pages). {@code GET} says what the index holds.
+ * {@code search --json} gives them (without their pages). {@code GET} says whether there is an index and what it holds.
  * One query at a time: the index's searcher is shared.
  */
 final class SimilarContextsApi {
@@ -34,10 +34,11 @@ final class SimilarContextsApi {
         this.index = index;
     }
 
+    /** {"available": false} without an index (an answer, not an error, so that the page logs none). */
     byte[] describe() {
-        if (index == null) throw new ApiException(404, "this server was started without a corpus index (serve --index DIR)");
+        if (index == null) return bytes(JSON.createObjectNode().put("available", false));
         var m = index.manifest();
-        ObjectNode o = JSON.createObjectNode().put("documents", m.texts()).put("tokens", m.tokens());
+        ObjectNode o = JSON.createObjectNode().put("available", true).put("documents", m.texts()).put("tokens", m.tokens());
         ArrayNode layers = o.putArray("layers");
         for (int l : m.layers()) layers.add(l);
         return bytes(o);

@@ -34,6 +34,7 @@ class SimilarContextsTest {
              WebServer server = WebServer.start(model, "all-MiniLM-L6-v2", "127.0.0.1", 0, WebServer.Limits.defaults(), index)) {
             Http http = new Http(server.port());
             JsonNode about = http.get("/api/similar").json();
+            assertTrue(about.get("available").asBoolean());
             assertEquals(3, about.get("documents").asInt());
             assertEquals("[2,5]", about.get("layers").toString());
             Http.Answer a = http.post("/api/similar", "{\"text\": \"He fished from the river bank.\", \"token\": 6, \"layer\": 3, \"top\": 2}");
@@ -50,7 +51,10 @@ class SimilarContextsTest {
             assertTrue(http.get("/corpus.js").body().contains("/api/similar"));
         }
         try (WebServer plain = WebServer.start(model, "all-MiniLM-L6-v2", "127.0.0.1", 0, WebServer.Limits.defaults())) {
-            assertEquals(404, new Http(plain.port()).get("/api/similar").status());
+            Http.Answer none = new Http(plain.port()).get("/api/similar");
+            assertEquals(200, none.status());
+            assertEquals(false, none.json().get("available").asBoolean());
+            assertEquals(404, new Http(plain.port()).post("/api/similar", "{\"text\": \"bank\", \"token\": 1}").status());
         }
     }
 }
