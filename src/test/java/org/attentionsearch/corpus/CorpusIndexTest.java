@@ -15,6 +15,7 @@ import java.util.Set;
 
 import org.attentionsearch.model.Model;
 import org.attentionsearch.search.Analysis;
+import org.attentionsearch.testing.RandomDecoders;
 import org.attentionsearch.testing.TestModels;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -174,6 +175,28 @@ class CorpusIndexTest {
         try (CorpusFile f = CorpusFile.open(jsonl, CorpusFile.Format.JSON_LINES)) {
             CorpusException e = assertThrows(CorpusException.class, () -> f.next(10));
             assertEquals("line 1 of " + jsonl + " has no \"text\" string", e.getMessage());
+        }
+    }
+
+    /** Residual streams wider than Lucene's default limit of 1,024 dimensions go into the wide vector format. */
+    @Test
+    void vectorsWiderThanLucenesDefaultLimitAreIndexed() {
+        var config = org.attentionsearch.model.ModelConfig.llama(org.attentionsearch.model.ModelType.LLAMA, RandomDecoders.VOCAB, 1100, 1,
+                2, 1, 16, 16, 64, 1e-6f, org.attentionsearch.model.Rope.plain(10000, 16), false, false, false, 0);
+        var random = RandomDecoders.checkpoint(config, 4);
+        Model wide = Model.load(new org.attentionsearch.weights.Checkpoint(random.config(), random.tensors(),
+                InductionModels.vocabulary(RandomDecoders.VOCAB), null, random.source()));
+        Path file = TestCorpora.write(tmp.resolve("wide.txt"), List.of("t5 t9 t12", "t7 t9 t30 t31"));
+        Path dir = tmp.resolve("wide");
+        new Indexer(wide, ModelFingerprint.of(wide, "wide"), new int[] {0}, CorpusBatches.of(wide))
+                .run(file, CorpusFile.Format.TEXT, dir, l -> { }, l -> { });
+        try (CorpusIndex c = CorpusIndex.open(dir)) {
+            Analysis a = Analysis.of(wide, "t7 t9 t30 t31");
+            List<Hit> hits = c.search(0, CorpusSearch.query(a, 1, 0).vector(), 1, SearchFilter.NONE, "t9");
+            assertEquals(1, hits.getFirst().doc());
+            assertEquals(1, hits.getFirst().position());
+            assertEquals(1.0, hits.getFirst().similarity(), 1e-6);
+            assertEquals(1100, hits.getFirst().vector().length);
         }
     }
 
