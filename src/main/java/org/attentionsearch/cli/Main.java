@@ -20,13 +20,13 @@ import picocli.CommandLine;
                 "",
                 "attention-search TEXT…  is short for  attention-search explain TEXT…  (see explain --help)."},
         subcommands = {CommandLine.HelpCommand.class, ExplainCommand.class, NextCommand.class, GenerateCommand.class, TokenizeCommand.class, EmbedCommand.class, ExportCommand.class,
-                ServeCommand.class})
+                ServeCommand.class, IndexCommand.class, CorpusSearchCommand.class, HeadsCommand.class})
 public final class Main {
 
     static final int OK = 0, INTERNAL = 1, USAGE = 2, MODEL = 3;
 
     private static final Set<String> COMMANDS = Set.of("explain", "next", "generate", "tokenize", "embed", "export", "serve",
-            "help", "-h", "--help", "-V", "--version");
+            "index", "search", "heads", "help", "-h", "--help", "-V", "--version");
 
     public static void main(String[] args) {
         System.exit(run(args));
@@ -75,7 +75,8 @@ public final class Main {
 
     /** Options that take no value, so the word after them is not theirs. */
     private static final Set<String> FLAGS = Set.of("--json", "--tokens", "--lens", "--math", "--rollout", "--no-truncate",
-            "--help", "--version", "--chat", "--without-sinks", "--stream-pages");
+            "--help", "--version", "--chat", "--without-sinks", "--stream-pages",
+            "--same-token", "--other-tokens", "--sink");
 
     /** One line on stderr, and the exit code for the kind of failure; never a stack trace. */
     static int fail(Throwable e) {

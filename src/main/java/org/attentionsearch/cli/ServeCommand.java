@@ -39,6 +39,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Address to listen on (default: 127.0.0.1, this machine only).")
     String host;
 
+    @Option(names = "--index", paramLabel = "DIR",
+            description = "A corpus index (made by index with the same model): a \"Similar contexts in the corpus\" panel beside each results page.")
+    java.nio.file.Path index;
+
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) throw new UsageException("--port must be between 0 and 65535");
@@ -60,13 +64,23 @@ final class ServeCommand implements Callable<Integer> {
             loaded.add(model);
             names.add(o.modelName());
         }
+        org.attentionsearch.corpus.CorpusIndex corpus = null;
+        if (index != null) { // the index goes with the first (default) model
+            try {
+                corpus = org.attentionsearch.corpus.CorpusIndex.open(index);
+                corpus.requireModel(org.attentionsearch.corpus.ModelFingerprint.of(loaded.getFirst(), names.getFirst()));
+            } catch (org.attentionsearch.corpus.CorpusException e) {
+                if (corpus != null) corpus.close();
+                throw new UsageException(e.getMessage());
+            }
+        }
         if (!WebServer.isLoopbackHost(host)) {
             System.err.println("warning: listening on " + host + ": other machines can reach this server; "
                     + "it has no authentication and answers any Host name");
         }
         WebServer server;
         try {
-            server = WebServer.start(ServedModel.named(names, loaded), host, port, WebServer.Limits.defaults());
+            server = WebServer.start(ServedModel.named(names, loaded), host, port, WebServer.Limits.defaults(), corpus);
         } catch (RuntimeException e) {
             throw new UsageException("cannot listen on " + host + ":" + port + " (" + rootMessage(e) + "); check --host and --port");
         }

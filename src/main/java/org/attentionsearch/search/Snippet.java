@@ -8,7 +8,7 @@ public record Snippet(String before, String match, String after) {
 
     private static final int CONTEXT = 28;
 
-    static Snippet of(String text, TokenRef token) {
+    public static Snippet of(String text, TokenRef token) {
         if (!token.hasSpan()) {
             return new Snippet("", token.text(), token.position() == 0 ? "  (start of text)" : "  (end of text)");
         }

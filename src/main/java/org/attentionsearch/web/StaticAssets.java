@@ -21,6 +21,7 @@ final class StaticAssets {
             "figure.js", "text/javascript; charset=utf-8",
             "inspect.js", "text/javascript; charset=utf-8",
             "generate.js", "text/javascript; charset=utf-8",
+            "corpus.js", "text/javascript; charset=utf-8",
             "style.css", "text/css; charset=utf-8",
             "favicon.svg", "image/svg+xml");
 

@@ -13,6 +13,7 @@ import io.javalin.Javalin;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
+import org.attentionsearch.corpus.CorpusIndex;
 import org.attentionsearch.model.Model;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,7 +52,7 @@ public final class WebServer implements AutoCloseable {
     private final boolean loopbackOnly;
     private final AtomicLong internalErrors = new AtomicLong();
 
-    private WebServer(List<ServedModel> models, String host, Limits limits) {
+    private WebServer(List<ServedModel> models, String host, Limits limits, CorpusIndex corpus) {
         if (models.isEmpty()) throw new IllegalArgumentException("the server needs at least one model");
         this.limits = limits;
         this.loopbackOnly = Loopback.isAddress(host);
@@ -63,6 +64,7 @@ public final class WebServer implements AutoCloseable {
                     limits.cacheBytes() / models.size()), admission));
         }
         this.api = apis.values().iterator().next();
+        SimilarContextsApi similar = new SimilarContextsApi(models.getFirst().model(), corpus); // the index is the first model's
         StaticAssets assets = new StaticAssets();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -80,6 +82,8 @@ public final class WebServer implements AutoCloseable {
             config.routes.post("/api/heads", ctx -> post(ctx, ModelSearchApi::heads));
             config.routes.post("/api/compare", ctx -> post(ctx, ModelSearchApi::compare));
             config.routes.post("/api/generate", this::generate);
+            config.routes.get("/api/similar", ctx -> json(ctx, 200, similar.describe()));
+            config.routes.post("/api/similar", ctx -> json(ctx, 200, similar.similar(RequestBody.read(ctx.req(), limits.bodyBytes()))));
             config.routes.exception(ApiException.class, (e, ctx) -> json(ctx, e.status(), api.error(e.getMessage())));
             config.routes.exception(Admission.Busy.class, (e, ctx) -> {
                 ctx.header("Retry-After", "1");
@@ -97,12 +101,22 @@ public final class WebServer implements AutoCloseable {
 
     /** Starts on host:port (port 0 picks a free one) with one model. */
     public static WebServer start(Model model, String modelName, String host, int port, Limits limits) {
-        return start(ServedModel.named(List.of(modelName), List.of(model)), host, port, limits);
+        return start(ServedModel.named(List.of(modelName), List.of(model)), host, port, limits, null);
+    }
+
+    /** As {@link #start(Model, String, String, int, Limits)}, with a corpus index for the similar-contexts panel (or null). */
+    public static WebServer start(Model model, String modelName, String host, int port, Limits limits, CorpusIndex corpus) {
+        return start(ServedModel.named(List.of(modelName), List.of(model)), host, port, limits, corpus);
     }
 
     /** Starts on host:port with these models, the first the default. */
     public static WebServer start(List<ServedModel> models, String host, int port, Limits limits) {
-        WebServer server = new WebServer(models, host, limits);
+        return start(models, host, port, limits, null);
+    }
+
+    /** As above, with a corpus index of the first model for the similar-contexts panel (or null). */
+    public static WebServer start(List<ServedModel> models, String host, int port, Limits limits, CorpusIndex corpus) {
+        WebServer server = new WebServer(models, host, limits, corpus);
         server.app.start(host, port);
         return server;
     }

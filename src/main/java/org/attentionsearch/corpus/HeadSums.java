@@ -1,0 +1,139 @@
+package org.attentionsearch.corpus;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.attentionsearch.model.AttentionMask;
+import org.attentionsearch.model.ModelConfig;
+import org.attentionsearch.model.Trace;
+import org.attentionsearch.search.Analysis;
+import org.attentionsearch.search.Sinks;
+import org.attentionsearch.search.View;
+import org.attentionsearch.text.Tokenizer;
+
+/**
+ * Per-head sums over the queries of a corpus, from which {@code heads} reports the means: kept
+ * as sums (and counts) so that the sums of parts — batches, or Spark partitions — add up to
+ * the sums of the whole. For query i of a head with weights α over its visible keys:
+ * <pre>
+ *   effective results  exp(H(α_i))
+ *   previous token     α(i, i−1), for i ≥ 1 (counted over those queries only)
+ *   duplicate token    Σ α(i, j) over visible j ≠ i with the same token id as i
+ *   first token        α(i, 0) (0 when a sliding window hides it)
+ *   special tokens     Σ α(i, j) over visible special tokens j ([CLS], [SEP], BOS …)
+ *   sinks              Σ α(i, j) over the keys j the sink rule marks for query i
+ *   value share        ‖z_i^h W_O^h‖ / Σ_h' ‖z_i^h' W_O^h'‖, the head's share of what the layer's attention adds
+ * </pre>
+ */
+public final class HeadSums implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The statistics in their order in {@link #sums}. */
+    enum Stat { EFFECTIVE, PREVIOUS, DUPLICATE, FIRST, SPECIAL, SINKS, VALUE_SHARE }
+
+    private static final int STATS = Stat.values().length;
+
+    private final int layers, heads;
+    /** [layer][head][stat] flattened. */
+    private final double[] sums;
+    private long texts, tokens, queries, laterQueries;
+
+    public HeadSums(int layers, int heads) {
+        this.layers = layers;
+        this.heads = heads;
+        this.sums = new double[layers * heads * STATS];
+    }
+
+    /** Adds every query of one analysed text (which must keep its attention weights). */
+    public void add(Analysis a, Tokenizer tokenizer) {
+        ModelConfig c = a.config();
+        if (c.layers() != layers || c.heads() != heads) throw new IllegalArgumentException("another model's analysis");
+        Trace trace = a.trace();
+        int n = a.length(), hidden = c.hiddenSize();
+        int[] ids = a.tokens().stream().mapToInt(t -> t.id()).toArray();
+        boolean[] special = new boolean[n];
+        for (int j = 0; j < n; j++) special[j] = tokenizer.isSpecial(ids[j]);
+        for (int l = 0; l < layers; l++) {
+            AttentionMask mask = a.model().attention(l).mask();
+            float[] projections = trace.layer(l, "attention.head_projections"); // [heads, n, hidden]
+            double[] total = new double[n];
+            double[][] norms = new double[heads][n];
+            for (int h = 0; h < heads; h++) {
+                for (int i = 0; i < n; i++) {
+                    double s = 0;
+                    int o = (h * n + i) * hidden;
+                    for (int x = 0; x < hidden; x++) s += (double) projections[o + x] * projections[o + x];
+                    norms[h][i] = Math.sqrt(s);
+                    total[i] += norms[h][i];
+                }
+            }
+            for (int h = 0; h < heads; h++) {
+                View.Head view = new View.Head(l, h);
+                float[] w = a.weights(view), v = a.valueNorms(view);
+                int base = (l * heads + h) * STATS;
+                for (int i = 0; i < n; i++) {
+                    int first = mask.firstVisible(i), keys = mask.visibleKeys(i, n), row = i * n;
+                    sums[base + Stat.EFFECTIVE.ordinal()] += Analysis.effectiveResults(w, row + first, keys);
+                    if (i >= 1) sums[base + Stat.PREVIOUS.ordinal()] += w[row + i - 1];
+                    sums[base + Stat.FIRST.ordinal()] += first == 0 ? w[row] : 0;
+                    double duplicate = 0, specials = 0, sinkWeight = 0;
+                    boolean[] sink = Sinks.mark(w, v, row + first, keys);
+                    for (int j = first; j < first + keys; j++) {
+                        if (j != i && ids[j] == ids[i]) duplicate += w[row + j];
+                        if (special[j]) specials += w[row + j];
+                        if (sink[j - first]) sinkWeight += w[row + j];
+                    }
+                    sums[base + Stat.DUPLICATE.ordinal()] += duplicate;
+                    sums[base + Stat.SPECIAL.ordinal()] += specials;
+                    sums[base + Stat.SINKS.ordinal()] += sinkWeight;
+                    sums[base + Stat.VALUE_SHARE.ordinal()] += total[i] > 0 ? norms[h][i] / total[i] : 0;
+                }
+            }
+        }
+        texts++;
+        tokens += n;
+        queries += n;
+        laterQueries += Math.max(0, n - 1);
+    }
+
+    /** Adds another part's sums to these. */
+    public HeadSums merge(HeadSums other) {
+        if (other.layers != layers || other.heads != heads) throw new IllegalArgumentException("sums of another model");
+        for (int x = 0; x < sums.length; x++) sums[x] += other.sums[x];
+        texts += other.texts;
+        tokens += other.tokens;
+        queries += other.queries;
+        laterQueries += other.laterQueries;
+        return this;
+    }
+
+    public long texts() {
+        return texts;
+    }
+
+    public long tokens() {
+        return tokens;
+    }
+
+    /**
+     * The means per head, layer by layer; {@code induction} (per layer and head, or null for an
+     * encoder) is added as it is.
+     */
+    public List<HeadStatistics> means(double[][] induction) {
+        List<HeadStatistics> out = new ArrayList<>(layers * heads);
+        for (int l = 0; l < layers; l++) {
+            for (int h = 0; h < heads; h++) {
+                int base = (l * heads + h) * STATS;
+                double q = Math.max(1, queries);
+                out.add(new HeadStatistics(l, h, sums[base + Stat.EFFECTIVE.ordinal()] / q,
+                        laterQueries == 0 ? Double.NaN : sums[base + Stat.PREVIOUS.ordinal()] / laterQueries,
+                        sums[base + Stat.DUPLICATE.ordinal()] / q, sums[base + Stat.FIRST.ordinal()] / q,
+                        sums[base + Stat.SPECIAL.ordinal()] / q, sums[base + Stat.SINKS.ordinal()] / q,
+                        sums[base + Stat.VALUE_SHARE.ordinal()] / q, induction == null ? Double.NaN : induction[l][h]));
+            }
+        }
+        return out;
+    }
+}
