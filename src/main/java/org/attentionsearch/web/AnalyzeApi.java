@@ -6,13 +6,8 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.attentionsearch.model.Model;
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.search.Analysis;
@@ -39,7 +34,6 @@ final class AnalyzeApi {
     private final String modelName;
     private final AnalysisCache cache;
     private final Admission admission;
-    private final ObjectMapper json;
 
     AnalyzeApi(ServedModel served, AnalysisCache cache, Admission admission) {
         this.model = served.model();
@@ -47,8 +41,6 @@ final class AnalyzeApi {
         this.modelName = served.name();
         this.cache = cache;
         this.admission = admission;
-        // A key given twice is an error, not a silent "last one wins".
-        this.json = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     }
 
     /**
@@ -56,7 +48,7 @@ final class AnalyzeApi {
      * no forward pass runs, so it takes no analysis slot and never waits behind new texts.
      */
     byte[] analyze(byte[] body) {
-        return analyze(parse(body));
+        return analyze(JsonBody.parse(body));
     }
 
     byte[] analyze(JsonNode body) {
@@ -108,18 +100,6 @@ final class AnalyzeApi {
         });
     }
 
-    private JsonNode parse(byte[] body) {
-        if (body.length == 0) throw ApiException.badRequest("the body is empty; send a JSON object such as {\"text\": \"…\"}");
-        try (JsonParser p = json.createParser(body)) {
-            JsonNode node = json.readTree(p);
-            if (p.nextToken() != null) throw ApiException.badRequest("malformed JSON: extra content after the object");
-            return node;
-        } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw ApiException.badRequest("the body could not be read as JSON");
-        }
-    }
 
     private byte[] answer(AnalyzeRequest r, AnalysisCache.Hit hit, long t0) {
         Analysis a = hit.analysis();
@@ -227,7 +207,7 @@ final class AnalyzeApi {
 
     private byte[] write(Fields fields) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
-        try (JsonGenerator g = json.getFactory().createGenerator(out)) {
+        try (JsonGenerator g = JsonBody.JSON.getFactory().createGenerator(out)) {
             g.writeStartObject();
             fields.write(g);
             g.writeEndObject();

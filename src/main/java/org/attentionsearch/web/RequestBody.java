@@ -8,25 +8,39 @@ import java.util.Locale;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * Reads a request body up to a cap. A declared Content-Length over the cap is refused before
- * a byte is read; a body without one (chunked) is read only until it passes the cap. Its
- * declared type must be JSON.
+ * Reads a request body up to a cap. A declared Content-Length over the cap is refused without
+ * keeping a byte; a body without one (chunked) is kept only until it passes the cap. Either way
+ * the rest is read and dropped (up to 8 MiB; a larger declared body is refused at once) so the
+ * client receives the refusal. Its declared type must be JSON.
  */
 final class RequestBody {
 
     private RequestBody() {
     }
 
+    /**
+     * A body over the cap is still read, up to this much, and thrown away before the refusal is
+     * sent: a server that answers while the client is still sending and then closes resets the
+     * connection, and the client never sees the 413.
+     */
+    private static final long DRAIN_BYTES = 8L << 20;
+
     static byte[] read(HttpServletRequest request, int maxBytes) {
         long declared = request.getContentLengthLong();
-        if (declared > maxBytes) throw tooLarge(maxBytes);
         try (InputStream in = request.getInputStream()) {
+            if (declared > maxBytes) {
+                if (declared <= DRAIN_BYTES) drain(in); // a larger one is refused at once, the connection closed
+                throw tooLarge(maxBytes);
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 1024);
             byte[] buffer = new byte[8192];
             int total = 0;
             for (int r; (r = in.read(buffer)) > 0; ) {
                 total += r;
-                if (total > maxBytes) throw tooLarge(maxBytes);
+                if (total > maxBytes) {
+                    drain(in);
+                    throw tooLarge(maxBytes);
+                }
                 out.write(buffer, 0, r);
             }
             return out.toByteArray();
@@ -55,6 +69,18 @@ final class RequestBody {
             if (!charset.equalsIgnoreCase("utf-8")) {
                 throw new ApiException(415, "send the body as Content-Type: application/json in UTF-8, not " + clip(charset));
             }
+        }
+    }
+
+    /** Reads and drops what is left of a body, up to {@link #DRAIN_BYTES}. */
+    private static void drain(InputStream in) {
+        byte[] buffer = new byte[8192];
+        try {
+            for (long left = DRAIN_BYTES, r; left > 0 && (r = in.read(buffer)) > 0; left -= r) {
+                // dropped
+            }
+        } catch (IOException e) {
+            // the client has gone: nothing to answer
         }
     }
 

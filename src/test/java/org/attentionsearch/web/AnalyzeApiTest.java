@@ -85,4 +85,12 @@ class AnalyzeApiTest {
     private static JsonNode json(byte[] body) throws Exception {
         return Http.JSON.readTree(body);
     }
+
+    /** Found by fuzzing: bytes Jackson takes for UTF-32 and cannot decode are a 400, not an internal error. */
+    @Test
+    void aBodyThatIsNoTextAtAllIsABadRequest() {
+        byte[] body = {0x01, 0, 0, 0, 0, 0, 0, 0x08, (byte) 0x9a, (byte) 0xfc};
+        ApiException e = assertThrows(ApiException.class, () -> JsonBody.parse(body));
+        assertEquals(400, e.status());
+    }
 }

@@ -3,12 +3,6 @@ package org.attentionsearch.web;
 import java.util.function.Predicate;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.attentionsearch.model.ModelConfig;
 import org.attentionsearch.testing.FuzzProperty;
 
@@ -21,8 +15,6 @@ public class AnalyzeRequestFuzzTest {
 
     /** MiniLM's shape: the view and math fields are checked against it. */
     private static final ModelConfig CONFIG = ModelConfig.bert(30522, 384, 6, 12, 1536, 512, 2, 1e-12f);
-    /** Parsed as the API parses a body: duplicate keys refused. */
-    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
     private static final Predicate<Throwable> CLEAR = e -> e instanceof ApiException api && api.status() >= 400 && api.status() < 500;
 
     @FuzzTest(maxDuration = "30s")
@@ -31,14 +23,6 @@ public class AnalyzeRequestFuzzTest {
     }
 
     public static void analyzeRequestTarget(byte[] body) {
-        FuzzProperty.check(body.length, CLEAR, () -> {
-            JsonNode node;
-            try (JsonParser p = JSON.createParser(body)) {
-                node = JSON.readTree(p);
-            } catch (JsonProcessingException e) {
-                throw ApiException.badRequest("malformed JSON: " + e.getOriginalMessage()); // as the API answers it
-            }
-            AnalyzeRequest.parse(node, CONFIG);
-        });
+        FuzzProperty.check(body.length, CLEAR, () -> AnalyzeRequest.parse(JsonBody.parse(body), CONFIG)); // as the API reads a body
     }
 }
