@@ -40,9 +40,9 @@ class DecoderBrowserTest {
 
     private static final String TEXT = WebServerTest.TEXT;
     private static final String PROMPT = "The river bank flooded after the";
+    private static BrowserSession session;
     private static WebServer server;
     private static Http http;
-    private static Browser browser;
     private static WebDriver driver;
     private static String base;
 
@@ -52,24 +52,17 @@ class DecoderBrowserTest {
         // A tiny Llama with grouped-query attention, held in memory; its vocabulary is the words t3 … t96.
         Model llama = Model.load(new Checkpoint(RandomDecoders.llama(), RandomDecoders.checkpoint(RandomDecoders.llama(), 11).tensors(),
                 wordsT3toT96(), null, "random llama"));
-        server = WebServer.start(ServedModel.named(List.of("all-MiniLM-L6-v2", "gpt2.gguf", "llama"),
-                List.of(TestModels.MINILM.model(), gpt2, llama)), "127.0.0.1", 0, WebServer.Limits.defaults());
-        http = new Http(server.port());
-        base = "http://127.0.0.1:" + server.port() + "/";
-        browser = new Browser(1400, 1000);
-        driver = browser.driver;
+        session = BrowserSession.start(ServedModel.named(List.of("all-MiniLM-L6-v2", "gpt2.gguf", "llama"),
+                List.of(TestModels.MINILM.model(), gpt2, llama)), 1400, 1000);
+        server = session.server();
+        http = session.http();
+        driver = session.driver();
+        base = session.base();
     }
 
     @AfterAll
     static void stop() throws IOException {
-        try {
-            if (browser != null) browser.close();
-        } finally {
-            if (server != null) {
-                assertEquals(0, server.internalErrors());
-                server.close();
-            }
-        }
+        if (session != null) session.close();
     }
 
     private void open(String query) {

@@ -38,31 +38,24 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 class WebAppBrowserTest {
 
     private static final String TEXT = WebServerTest.TEXT;
+    private static BrowserSession session;
     private static WebServer server;
     private static Http http;
-    private static Browser browser;
     private static WebDriver driver;
     private static String base;
 
     @BeforeAll
     static void start() throws IOException {
-        server = WebServer.start(TestModels.MINILM.model(), "all-MiniLM-L6-v2", "127.0.0.1", 0, WebServer.Limits.defaults());
-        http = new Http(server.port());
-        base = "http://127.0.0.1:" + server.port() + "/";
-        browser = new Browser(1400, 1100);
-        driver = browser.driver;
+        session = BrowserSession.start(ServedModel.named(List.of("all-MiniLM-L6-v2"), List.of(TestModels.MINILM.model())), 1400, 1100);
+        server = session.server();
+        http = session.http();
+        driver = session.driver();
+        base = session.base();
     }
 
     @AfterAll
     static void stop() throws IOException {
-        try {
-            if (browser != null) browser.close();
-        } finally {
-            if (server != null) {
-                assertEquals(0, server.internalErrors());
-                server.close();
-            }
-        }
+        if (session != null) session.close();
     }
 
     @BeforeEach
@@ -311,14 +304,14 @@ class WebAppBrowserTest {
     }
 
     private static void clearDownloads() throws IOException {
-        try (var files = Files.list(browser.downloads)) {
+        try (var files = Files.list(session.browser().downloads)) {
             for (Path p : files.toList()) Files.delete(p);
         }
     }
 
     private static Path waitForDownload(String suffix) {
         return waitFor(d -> {
-            try (var files = Files.list(browser.downloads)) {
+            try (var files = Files.list(session.browser().downloads)) {
                 return files.filter(p -> p.getFileName().toString().endsWith(suffix)).findFirst().orElse(null);
             } catch (IOException e) {
                 return null;
