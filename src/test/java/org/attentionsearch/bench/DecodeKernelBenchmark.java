@@ -11,6 +11,8 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.attentionsearch.math.Epilogue;
+import org.attentionsearch.math.HalfMatrix;
+import org.attentionsearch.math.Int8Matrix;
 import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.QuantizedMatrix;
@@ -42,8 +44,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * segment feeds the quantized kernel (mixing kinds in one JVM slows it several times over).
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec -Dbench.main=org.attentionsearch.bench.DecodeKernelBenchmark}
- * ({@code -Dthreads=1} for one thread; {@code -Dshapes=576x50257 -Dformats=Q8_0 -Dstorage=mapped,native} for some lines,
- * native being the quantized blocks copied into the process's own memory).
+ * ({@code -Dthreads=1} for one thread; {@code -Dshapes=576x50257 -Dformats=Q8_0 -Dstorage=mapped,native,array} for some
+ * lines, native being the quantized blocks copied into the process's own memory, array the form the model keeps F16
+ * and Q8_0 in).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -64,7 +67,10 @@ public class DecodeKernelBenchmark {
     @Param({"2"})
     public int threads;
 
-    /** Where quantized blocks lie: a memory-mapped file (as a GGUF is read), or native memory of the process's own. */
+    /**
+     * Where quantized blocks lie: a memory-mapped file (as a GGUF is read), native memory of the
+     * process's own, or Java arrays as the model keeps F16 ({@link HalfMatrix}) and Q8_0 ({@link Int8Matrix}).
+     */
     @Param({"mapped"})
     public String storage;
 
@@ -116,7 +122,12 @@ public class DecodeKernelBenchmark {
                 copy.copyFrom(mapped);
                 mapped = copy;
             }
-            w = QuantizedMatrix.contiguous(f, mapped, 0, n, k);
+            QuantizedMatrix blocks = QuantizedMatrix.contiguous(f, mapped, 0, n, k);
+            w = !storage.equals("array") ? blocks : switch (f) {
+                case F16 -> HalfMatrix.of(blocks);
+                case Q8_0 -> Int8Matrix.of(blocks);
+                default -> throw new IllegalArgumentException("no array form for " + f);
+            };
             weightBytes = bytes.length;
         }
         Parallel.setThreads(threads);

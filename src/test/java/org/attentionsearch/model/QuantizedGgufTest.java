@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import org.attentionsearch.math.HalfMatrix;
 import org.attentionsearch.math.Int8Matrix;
 import org.attentionsearch.math.QuantizedMatrix;
 import org.attentionsearch.testing.LlamaCpp;
@@ -51,7 +52,11 @@ class QuantizedGgufTest {
     void inPlaceMatchesDequantizedAndLlamaCpp(Spec spec) {
         Checkpoint checkpoint = ModelLoader.load(SyntheticModels.gguf(spec));
         Model inPlace = Model.load(checkpoint), plain = Model.load(dequantized(checkpoint));
-        Class<?> kept = spec.weightType() == GgmlType.Q8_0 ? Int8Matrix.class : QuantizedMatrix.class;
+        Class<?> kept = switch (spec.weightType()) {
+            case Q8_0 -> Int8Matrix.class;
+            case F16 -> HalfMatrix.class;
+            default -> QuantizedMatrix.class;
+        };
         assertInstanceOf(kept, inPlace.attention(0).outputWeight(), "W_O kept quantized");
         Encoding e = inPlace.tokenizer().encode(PROMPT);
         int n = e.length(), v = inPlace.config().vocabSize();

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
+import org.attentionsearch.math.HalfMatrix;
 import org.attentionsearch.math.Int8Matrix;
 import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.QuantizedMatrix;
@@ -53,14 +54,30 @@ final class Families {
     }
 
     /**
-     * How a file's quantized blocks are kept: Q8_0's bytes and scales apart ({@link Int8Matrix},
-     * the same numbers in the same memory, read about twice as fast when decoding), other formats
-     * read in place. {@code -Dattentionsearch.q8_0.inPlace=true} keeps Q8_0 in place too.
+     * How a file's quantized blocks are kept: Q8_0's bytes and scales apart ({@link Int8Matrix})
+     * and F16's halves in an array ({@link HalfMatrix}), the same numbers in as much memory, read
+     * faster when decoding; other formats, and any matrix the heap has no room for, are read in
+     * place. {@code -Dattentionsearch.q8_0.inPlace=true} and {@code -Dattentionsearch.f16.inPlace=true}
+     * keep those in place too.
      */
     static WeightMatrix kept(QuantizedMatrix q) {
-        boolean apart = q.formats().equals(List.of(QuantizedMatrix.Format.Q8_0)) && Int8Matrix.fits(q.k(), q.n())
-                && !Boolean.getBoolean("attentionsearch.q8_0.inPlace");
-        return apart ? Int8Matrix.of(q) : q;
+        List<QuantizedMatrix.Format> formats = q.formats();
+        if (formats.equals(List.of(QuantizedMatrix.Format.Q8_0)) && Int8Matrix.fits(q.k(), q.n())
+                && !Boolean.getBoolean("attentionsearch.q8_0.inPlace") && heapHolds((long) q.k() * q.n() * 9 / 8)) {
+            return Int8Matrix.of(q);
+        }
+        if (formats.equals(List.of(QuantizedMatrix.Format.F16)) && HalfMatrix.fits(q.k(), q.n())
+                && !Boolean.getBoolean("attentionsearch.f16.inPlace") && heapHolds(2L * q.k() * q.n())) {
+            return HalfMatrix.of(q);
+        }
+        return q;
+    }
+
+    /** Whether the heap can take {@code bytes} more and keep a quarter of its maximum free for the forward pass. */
+    private static boolean heapHolds(long bytes) {
+        Runtime rt = Runtime.getRuntime();
+        long used = rt.totalMemory() - rt.freeMemory();
+        return used + bytes <= rt.maxMemory() - rt.maxMemory() / 4;
     }
 
     /** The parts' quantized matrices stacked, when all have them over one mapped file (each part in its own format). */
