@@ -23,7 +23,8 @@ import org.attentionsearch.weights.GgmlType;
  * through libllama in a 512-token context, memory-mapped, its default F16 cache), then reports
  * its peak resident set (VmHWM) and its resident set at the end (VmRSS). Both processes run in
  * a JVM with the launcher's options, so a third process that only starts the JVM gives the
- * share of each figure that is the JVM itself. One JSON line per model and weight type.
+ * share of each figure that is the JVM itself, and ours runs a second time with a collector chosen
+ * for a small resident set ({@code ours_lean_peak_mb}). One JSON line per model and weight type.
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec
  * -Dbench.main=org.attentionsearch.bench.DecoderMemory} with {@code -Dmodels=…} and
@@ -48,22 +49,33 @@ public final class DecoderMemory {
                 if (!chosen("weights", type.name())) continue;
                 decoder.write(MODELS, type);
                 Path file = decoder.file(MODELS, type);
-                long[] jvm = child("jvm", file), ours = child("ours", file), llama = child("llama", file);
+                long[] jvm = child("jvm", file, LAUNCHER_GC), ours = child("ours", file, LAUNCHER_GC);
+                long[] lean = child("ours", file, LEAN_GC), llama = child("llama", file, LAUNCHER_GC);
                 System.out.printf(Locale.ROOT,
                         "{\"memory\":\"separate processes\",\"model\":\"%s\",\"weights\":\"%s\",\"file_mb\":%.0f,\"context\":%d,"
-                                + "\"ours_peak_mb\":%.0f,\"ours_end_mb\":%.0f,\"llama_peak_mb\":%.0f,\"llama_end_mb\":%.0f,"
-                                + "\"jvm_alone_peak_mb\":%.0f,\"peak_ratio\":%.3f}%n",
-                        decoder.label(), type, Files.size(file) / 1e6, CONTEXT, ours[0] / 1e6, ours[1] / 1e6,
-                        llama[0] / 1e6, llama[1] / 1e6, jvm[0] / 1e6, (double) ours[0] / llama[0]);
+                                + "\"ours_peak_mb\":%.0f,\"ours_end_mb\":%.0f,\"ours_lean_peak_mb\":%.0f,\"llama_peak_mb\":%.0f,\"llama_end_mb\":%.0f,"
+                                + "\"jvm_alone_peak_mb\":%.0f,\"peak_ratio\":%.3f,\"lean_peak_ratio\":%.3f}%n",
+                        decoder.label(), type, Files.size(file) / 1e6, CONTEXT, ours[0] / 1e6, ours[1] / 1e6, lean[0] / 1e6,
+                        llama[0] / 1e6, llama[1] / 1e6, jvm[0] / 1e6, (double) ours[0] / llama[0], (double) lean[0] / llama[0]);
             }
         }
     }
 
-    /** Runs one probe in a JVM of its own with the launcher's options; its peak and final resident bytes. */
-    private static long[] child(String engine, Path file) throws IOException, InterruptedException {
+    /** The launcher's collector: G1 with 1 MB regions. */
+    private static final List<String> LAUNCHER_GC = List.of("-XX:+UseG1GC", "-XX:G1HeapRegionSize=1m");
+    /**
+     * A collector for a small resident set, as ATTENTION_SEARCH_JAVA_OPTS can choose it: the parallel
+     * collector with a 16 MB young generation. G1 spreads a decoding run's short-lived arrays over
+     * ever more regions and keeps them resident (about 650 MB however small its young generation).
+     */
+    private static final List<String> LEAN_GC = List.of("-XX:+UseParallelGC", "-Xmn16m");
+
+    /** Runs one probe in a JVM of its own with the launcher's options and the given collector; its peak and final resident bytes. */
+    private static long[] child(String engine, Path file, List<String> gc) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseG1GC", "-XX:G1HeapRegionSize=1m", "-XX:MaxRAMPercentage=75",
+                "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        command.addAll(gc);
+        command.addAll(List.of("-XX:MaxRAMPercentage=75",
                 "-Dthreads=" + Integer.getInteger("threads", 2), "-Dfixtures.dir=" + System.getProperty("fixtures.dir", "target/fixtures"),
                 "-cp", System.getProperty("java.class.path"), DecoderMemory.class.getName(), engine, file.toString()));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
