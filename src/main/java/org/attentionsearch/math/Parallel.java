@@ -10,9 +10,11 @@ import java.util.function.IntConsumer;
  * The worker threads that the kernels split their work across.
  *
  * <p>A fixed pool of {@code threads() - 1} daemon platform threads; the calling thread always
- * runs one share itself, so {@code threads() == 1} means "no pool at all". Work is handed out
- * as one contiguous range per thread. Idle workers spin briefly (the next kernel of a forward
- * pass usually follows within microseconds) and then park.
+ * runs a share itself, so {@code threads() == 1} means "no pool at all". Work is cut into a few
+ * contiguous pieces per thread, each claimed by whichever thread is free next: on a busy
+ * machine, where another process may hold a core for milliseconds, the threads that run take
+ * over the pieces of one that does not, instead of all waiting for it. Idle workers spin briefly
+ * (the next kernel of a forward pass usually follows within microseconds) and then park.
  *
  * <p>Calls made from inside a parallel region (from a worker, or from the caller's own share)
  * run inline on the current thread, so nested use cannot deadlock. Calls from unrelated threads
@@ -27,6 +29,8 @@ public final class Parallel {
     }
 
     private static final Object CONFIG = new Object();
+    /** Pieces per thread: enough that a stalled thread's share is small, few enough that each piece is long ({@code -Dattentionsearch.parallel.pieces}). */
+    private static final int PIECES = Math.max(1, Integer.getInteger("attentionsearch.parallel.pieces", 4));
     private static volatile int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
     private static volatile Pool pool; // written under CONFIG
 
@@ -99,19 +103,71 @@ public final class Parallel {
         return (int) Math.min(n, grains * c / chunks * grain);
     }
 
+    /**
+     * One call's work: {@code pieces} ranges, claimed one at a time by whichever thread is free.
+     * A thread the machine has taken away holds up at most the piece it claimed; one that wakes
+     * after the work is gone finds nothing left to claim.
+     */
+    private static final class Job {
+        final RangeBody body;
+        final int n, grain, pieces;
+        final AtomicInteger next = new AtomicInteger(), finished = new AtomicInteger();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread owner;
+
+        Job(RangeBody body, int n, int grain, int pieces, Thread owner) {
+            this.body = body;
+            this.n = n;
+            this.grain = grain;
+            this.pieces = pieces;
+            this.owner = owner;
+        }
+
+        /** Claims and runs pieces until none is left; the thread that finishes the last wakes the owner. */
+        void work() {
+            for (int p; (p = next.getAndIncrement()) < pieces; ) {
+                try {
+                    body.run(chunkStart(n, grain, pieces, p), chunkStart(n, grain, pieces, p + 1));
+                } catch (Throwable t) {
+                    fail(t);
+                } finally {
+                    if (finished.incrementAndGet() == pieces && Thread.currentThread() != owner) LockSupport.unpark(owner);
+                }
+            }
+        }
+
+        void fail(Throwable t) {
+            if (!failure.compareAndSet(null, t)) {
+                Throwable first = failure.get();
+                if (first != null && first != t) first.addSuppressed(t);
+            }
+        }
+
+        /** Waits until every piece is finished: briefly spinning, as the other share usually ends within microseconds, then parked. */
+        void await() {
+            long start = System.nanoTime();
+            int spins = 0;
+            while (finished.get() != pieces) {
+                if ((++spins & 63) != 0 || System.nanoTime() - start < Pool.SPIN_NANOS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+        }
+    }
+
     private static final class Pool {
         private static final long SPIN_NANOS = 50_000;
 
         private final Worker[] workers;
         private final ReentrantLock lock = new ReentrantLock();
-        private final AtomicInteger pending = new AtomicInteger();
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private volatile Thread owner;
 
         Pool(int threads) {
             workers = new Worker[threads - 1];
             for (int i = 0; i < workers.length; i++) {
-                workers[i] = new Worker(this, i + 1);
+                workers[i] = new Worker(i + 1);
                 workers[i].start();
             }
         }
@@ -129,23 +185,17 @@ public final class Parallel {
             return p != null && p.owner == t;
         }
 
+        /** Shares [0, n) out as {@code PIECES} pieces per thread, handed to whichever thread asks next. */
         void run(int n, int grain, int chunks, RangeBody body) {
             lock.lock();
             try {
                 owner = Thread.currentThread();
-                failure.set(null);
-                pending.set(chunks - 1);
-                for (int c = 1; c < chunks; c++) {
-                    workers[c - 1].assign(body,
-                            chunkStart(n, grain, chunks, c), chunkStart(n, grain, chunks, c + 1));
-                }
-                try {
-                    body.run(0, chunkStart(n, grain, chunks, 1));
-                } catch (Throwable t) {
-                    fail(t);
-                }
-                awaitWorkers();
-                Throwable t = failure.getAndSet(null);
+                long grains = ((long) n + grain - 1) / grain;
+                Job job = new Job(body, n, grain, (int) Math.min(grains, (long) chunks * PIECES), owner);
+                for (int c = 1; c < chunks; c++) workers[c - 1].assign(job);
+                job.work();
+                job.await();
+                Throwable t = job.failure.get();
                 if (t instanceof RuntimeException e) {
                     throw e;
                 } else if (t instanceof Error e) {
@@ -156,36 +206,6 @@ public final class Parallel {
             } finally {
                 owner = null;
                 lock.unlock();
-            }
-        }
-
-        private void awaitWorkers() {
-            long start = System.nanoTime();
-            int spins = 0;
-            while (pending.get() != 0) {
-                if ((++spins & 63) != 0 || System.nanoTime() - start < SPIN_NANOS) {
-                    Thread.onSpinWait();
-                } else {
-                    LockSupport.park(this);
-                }
-            }
-        }
-
-        void fail(Throwable t) {
-            if (!failure.compareAndSet(null, t)) {
-                Throwable first = failure.get();
-                if (first != null && first != t) {
-                    first.addSuppressed(t);
-                }
-            }
-        }
-
-        void done() {
-            if (pending.decrementAndGet() == 0) {
-                Thread o = owner;
-                if (o != null) {
-                    LockSupport.unpark(o);
-                }
             }
         }
 
@@ -203,23 +223,17 @@ public final class Parallel {
     }
 
     private static final class Worker extends Thread {
-        private final Pool pool;
-        private volatile RangeBody body;
-        private int start;
-        private int end;
+        private final AtomicReference<Job> job = new AtomicReference<>();
         private volatile boolean sleeping;
         volatile boolean stopping;
 
-        Worker(Pool pool, int index) {
+        Worker(int index) {
             super("attention-search-worker-" + index);
-            this.pool = pool;
             setDaemon(true);
         }
 
-        void assign(RangeBody b, int s, int e) {
-            start = s;
-            end = e;
-            body = b; // volatile write publishes start and end
+        void assign(Job j) {
+            job.set(j);
             if (sleeping) {
                 LockSupport.unpark(this);
             }
@@ -228,37 +242,30 @@ public final class Parallel {
         @Override
         public void run() {
             while (!stopping) {
-                RangeBody b = awaitBody();
-                if (b == null) {
-                    continue;
-                }
-                body = null;
-                try {
-                    b.run(start, end);
-                } catch (Throwable t) {
-                    pool.fail(t);
-                } finally {
-                    pool.done();
+                Job j = awaitJob();
+                if (j != null) {
+                    job.compareAndSet(j, null); // a newer job, assigned meanwhile, stays
+                    j.work();
                 }
             }
         }
 
-        private RangeBody awaitBody() {
+        private Job awaitJob() {
             long t0 = System.nanoTime();
             int spins = 0;
-            RangeBody b;
-            while ((b = body) == null && !stopping) {
+            Job j;
+            while ((j = job.get()) == null && !stopping) {
                 if ((++spins & 63) != 0 || System.nanoTime() - t0 < Pool.SPIN_NANOS) {
                     Thread.onSpinWait();
                 } else {
                     sleeping = true;
-                    if (body == null && !stopping) {
+                    if (job.get() == null && !stopping) {
                         LockSupport.park(this);
                     }
                     sleeping = false;
                 }
             }
-            return b;
+            return j;
         }
     }
 }
