@@ -23,6 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>A few rows (decoding one token): one pass over the halves, four stored rows at a time so
  * that every vector of x is loaded once for four rows; threads take runs of
  * {@link PackedMatrix#PANEL} stored rows. More rows (a prompt): {@link MatMul#multiplyByPanels}.
+ * Twin: {@link ScalarMatMul} on W spelled out value by value ({@code w.rows(0, k)}).
  */
 public final class HalfMatMul {
     private static final VectorSpecies<Float> S = PackedMatrix.SPECIES;

@@ -15,6 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
  * over the bytes, four stored rows at a time so that every vector of a is loaded once for four
  * rows; threads take runs of {@link PackedMatrix#PANEL} stored rows, so they read disjoint rows
  * and write disjoint stretches of c. More rows (a prompt): {@link MatMul#multiplyByPanels}.
+ * Twin: {@link ScalarMatMul} on W spelled out value by value ({@code w.rows(0, k)}).
  */
 public final class Int8MatMul {
     private static final VectorSpecies<Float> S = PackedMatrix.SPECIES;

@@ -97,7 +97,7 @@ class HalfMatMulTest {
                 float[] inPlace = new float[rows * n], got = new float[rows * n], twin = new float[rows * n];
                 inPlaceRows.multiply(a, rows, bias, epilogue, residual, inPlace, null);
                 w.multiply(a, rows, bias, epilogue, residual, got, null);
-                ScalarHalfMatMul.multiply(a, rows, w, bias, epilogue, residual, twin);
+                ScalarMatMul.multiply(a, rows, w.rows(0, k), k, n, bias, epilogue, residual, twin); // the scalar twin on W spelled out value by value
                 float[] dense = w.rows(0, k);
                 for (int i = 0; i < got.length; i++) {
                     // as in MatMulTest: float rounding of a k-term sum, far below any wrong or missing term

@@ -65,7 +65,7 @@ class Int8MatMulTest {
                 float[] inPlace = new float[rows * n], got = new float[rows * n], twin = new float[rows * n];
                 blocks.multiply(a, rows, bias, epilogue, residual, inPlace, null);
                 w.multiply(a, rows, bias, epilogue, residual, got, null);
-                ScalarInt8MatMul.multiply(a, rows, w, bias, epilogue, residual, twin);
+                ScalarMatMul.multiply(a, rows, w.rows(0, k), k, n, bias, epilogue, residual, twin); // the scalar twin on W spelled out value by value
                 float[] dense = w.rows(0, k);
                 for (int i = 0; i < got.length; i++) {
                     // as in MatMulTest: float rounding of a k-term sum, far below any wrong or missing term
