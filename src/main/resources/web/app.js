@@ -44,6 +44,7 @@
   let inflight = null;
   let linkProblems = [];
   let markedTokens = new Set();   // tokens of the strip that carry a mark (selected, found, hovered)   // what a link asked for that could not be shown, said once the page is up
+  let scrolledTo = null;          // the query the strip was last scrolled to
   let requestSerial = 0;
   /** Where generate.js and inspect.js join in: extra request fields, and calls after each render. */
   const hooks = { body: [], searching: [], rendered: [], refresh: [] };
@@ -177,7 +178,13 @@
     if (!state.text) return;
     if (hooks.refresh.some((f) => f())) return; // a generated token's page comes from its step, not a new pass
     try {
-      const data = await api(requestBody({ query: state.query }));
+      const answer = api(requestBody({ query: state.query }));
+      // The address is written while the server answers, not in the render: a history entry
+      // takes the browser a style and layout pass (it saves the scroll position) and, with a
+      // long text in the address, tens of milliseconds.
+      writeHash(state.history);
+      state.history = 'replace';
+      const data = await answer;
       if (!data) return;
       state.analysis = data;
       renderAll();
@@ -255,6 +262,7 @@
     // A long text gets a compact strip of a few scrolling lines, so the results stay on the first screen.
     ui.tokens.classList.toggle('long', a.tokens.length > LONG_TEXT);
     markedTokens = new Set();
+    scrolledTo = null;
     ui.tokens.replaceChildren(...a.tokens.map((t, i) => {
       const special = t.start === null;
       const b = el('button', {
@@ -295,7 +303,12 @@
       b.classList.toggle('found', w !== undefined);
     }
     markedTokens = next;
-    keepInView(tokenButton(state.query));
+    // Scrolling reads the layout, which costs a full style and layout pass mid-render on a long
+    // strip: done only when the query or the strip changed, not on a layer switch or a hover.
+    if (scrolledTo !== state.query) {
+      scrolledTo = state.query;
+      keepInView(tokenButton(state.query));
+    }
   }
 
   /** Scrolls the strip (not the page) so that the query's token is visible. */
