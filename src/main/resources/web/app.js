@@ -608,10 +608,10 @@
     const shows = state.head === 'rollout' ? 'rollout through all layers'
       : state.head === 'mean' ? `the mean of layer ${m.layer}'s heads` : `the value-weighted blend of layer ${m.layer}'s heads`;
     const why = m.headChoice === 'heaviest'
-      ? `of layer ${m.layer}'s heads, head ${m.head} gives this key the most weight (α = ${fmt(m.weight, 3)})`
-      : `head ${m.head} of layer ${m.layer}, picked here`;
+      ? `head ${m.head}, the head of layer ${m.layer} that gives this key the most weight (α = ${fmt(m.weight, 3)})`
+      : `head ${m.head} of layer ${m.layer}, as picked here`;
     const picker = el('select', { id: 'math-head', 'aria-label': 'Head to take apart' },
-      el('option', { value: '' }, 'the head giving this key the most weight'),
+      el('option', { value: '' }, 'the heaviest head'),
       ...Array.from({ length: state.model.heads }, (_, h) => el('option', { value: h }, `head ${h}`)));
     picker.value = state.mathHead === null ? '' : String(state.mathHead);
     picker.addEventListener('change', () => {
@@ -620,7 +620,7 @@
       refresh();
     });
     return el('p', { class: 'math-head', id: 'math-head-choice', 'data-head': m.head, 'data-choice': m.headChoice || '' },
-      `This page shows ${shows}, which has no single q·k; taken apart here is one head: ${why}. `,
+      `This page shows ${shows}, which has no single q·k. Taken apart here: ${why}. `,
       el('label', { class: 'math-head-pick' }, 'Take apart ', picker));
   }
 

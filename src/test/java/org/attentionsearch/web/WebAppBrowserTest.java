@@ -107,7 +107,7 @@ class WebAppBrowserTest {
         WebElement choice = waitFor(d -> d.findElement(By.id("math-head-choice")));
         assertEquals(String.valueOf(heaviest), choice.getDomAttribute("data-head"));
         assertTrue(choice.getText().contains("value-weighted blend of layer 2's heads, which has no single q·k")
-                && choice.getText().contains("head " + heaviest + " gives this key the most weight"), choice.getText());
+                && choice.getText().contains("head " + heaviest + ", the head of layer 2 that gives this key the most weight"), choice.getText());
         String title = driver.findElement(By.cssSelector("#math .math-title")).getText();
         assertTrue(title.contains("token " + deposit + " → token " + key + " · layer 2, head " + heaviest), title);
         assertTrue(driver.findElement(By.id("heatmap-title")).getText().startsWith("Layer 2, head " + heaviest), "the large map is that head's");
@@ -117,7 +117,7 @@ class WebAppBrowserTest {
         waitFor(d -> d.findElement(By.cssSelector("#math .math-title")).getText().endsWith("layer 2, head 4"));
         choice = driver.findElement(By.id("math-head-choice"));
         assertEquals("asked", choice.getDomAttribute("data-choice"));
-        assertTrue(choice.getText().contains("head 4 of layer 2, picked here"), choice.getText());
+        assertTrue(choice.getText().contains("head 4 of layer 2, as picked here"), choice.getText());
         JsonNode picked = http.analyze("{\"text\": " + WebServerTest.quote(TEXT) + ", \"layer\": 2, \"head\": \"value\", \"query\": "
                 + deposit + ", \"math\": {\"head\": 4}}").get("math");
         assertTrue(driver.findElement(By.cssSelector("#math .steps")).getText().contains(String.format(java.util.Locale.ROOT, "= %.4f", picked.get("weight").asDouble())),

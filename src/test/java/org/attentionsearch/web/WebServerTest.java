@@ -124,7 +124,7 @@ class WebServerTest {
      */
     @Test
     void theMathOfABlendTakesApartTheHeadThatGivesItsKeyTheMostWeight() {
-        int query = 6, layer = 2; // "deposit"
+        int query = 6, layer = 2; // the second "to"
         for (String blend : new String[] {"\"value\"", "\"mean\""}) {
             JsonNode a = http.analyze("{\"text\": " + quote(TEXT) + ", \"layer\": " + layer + ", \"head\": " + blend
                     + ", \"query\": " + query + ", \"math\": true}");
