@@ -571,6 +571,13 @@
       el('span', { class: 'title-meta' }, ` · token ${m.query} → token ${m.key} · layer ${m.layer}, head ${m.head}`));
 
     const which = isHead(state.head) ? null : mathHeadChoice(m);
+    // As explain --math says them: what a decoder's q, k and v are.
+    const M = state.model, notes = [];
+    if (M.kvHeads && M.kvHeads !== M.heads) {
+      notes.push(`Head ${m.head} reads key/value head ${m.kvHead}, which ${M.heads / M.kvHeads} query heads share (grouped-query attention).`);
+    }
+    if (M.rotaryDimensions) notes.push(`q and k are after rotary positions: dimension c turns with c + ${M.rotaryDimensions / 2}.`);
+    const modelNote = notes.length ? el('p', { class: 'math-note', id: 'math-model-note' }, notes.join(' ')) : null;
 
     const vectors = el('div', { class: 'vectors' },
       vectorRow('q', `query of ${q}`, m.q), vectorRow('k', `key of ${k}`, m.k), vectorRow('v', `value of ${k}`, m.v));
@@ -597,7 +604,7 @@
         el('span', {}, `α · v · W_O, ${m.contribution.length} numbers in the residual stream, lies nearest to the embeddings of `,
           neighbours(m.nearestToContribution), el('span', { class: 'muted' }, ' (nearest neighbours, not a prediction)'))),
     );
-    ui.math.replaceChildren(title, ...(which ? [which] : []), vectors, termsNote, terms, steps);
+    ui.math.replaceChildren(title, ...[which, modelNote].filter(Boolean), vectors, termsNote, terms, steps);
   }
 
   /**

@@ -88,6 +88,9 @@ final class AnalyzeApi {
             g.writeNumberField("kvHeads", c.kvHeads());
             g.writeNumberField("hidden", c.hiddenSize());
             g.writeNumberField("headSize", c.headSize());
+            // dimensions turned by rotary positions (q and k in the math are after the turn), or null
+            if (c.rope() != null) g.writeNumberField("rotaryDimensions", c.rope().dimensions());
+            else g.writeNullField("rotaryDimensions");
             g.writeNumberField("intermediate", c.intermediateSize());
             g.writeNumberField("vocabSize", c.vocabSize());
             g.writeNumberField("maxPositions", c.maxPositions());
