@@ -35,7 +35,7 @@
     query: 1,
     layer: 2,
     head: 'value',    // a head number, or 'mean', 'value', 'rollout'
-    mathHead: 0,      // the head whose q·k the math panel takes apart when the view is a blend
+    mathHead: null,   // on a blend, the head picked in the math panel (null: the head giving the key the most weight)
     key: null,        // the result taken apart in the math panel (null: the top result)
     hoverKey: null,
     top: 10,          // results on the page; "More results" adds more
@@ -44,6 +44,7 @@
   let inflight = null;
   let linkProblems = [];
   let markedTokens = new Set();   // tokens of the strip that carry a mark (selected, found, hovered)   // what a link asked for that could not be shown, said once the page is up
+  let scrolledTo = null;          // the query the strip was last scrolled to
   let requestSerial = 0;
   /** Where generate.js and inspect.js join in: extra request fields, and calls after each render. */
   const hooks = { body: [], searching: [], rendered: [], refresh: [] };
@@ -122,7 +123,11 @@
   function requestBody(extra) {
     const body = { text: state.text, head: state.head, top: state.top };
     if (state.head !== 'rollout') body.layer = state.layer;
-    const math = { query: state.query, layer: mathLayer(), head: mathHead() };
+    // A single head's page takes its own head apart; on a blend the server picks the head that
+    // gives the key the most weight (as `explain --math` does) unless one was picked in the panel.
+    const math = { query: state.query, layer: mathLayer() };
+    const head = isHead(state.head) ? state.head : state.mathHead;
+    if (head !== null) math.head = head;
     if (state.key !== null) math.key = state.key;
     body.math = math;
     if (state.model.id) body.model = state.model.id;
@@ -132,7 +137,8 @@
   }
 
   const mathLayer = () => state.head === 'rollout' ? state.model.layers - 1 : state.layer;
-  const mathHead = () => isHead(state.head) ? state.head : state.mathHead;
+  /** The head the math panel takes apart: the page's own, or for a blend the one the server chose. */
+  const mathHead = () => isHead(state.head) ? state.head : (state.analysis?.math?.head ?? 0);
 
   async function search(text, selection, history) {
     run(hooks.searching, text);
@@ -141,7 +147,7 @@
     state.top = TOP;
     state.history = history || 'push';
     // Start on the first word (token 1): [CLS] is rarely the interesting query.
-    Object.assign(state, { query: 1, key: null }, selection || {});
+    Object.assign(state, { query: 1, key: null, mathHead: null }, selection || {});
     if (state.query === null) state.query = 1;
     ui.input.value = text;
     enterResultsMode();
@@ -177,7 +183,13 @@
     if (!state.text) return;
     if (hooks.refresh.some((f) => f())) return; // a generated token's page comes from its step, not a new pass
     try {
-      const data = await api(requestBody({ query: state.query }));
+      const answer = api(requestBody({ query: state.query }));
+      // The address is written while the server answers, not in the render: a history entry
+      // takes the browser a style and layout pass (it saves the scroll position) and, with a
+      // long text in the address, tens of milliseconds.
+      writeHash(state.history);
+      state.history = 'replace';
+      const data = await answer;
       if (!data) return;
       state.analysis = data;
       renderAll();
@@ -204,7 +216,7 @@
     state.head = head;
     state.top = TOP;
     state.history = history || 'push';
-    if (isHead(head)) state.mathHead = head;
+    state.mathHead = null; // a head picked in the math panel belongs to the view it was picked on
     state.key = null;
     ui.layer.value = String(state.layer);
     ui.head.value = String(head);
@@ -255,6 +267,7 @@
     // A long text gets a compact strip of a few scrolling lines, so the results stay on the first screen.
     ui.tokens.classList.toggle('long', a.tokens.length > LONG_TEXT);
     markedTokens = new Set();
+    scrolledTo = null;
     ui.tokens.replaceChildren(...a.tokens.map((t, i) => {
       const special = t.start === null;
       const b = el('button', {
@@ -295,7 +308,12 @@
       b.classList.toggle('found', w !== undefined);
     }
     markedTokens = next;
-    keepInView(tokenButton(state.query));
+    // Scrolling reads the layout, which costs a full style and layout pass mid-render on a long
+    // strip: done only when the query or the strip changed, not on a layer switch or a hover.
+    if (scrolledTo !== state.query) {
+      scrolledTo = state.query;
+      keepInView(tokenButton(state.query));
+    }
   }
 
   /** Scrolls the strip (not the page) so that the query's token is visible. */
@@ -337,8 +355,9 @@
     ui.more.textContent = more ? `More results (${shown} of ${page.keys})` : '';
     ui.blendNote.hidden = isHead(state.head);
     ui.blendNote.textContent = isHead(state.head) ? '' : (state.head === 'rollout'
-      ? 'Rollout multiplies the layers\' mean attention (plus the residual path) through the model: a weight, but no single score. The math panel takes apart the last layer, head ' + mathHead() + '.'
-      : 'A blend of the layer\'s heads has no single score q·k; the math panel takes apart head ' + mathHead() + ' of this layer.');
+      ? 'Rollout multiplies the layers\' mean attention (plus the residual path) through the model: a weight, but no single score. '
+        + 'The math panel takes apart one head of the last layer, and says which.'
+      : 'A blend of the layer\'s heads has no single score q·k; the math panel takes apart one of its heads, and says which.');
   }
 
   function resultItem(a, page, r, chosen) {
@@ -470,7 +489,7 @@
 
   /** The head shown large: the page's own, or for a blend or rollout the head the math panel takes apart. */
   const heatmapView = () => ({ layer: state.head === 'rollout' ? state.model.layers - 1 : state.layer,
-    head: isHead(state.head) ? state.head : state.mathHead });
+    head: mathHead() });
 
   function renderHeatmap() {
     const maps = state.maps;
@@ -551,6 +570,15 @@
     const title = el('p', { class: 'math-title' }, 'Why ', el('q', {}, q), ' finds ', el('q', {}, k),
       el('span', { class: 'title-meta' }, ` · token ${m.query} → token ${m.key} · layer ${m.layer}, head ${m.head}`));
 
+    const which = isHead(state.head) ? null : mathHeadChoice(m);
+    // As explain --math says them: what a decoder's q, k and v are.
+    const M = state.model, notes = [];
+    if (M.kvHeads && M.kvHeads !== M.heads) {
+      notes.push(`Head ${m.head} reads key/value head ${m.kvHead}, which ${M.heads / M.kvHeads} query heads share (grouped-query attention).`);
+    }
+    if (M.rotaryDimensions) notes.push(`q and k are after rotary positions: dimension c turns with c + ${M.rotaryDimensions / 2}.`);
+    const modelNote = notes.length ? el('p', { class: 'math-note', id: 'math-model-note' }, notes.join(' ')) : null;
+
     const vectors = el('div', { class: 'vectors' },
       vectorRow('q', `query of ${q}`, m.q), vectorRow('k', `key of ${k}`, m.k), vectorRow('v', `value of ${k}`, m.v));
 
@@ -576,7 +604,31 @@
         el('span', {}, `α · v · W_O, ${m.contribution.length} numbers in the residual stream, lies nearest to the embeddings of `,
           neighbours(m.nearestToContribution), el('span', { class: 'muted' }, ' (nearest neighbours, not a prediction)'))),
     );
-    ui.math.replaceChildren(title, vectors, termsNote, terms, steps);
+    ui.math.replaceChildren(title, ...[which, modelNote].filter(Boolean), vectors, termsNote, terms, steps);
+  }
+
+  /**
+   * On a blend or rollout, which has no single q·k: which head the panel takes apart and why
+   * (as `explain --math` says it), and a picker for another head of the same layer.
+   */
+  function mathHeadChoice(m) {
+    const shows = state.head === 'rollout' ? 'rollout through all layers'
+      : state.head === 'mean' ? `the mean of layer ${m.layer}'s heads` : `the value-weighted blend of layer ${m.layer}'s heads`;
+    const why = m.headChoice === 'heaviest'
+      ? `head ${m.head}, the head of layer ${m.layer} that gives this key the most weight (α = ${fmt(m.weight, 3)})`
+      : `head ${m.head} of layer ${m.layer}, as picked here`;
+    const picker = el('select', { id: 'math-head', 'aria-label': 'Head to take apart' },
+      el('option', { value: '' }, 'the heaviest head'),
+      ...Array.from({ length: state.model.heads }, (_, h) => el('option', { value: h }, `head ${h}`)));
+    picker.value = state.mathHead === null ? '' : String(state.mathHead);
+    picker.addEventListener('change', () => {
+      state.mathHead = picker.value === '' ? null : Number(picker.value);
+      state.history = 'replace';
+      refresh();
+    });
+    return el('p', { class: 'math-head', id: 'math-head-choice', 'data-head': m.head, 'data-choice': m.headChoice || '' },
+      `This page shows ${shows}, which has no single q·k. Taken apart here: ${why}. `,
+      el('label', { class: 'math-head-pick' }, 'Take apart ', picker));
   }
 
   /** A vector as a strip of bars around zero, with its first numbers and its norm. */
@@ -671,7 +723,6 @@
     if (head && /^\d+$/.test(head) && Number(head) < H) sel.head = Number(head);
     else if (['mean', 'value', 'rollout'].includes(head)) sel.head = head;
     else if (p.has('head')) problems.push(`head=${head} is not a head of this model (0–${H - 1}, mean, value or rollout)`);
-    if (isHead(sel.head)) sel.mathHead = sel.head;
     return { text, selection: sel, problems };
   }
 
@@ -693,8 +744,8 @@
       layer: sel.layer ?? state.layer, head: sel.head ?? state.head,
     };
     if (next.query === state.query && next.key === state.key && next.layer === state.layer && next.head === state.head) return;
+    if (next.layer !== state.layer || next.head !== state.head) state.mathHead = null;
     Object.assign(state, next, { top: TOP, history: 'replace' });
-    if (isHead(state.head)) state.mathHead = state.head;
     if (h.problems.length) showAlert('This link asks for something this model does not have: ' + h.problems.join('; ') + '.');
     refresh();
   }
@@ -770,7 +821,7 @@
     const t = e.target;
     if (t instanceof HTMLInputElement || t instanceof HTMLTextAreaElement || t instanceof HTMLSelectElement) return;
     const L = state.model.layers, H = state.model.heads;
-    const head = isHead(state.head) ? state.head : state.mathHead;
+    const head = mathHead();
     let handled = true;
     switch (e.key) {
       case 'ArrowLeft': selectToken(state.query - 1, true); break;

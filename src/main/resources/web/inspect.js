@@ -107,11 +107,18 @@
 
     // ---------- the grid: triangles, sinks, hidden keys, key/value groups ----------
 
+    let gridPainted = null; // what the grid's maps were last painted with: maps, sinks and the two toggles
+
     function paintGrid(a) {
       const maps = state.maps;
       if (!maps || ui.grid.dataset.text !== state.text) return;
       if (a.attentionSinks) { sinkCells = a.attentionSinks.cells; sinkText = state.text; }
       const sinks = sinkText === state.text ? sinkCells : null;
+      // A token, layer or head change leaves the 72 maps as they are: repainting them all took
+      // most of a layer switch on a 512-token text. They change with the text, its sinks and the toggles.
+      const painted = { maps, sinks, hideSinks: options.hideSinks, hideSpecials: options.hideSpecials, cells: ui.grid.firstElementChild };
+      if (gridPainted && Object.keys(painted).every((k) => painted[k] === gridPainted[k])) return;
+      gridPainted = painted;
       const m = maps.cells, n = maps.tokens, exact = m === n;
       const specials = new Set(exact ? a.tokens.map((t, i) => (t.start === null ? i : -1)).filter((i) => i >= 0) : []);
       const group = state.model.heads / (state.model.kvHeads || state.model.heads);
@@ -147,23 +154,27 @@
     function paint(canvas, weights, m, sinks, specials) {
       const ctx = canvas.getContext('2d');
       const image = ctx.createImageData(m, m);
-      const causal = state.model.decoder;
+      const data = image.data;
+      const causal = state.model.decoder, renormalise = options.hideSinks || options.hideSpecials;
+      const hiddenKey = new Uint8Array(m);
       for (let i = 0; i < m; i++) {
-        const hidden = (j) => (options.hideSinks && sinks.has(i * m + j)) || (options.hideSpecials && specials.has(j));
+        for (let j = 0; j < m; j++) hiddenKey[j] = (options.hideSinks && sinks.has(i * m + j)) || (options.hideSpecials && specials.has(j)) ? 1 : 0;
         let kept = 0;
-        for (let j = 0; j < m; j++) if (!hidden(j)) kept += weights[i * m + j];
-        const scale = (options.hideSinks || options.hideSpecials) && kept > 0 ? 1 / kept : 1;
+        for (let j = 0; j < m; j++) if (!hiddenKey[j]) kept += weights[i * m + j];
+        const scale = renormalise && kept > 0 ? 1 / kept : 1;
         for (let j = 0; j < m; j++) {
           const x = i * m + j, p = 4 * x;
-          let rgb;
-          if (causal && j > i) rgb = [236, 239, 241];
-          else if (hidden(j)) rgb = [255, 255, 255];
+          let r, g, b;
+          if (causal && j > i) { r = 236; g = 239; b = 241; }
+          else if (hiddenKey[j]) { r = g = b = 255; }
           else {
             const t = Math.sqrt(Math.max(0, Math.min(1, weights[x] * scale)));
-            const to = sinks.has(x) ? [227, 116, 0] : [23, 78, 166];
-            rgb = to.map((c) => Math.round(255 - t * (255 - c)));
+            const sink = sinks.has(x);
+            r = Math.round(255 - t * (255 - (sink ? 227 : 23)));
+            g = Math.round(255 - t * (255 - (sink ? 116 : 78)));
+            b = Math.round(255 - t * (255 - (sink ? 0 : 166)));
           }
-          image.data[p] = rgb[0]; image.data[p + 1] = rgb[1]; image.data[p + 2] = rgb[2]; image.data[p + 3] = 255;
+          data[p] = r; data[p + 1] = g; data[p + 2] = b; data[p + 3] = 255;
         }
       }
       ctx.putImageData(image, 0, 0);

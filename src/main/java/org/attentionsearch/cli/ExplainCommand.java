@@ -320,7 +320,7 @@ final class ExplainCommand implements Callable<Integer> {
             int h;
             if (view instanceof View.Head hd) h = hd.head();
             else {
-                h = heaviestHead(a, l, query, k);
+                h = MathView.heaviestHead(a, l, query, k);
                 why.add("head " + h + ": " + (view instanceof View.Rollout ? "rollout" : "a blend of heads")
                         + " has no single q·k; of layer " + l + "'s heads, head " + h + " gives this key the most weight "
                         + "(--layer L --head H for another)");
@@ -329,25 +329,6 @@ final class ExplainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-    }
-
-    /** The head of layer l whose α from query to key is largest: α = softmax of the query's score row. */
-    private static int heaviestHead(Analysis a, int l, int query, int key) {
-        int best = 0;
-        double bestWeight = -1;
-        for (int h = 0; h < a.config().heads(); h++) {
-            float[] row = a.scoreRow(l, h, query);
-            if (key < 0 || key >= row.length) throw new IllegalArgumentException("key index " + key + " is out of range 0.." + (row.length - 1));
-            double max = Double.NEGATIVE_INFINITY, sum = 0;
-            for (float s : row) max = Math.max(max, s);
-            for (float s : row) sum += Math.exp(s - max);
-            double weight = Math.exp(row[key] - max) / sum;
-            if (weight > bestWeight) {
-                bestWeight = weight;
-                best = h;
-            }
-        }
-        return best;
     }
 
     /** Terminal and plain-text layout of pages, the overview and the math. */

@@ -104,6 +104,28 @@ public record MathView(TokenRef query, TokenRef key, int layer, int head, int kv
                 contribution, List.copyOf(nearest), z, out, sight(a, query, 3));
     }
 
+    /**
+     * The head of layer l whose α from query to key is largest (α = softmax of the query's score
+     * row): what the math takes apart when the page is a blend or rollout, which has no single q·k.
+     */
+    public static int heaviestHead(Analysis a, int layer, int query, int key) {
+        int best = 0;
+        double bestWeight = -1;
+        for (int h = 0; h < a.config().heads(); h++) {
+            float[] row = a.scoreRow(layer, h, query);
+            if (key < 0 || key >= row.length) throw new IllegalArgumentException("key index " + key + " is out of range 0.." + (row.length - 1));
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (float s : row) max = Math.max(max, s);
+            for (float s : row) sum += Math.exp(s - max);
+            double weight = Math.exp(row[key] - max) / sum;
+            if (weight > bestWeight) {
+                bestWeight = weight;
+                best = h;
+            }
+        }
+        return best;
+    }
+
     /** For layers 0 … L (L = the output), what position i's vector resembles among the inputs. */
     public static List<LayerSight> sight(Analysis a, int query, int top) {
         ModelConfig c = a.config();

@@ -100,11 +100,17 @@ public final class SearchJson {
     }
 
     public static void writeMath(JsonGenerator g, MathView m) throws IOException {
+        writeMath(g, m, null);
+    }
+
+    /** The math, with how its head was chosen ("headChoice", when not null) after the head. */
+    public static void writeMath(JsonGenerator g, MathView m, String headChoice) throws IOException {
         g.writeStartObject();
         g.writeNumberField("query", m.query().position());
         g.writeNumberField("key", m.key().position());
         g.writeNumberField("layer", m.layer());
         g.writeNumberField("head", m.head());
+        if (headChoice != null) g.writeStringField("headChoice", headChoice);
         g.writeNumberField("kvHead", m.kvHead());
         floats(g, "q", m.q());
         floats(g, "k", m.k());

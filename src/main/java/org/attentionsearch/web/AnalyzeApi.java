@@ -88,6 +88,9 @@ final class AnalyzeApi {
             g.writeNumberField("kvHeads", c.kvHeads());
             g.writeNumberField("hidden", c.hiddenSize());
             g.writeNumberField("headSize", c.headSize());
+            // dimensions turned by rotary positions (q and k in the math are after the turn), or null
+            if (c.rope() != null) g.writeNumberField("rotaryDimensions", c.rope().dimensions());
+            else g.writeNullField("rotaryDimensions");
             g.writeNumberField("intermediate", c.intermediateSize());
             g.writeNumberField("vocabSize", c.vocabSize());
             g.writeNumberField("maxPositions", c.maxPositions());
@@ -118,11 +121,15 @@ final class AnalyzeApi {
         } catch (MatrixNotKeptException e) {
             throw new ApiException(413, e.getMessage());
         }
-        MathView math = r.math() == null ? null : math(a, r);
+        MathChoice math = r.math() == null ? null : math(a, r, pages);
         NextTokens.Position next = r.next() ? NextTokens.at(model, a.trace(), r.query(), TOP_NEXT, true) : null;
         double millis = (System.nanoTime() - t0) / 1e6;
         return write(g -> {
-            SearchJson.write(g, a, modelName, pages, math);
+            SearchJson.write(g, a, modelName, pages, null);
+            if (math != null) {
+                g.writeFieldName("math");
+                SearchJson.writeMath(g, math.view(), math.head());
+            }
             if (a.dropped() > 0) {
                 g.writeStringField("notice", "The text has " + (n + a.dropped()) + " tokens; the model takes "
                         + model.config().maxPositions() + ", so the last " + a.dropped() + " were dropped.");
@@ -171,27 +178,55 @@ final class AnalyzeApi {
         g.writeEndArray();
     }
 
-    /** Defaults: the page's query, the view's layer (the last for rollout) and head (0 for blends), the head's top key. */
-    private MathView math(Analysis a, AnalyzeRequest r) {
+    /** One result taken apart, and how its head was chosen: "page", "asked" or "heaviest" (see math). */
+    private record MathChoice(MathView view, String head) {
+    }
+
+    /**
+     * As {@code explain --math} chooses: the page's query, the view's layer (the last for
+     * rollout), the page's top key; the page's own head, or — a blend or rollout has no single
+     * q·k — the head of that layer that gives this key the most weight from the query. Each
+     * may be asked for instead.
+     */
+    private MathChoice math(Analysis a, AnalyzeRequest r, List<ResultsPage> pages) {
         AnalyzeRequest.MathRequest m = r.math();
         int n = a.length();
         int query = m.query() != null ? m.query() : r.query() != null ? r.query() : 0;
         checkToken("math.query", query, n);
         View v = r.view();
         int layer = m.layer() != null ? m.layer() : v instanceof View.Rollout ? a.config().layers() - 1 : v.layer();
-        int head = m.head() != null ? m.head() : v instanceof View.Head h ? h.head() : 0;
         int key;
         if (m.key() != null) {
             checkToken("math.key", m.key(), n);
             key = m.key();
         } else {
-            key = a.page(new View.Head(layer, head), query, 1).results().getFirst().key().position();
+            key = topKey(a, v, query, pages);
         }
         try {
-            return MathView.of(a, layer, head, query, key, TOP_TERMS);
+            int head;
+            String chosen;
+            if (m.head() != null) {
+                head = m.head();
+                chosen = v instanceof View.Head h && h.head() == head && h.layer() == layer ? "page" : "asked";
+            } else if (v instanceof View.Head h) {
+                head = h.head();
+                chosen = "page";
+            } else {
+                head = MathView.heaviestHead(a, layer, query, key);
+                chosen = "heaviest";
+            }
+            return new MathChoice(MathView.of(a, layer, head, query, key, TOP_TERMS), chosen);
         } catch (IllegalArgumentException e) { // a key the query cannot see
             throw ApiException.badRequest(e.getMessage());
         }
+    }
+
+    /** The top result of the query's page as shown (sinks or special tokens left out as asked), else of its plain page. */
+    private static int topKey(Analysis a, View v, int query, List<ResultsPage> pages) {
+        for (ResultsPage p : pages) {
+            if (p.query().position() == query && !p.results().isEmpty()) return p.results().getFirst().key().position();
+        }
+        return a.page(v, query, 1).results().getFirst().key().position();
     }
 
     private static void checkToken(String field, int index, int n) {

@@ -100,6 +100,11 @@ class DecoderBrowserTest {
         waitFor(d -> d.findElement(By.id("next-line")).getText().contains("the model expects"));
         assertEquals(2, driver.findElements(By.cssSelector("#lens tbody tr")).size());
         assertFalse(driver.findElement(By.id("sight")).isDisplayed());
+        // The math says, as explain --math does, which key/value head the head reads and that q and k are turned.
+        String note = waitFor(d -> d.findElement(By.id("math-model-note"))).getText();
+        String head = driver.findElement(By.id("math-head-choice")).getDomAttribute("data-head");
+        assertTrue(note.contains("Head " + head + " reads key/value head " + Integer.parseInt(head) / 2 + ", which 2 query heads share")
+                && note.contains("rotary positions"), note);
         assertNoConsoleErrors();
         screenshot("decoder-llama-grid");
     }

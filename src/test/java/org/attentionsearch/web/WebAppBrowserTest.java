@@ -88,6 +88,50 @@ class WebAppBrowserTest {
         screenshot("results-page");
     }
 
+    /**
+     * A blend has no single q·k: the math panel says which head it takes apart and why — as
+     * explain --math, the head giving the key the most weight — and takes apart another head
+     * when one is picked; it took apart head 0 without a word.
+     */
+    @Test
+    void theMathPanelOfABlendSaysWhichHeadItTakesApart() {
+        search(TEXT);
+        int deposit = tokenIndex("deposit");
+        driver.findElement(By.cssSelector("#tokens [data-index='" + deposit + "']")).click();
+        waitForQuery(deposit);
+        waitForTitle("layer 2, value-weighted blend");
+        JsonNode math = http.analyze("{\"text\": " + WebServerTest.quote(TEXT) + ", \"layer\": 2, \"head\": \"value\", \"query\": "
+                + deposit + ", \"math\": true}").get("math");
+        int heaviest = math.get("head").asInt(), key = math.get("key").asInt();
+        assertTrue(heaviest != 0, "a page whose heaviest head is not head 0");
+        WebElement choice = waitFor(d -> d.findElement(By.id("math-head-choice")));
+        assertEquals(String.valueOf(heaviest), choice.getDomAttribute("data-head"));
+        assertTrue(choice.getText().contains("value-weighted blend of layer 2's heads, which has no single q·k")
+                && choice.getText().contains("head " + heaviest + ", the head of layer 2 that gives this key the most weight"), choice.getText());
+        String title = driver.findElement(By.cssSelector("#math .math-title")).getText();
+        assertTrue(title.contains("token " + deposit + " → token " + key + " · layer 2, head " + heaviest), title);
+        assertTrue(driver.findElement(By.id("heatmap-title")).getText().startsWith("Layer 2, head " + heaviest), "the large map is that head's");
+
+        // Another head, picked in the panel: its math, for the same key.
+        new Select(driver.findElement(By.id("math-head"))).selectByValue("4");
+        waitFor(d -> d.findElement(By.cssSelector("#math .math-title")).getText().endsWith("layer 2, head 4"));
+        choice = driver.findElement(By.id("math-head-choice"));
+        assertEquals("asked", choice.getDomAttribute("data-choice"));
+        assertTrue(choice.getText().contains("head 4 of layer 2, as picked here"), choice.getText());
+        JsonNode picked = http.analyze("{\"text\": " + WebServerTest.quote(TEXT) + ", \"layer\": 2, \"head\": \"value\", \"query\": "
+                + deposit + ", \"math\": {\"head\": 4}}").get("math");
+        assertTrue(driver.findElement(By.cssSelector("#math .steps")).getText().contains(String.format(java.util.Locale.ROOT, "= %.4f", picked.get("weight").asDouble())),
+                "the softmax of head 4");
+
+        // One head's page takes its own head apart and needs no word about it.
+        new Select(driver.findElement(By.id("head"))).selectByValue("5");
+        waitForTitle("layer 2, head 5");
+        waitFor(d -> d.findElement(By.cssSelector("#math .math-title")).getText().endsWith("layer 2, head 5"));
+        assertTrue(driver.findElements(By.id("math-head-choice")).isEmpty());
+        assertNoConsoleErrors();
+        screenshot("math-of-a-blend");
+    }
+
     @Test
     void sinkResultsWearABadgeThatSaysWhy() {
         search(TEXT);

@@ -117,6 +117,58 @@ class WebServerTest {
                 "by default the math takes the top result apart");
     }
 
+    /**
+     * A blend has no single q·k: as `explain --math` does, the math takes apart the page's top key
+     * under the head of that layer that gives it the most weight, and says so ("headChoice"); it
+     * took apart head 0 whatever the key. The heaviest head is found here from every head's own page.
+     */
+    @Test
+    void theMathOfABlendTakesApartTheHeadThatGivesItsKeyTheMostWeight() {
+        int query = 6, layer = 2; // the second "to"
+        for (String blend : new String[] {"\"value\"", "\"mean\""}) {
+            JsonNode a = http.analyze("{\"text\": " + quote(TEXT) + ", \"layer\": " + layer + ", \"head\": " + blend
+                    + ", \"query\": " + query + ", \"math\": true}");
+            int key = a.get("pages").get(0).get("results").get(0).get("key").asInt();
+            int heaviest = heaviestHead(layer, query, key);
+            assertTrue(heaviest != 0, "a query whose heaviest head is not head 0, so that the choice shows");
+            JsonNode m = a.get("math");
+            assertEquals(key, m.get("key").asInt(), blend + ": the page's top result");
+            assertEquals(layer, m.get("layer").asInt());
+            assertEquals(heaviest, m.get("head").asInt(), blend + ": the head that gives the key the most weight");
+            assertEquals("heaviest", m.get("headChoice").asText());
+        }
+        // Rollout: the last layer's heaviest head.
+        JsonNode r = http.analyze("{\"text\": " + quote(TEXT) + ", \"head\": \"rollout\", \"query\": " + query + ", \"math\": true}");
+        int key = r.get("pages").get(0).get("results").get(0).get("key").asInt();
+        assertEquals(5, r.get("math").get("layer").asInt());
+        assertEquals(heaviestHead(5, query, key), r.get("math").get("head").asInt());
+        assertEquals("heaviest", r.get("math").get("headChoice").asText());
+        // A head asked for is taken apart as asked, and a single head's page takes apart its own head.
+        JsonNode asked = http.analyze("{\"text\": " + quote(TEXT) + ", \"layer\": 2, \"query\": " + query + ", \"math\": {\"head\": 7}}");
+        assertEquals(7, asked.get("math").get("head").asInt());
+        assertEquals("asked", asked.get("math").get("headChoice").asText());
+        JsonNode own = http.analyze("{\"text\": " + quote(TEXT) + ", \"layer\": 2, \"head\": 4, \"query\": " + query + ", \"math\": true}");
+        assertEquals(4, own.get("math").get("head").asInt());
+        assertEquals("page", own.get("math").get("headChoice").asText());
+    }
+
+    /** The head whose own page gives the key the largest attention weight from the query. */
+    private static int heaviestHead(int layer, int query, int key) {
+        int best = -1;
+        double bestWeight = -1;
+        for (int h = 0; h < 12; h++) {
+            JsonNode page = http.analyze("{\"text\": " + quote(TEXT) + ", \"layer\": " + layer + ", \"head\": " + h
+                    + ", \"query\": " + query + ", \"top\": \"all\"}").get("pages").get(0);
+            for (JsonNode res : page.get("results")) {
+                if (res.get("key").asInt() == key && res.get("weight").asDouble() > bestWeight) {
+                    bestWeight = res.get("weight").asDouble();
+                    best = h;
+                }
+            }
+        }
+        return best;
+    }
+
     @Test
     void attentionMapsForEveryLayerAndHead() {
         JsonNode a = http.analyze("{\"text\": " + quote(TEXT) + ", \"query\": 0, \"attention\": true}");
