@@ -4,13 +4,10 @@ import java.nio.file.Path;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
 import org.attentionsearch.corpus.CorpusFile;
 import org.attentionsearch.corpus.CorpusHeads;
-import org.attentionsearch.corpus.HeadStatistics;
+import org.attentionsearch.corpus.HeadStatisticsJson;
 import org.attentionsearch.corpus.IndexManifest;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -77,30 +74,13 @@ public final class SparkCorpus {
             SparkSession spark = SparkSession.builder().appName("attention-search heads").getOrCreate();
             try {
                 CorpusHeads.Report r = CorpusJobs.heads(spark, input, format(), model, partitions);
-                ObjectMapper json = new ObjectMapper();
-                ObjectNode o = json.createObjectNode().put("texts", r.texts()).put("tokens", r.tokens());
-                ArrayNode heads = o.putArray("heads");
-                for (HeadStatistics h : r.heads()) {
-                    ObjectNode x = heads.addObject().put("layer", h.layer()).put("head", h.head());
-                    put(x, "effectiveResults", h.effectiveResults());
-                    put(x, "previousToken", h.previousToken());
-                    put(x, "duplicateToken", h.duplicateToken());
-                    put(x, "firstToken", h.firstToken());
-                    put(x, "specialTokens", h.specialTokens());
-                    put(x, "sinks", h.sinks());
-                    put(x, "valueShare", h.valueShare());
-                    put(x, "induction", h.induction());
-                }
-                System.out.println(json.writeValueAsString(o));
+                var executorModel = ExecutorModels.get(model);
+                var fingerprint = org.attentionsearch.corpus.ModelFingerprint.of(executorModel, ExecutorModels.name(model));
+                System.out.println(new String(HeadStatisticsJson.bytes(r, fingerprint), java.nio.charset.StandardCharsets.UTF_8));
                 return 0;
             } finally {
                 spark.stop();
             }
-        }
-
-        private static void put(ObjectNode o, String field, double v) {
-            if (Double.isNaN(v)) o.putNull(field);
-            else o.put(field, v);
         }
     }
 
