@@ -38,6 +38,9 @@ public final class CorpusIndexWriter implements AutoCloseable {
         LuceneLog.quiet();
     }
 
+    /** The commit data's key for the head statistics' sums ({@link HeadSums#encode}). */
+    static final String SUMS = "heads.sums";
+
     /** Progress as the last commit recorded it. */
     public record Progress(int lines, long checksum, long texts, long tokens, long truncated) {
         static final Progress START = new Progress(0, 0, 0, 0, 0);
@@ -50,9 +53,13 @@ public final class CorpusIndexWriter implements AutoCloseable {
     private final int[] layers;
     private final Progress resumed;
     private long texts, tokens, truncated;
+    /** The head statistics' sums over every document added; null before the first, or when an older index was resumed without them. */
+    private HeadSums sums;
+    private final boolean sumsLost;
     private boolean closed;
 
-    private CorpusIndexWriter(Path dir, Directory directory, IndexWriter writer, ModelFingerprint model, int[] layers, Progress resumed) {
+    private CorpusIndexWriter(Path dir, Directory directory, IndexWriter writer, ModelFingerprint model, int[] layers, Progress resumed,
+                              HeadSums sums, boolean sumsLost) {
         this.dir = dir;
         this.directory = directory;
         this.writer = writer;
@@ -62,6 +69,8 @@ public final class CorpusIndexWriter implements AutoCloseable {
         this.texts = resumed.texts();
         this.tokens = resumed.tokens();
         this.truncated = resumed.truncated();
+        this.sums = sums;
+        this.sumsLost = sumsLost;
     }
 
     /**
@@ -81,10 +90,12 @@ public final class CorpusIndexWriter implements AutoCloseable {
             Files.createDirectories(dir);
             Directory directory = FSDirectory.open(dir);
             Progress progress = Progress.START;
+            HeadSums sums = null;
             boolean existing = DirectoryReader.indexExists(directory);
             if (existing) {
                 Map<String, String> data = DirectoryReader.listCommits(directory).getLast().getUserData();
                 progress = checkResumable(dir, data, model, layers);
+                if (data.containsKey(SUMS)) sums = HeadSums.decode(data.get(SUMS), dir.toString());
             } else if (!isEmpty(dir)) {
                 directory.close();
                 throw new CorpusException(dir + " is not empty and holds no corpus index; give an empty or new directory");
@@ -101,7 +112,9 @@ public final class CorpusIndexWriter implements AutoCloseable {
                 directory.close();
                 throw new CorpusException(dir + " is being written by another process");
             }
-            return new CorpusIndexWriter(dir, directory, writer, model, layers, progress);
+            // An unfinished index of an older version holds documents but no sums: its statistics cannot be completed.
+            boolean lost = progress.texts() > 0 && sums == null;
+            return new CorpusIndexWriter(dir, directory, writer, model, layers, progress, sums, lost);
         } catch (IOException e) {
             throw new CorpusException("cannot write an index in " + dir + ": " + e.getMessage());
         }
@@ -153,6 +166,8 @@ public final class CorpusIndexWriter implements AutoCloseable {
             writer.addDocument(text);
             List<Occurrence> occurrences = Contexts.of(a, doc, layers);
             for (Occurrence o : occurrences) writer.addDocument(document(o));
+            if (sums == null && !sumsLost) sums = new HeadSums(a.config().layers(), a.config().heads());
+            if (sums != null) sums.add(a, a.model().tokenizer());
             texts++;
             tokens += occurrences.size();
             if (a.dropped() > 0) truncated++;
@@ -200,6 +215,7 @@ public final class CorpusIndexWriter implements AutoCloseable {
         data.put("tokens", Long.toString(tokens));
         data.put("truncated", Long.toString(truncated));
         data.put("input", input);
+        if (sums != null) data.put(SUMS, sums.encode());
         try {
             writer.setLiveCommitData(data.entrySet());
             writer.commit();
@@ -218,6 +234,15 @@ public final class CorpusIndexWriter implements AutoCloseable {
 
     public long truncated() {
         return truncated;
+    }
+
+    /**
+     * The head statistics' sums over every document of the index (those of earlier runs
+     * included), for {@link HeadStatisticsJson#FILE}; empty when there is no document yet, or when
+     * an unfinished index of an older version was resumed without them.
+     */
+    public java.util.Optional<HeadSums> headSums() {
+        return sumsLost ? java.util.Optional.empty() : java.util.Optional.ofNullable(sums);
     }
 
     /**

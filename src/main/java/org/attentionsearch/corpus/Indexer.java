@@ -32,8 +32,11 @@ public final class Indexer {
         }
     }
 
-    /** What one shard holds: lines read (blank ones included), documents, tokens, documents cut to fit. */
-    public record Shard(long lines, long texts, long tokens, long truncated) implements java.io.Serializable {
+    /**
+     * What one shard holds: lines read (blank ones included), documents, tokens, documents cut to
+     * fit, and the head statistics' sums over its documents (null for a shard without any).
+     */
+    public record Shard(long lines, long texts, long tokens, long truncated, HeadSums sums) implements java.io.Serializable {
     }
 
     /**
@@ -57,8 +60,18 @@ public final class Indexer {
                 }
             }
             writer.finish(Math.toIntExact(count), 0, input);
-            return new Shard(count, writer.texts(), writer.tokens(), writer.truncated());
+            return new Shard(count, writer.texts(), writer.tokens(), writer.truncated(), writer.headSums().orElse(null));
         }
+    }
+
+    /**
+     * Writes the head statistics of every shard's documents into {@code out} ({@link HeadStatisticsJson#FILE}),
+     * before the manifest: the same numbers {@code heads} gives over the whole corpus.
+     */
+    public void headStatistics(Path out, List<Shard> parts) {
+        HeadSums all = new HeadSums(model.config().layers(), model.config().heads());
+        for (Shard s : parts) if (s.sums() != null) all.merge(s.sums());
+        if (all.texts() > 0) HeadStatisticsJson.write(out, CorpusHeads.report(model, all), fingerprint);
     }
 
     /** The manifest of an index whose shards (directories under it) were written by {@link #shard}. */
@@ -107,6 +120,8 @@ public final class Indexer {
             }
             if (writer.texts() == 0) throw new CorpusException(input + " holds no document (every line is blank)");
             writer.finish(corpus.lines(), corpus.checksum(), name);
+            // The statistics of heads over the same documents, beside the index; written before the manifest that marks it whole.
+            writer.headSums().ifPresent(sums -> HeadStatisticsJson.write(out, CorpusHeads.report(model, sums), fingerprint));
             IndexManifest manifest = new IndexManifest(fingerprint, layers, model.config().layers(), model.config().heads(),
                     model.config().hiddenSize(), model.decoder(), corpus.lines(), writer.texts(), writer.tokens(), writer.truncated(),
                     name, List.of("."));

@@ -98,6 +98,7 @@ public final class CorpusJobs {
         IndexManifest manifest = indexer.manifest(input, sorted.stream().map(Tuple2::_1).toList(),
                 sorted.stream().map(Tuple2::_2).toList());
         if (manifest.texts() == 0) throw new CorpusException(input + " holds no document (every line is blank)");
+        indexer.headStatistics(out, sorted.stream().map(Tuple2::_2).toList());
         manifest.write(out);
         return manifest;
     }

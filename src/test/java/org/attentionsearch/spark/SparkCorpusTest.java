@@ -18,6 +18,7 @@ import org.attentionsearch.corpus.CorpusHeads;
 import org.attentionsearch.corpus.CorpusIndex;
 import org.attentionsearch.corpus.CorpusSearch;
 import org.attentionsearch.corpus.HeadStatistics;
+import org.attentionsearch.corpus.HeadStatisticsJson;
 import org.attentionsearch.corpus.Hit;
 import org.attentionsearch.corpus.IndexManifest;
 import org.attentionsearch.corpus.Indexer;
@@ -72,6 +73,15 @@ class SparkCorpusTest {
         assertEquals(one.texts(), m.texts());
         assertEquals(one.tokens(), m.tokens());
         assertEquals(one.model(), m.model());
+        // The shards' head statistics, added up, are the single index's (up to the order of the sums).
+        CorpusHeads.Report shardedHeads = HeadStatisticsJson.ofIndex(sharded).orElseThrow().report();
+        CorpusHeads.Report singleHeads = HeadStatisticsJson.ofIndex(single).orElseThrow().report();
+        assertEquals(singleHeads.texts(), shardedHeads.texts());
+        assertEquals(singleHeads.tokens(), shardedHeads.tokens());
+        for (int i = 0; i < singleHeads.heads().size(); i++) {
+            double[] want = HeadStatisticsJson.values(singleHeads.heads().get(i)), got = HeadStatisticsJson.values(shardedHeads.heads().get(i));
+            for (int x = 0; x < want.length - 1; x++) assertEquals(want[x], got[x], 1e-9, "head " + i + " statistic " + x);
+        }
         try (CorpusIndex a = CorpusIndex.open(sharded); CorpusIndex b = CorpusIndex.open(single)) {
             for (String[] q : new String[][] {{"He fished from the bank.", "bank"}, {"The church bells rang.", "church"}, {"Money talks.", "money"}}) {
                 Analysis query = Analysis.of(model, q[0]);

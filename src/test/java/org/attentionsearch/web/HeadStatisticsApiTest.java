@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.attentionsearch.corpus.CorpusBatches;
 import org.attentionsearch.corpus.CorpusFile;
 import org.attentionsearch.corpus.CorpusHeads;
+import org.attentionsearch.corpus.CorpusIndex;
+import org.attentionsearch.corpus.Indexer;
 import org.attentionsearch.corpus.HeadStatistics;
 import org.attentionsearch.corpus.HeadStatisticsJson;
 import org.attentionsearch.corpus.ModelFingerprint;
@@ -59,6 +61,26 @@ class HeadStatisticsApiTest {
             Http.Answer none = new Http(plain.port()).get("/api/heads-statistics");
             assertEquals(200, none.status());
             assertFalse(none.json().get("available").asBoolean());
+        }
+    }
+
+    @Test
+    void anIndexServesTheStatisticsItsRunStored() throws Exception {
+        Model model = TestModels.MINILM.model();
+        Path corpus = Files.write(tmp.resolve("c.txt"), CORPUS);
+        CorpusHeads.Report direct = CorpusHeads.report(model, CorpusHeads.sums(model, corpus, CorpusFile.Format.TEXT,
+                CorpusBatches.of(model), l -> { }));
+        ModelFingerprint fingerprint = ModelFingerprint.of(model, "all-MiniLM-L6-v2");
+        Path dir = tmp.resolve("index");
+        new Indexer(model, fingerprint, new int[] {5}, CorpusBatches.of(model)).run(corpus, CorpusFile.Format.TEXT, dir, l -> { }, l -> { });
+        HeadStatisticsJson.Loaded stored = HeadStatisticsJson.ofIndex(dir).orElseThrow();
+        List<ServedModel> served = ServedModel.named(List.of("all-MiniLM-L6-v2"), List.of(model));
+        try (CorpusIndex index = CorpusIndex.open(dir);
+             WebServer server = WebServer.start(served, "127.0.0.1", 0, WebServer.Limits.defaults(), index,
+                     List.of(new ServedHeadStatistics(served.getFirst().id(), stored.report(), stored.model(), "the index index")))) {
+            JsonNode o = new Http(server.port()).get("/api/heads-statistics").json();
+            assertTrue(o.get("available").asBoolean());
+            assertSame(direct, o);
         }
     }
 
