@@ -56,6 +56,8 @@ public final class CorpusIndexWriter implements AutoCloseable {
     /** The head statistics' sums over every document added; null before the first, or when an older index was resumed without them. */
     private HeadSums sums;
     private final boolean sumsLost;
+    /** The corpus line the index starts at: 0, or a Spark shard's first line. */
+    private long firstLine;
     private boolean closed;
 
     private CorpusIndexWriter(Path dir, Directory directory, IndexWriter writer, ModelFingerprint model, int[] layers, Progress resumed,
@@ -152,6 +154,47 @@ public final class CorpusIndexWriter implements AutoCloseable {
         };
     }
 
+    /** Records that the index holds the lines from {@code line} of the corpus on (a Spark shard's part). */
+    public void startsAt(long line) {
+        firstLine = line;
+    }
+
+    /**
+     * What a finished shard holds, as its commit records it.
+     *
+     * @param first    the corpus line it starts at
+     * @param progress its lines (from {@code first}), their checksum and counts
+     * @param sums     its head statistics' sums, or null when it has no document
+     */
+    public record Finished(long first, Progress progress, HeadSums sums) {
+    }
+
+    /**
+     * The commit of a shard written whole by an earlier run, if {@code dir} holds a readable index
+     * of this model and layers with every document its commit counts (a text document per
+     * document, one per token occurrence); empty for anything else, which is then built again.
+     */
+    public static java.util.Optional<Finished> finished(Path dir, ModelFingerprint model, int[] layers) {
+        if (!Files.isDirectory(dir)) return java.util.Optional.empty();
+        try (Directory directory = FSDirectory.open(dir)) {
+            if (!DirectoryReader.indexExists(directory)) return java.util.Optional.empty();
+            Map<String, String> data = DirectoryReader.listCommits(directory).getLast().getUserData();
+            if (!model.digest().equals(data.get("model.fingerprint")) || !layerString(layers).equals(data.get("layers"))) {
+                return java.util.Optional.empty();
+            }
+            Progress p = new Progress(Integer.parseInt(data.get("lines")), Long.parseLong(data.get("crc")), Long.parseLong(data.get("texts")),
+                    Long.parseLong(data.get("tokens")), Long.parseLong(data.get("truncated")));
+            HeadSums sums = data.containsKey(SUMS) ? HeadSums.decode(data.get(SUMS), dir.toString()) : null;
+            if (p.texts() > 0 && (sums == null || sums.texts() != p.texts())) return java.util.Optional.empty();
+            try (DirectoryReader reader = DirectoryReader.open(directory)) {
+                if (reader.numDocs() != p.texts() + p.tokens()) return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(new Finished(Long.parseLong(data.get("first")), p, sums));
+        } catch (IOException | RuntimeException e) { // missing or damaged files, commit data of another version
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Where the last commit of an unfinished index left off (lines 0 … lines−1 are in), or the start. */
     public Progress resumed() {
         return resumed;
@@ -209,6 +252,7 @@ public final class CorpusIndexWriter implements AutoCloseable {
         data.put("model.name", model.name());
         data.put("model.fingerprint", model.digest());
         data.put("layers", layerString(layers));
+        data.put("first", Long.toString(firstLine));
         data.put("lines", Integer.toString(lines));
         data.put("crc", Long.toString(checksum));
         data.put("texts", Long.toString(texts));

@@ -45,9 +45,10 @@ public final class SparkCorpus {
         }
     }
 
-    @Command(name = "index", mixinStandardHelpOptions = true, description = "One Lucene shard per partition under --out, and the manifest that joins them.")
+    @Command(name = "index", mixinStandardHelpOptions = true, description = {"One Lucene shard per partition under --out, and the manifest that joins them.",
+            "An interrupted run, run again with the same --input, --out, model, layers and --partitions, keeps the shards it finished."})
     static final class Index extends Job implements Callable<Integer> {
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "A new or empty directory on a file system every executor shares.")
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "A new or empty directory (or an interrupted run's) on a file system every executor shares.")
         Path out;
 
         @Option(names = "--layers", paramLabel = "0,3,5|all", description = "The layers whose vectors are indexed (default: all).")
@@ -58,8 +59,10 @@ public final class SparkCorpus {
             SparkSession spark = SparkSession.builder().appName("attention-search index").getOrCreate();
             try {
                 int count = ExecutorModels.get(model).config().layers();
-                IndexManifest m = CorpusJobs.index(spark, input, format(), out, model, parseLayers(layers, count), partitions);
-                System.out.printf("indexed %,d documents (%,d tokens) into %d shards under %s%n", m.texts(), m.tokens(), m.shards().size(), out);
+                int[] kept = {0};
+                IndexManifest m = CorpusJobs.index(spark, input, format(), out, model, parseLayers(layers, count), partitions, k -> kept[0] = k);
+                System.out.printf("indexed %,d documents (%,d tokens) into %d shards under %s%s%n", m.texts(), m.tokens(), m.shards().size(), out,
+                        kept[0] == 0 ? "" : " (" + kept[0] + " of them kept from the interrupted run)");
                 return 0;
             } finally {
                 spark.stop();
