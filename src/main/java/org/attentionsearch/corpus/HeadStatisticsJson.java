@@ -128,6 +128,7 @@ public final class HeadStatisticsJson {
         JsonNode o;
         try {
             if (!Files.isRegularFile(file)) throw new CorpusException("cannot read " + file + ": no such file");
+            if (Files.size(file) == 0) throw bad(file, "is empty");
             if (Files.size(file) > MAX_BYTES) throw bad(file, "is larger than head statistics ever are (" + (MAX_BYTES >> 20) + " MB)");
             try (JsonParser p = JSON.createParser(file.toFile())) {
                 o = JSON.readTree(p);
