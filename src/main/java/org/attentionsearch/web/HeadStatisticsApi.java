@@ -25,7 +25,7 @@ final class HeadStatisticsApi {
             if (!answers.containsKey(s.modelId())) throw new IllegalArgumentException("no served model has the id " + s.modelId());
             answers.put(s.modelId(), JsonBody.object(g -> {
                 g.writeBooleanField("available", true);
-                g.writeStringField("model", s.modelId());
+                g.writeStringField("modelId", s.modelId());
                 g.writeStringField("source", s.source());
                 HeadStatisticsJson.writeFields(g, s.report(), s.fingerprint());
             }));

@@ -45,8 +45,9 @@ class HeadStatisticsApiTest {
         try (WebServer server = WebServer.start(served, "127.0.0.1", 0, WebServer.Limits.defaults(), null,
                 List.of(new ServedHeadStatistics(served.getFirst().id(), loaded.report(), fingerprint, "heads.json")))) {
             Http http = new Http(server.port());
-            JsonNode o = http.get("/api/heads-statistics").json();
+            JsonNode o = strict(http.get("/api/heads-statistics").body());
             assertTrue(o.get("available").asBoolean());
+            assertEquals(served.getFirst().id(), o.get("modelId").asText());
             assertEquals("heads.json", o.get("source").asText());
             assertEquals(fingerprint.digest(), o.get("model").get("fingerprint").asText());
             assertSame(direct, o);
@@ -78,10 +79,16 @@ class HeadStatisticsApiTest {
         try (CorpusIndex index = CorpusIndex.open(dir);
              WebServer server = WebServer.start(served, "127.0.0.1", 0, WebServer.Limits.defaults(), index,
                      List.of(new ServedHeadStatistics(served.getFirst().id(), stored.report(), stored.model(), "the index index")))) {
-            JsonNode o = new Http(server.port()).get("/api/heads-statistics").json();
+            JsonNode o = strict(new Http(server.port()).get("/api/heads-statistics").body());
             assertTrue(o.get("available").asBoolean());
             assertSame(direct, o);
         }
+    }
+
+    /** The answer read as JSON with every key once (Jackson would otherwise keep the last of two). */
+    static JsonNode strict(String body) throws java.io.IOException {
+        return new com.fasterxml.jackson.databind.ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+                .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()).readTree(body);
     }
 
     /** Every head, layer by layer, with the report's numbers; an encoder's induction score is null. */
