@@ -1,7 +1,7 @@
 // Attention Search: "Heads over the corpus" in the model overview — with `serve --heads FILE` (or an
 // index whose run stored them), one layers × heads heatmap per statistic of `heads --json`: rows
 // are layers, columns heads, each square one head's mean over the corpus. Hover a square for its
-// value; click it to open that head's results page. Everything from the server goes in as text.
+// value (or walk them with the arrow keys); click it (or Enter) to open that head's results page. Everything from the server goes in as text.
 'use strict';
 
 (() => {
@@ -59,8 +59,9 @@
 
     function heatmap(field, name, meaning, values, low, high, L, H, tip) {
       const span = high - low;
-      const canvas = el('canvas', { class: 'corpus-heads-canvas', width: H, height: L, 'data-statistic': field,
-        'aria-label': `${name} of every head: ${L} layers by ${H} heads; hover for a head's value` });
+      const canvas = el('canvas', { class: 'corpus-heads-canvas', width: H, height: L, 'data-statistic': field, tabindex: 0,
+        'aria-label': `${name} of every head: ${L} layers by ${H} heads; hover, or use the arrow keys, for a head's value; `
+          + 'Enter or a click opens that head' });
       const ctx = canvas.getContext('2d');
       const image = ctx.createImageData(H, L);
       values.forEach((v, x) => {
@@ -77,17 +78,34 @@
         const h = Math.floor((e.clientX - box.left) / box.width * H), l = Math.floor((e.clientY - box.top) / box.height * L);
         return l >= 0 && l < L && h >= 0 && h < H ? { l, h } : null;
       };
-      canvas.addEventListener('mousemove', (e) => {
-        const c = cell(e);
-        if (!c) return;
+      const say = (c) => {
         const v = values[c.l * H + c.h];
         tip.textContent = `${name}, layer ${c.l}, head ${c.h}: ` + (v === null ? 'no value' : fmt(v, 3));
         tip.hidden = false;
+      };
+      const open = (c) => { if (state.text) A.selectView(c.l, c.h); };
+      canvas.addEventListener('mousemove', (e) => {
+        const c = cell(e);
+        if (c) say(c);
       });
       canvas.addEventListener('mouseleave', () => { tip.hidden = true; });
       canvas.addEventListener('click', (e) => {
         const c = cell(e);
-        if (c && state.text) A.selectView(c.l, c.h);
+        if (c) open(c);
+      });
+      // From the keyboard: the arrows walk the squares (the page's own arrow keys wait), Enter opens the head.
+      let at = { l: 0, h: 0 };
+      canvas.addEventListener('focus', () => say(at));
+      canvas.addEventListener('blur', () => { tip.hidden = true; });
+      canvas.addEventListener('keydown', (e) => {
+        const step = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
+        if (step) {
+          at = { l: Math.max(0, Math.min(L - 1, at.l + step[0])), h: Math.max(0, Math.min(H - 1, at.h + step[1])) };
+          say(at);
+        } else if (e.key === 'Enter') open(at);
+        else return;
+        e.preventDefault();
+        e.stopPropagation();
       });
       return el('figure', { class: 'corpus-heads-map' },
         el('figcaption', {}, el('span', { class: 'corpus-heads-name' }, name), el('span', { class: 'corpus-heads-meaning' }, meaning)),

@@ -72,6 +72,8 @@ class HeadsBrowserTest {
             int[][] cells = {{0, 0}, {2, 7}, {5, 11}, {3, 4}};
             for (String field : List.of("previousToken", "effectiveResults", "valueShare")) {
                 WebElement map = panel.findElement(By.cssSelector("canvas[data-statistic='" + field + "']"));
+                // Wholly in view: Selenium's offsets count from the centre of the part in view.
+                ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", map);
                 String name = map.findElement(By.xpath("..")).findElement(By.cssSelector(".corpus-heads-name")).getText();
                 double max = Double.NEGATIVE_INFINITY;
                 for (JsonNode h : api.get("heads")) max = Math.max(max, h.get(field).asDouble());
@@ -90,8 +92,20 @@ class HeadsBrowserTest {
             }
             screenshot(driver, "heads-over-the-corpus");
 
+            // From the keyboard: the arrows walk the squares of the focused map, and the page's token keys wait.
+            WebElement sinks = panel.findElement(By.cssSelector("canvas[data-statistic='sinks']"));
+            String title = driver.findElement(By.id("results-title")).getText();
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].focus()", sinks);
+            sinks.sendKeys(Keys.ARROW_DOWN, Keys.ARROW_DOWN, Keys.ARROW_RIGHT);
+            String expected = "Sinks, layer 2, head 1: " + String.format(Locale.ROOT, "%.3f", api.get("heads").get(2 * 12 + 1).get("sinks").asDouble());
+            waitFor(driver, d -> d.findElement(By.id("corpus-heads-tip")).getText().equals(expected));
+            assertEquals(title, driver.findElement(By.id("results-title")).getText());
+            sinks.sendKeys(Keys.ENTER);
+            waitFor(driver, d -> d.findElement(By.id("results-title")).getText().contains("layer 2, head 1"));
+
             // A click opens that head's results page.
             WebElement first = panel.findElement(By.cssSelector("canvas[data-statistic='firstToken']"));
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", first);
             int w = first.getSize().getWidth(), h = first.getSize().getHeight();
             new Actions(driver).moveToElement(first, (int) (9.5 * w / 12.0 - w / 2.0), (int) (4.5 * h / 6.0 - h / 2.0)).click().perform();
             waitFor(driver, d -> d.findElement(By.id("results-title")).getText().contains("layer 4, head 9"));
