@@ -1,7 +1,8 @@
 // Attention Search: "Heads over the corpus" in the model overview — with `serve --heads FILE` (or an
 // index whose run stored them), one layers × heads heatmap per statistic of `heads --json`: rows
 // are layers, columns heads, each square one head's mean over the corpus. Hover a square for its
-// value (or walk them with the arrow keys); click it (or Enter) to open that head's results page. Everything from the server goes in as text.
+// value (or walk them with the arrow keys); click it (or Enter) to open that head's results page.
+// The head the results page shows is outlined on every map. Everything from the server goes in as text.
 'use strict';
 
 (() => {
@@ -23,7 +24,21 @@
 
   function init() {
     const A = window.AttentionSearch;
-    const { state, el, fmt } = A;
+    const { state, el, fmt, isHead } = A;
+    const marks = [];   // on every map, the head the results page shows
+
+    /** Marks the results page's head on every map (none for a blend of heads). */
+    function markView() {
+      const show = state.analysis && isHead(state.head);
+      for (const mark of marks) {
+        mark.hidden = !show;
+        if (!show) continue;
+        mark.style.left = (100 * state.head / state.model.heads) + '%';
+        mark.style.top = (100 * state.layer / state.model.layers) + '%';
+        mark.dataset.layer = String(state.layer);
+        mark.dataset.head = String(state.head);
+      }
+    }
 
     async function start() {
       const query = state.model.id ? '?model=' + encodeURIComponent(state.model.id) : '';
@@ -46,15 +61,19 @@
         }
         maps.push(heatmap(field, name, meaning, values, Math.min(floor, ...known), Math.max(...known), L, H, tip));
       }
-      const note = absent.length ? ` ${absent.join(', ')}: no values for this model (an encoder has no induction score).` : '';
+      const note = !absent.length ? '' : ` ${absent.join(', ')}: no values for this model`
+        + (absent.includes('Induction score') && !state.model.decoder ? ' (an encoder has no induction score).' : '.');
       const panel = el('section', { id: 'corpus-heads-panel', class: 'panel', 'aria-labelledby': 'corpus-heads-title' },
         el('h2', { id: 'corpus-heads-title', class: 'panel-title' }, 'Heads over the corpus'),
         el('p', { class: 'panel-sub' }, `What each head does on average over ${stats.texts.toLocaleString('en')} documents `
           + `(${stats.tokens.toLocaleString('en')} tokens), from ${stats.source}. One map per statistic: rows are layers `
-          + `(0 at the top), columns heads; hover a square for its value, click it to open that head.` + note),
+          + `(0 at the top), columns heads; hover a square (or walk them with the arrow keys) for its value, click it (or Enter) to open `
+          + 'that head; the head the results page shows is outlined.' + note),
         el('div', { class: 'corpus-heads-maps' }, ...maps), tip);
       const grid = document.getElementById('grid').closest('section');
       grid.after(panel);
+      markView();
+      A.hooks.rendered.push(markView);
     }
 
     function heatmap(field, name, meaning, values, low, high, L, H, tip) {
@@ -84,17 +103,18 @@
         tip.hidden = false;
       };
       const open = (c) => { if (state.text) A.selectView(c.l, c.h); };
+      // The square last pointed at or walked to: the keyboard carries on from where the mouse was.
+      let at = { l: 0, h: 0 };
       canvas.addEventListener('mousemove', (e) => {
         const c = cell(e);
-        if (c) say(c);
+        if (c) say(at = c);
       });
       canvas.addEventListener('mouseleave', () => { tip.hidden = true; });
       canvas.addEventListener('click', (e) => {
         const c = cell(e);
-        if (c) open(c);
+        if (c) open(at = c);
       });
       // From the keyboard: the arrows walk the squares (the page's own arrow keys wait), Enter opens the head.
-      let at = { l: 0, h: 0 };
       canvas.addEventListener('focus', () => say(at));
       canvas.addEventListener('blur', () => { tip.hidden = true; });
       canvas.addEventListener('keydown', (e) => {
@@ -107,9 +127,13 @@
         e.preventDefault();
         e.stopPropagation();
       });
+      const mark = el('span', { class: 'corpus-heads-mark', 'aria-hidden': 'true', hidden: true });
+      mark.style.width = (100 / H) + '%';
+      mark.style.height = (100 / L) + '%';
+      marks.push(mark);
       return el('figure', { class: 'corpus-heads-map' },
         el('figcaption', {}, el('span', { class: 'corpus-heads-name' }, name), el('span', { class: 'corpus-heads-meaning' }, meaning)),
-        canvas, legend);
+        el('div', { class: 'corpus-heads-box' }, canvas, mark), legend);
     }
 
     start().catch(() => {});

@@ -74,10 +74,10 @@ class HeadsBrowserTest {
                 WebElement map = panel.findElement(By.cssSelector("canvas[data-statistic='" + field + "']"));
                 // Wholly in view: Selenium's offsets count from the centre of the part in view.
                 ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", map);
-                String name = map.findElement(By.xpath("..")).findElement(By.cssSelector(".corpus-heads-name")).getText();
+                String name = map.findElement(By.xpath("ancestor::figure[1]")).findElement(By.cssSelector(".corpus-heads-name")).getText();
                 double max = Double.NEGATIVE_INFINITY;
                 for (JsonNode h : api.get("heads")) max = Math.max(max, h.get(field).asDouble());
-                String high = map.findElement(By.xpath("..")).findElement(By.cssSelector(".corpus-heads-high")).getText();
+                String high = map.findElement(By.xpath("ancestor::figure[1]")).findElement(By.cssSelector(".corpus-heads-high")).getText();
                 assertEquals(max >= 10 ? String.format(Locale.ROOT, "%.1f", max) : String.format(Locale.ROOT, "%.3f", max), high);
                 for (int[] c : cells) {
                     int layer = c[0], head = c[1];
@@ -109,6 +109,11 @@ class HeadsBrowserTest {
             int w = first.getSize().getWidth(), h = first.getSize().getHeight();
             new Actions(driver).moveToElement(first, (int) (9.5 * w / 12.0 - w / 2.0), (int) (4.5 * h / 6.0 - h / 2.0)).click().perform();
             waitFor(driver, d -> d.findElement(By.id("results-title")).getText().contains("layer 4, head 9"));
+            // Every map outlines the head the results page now shows.
+            waitFor(driver, d -> d.findElements(By.cssSelector(".corpus-heads-mark[data-layer='4'][data-head='9']")).stream()
+                    .filter(WebElement::isDisplayed).count() == 7);
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", first);
+            screenshot(driver, "heads-over-the-corpus-marked");
         }
     }
 
