@@ -5,12 +5,13 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import org.attentionsearch.corpus.CorpusBatches;
 import org.attentionsearch.corpus.CorpusException;
 import org.attentionsearch.corpus.CorpusFile;
 import org.attentionsearch.corpus.CorpusHeads;
 import org.attentionsearch.corpus.HeadStatistics;
+import org.attentionsearch.corpus.HeadStatisticsJson;
+import org.attentionsearch.corpus.ModelFingerprint;
 import org.attentionsearch.model.Model;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -38,10 +39,11 @@ final class HeadsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         CorpusHeads.Report report;
+        Model model;
         try {
             CorpusFile.Format fmt = CorpusFile.Format.parse(format, input);
             if (!java.nio.file.Files.isRegularFile(input)) throw new UsageException("cannot read " + input + ": no such file");
-            Model model = options.load();
+            model = options.load();
             try (Progress progress = Progress.forInput(input.toString(), System.err)) {
                 var sums = CorpusHeads.sums(model, input, fmt, CorpusBatches.of(model), lines -> {
                     if (progress != null) progress.advance(lines);
@@ -53,39 +55,14 @@ final class HeadsCommand implements Callable<Integer> {
         }
         if (json) {
             try (JsonLines lines = new JsonLines(System.out)) {
-                lines.object(g -> {
-                    g.writeNumberField("texts", report.texts());
-                    g.writeNumberField("tokens", report.tokens());
-                    g.writeArrayFieldStart("heads");
-                    for (HeadStatistics h : report.heads()) write(g, h);
-                    g.writeEndArray();
-                });
+                ModelFingerprint fingerprint = ModelFingerprint.of(model, options.modelName());
+                lines.object(g -> HeadStatisticsJson.writeFields(g, report, fingerprint));
                 lines.flush();
             }
         } else {
             print(report);
         }
         return 0;
-    }
-
-    static void write(JsonGenerator g, HeadStatistics h) throws java.io.IOException {
-        g.writeStartObject();
-        g.writeNumberField("layer", h.layer());
-        g.writeNumberField("head", h.head());
-        number(g, "effectiveResults", h.effectiveResults());
-        number(g, "previousToken", h.previousToken());
-        number(g, "duplicateToken", h.duplicateToken());
-        number(g, "firstToken", h.firstToken());
-        number(g, "specialTokens", h.specialTokens());
-        number(g, "sinks", h.sinks());
-        number(g, "valueShare", h.valueShare());
-        number(g, "induction", h.induction());
-        g.writeEndObject();
-    }
-
-    private static void number(JsonGenerator g, String field, double v) throws java.io.IOException {
-        if (Double.isNaN(v)) g.writeNullField(field);
-        else g.writeNumberField(field, v);
     }
 
     private void print(CorpusHeads.Report report) {

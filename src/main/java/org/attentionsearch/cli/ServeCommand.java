@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 
 import org.attentionsearch.model.Model;
 import org.attentionsearch.search.Analysis;
+import org.attentionsearch.web.ServedHeadStatistics;
 import org.attentionsearch.web.ServedModel;
 import org.attentionsearch.web.WebServer;
 import picocli.CommandLine.Command;
@@ -43,6 +44,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "A corpus index (made by index with the same model): a \"Similar contexts in the corpus\" panel beside each results page.")
     java.nio.file.Path index;
 
+    @Option(names = "--heads", paramLabel = "FILE", description = {
+            "Head statistics over a corpus (what heads --json printed for a served model): a heatmap of each in the page's model overview.",
+            "Give it again for another served model: each file goes with the model it names (one naming none, with the first). "
+                    + "Without it, --index shows the statistics its index run stored."})
+    List<Path> headFiles = new ArrayList<>();
+
     @Override
     public Integer call() throws InterruptedException {
         if (port < 0 || port > 65535) throw new UsageException("--port must be between 0 and 65535");
@@ -64,15 +71,18 @@ final class ServeCommand implements Callable<Integer> {
             loaded.add(model);
             names.add(o.modelName());
         }
+        List<ServedModel> served = ServedModel.named(names, loaded);
         org.attentionsearch.corpus.CorpusIndex corpus = null;
-        if (index != null) { // the index goes with the first (default) model
-            try {
+        List<ServedHeadStatistics> statistics;
+        try {
+            if (index != null) { // the index goes with the first (default) model
                 corpus = org.attentionsearch.corpus.CorpusIndex.open(index);
                 corpus.requireModel(org.attentionsearch.corpus.ModelFingerprint.of(loaded.getFirst(), names.getFirst()));
-            } catch (org.attentionsearch.corpus.CorpusException e) {
-                if (corpus != null) corpus.close();
-                throw new UsageException(e.getMessage());
             }
+            statistics = ServedStatistics.of(served, headFiles, index);
+        } catch (org.attentionsearch.corpus.CorpusException e) {
+            if (corpus != null) corpus.close();
+            throw new UsageException(e.getMessage());
         }
         if (!WebServer.isLoopbackHost(host)) {
             System.err.println("warning: listening on " + host + ": other machines can reach this server; "
@@ -80,7 +90,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         WebServer server;
         try {
-            server = WebServer.start(ServedModel.named(names, loaded), host, port, WebServer.Limits.defaults(), corpus);
+            server = WebServer.start(served, host, port, WebServer.Limits.defaults(), corpus, statistics);
         } catch (RuntimeException e) {
             throw new UsageException("cannot listen on " + host + ":" + port + " (" + rootMessage(e) + "); check --host and --port");
         }

@@ -38,6 +38,9 @@ public final class CorpusIndexWriter implements AutoCloseable {
         LuceneLog.quiet();
     }
 
+    /** The commit data's key for the head statistics' sums ({@link HeadSums#encode}). */
+    static final String SUMS = "heads.sums";
+
     /** Progress as the last commit recorded it. */
     public record Progress(int lines, long checksum, long texts, long tokens, long truncated) {
         static final Progress START = new Progress(0, 0, 0, 0, 0);
@@ -50,9 +53,15 @@ public final class CorpusIndexWriter implements AutoCloseable {
     private final int[] layers;
     private final Progress resumed;
     private long texts, tokens, truncated;
+    /** The head statistics' sums over every document added; null before the first, or when an older index was resumed without them. */
+    private HeadSums sums;
+    private final boolean sumsLost;
+    /** The corpus line the index starts at: 0, or a Spark shard's first line. */
+    private long firstLine;
     private boolean closed;
 
-    private CorpusIndexWriter(Path dir, Directory directory, IndexWriter writer, ModelFingerprint model, int[] layers, Progress resumed) {
+    private CorpusIndexWriter(Path dir, Directory directory, IndexWriter writer, ModelFingerprint model, int[] layers, Progress resumed,
+                              HeadSums sums, boolean sumsLost) {
         this.dir = dir;
         this.directory = directory;
         this.writer = writer;
@@ -62,6 +71,8 @@ public final class CorpusIndexWriter implements AutoCloseable {
         this.texts = resumed.texts();
         this.tokens = resumed.tokens();
         this.truncated = resumed.truncated();
+        this.sums = sums;
+        this.sumsLost = sumsLost;
     }
 
     /**
@@ -81,10 +92,12 @@ public final class CorpusIndexWriter implements AutoCloseable {
             Files.createDirectories(dir);
             Directory directory = FSDirectory.open(dir);
             Progress progress = Progress.START;
+            HeadSums sums = null;
             boolean existing = DirectoryReader.indexExists(directory);
             if (existing) {
                 Map<String, String> data = DirectoryReader.listCommits(directory).getLast().getUserData();
                 progress = checkResumable(dir, data, model, layers);
+                if (data.containsKey(SUMS)) sums = HeadSums.decode(data.get(SUMS), dir.toString());
             } else if (!isEmpty(dir)) {
                 directory.close();
                 throw new CorpusException(dir + " is not empty and holds no corpus index; give an empty or new directory");
@@ -101,7 +114,9 @@ public final class CorpusIndexWriter implements AutoCloseable {
                 directory.close();
                 throw new CorpusException(dir + " is being written by another process");
             }
-            return new CorpusIndexWriter(dir, directory, writer, model, layers, progress);
+            // An unfinished index of an older version holds documents but no sums: its statistics cannot be completed.
+            boolean lost = progress.texts() > 0 && sums == null;
+            return new CorpusIndexWriter(dir, directory, writer, model, layers, progress, sums, lost);
         } catch (IOException e) {
             throw new CorpusException("cannot write an index in " + dir + ": " + e.getMessage());
         }
@@ -139,6 +154,47 @@ public final class CorpusIndexWriter implements AutoCloseable {
         };
     }
 
+    /** Records that the index holds the lines from {@code line} of the corpus on (a Spark shard's part). */
+    public void startsAt(long line) {
+        firstLine = line;
+    }
+
+    /**
+     * What a finished shard holds, as its commit records it.
+     *
+     * @param first    the corpus line it starts at
+     * @param progress its lines (from {@code first}), their checksum and counts
+     * @param sums     its head statistics' sums, or null when it has no document
+     */
+    public record Finished(long first, Progress progress, HeadSums sums) {
+    }
+
+    /**
+     * The commit of a shard written whole by an earlier run, if {@code dir} holds a readable index
+     * of this model and layers with every document its commit counts (a text document per
+     * document, one per token occurrence); empty for anything else, which is then built again.
+     */
+    public static java.util.Optional<Finished> finished(Path dir, ModelFingerprint model, int[] layers) {
+        if (!Files.isDirectory(dir)) return java.util.Optional.empty();
+        try (Directory directory = FSDirectory.open(dir)) {
+            if (!DirectoryReader.indexExists(directory)) return java.util.Optional.empty();
+            Map<String, String> data = DirectoryReader.listCommits(directory).getLast().getUserData();
+            if (!model.digest().equals(data.get("model.fingerprint")) || !layerString(layers).equals(data.get("layers"))) {
+                return java.util.Optional.empty();
+            }
+            Progress p = new Progress(Integer.parseInt(data.get("lines")), Long.parseLong(data.get("crc")), Long.parseLong(data.get("texts")),
+                    Long.parseLong(data.get("tokens")), Long.parseLong(data.get("truncated")));
+            HeadSums sums = data.containsKey(SUMS) ? HeadSums.decode(data.get(SUMS), dir.toString()) : null;
+            if (p.texts() > 0 && (sums == null || sums.texts() != p.texts())) return java.util.Optional.empty();
+            try (DirectoryReader reader = DirectoryReader.open(directory)) {
+                if (reader.numDocs() != p.texts() + p.tokens()) return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(new Finished(Long.parseLong(data.get("first")), p, sums));
+        } catch (IOException | RuntimeException e) { // missing or damaged files, commit data of another version
+            return java.util.Optional.empty();
+        }
+    }
+
     /** Where the last commit of an unfinished index left off (lines 0 … lines−1 are in), or the start. */
     public Progress resumed() {
         return resumed;
@@ -153,6 +209,8 @@ public final class CorpusIndexWriter implements AutoCloseable {
             writer.addDocument(text);
             List<Occurrence> occurrences = Contexts.of(a, doc, layers);
             for (Occurrence o : occurrences) writer.addDocument(document(o));
+            if (sums == null && !sumsLost) sums = new HeadSums(a.config().layers(), a.config().heads());
+            if (sums != null) sums.add(a, a.model().tokenizer());
             texts++;
             tokens += occurrences.size();
             if (a.dropped() > 0) truncated++;
@@ -194,12 +252,14 @@ public final class CorpusIndexWriter implements AutoCloseable {
         data.put("model.name", model.name());
         data.put("model.fingerprint", model.digest());
         data.put("layers", layerString(layers));
+        data.put("first", Long.toString(firstLine));
         data.put("lines", Integer.toString(lines));
         data.put("crc", Long.toString(checksum));
         data.put("texts", Long.toString(texts));
         data.put("tokens", Long.toString(tokens));
         data.put("truncated", Long.toString(truncated));
         data.put("input", input);
+        if (sums != null) data.put(SUMS, sums.encode());
         try {
             writer.setLiveCommitData(data.entrySet());
             writer.commit();
@@ -218,6 +278,15 @@ public final class CorpusIndexWriter implements AutoCloseable {
 
     public long truncated() {
         return truncated;
+    }
+
+    /**
+     * The head statistics' sums over every document of the index (those of earlier runs
+     * included), for {@link HeadStatisticsJson#FILE}; empty when there is no document yet, or when
+     * an unfinished index of an older version was resumed without them.
+     */
+    public java.util.Optional<HeadSums> headSums() {
+        return sumsLost ? java.util.Optional.empty() : java.util.Optional.ofNullable(sums);
     }
 
     /**

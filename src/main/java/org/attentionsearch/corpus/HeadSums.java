@@ -113,6 +113,39 @@ public final class HeadSums implements Serializable {
         return texts;
     }
 
+    /**
+     * The sums as text, exactly (every double's bits), for an index's commit data: an index
+     * resumed from its last commit carries on adding to the sums of the documents it holds.
+     */
+    public String encode() {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 32 + 8 * sums.length);
+        b.putInt(layers).putInt(heads).putLong(texts).putLong(tokens).putLong(queries).putLong(laterQueries);
+        for (double x : sums) b.putDouble(x);
+        return java.util.Base64.getEncoder().encodeToString(b.array());
+    }
+
+    /** The sums {@link #encode} wrote; {@code where} names the index in the one sentence a damaged text gets. */
+    public static HeadSums decode(String text, String where) {
+        java.nio.ByteBuffer b;
+        try {
+            b = java.nio.ByteBuffer.wrap(java.util.Base64.getDecoder().decode(text));
+        } catch (IllegalArgumentException e) {
+            throw new CorpusException(where + " holds damaged head statistics (not base64)");
+        }
+        if (b.remaining() < 40) throw new CorpusException(where + " holds damaged head statistics (too short)");
+        int layers = b.getInt(), heads = b.getInt();
+        if (layers < 1 || heads < 1 || (long) layers * heads * STATS * 8 != b.remaining() - 32) {
+            throw new CorpusException(where + " holds damaged head statistics (their length is not that of " + layers + " × " + heads + " heads)");
+        }
+        HeadSums s = new HeadSums(layers, heads);
+        s.texts = b.getLong();
+        s.tokens = b.getLong();
+        s.queries = b.getLong();
+        s.laterQueries = b.getLong();
+        for (int x = 0; x < s.sums.length; x++) s.sums[x] = b.getDouble();
+        return s;
+    }
+
     public long tokens() {
         return tokens;
     }

@@ -32,23 +32,31 @@ public final class Indexer {
         }
     }
 
-    /** What one shard holds: lines read (blank ones included), documents, tokens, documents cut to fit. */
-    public record Shard(long lines, long texts, long tokens, long truncated) implements java.io.Serializable {
+    /**
+     * What one shard holds: lines read (blank ones included), documents, tokens, documents cut to
+     * fit, and the head statistics' sums over its documents (null for a shard without any).
+     */
+    public record Shard(long lines, long texts, long tokens, long truncated, HeadSums sums) implements java.io.Serializable {
     }
 
     /**
      * Indexes the documents of one part of a corpus into a new shard at {@code dir}, committed
      * whole at the end (no manifest: the job that made the parts writes the one for all shards).
+     * The commit records the part's first line, its line count and their CRC-32 (as
+     * {@link CorpusFile#checksum} counts it), by which a later run knows the shard ({@link #kept}).
      *
      * @param lines the part's lines with their 0-based line numbers in the whole corpus
      */
     public Shard shard(java.util.Iterator<java.util.Map.Entry<String, Long>> lines, CorpusFile.Format format, String input, Path dir) {
         try (CorpusIndexWriter writer = CorpusIndexWriter.open(dir, fingerprint, layers, model.config().hiddenSize())) {
             long count = 0;
+            java.util.zip.CRC32 crc = new java.util.zip.CRC32();
             List<CorpusText> batch = new java.util.ArrayList<>();
             while (lines.hasNext()) {
                 var line = lines.next();
+                if (count == 0) writer.startsAt(line.getValue());
                 count++;
+                crc.update((line.getKey() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 String text = CorpusFile.document(line.getKey(), Math.toIntExact(line.getValue()), format, input);
                 if (text != null) batch.add(new CorpusText(Math.toIntExact(line.getValue()), text));
                 if (batch.size() == 64 || !lines.hasNext()) {
@@ -56,9 +64,30 @@ public final class Indexer {
                     batch.clear();
                 }
             }
-            writer.finish(Math.toIntExact(count), 0, input);
-            return new Shard(count, writer.texts(), writer.tokens(), writer.truncated());
+            writer.finish(Math.toIntExact(count), crc.getValue(), input);
+            return new Shard(count, writer.texts(), writer.tokens(), writer.truncated(), writer.headSums().orElse(null));
         }
+    }
+
+    /**
+     * The shard an earlier run wrote whole at {@code dir}, if it is of this model and layers and
+     * holds exactly these lines: the {@code count} lines from {@code first}, with this CRC-32.
+     * Empty for a missing, damaged or other shard, which the caller builds again.
+     */
+    public java.util.Optional<Shard> kept(Path dir, long first, long count, long checksum) {
+        return CorpusIndexWriter.finished(dir, fingerprint, layers)
+                .filter(f -> f.first() == first && f.progress().lines() == count && f.progress().checksum() == checksum)
+                .map(f -> new Shard(count, f.progress().texts(), f.progress().tokens(), f.progress().truncated(), f.sums()));
+    }
+
+    /**
+     * Writes the head statistics of every shard's documents into {@code out} ({@link HeadStatisticsJson#FILE}),
+     * before the manifest: the same numbers {@code heads} gives over the whole corpus.
+     */
+    public void headStatistics(Path out, List<Shard> parts) {
+        HeadSums all = new HeadSums(model.config().layers(), model.config().heads());
+        for (Shard s : parts) if (s.sums() != null) all.merge(s.sums());
+        if (all.texts() > 0) HeadStatisticsJson.write(out, CorpusHeads.report(model, all), fingerprint);
     }
 
     /** The manifest of an index whose shards (directories under it) were written by {@link #shard}. */
@@ -107,6 +136,8 @@ public final class Indexer {
             }
             if (writer.texts() == 0) throw new CorpusException(input + " holds no document (every line is blank)");
             writer.finish(corpus.lines(), corpus.checksum(), name);
+            // The statistics of heads over the same documents, beside the index; written before the manifest that marks it whole.
+            writer.headSums().ifPresent(sums -> HeadStatisticsJson.write(out, CorpusHeads.report(model, sums), fingerprint));
             IndexManifest manifest = new IndexManifest(fingerprint, layers, model.config().layers(), model.config().heads(),
                     model.config().hiddenSize(), model.decoder(), corpus.lines(), writer.texts(), writer.tokens(), writer.truncated(),
                     name, List.of("."));

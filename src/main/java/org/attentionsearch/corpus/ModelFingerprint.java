@@ -32,6 +32,14 @@ public record ModelFingerprint(String name, String digest) {
             sha.update(t.shapeString().getBytes(StandardCharsets.UTF_8));
             int rows = t.rank() == 0 ? 0 : t.dim(0);
             if (rows == 0 || t.elements() == 0) continue;
+            if (t.rank() == 1) {
+                // A vector (a bias, a norm's weights) is small: read whole, its first and last value hashed as rows
+                // of one value are (a GGUF file's row reader counts a vector as one row, so it is not asked).
+                float[] all = t.data();
+                update(sha, new float[] {all[0]});
+                if (rows > 1) update(sha, new float[] {all[rows - 1]});
+                continue;
+            }
             update(sha, t.rows(0, 1));
             if (rows > 1) update(sha, t.rows(rows - 1, 1));
         }

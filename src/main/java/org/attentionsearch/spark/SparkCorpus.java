@@ -4,13 +4,10 @@ import java.nio.file.Path;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.spark.sql.SparkSession;
 import org.attentionsearch.corpus.CorpusFile;
 import org.attentionsearch.corpus.CorpusHeads;
-import org.attentionsearch.corpus.HeadStatistics;
+import org.attentionsearch.corpus.HeadStatisticsJson;
 import org.attentionsearch.corpus.IndexManifest;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -48,9 +45,10 @@ public final class SparkCorpus {
         }
     }
 
-    @Command(name = "index", mixinStandardHelpOptions = true, description = "One Lucene shard per partition under --out, and the manifest that joins them.")
+    @Command(name = "index", mixinStandardHelpOptions = true, description = {"One Lucene shard per partition under --out, and the manifest that joins them.",
+            "An interrupted run, run again with the same --input, --out, model, layers and --partitions, keeps the shards it finished."})
     static final class Index extends Job implements Callable<Integer> {
-        @Option(names = "--out", required = true, paramLabel = "DIR", description = "A new or empty directory on a file system every executor shares.")
+        @Option(names = "--out", required = true, paramLabel = "DIR", description = "A new or empty directory (or an interrupted run's) on a file system every executor shares.")
         Path out;
 
         @Option(names = "--layers", paramLabel = "0,3,5|all", description = "The layers whose vectors are indexed (default: all).")
@@ -61,8 +59,10 @@ public final class SparkCorpus {
             SparkSession spark = SparkSession.builder().appName("attention-search index").getOrCreate();
             try {
                 int count = ExecutorModels.get(model).config().layers();
-                IndexManifest m = CorpusJobs.index(spark, input, format(), out, model, parseLayers(layers, count), partitions);
-                System.out.printf("indexed %,d documents (%,d tokens) into %d shards under %s%n", m.texts(), m.tokens(), m.shards().size(), out);
+                int[] kept = {0};
+                IndexManifest m = CorpusJobs.index(spark, input, format(), out, model, parseLayers(layers, count), partitions, k -> kept[0] = k);
+                System.out.printf("indexed %,d documents (%,d tokens) into %d shards under %s%s%n", m.texts(), m.tokens(), m.shards().size(), out,
+                        kept[0] == 0 ? "" : " (" + kept[0] + " of them kept from the interrupted run)");
                 return 0;
             } finally {
                 spark.stop();
@@ -77,30 +77,13 @@ public final class SparkCorpus {
             SparkSession spark = SparkSession.builder().appName("attention-search heads").getOrCreate();
             try {
                 CorpusHeads.Report r = CorpusJobs.heads(spark, input, format(), model, partitions);
-                ObjectMapper json = new ObjectMapper();
-                ObjectNode o = json.createObjectNode().put("texts", r.texts()).put("tokens", r.tokens());
-                ArrayNode heads = o.putArray("heads");
-                for (HeadStatistics h : r.heads()) {
-                    ObjectNode x = heads.addObject().put("layer", h.layer()).put("head", h.head());
-                    put(x, "effectiveResults", h.effectiveResults());
-                    put(x, "previousToken", h.previousToken());
-                    put(x, "duplicateToken", h.duplicateToken());
-                    put(x, "firstToken", h.firstToken());
-                    put(x, "specialTokens", h.specialTokens());
-                    put(x, "sinks", h.sinks());
-                    put(x, "valueShare", h.valueShare());
-                    put(x, "induction", h.induction());
-                }
-                System.out.println(json.writeValueAsString(o));
+                var executorModel = ExecutorModels.get(model);
+                var fingerprint = org.attentionsearch.corpus.ModelFingerprint.of(executorModel, ExecutorModels.name(model));
+                System.out.println(new String(HeadStatisticsJson.bytes(r, fingerprint), java.nio.charset.StandardCharsets.UTF_8));
                 return 0;
             } finally {
                 spark.stop();
             }
-        }
-
-        private static void put(ObjectNode o, String field, double v) {
-            if (Double.isNaN(v)) o.putNull(field);
-            else o.put(field, v);
         }
     }
 

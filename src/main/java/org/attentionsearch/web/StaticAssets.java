@@ -22,6 +22,8 @@ final class StaticAssets {
             "inspect.js", "text/javascript; charset=utf-8",
             "generate.js", "text/javascript; charset=utf-8",
             "corpus.js", "text/javascript; charset=utf-8",
+            "heads.js", "text/javascript; charset=utf-8",
+            "heads.css", "text/css; charset=utf-8",
             "style.css", "text/css; charset=utf-8",
             "favicon.svg", "image/svg+xml");
 

@@ -52,7 +52,7 @@ public final class WebServer implements AutoCloseable {
     private final boolean loopbackOnly;
     private final AtomicLong internalErrors = new AtomicLong();
 
-    private WebServer(List<ServedModel> models, String host, Limits limits, CorpusIndex corpus) {
+    private WebServer(List<ServedModel> models, String host, Limits limits, CorpusIndex corpus, List<ServedHeadStatistics> headStatistics) {
         if (models.isEmpty()) throw new IllegalArgumentException("the server needs at least one model");
         this.limits = limits;
         this.loopbackOnly = Loopback.isAddress(host);
@@ -65,6 +65,7 @@ public final class WebServer implements AutoCloseable {
         }
         this.api = apis.values().iterator().next();
         SimilarContextsApi similar = new SimilarContextsApi(models.getFirst().model(), corpus); // the index is the first model's
+        HeadStatisticsApi heads = new HeadStatisticsApi(models, headStatistics);
         StaticAssets assets = new StaticAssets();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
@@ -84,6 +85,7 @@ public final class WebServer implements AutoCloseable {
             config.routes.post("/api/generate", this::generate);
             config.routes.get("/api/similar", ctx -> json(ctx, 200, similar.describe()));
             config.routes.post("/api/similar", ctx -> json(ctx, 200, similar.similar(RequestBody.read(ctx.req(), limits.bodyBytes()))));
+            config.routes.get("/api/heads-statistics", ctx -> json(ctx, 200, heads.answer(ctx.queryParam("model"))));
             config.routes.exception(ApiException.class, (e, ctx) -> json(ctx, e.status(), api.error(e.getMessage())));
             config.routes.exception(Admission.Busy.class, (e, ctx) -> {
                 ctx.header("Retry-After", "1");
@@ -116,7 +118,13 @@ public final class WebServer implements AutoCloseable {
 
     /** As above, with a corpus index of the first model for the similar-contexts panel (or null). */
     public static WebServer start(List<ServedModel> models, String host, int port, Limits limits, CorpusIndex corpus) {
-        WebServer server = new WebServer(models, host, limits, corpus);
+        return start(models, host, port, limits, corpus, List.of());
+    }
+
+    /** As above, with served models' head statistics over a corpus for the model overview's heatmaps. */
+    public static WebServer start(List<ServedModel> models, String host, int port, Limits limits, CorpusIndex corpus,
+                                  List<ServedHeadStatistics> headStatistics) {
+        WebServer server = new WebServer(models, host, limits, corpus, headStatistics);
         server.app.start(host, port);
         return server;
     }

@@ -82,6 +82,9 @@ class CorpusCliTest {
         assertEquals(0, r.code(), r.err());
         JsonNode o = r.lines().getFirst();
         assertEquals(4, o.get("texts").asInt());
+        assertEquals("all-MiniLM-L6-v2", o.get("model").get("name").asText());
+        assertEquals(org.attentionsearch.corpus.ModelFingerprint.of(org.attentionsearch.testing.TestModels.MINILM.model(), "x").digest(),
+                o.get("model").get("fingerprint").asText());
         assertEquals(6 * 12, o.get("heads").size());
         JsonNode h = o.get("heads").get(13);
         assertEquals(1, h.get("layer").asInt());

@@ -56,6 +56,33 @@ class CorpusIndexTest {
         }
     }
 
+    @Test
+    void theIndexKeepsTheHeadStatisticsThatHeadsGivesOnItsCorpus() {
+        CorpusHeads.Report direct = CorpusHeads.report(model, CorpusHeads.sums(model, corpus, CorpusFile.Format.TEXT,
+                CorpusBatches.of(model), l -> { }));
+        HeadStatisticsJson.Loaded stored = HeadStatisticsJson.ofIndex(index).orElseThrow();
+        assertEquals(fingerprint.digest(), stored.model().digest());
+        assertEquals(6, stored.layers());
+        assertEquals(12, stored.heads());
+        assertSameStatistics(direct, stored.report(), 1e-12);
+    }
+
+    static void assertSameStatistics(CorpusHeads.Report expected, CorpusHeads.Report got, double tolerance) {
+        assertEquals(expected.texts(), got.texts());
+        assertEquals(expected.tokens(), got.tokens());
+        assertEquals(expected.heads().size(), got.heads().size());
+        for (int i = 0; i < expected.heads().size(); i++) {
+            HeadStatistics e = expected.heads().get(i), g = got.heads().get(i);
+            assertEquals(e.layer() + "/" + e.head(), g.layer() + "/" + g.head());
+            double[] want = HeadStatisticsJson.values(e), have = HeadStatisticsJson.values(g);
+            for (int x = 0; x < want.length; x++) {
+                String where = "layer " + e.layer() + " head " + e.head() + " " + HeadStatisticsJson.STATISTICS.get(x);
+                if (Double.isNaN(want[x])) assertTrue(Double.isNaN(have[x]), where);
+                else assertEquals(want[x], have[x], tolerance, where);
+            }
+        }
+    }
+
     /** recall@10 of the HNSW search against the exact top 10 by cosine over every stored vector. */
     @Test
     void searchFindsTheBruteForceNearestNeighbours() {
@@ -159,6 +186,8 @@ class CorpusIndexTest {
             float[] v = CorpusSearch.query(Analysis.of(model, "The mayor visited the school."), 4, 5).vector();
             assertEquals(keys(whole.search(5, v, 10, SearchFilter.NONE, "school")), keys(resumed.search(5, v, 10, SearchFilter.NONE, "school")));
         }
+        // The statistics count the committed documents once and the dropped ones not at all.
+        assertSameStatistics(HeadStatisticsJson.ofIndex(index).orElseThrow().report(), HeadStatisticsJson.ofIndex(dir).orElseThrow().report(), 1e-6);
         CorpusException finished = assertThrows(CorpusException.class, () ->
                 new Indexer(model, fingerprint, LAYERS, CorpusBatches.of(model)).run(corpus, CorpusFile.Format.TEXT, dir, l -> { }, l -> { }));
         assertTrue(finished.getMessage().contains("already holds a finished index"), finished.getMessage());

@@ -14,7 +14,11 @@ import org.openqa.selenium.WebDriver;
 record BrowserSession(WebServer server, Http http, Browser browser, WebDriver driver, String base) implements AutoCloseable {
 
     static BrowserSession start(List<ServedModel> models, int width, int height) throws IOException {
-        WebServer server = WebServer.start(models, "127.0.0.1", 0, WebServer.Limits.defaults());
+        return start(WebServer.start(models, "127.0.0.1", 0, WebServer.Limits.defaults()), width, height);
+    }
+
+    /** A Chromium on a server already started on a loopback address. */
+    static BrowserSession start(WebServer server, int width, int height) throws IOException {
         Browser browser = new Browser(width, height);
         return new BrowserSession(server, new Http(server.port()), browser, browser.driver,
                 "http://127.0.0.1:" + server.port() + "/");
