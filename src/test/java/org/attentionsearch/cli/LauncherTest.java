@@ -82,6 +82,8 @@ class LauncherTest {
         assertTrue(calls.get(0).contains(extracts) && calls.get(0).contains(" explain ") && !calls.get(0).contains("AOTCache"), calls.get(0));
         assertTrue(calls.get(1).contains("-XX:AOTCacheOutput=") && calls.get(1).contains(" explain "), calls.get(1));
         assertTrue(calls.get(2).contains("-XX:AOTCache=" + cache) && calls.get(2).contains(extracts) && calls.get(2).endsWith("tokenize x"), calls.get(2));
+        assertTrue(calls.get(2).contains("-XX:TieredStopAtLevel=1"), "tokenizing needs no C2: " + calls.get(2));
+        assertFalse(calls.get(0).contains("TieredStopAtLevel") || calls.get(1).contains("TieredStopAtLevel"), "a model's runs do");
 
         run();
         assertEquals(4, Files.readAllLines(log).size(), "no second training run for the same jar");
