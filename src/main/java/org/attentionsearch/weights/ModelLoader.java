@@ -216,10 +216,21 @@ public final class ModelLoader {
     }
 
     private static Checkpoint loadDirectory(Path dir) {
+        return loadDirectory(dir, true);
+    }
+
+    /**
+     * A model directory; {@code checkFinite} false skips the scan for values that are not finite
+     * numbers, for a directory whose bytes are known to be what was written from a checked model.
+     */
+    static Checkpoint loadDirectory(Path dir, boolean checkFinite) {
         Path configFile = required(dir, HfConfig.CONFIG);
         ModelConfig config = HfConfig.readConfig(read(configFile), configFile.toString());
         boolean bert = config.family() == ModelConfig.Family.BERT;
-        Map<String, Tensor> stored = weights(dir, name -> !bert || BertTensors.isKnownName(canonicalName(config, name)));
+        Predicate<String> wanted = name -> !bert || BertTensors.isKnownName(canonicalName(config, name));
+        Path single = dir.resolve(SAFETENSORS);
+        Map<String, Tensor> stored = checkFinite || !Files.isRegularFile(single) ? weights(dir, wanted)
+                : SafeTensors.read(SafeTensors.map(single), single.toString(), wanted, false);
         Map<String, Tensor> tensors = canonical(config, stored, dir.resolve(HfConfig.CONFIG).toString());
         if (bert) BertTensors.validate(config, tensors, dir.resolve(SAFETENSORS).toString());
         return new Checkpoint(config, tensors, directoryTokenizer(dir), pooling(dir), dir.toString());
