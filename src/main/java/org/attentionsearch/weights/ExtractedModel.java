@@ -88,7 +88,7 @@ public final class ExtractedModel {
             // The checksums show these are the bytes written from a model whose values were checked
             // as it was read, so they are not scanned again (with a cold JIT, a third of a start).
             if (intact()) return ModelLoader.loadDirectory(directory, false);
-        } catch (ModelFormatException | IOException | UncheckedIOException | IllegalArgumentException e) {
+        } catch (IOException | RuntimeException e) {
             // not what was written: read the jar instead, and extract anew
         }
         delete(directory);
@@ -107,7 +107,7 @@ public final class ExtractedModel {
             delete(directory); // an incomplete one, which has no list
             Files.move(tmp, directory, StandardCopyOption.ATOMIC_MOVE);
             removeOthers();
-        } catch (IOException | UncheckedIOException | ModelFormatException e) {
+        } catch (IOException | RuntimeException e) {
             // a read-only or full disk: the model is loaded all the same, from the jar
         } finally {
             delete(tmp);
