@@ -2,7 +2,10 @@ package org.attentionsearch.cli;
 
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.attentionsearch.model.NonFiniteValueException;
 import org.attentionsearch.text.TokenizerFormatException;
@@ -19,11 +22,28 @@ import picocli.CommandLine;
         description = {"See how a transformer attends: every token's query, the keys it finds, and what their values add.",
                 "",
                 "attention-search TEXT…  is short for  attention-search explain TEXT…  (see explain --help)."},
-        subcommands = {CommandLine.HelpCommand.class, ExplainCommand.class, NextCommand.class, GenerateCommand.class, TokenizeCommand.class, EmbedCommand.class, ExportCommand.class,
-                ServeCommand.class, IndexCommand.class, CorpusSearchCommand.class, HeadsCommand.class})
+        subcommands = CommandLine.HelpCommand.class)
 public final class Main {
 
     static final int OK = 0, INTERNAL = 1, USAGE = 2, MODEL = 3;
+
+    /** The commands after help, in the order help lists them. */
+    private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("explain", ExplainCommand::new);
+        m.put("next", NextCommand::new);
+        m.put("generate", GenerateCommand::new);
+        m.put("tokenize", TokenizeCommand::new);
+        m.put("embed", EmbedCommand::new);
+        m.put("export", ExportCommand::new);
+        m.put("serve", ServeCommand::new);
+        m.put("index", IndexCommand::new);
+        m.put("search", CorpusSearchCommand::new);
+        m.put("heads", HeadsCommand::new);
+        return m;
+    }
 
     private static final Set<String> COMMANDS = Set.of("explain", "next", "generate", "tokenize", "embed", "export", "serve",
             "index", "search", "heads", "help", "-h", "--help", "-V", "--version");
@@ -41,6 +61,11 @@ public final class Main {
             args = withCommand;
         }
         CommandLine cli = new CommandLine(new Main());
+        // picocli reads every command's annotations when it is added, a good part of a short run's
+        // start: a run of one command adds only that one (help and --help still see them all).
+        Supplier<Object> chosen = SUBCOMMANDS.get(args[0]);
+        if (chosen != null) cli.addSubcommand(args[0], chosen.get());
+        else SUBCOMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
         cli.setParameterExceptionHandler((e, a) -> {
             System.err.println("error: " + firstLine(e.getMessage()) + " (see --help)");
             return USAGE;

@@ -2,8 +2,10 @@ package org.attentionsearch.weights;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -37,11 +39,37 @@ public final class ModelLoader {
     private ModelLoader() {
     }
 
-    /** all-MiniLM-L6-v2 from the classpath; it is used with mean pooling and normalization. */
+    /**
+     * The system property naming a directory where the built-in model may be extracted once (see
+     * {@link ExtractedModel}); without it, {@link #embedded} reads the jar every time and writes nothing.
+     */
+    public static final String CACHE_PROPERTY = "attentionsearch.cache";
+
+    private static final String EMBEDDED_SOURCE = "all-MiniLM-L6-v2 (built in)";
+
+    /**
+     * all-MiniLM-L6-v2 from the classpath; it is used with mean pooling and normalization. When
+     * {@link #CACHE_PROPERTY} names a directory, its weights are mapped from the copy extracted
+     * there, which the first such call writes.
+     */
     public static Checkpoint embedded() {
+        String root = System.getProperty(CACHE_PROPERTY, "");
+        URL onnx = ModelLoader.class.getResource(EMBEDDED_MODEL);
+        if (root.isBlank() || onnx == null) return embeddedFromJar();
+        ExtractedModel extracted;
+        try {
+            extracted = ExtractedModel.of(Path.of(root), "all-minilm-l6-v2", onnx);
+        } catch (IOException | InvalidPathException e) {
+            return embeddedFromJar();
+        }
+        Checkpoint c = extracted.load(ModelLoader::embeddedFromJar);
+        return new Checkpoint(c.config(), c.tensors(), c.tokenizer(), Pooling.MEAN_NORMALIZED, EMBEDDED_SOURCE);
+    }
+
+    private static Checkpoint embeddedFromJar() {
         byte[] model = resource(EMBEDDED_MODEL);
         byte[] tokenizer = resource(EMBEDDED_TOKENIZER);
-        Checkpoint c = fromOnnx(model, tokenizer, "all-MiniLM-L6-v2 (built in)");
+        Checkpoint c = fromOnnx(model, tokenizer, EMBEDDED_SOURCE);
         return new Checkpoint(c.config(), c.tensors(), c.tokenizerJson(), Pooling.MEAN_NORMALIZED, c.source());
     }
 
@@ -188,10 +216,21 @@ public final class ModelLoader {
     }
 
     private static Checkpoint loadDirectory(Path dir) {
+        return loadDirectory(dir, true);
+    }
+
+    /**
+     * A model directory; {@code checkFinite} false skips the scan for values that are not finite
+     * numbers, for a directory whose bytes are known to be what was written from a checked model.
+     */
+    static Checkpoint loadDirectory(Path dir, boolean checkFinite) {
         Path configFile = required(dir, HfConfig.CONFIG);
         ModelConfig config = HfConfig.readConfig(read(configFile), configFile.toString());
         boolean bert = config.family() == ModelConfig.Family.BERT;
-        Map<String, Tensor> stored = weights(dir, name -> !bert || BertTensors.isKnownName(canonicalName(config, name)));
+        Predicate<String> wanted = name -> !bert || BertTensors.isKnownName(canonicalName(config, name));
+        Path single = dir.resolve(SAFETENSORS);
+        Map<String, Tensor> stored = checkFinite || !Files.isRegularFile(single) ? weights(dir, wanted)
+                : SafeTensors.read(SafeTensors.map(single), single.toString(), wanted, false);
         Map<String, Tensor> tensors = canonical(config, stored, dir.resolve(HfConfig.CONFIG).toString());
         if (bert) BertTensors.validate(config, tensors, dir.resolve(SAFETENSORS).toString());
         return new Checkpoint(config, tensors, directoryTokenizer(dir), pooling(dir), dir.toString());

@@ -77,19 +77,23 @@ class LauncherTest {
         run();
         assertTrue(Files.size(cache) > 0);
         List<String> calls = Files.readAllLines(log);
-        assertEquals(2, calls.size(), "a training run, then the command: " + calls);
-        assertTrue(calls.get(0).contains("-XX:AOTCacheOutput=") && calls.get(0).contains(" explain "), calls.get(0));
-        assertTrue(calls.get(1).contains("-XX:AOTCache=" + cache) && calls.get(1).endsWith("tokenize x"), calls.get(1));
+        assertEquals(3, calls.size(), "a run that extracts the model, a training run, then the command: " + calls);
+        String extracts = "-Dattentionsearch.cache=" + home.resolve("target/cache");
+        assertTrue(calls.get(0).contains(extracts) && calls.get(0).contains(" explain ") && !calls.get(0).contains("AOTCache"), calls.get(0));
+        assertTrue(calls.get(1).contains("-XX:AOTCacheOutput=") && calls.get(1).contains(" explain "), calls.get(1));
+        assertTrue(calls.get(2).contains("-XX:AOTCache=" + cache) && calls.get(2).contains(extracts) && calls.get(2).endsWith("tokenize x"), calls.get(2));
+        assertTrue(calls.get(2).contains("-XX:TieredStopAtLevel=1"), "tokenizing needs no C2: " + calls.get(2));
+        assertFalse(calls.get(0).contains("TieredStopAtLevel") || calls.get(1).contains("TieredStopAtLevel"), "a model's runs do");
 
         run();
-        assertEquals(3, Files.readAllLines(log).size(), "no second training run for the same jar");
+        assertEquals(4, Files.readAllLines(log).size(), "no second training run for the same jar");
 
         Files.setLastModifiedTime(home.resolve("target/attention-search-cli.jar"), FileTime.from(Instant.now().plusSeconds(5)));
         run();
         calls = Files.readAllLines(log);
-        assertEquals(5, calls.size(), "a new jar, a new cache: " + calls);
-        assertTrue(calls.get(3).contains("-XX:AOTCacheOutput="));
-        assertFalse(calls.get(4).contains("AOTCacheOutput"));
+        assertEquals(7, calls.size(), "a new jar, a new cache: " + calls);
+        assertTrue(calls.get(5).contains("-XX:AOTCacheOutput="));
+        assertFalse(calls.get(6).contains("AOTCacheOutput"));
     }
 
     private void run() throws Exception {
