@@ -37,7 +37,7 @@ final class BF16Kernels {
         long at = w.rowOffset(j);
         int k = w.k(), i = 0;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0;
-        for (; i + 2 * LANES <= k; i += 2 * LANES) {
+        for (int pairs = k - k % (2 * LANES); i < pairs; i += 2 * LANES) {
             acc0 = widen(m, at + 2L * i).fma(FloatVector.fromArray(S, x, xOff + i), acc0);
             acc1 = widen(m, at + 2L * (i + LANES)).fma(FloatVector.fromArray(S, x, xOff + i + LANES), acc1);
         }
@@ -52,7 +52,7 @@ final class BF16Kernels {
         long at0 = w.rowOffset(j), at1 = w.rowOffset(j + 1), at2 = w.rowOffset(j + 2), at3 = w.rowOffset(j + 3);
         int k = w.k(), i = 0;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        for (; i + LANES <= k; i += LANES) {
+        for (int whole = k - k % LANES; i < whole; i += LANES) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             acc0 = widen(m, at0 + 2L * i).fma(xv, acc0);
             acc1 = widen(m, at1 + 2L * i).fma(xv, acc1);
@@ -76,7 +76,7 @@ final class BF16Kernels {
         MemorySegment m = w.data();
         long at = w.rowOffset(j);
         int k = w.k(), i = 0;
-        for (; i + LANES <= k; i += LANES) widen(m, at + 2L * i).intoArray(out, off + i);
+        for (int whole = k - k % LANES; i < whole; i += LANES) widen(m, at + 2L * i).intoArray(out, off + i);
         for (; i < k; i++) out[off + i] = value(m, at + 2L * i);
     }
 }

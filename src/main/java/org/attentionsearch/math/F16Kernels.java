@@ -58,7 +58,7 @@ final class F16Kernels {
         int k = w.k(), i = 0;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0;
         IntVector top = IntVector.zero(I);
-        for (; i + 2 * LANES <= k; i += 2 * LANES) {
+        for (int pairs = k - k % (2 * LANES); i < pairs; i += 2 * LANES) {
             IntVector h0 = bits(m, at + 2L * i), h1 = bits(m, at + 2L * (i + LANES));
             top = top.max(h0.and(0x0fffffff)).max(h1.and(0x0fffffff));
             acc0 = widen(h0).fma(FloatVector.fromArray(S, x, xOff + i), acc0);
@@ -77,7 +77,7 @@ final class F16Kernels {
         int k = w.k(), i = 0;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         IntVector top = IntVector.zero(I);
-        for (; i + LANES <= k; i += LANES) {
+        for (int whole = k - k % LANES; i < whole; i += LANES) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             IntVector h0 = bits(m, at0 + 2L * i), h1 = bits(m, at1 + 2L * i), h2 = bits(m, at2 + 2L * i), h3 = bits(m, at3 + 2L * i);
             top = top.max(h0.and(0x0fffffff)).max(h1.and(0x0fffffff)).max(h2.and(0x0fffffff)).max(h3.and(0x0fffffff));
@@ -107,7 +107,7 @@ final class F16Kernels {
         MemorySegment m = w.data();
         long at = w.rowOffset(j);
         int k = w.k(), i = 0;
-        for (; i + LANES <= k; i += LANES) {
+        for (int whole = k - k % LANES; i < whole; i += LANES) {
             IntVector h = bits(m, at + 2L * i);
             if (h.and(SPECIAL).compare(VectorOperators.EQ, SPECIAL).anyTrue()) {
                 for (int l = i; l < i + LANES; l++) out[off + l] = value(m, at + 2L * l);

@@ -104,7 +104,8 @@ public final class HalfMatMul {
         short[] h = w.halves();
         int k = w.k(), h0 = j * k, h1 = h0 + k, h2 = h1 + k, h3 = h2 + k, i = 0;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        for (; i + LANES <= k; i += LANES) {
+        // the bound as a plain limit: with "i + LANES <= k" C2 did not see a counted loop, and the kernel ran at half speed
+        for (int whole = k - k % LANES; i < whole; i += LANES) {
             FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
             acc0 = raw(h, h0 + i).fma(xv, acc0);
             acc1 = raw(h, h1 + i).fma(xv, acc1);
@@ -130,7 +131,7 @@ public final class HalfMatMul {
         short[] h = w.halves();
         int k = w.k(), at = j * k, i = 0;
         FloatVector acc = FloatVector.zero(S);
-        for (; i + LANES <= k; i += LANES) acc = raw(h, at + i).fma(FloatVector.fromArray(S, x, xOff + i), acc);
+        for (int whole = k - k % LANES; i < whole; i += LANES) acc = raw(h, at + i).fma(FloatVector.fromArray(S, x, xOff + i), acc);
         float s = acc.reduceLanes(VectorOperators.ADD);
         for (; i < k; i++) s += raw(h[at + i]) * x[xOff + i];
         return s;
@@ -141,7 +142,7 @@ public final class HalfMatMul {
         short[] h = w.halves();
         int k = w.k(), at = j * k, i = 0;
         if (VECTOR) {
-            for (; i + LANES <= k; i += LANES) raw(h, at + i).mul(0x1p112f).intoArray(out, off + i);
+            for (int whole = k - k % LANES; i < whole; i += LANES) raw(h, at + i).mul(0x1p112f).intoArray(out, off + i);
         }
         for (; i < k; i++) out[off + i] = Float.float16ToFloat(h[at + i]);
     }
