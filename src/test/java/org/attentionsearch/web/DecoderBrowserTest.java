@@ -120,8 +120,7 @@ class DecoderBrowserTest {
         // The view of the written tokens' pages: the page's selectors, hidden on the front page.
         js.executeScript("for (const [id, v] of [['layer', '1'], ['head', '2']]) { const s = document.getElementById(id);"
                 + " s.value = v; s.dispatchEvent(new Event('change')); }");
-        // Record how many written tokens the strip held at each change: they should come in while it writes
-        // (several events may arrive in one network read, so not necessarily one by one).
+        // Record how many written tokens the strip held at each change: they should come in while it writes.
         js.executeScript("window.seen = []; new MutationObserver(() => { const n = document.querySelectorAll('#tokens .token.written').length;"
                 + " if (window.seen[window.seen.length - 1] !== n) window.seen.push(n); })"
                 + ".observe(document.getElementById('tokens'), {childList: true, subtree: true, attributes: true});");
@@ -130,7 +129,9 @@ class DecoderBrowserTest {
         assertEquals(40, driver.findElements(By.cssSelector("#tokens .token.written")).size());
         @SuppressWarnings("unchecked")
         List<Long> seen = (List<Long>) js.executeScript("return window.seen");
-        assertTrue(seen.stream().filter(n -> n > 0 && n < 40).count() >= 2, "the tokens came in while it wrote: " + seen);
+        // At least one partial continuation on screen before the end: a fast model's 40 steps may reach the page in
+        // two or three network reads, so how many partial states are seen depends on the machine's speed.
+        assertTrue(seen.stream().anyMatch(n -> n > 0 && n < 40), "the tokens came in while it wrote: " + seen);
         assertTrue(driver.findElement(By.id("gen-status")).getText().contains("40 tokens written"));
 
         // The same greedy generation through the API: its token events carry the pages.
