@@ -92,12 +92,7 @@ public final class Int8Matrix implements WeightMatrix {
 
     @Override
     public float[] rows(int from, int count) {
-        Objects.checkFromIndexSize(from, count, k);
-        float[] out = new float[Math.multiplyExact(count, n)];
-        for (int j = 0; j < n; j++) {
-            for (int r = 0; r < count; r++) out[r * n + j] = value(j, from + r);
-        }
-        return out;
+        return StoredRows.rows(k, n(), from, count, this::value);
     }
 
     @Override
