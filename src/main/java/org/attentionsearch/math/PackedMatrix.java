@@ -41,9 +41,9 @@ public final class PackedMatrix implements WeightMatrix {
     public static PackedMatrix pack(float[] w, int k, int n) {
         PackedMatrix m = new PackedMatrix(k, n);
         checkLength(w, (long) k * n);
-        for (int kk = 0; kk < k; kk++) {
-            for (int j = 0; j < n; j++) {
-                m.data[m.index(kk, j)] = w[kk * n + j];
+        for (int kk = 0; kk < k; kk++) { // row kk of W is a stretch of PANEL values in each panel
+            for (int p = 0; p < m.panels; p++) {
+                System.arraycopy(w, kk * n + p * PANEL, m.data, (p * k + kk) * PANEL, Math.min(PANEL, n - p * PANEL));
             }
         }
         return m;
@@ -56,11 +56,7 @@ public final class PackedMatrix implements WeightMatrix {
     public static PackedMatrix packTransposed(float[] wt, int n, int k) {
         PackedMatrix m = new PackedMatrix(k, n);
         checkLength(wt, (long) k * n);
-        for (int j = 0; j < n; j++) {
-            for (int kk = 0; kk < k; kk++) {
-                m.data[m.index(kk, j)] = wt[j * k + kk];
-            }
-        }
+        m.putColumns(wt, 0, n);
         return m;
     }
 
@@ -76,18 +72,30 @@ public final class PackedMatrix implements WeightMatrix {
      */
     public static PackedMatrix packTransposed(Rows wt, int n, int k) {
         PackedMatrix m = new PackedMatrix(k, n);
-        int block = Math.max(1, (1 << 20) / k); // about 4 MB of rows at a time
+        int block = Math.max(1, (1 << 20) / k / PANEL) * PANEL; // about 4 MB of rows at a time, whole panels
         for (int j0 = 0; j0 < n; j0 += block) {
             int rows = Math.min(block, n - j0);
             float[] chunk = wt.read(j0, rows);
             checkLength(chunk, (long) rows * k);
-            for (int j = 0; j < rows; j++) {
-                for (int kk = 0; kk < k; kk++) {
-                    m.data[m.index(kk, j0 + j)] = chunk[j * k + kk];
-                }
-            }
+            m.putColumns(chunk, j0, rows);
         }
         return m;
+    }
+
+    /**
+     * Columns [first, first + count) of W, given as the stored rows of Wᵀ, {@code wt[(j − first)·k + kk]}.
+     * Each column is a strided write down its panel; the threads take whole panels, so no two
+     * write into the same one. Loading a model packs tens of millions of weights before the JIT
+     * has compiled anything, so the loop is kept to a few bytecodes per weight.
+     */
+    private void putColumns(float[] wt, int first, int count) {
+        Parallel.forRange(count, PANEL, (start, end) -> {
+            for (int c = start; c < end; c++) {
+                int j = first + c, p = j / PANEL;
+                int at = p * k * PANEL + (j - p * PANEL), from = c * k;
+                for (int kk = 0; kk < k; kk++, at += PANEL) data[at] = wt[from + kk];
+            }
+        });
     }
 
     private static void checkLength(float[] w, long expected) {

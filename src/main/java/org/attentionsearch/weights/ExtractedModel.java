@@ -2,17 +2,13 @@ package org.attentionsearch.weights;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 import java.net.JarURLConnection;
 import java.net.URL;
 import java.net.URLConnection;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,7 +16,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 import java.util.jar.JarEntry;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 
 /**
  * A model extracted once from its jar into a directory of its own, as {@link ModelLoader#export}
@@ -28,18 +23,20 @@ import java.util.zip.CRC32C;
  * starts memory-map its weights instead of inflating the ~90 MB ONNX file and parsing its protobuf.
  * <p>The directory's name carries the jar entry's size and CRC-32, which the jar's central directory
  * records (nothing is inflated to learn them), and this layout's version: a new jar gets a directory
- * of its own, and the old one is removed. A list of the files with their sizes and CRC-32C, written
- * last, marks the directory complete; it is checked on every read, so a truncated, edited or
- * partly written directory is never used. Such a directory is removed and the model read from the
- * jar and extracted again. Extraction writes into a temporary directory and renames it into place,
+ * of its own, and the old one is removed. A list of the files with their sizes and modification
+ * times, written last, marks the directory complete; it is checked on every read, so a truncated,
+ * edited or partly written directory is never used. (A checksum of the ~90 MB of weights, read at
+ * every start before the JIT has compiled anything, cost a fifth of a short run; a file written
+ * to changes its time, and one cut short its size.) Such a directory is removed and the model read
+ * from the jar and extracted again. Extraction writes into a temporary directory and renames it into place,
  * so that a concurrent reader sees all of it or none; a directory that cannot be written costs
  * nothing but the next start's speed.
  */
 public final class ExtractedModel {
 
     /** The layout of the directory; a change of layout changes it, and old directories are not read. */
-    private static final String LAYOUT = "v1";
-    static final String CHECKSUMS = "checksums.txt";
+    private static final String LAYOUT = "v2";
+    static final String LISTING = "files.txt";
 
     private final Path directory;
 
@@ -83,9 +80,9 @@ public final class ExtractedModel {
 
     /** The extracted model, or null when there is none or it is not intact (it is then removed). */
     Checkpoint read() {
-        if (!Files.isRegularFile(directory.resolve(CHECKSUMS))) return null;
+        if (!Files.isRegularFile(directory.resolve(LISTING))) return null;
         try {
-            // The checksums show these are the bytes written from a model whose values were checked
+            // The listing shows these are the files written from a model whose values were checked
             // as it was read, so they are not scanned again (with a cold JIT, a third of a start).
             if (intact()) return ModelLoader.loadDirectory(directory, false);
         } catch (IOException | RuntimeException e) {
@@ -102,8 +99,8 @@ public final class ExtractedModel {
         try {
             Files.createDirectories(directory.getParent());
             ModelLoader.export(c, tmp);
-            Files.write(tmp.resolve(CHECKSUMS), checksums(tmp).getBytes(StandardCharsets.UTF_8));
-            if (Files.exists(directory.resolve(CHECKSUMS))) return; // another process put it in place first
+            Files.write(tmp.resolve(LISTING), listing(tmp).getBytes(StandardCharsets.UTF_8));
+            if (Files.exists(directory.resolve(LISTING))) return; // another process put it in place first
             delete(directory); // an incomplete one, which has no list
             Files.move(tmp, directory, StandardCopyOption.ATOMIC_MOVE);
             removeOthers();
@@ -114,41 +111,29 @@ public final class ExtractedModel {
         }
     }
 
-    /** Every file but the list itself, a line each: {@code size crc32c path}, sorted by path. */
-    static String checksums(Path dir) throws IOException {
+    /**
+     * Every file but the list itself, a line each: {@code size modified path}, sorted by path, the
+     * time to the file system's own precision.
+     */
+    static String listing(Path dir) throws IOException {
         StringBuilder out = new StringBuilder();
         for (Path file : files(dir)) {
             String name = dir.relativize(file).toString();
-            if (name.equals(CHECKSUMS)) continue;
-            out.append(Files.size(file)).append(' ').append(String.format("%08x", crc32c(file))).append(' ').append(name).append('\n');
+            if (name.equals(LISTING)) continue;
+            out.append(Files.size(file)).append(' ').append(Files.getLastModifiedTime(file)).append(' ').append(name).append('\n');
         }
         return out.toString();
     }
 
     private boolean intact() throws IOException {
-        String recorded = Files.readString(directory.resolve(CHECKSUMS), StandardCharsets.UTF_8);
-        return !recorded.isEmpty() && recorded.equals(checksums(directory));
+        String recorded = Files.readString(directory.resolve(LISTING), StandardCharsets.UTF_8);
+        return !recorded.isEmpty() && recorded.equals(listing(directory));
     }
 
     private static List<Path> files(Path dir) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isRegularFile).sorted(Comparator.comparing(Path::toString)).toList();
         }
-    }
-
-    /** CRC-32C of a file, read through a mapping that is released at once (the JDK computes it with the CPU's instruction). */
-    private static long crc32c(Path file) throws IOException {
-        CRC32C crc = new CRC32C();
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
-            long size = channel.size();
-            if (size > 0) {
-                MemorySegment bytes = channel.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-                for (long at = 0; at < size; at += Integer.MAX_VALUE) {
-                    crc.update(bytes.asSlice(at, Math.min(Integer.MAX_VALUE, size - at)).asByteBuffer());
-                }
-            }
-        }
-        return crc.getValue();
     }
 
     /** Directories of the same model from other jars or layouts, and temporary ones left by a killed process. */

@@ -10,6 +10,7 @@ import java.io.RandomAccessFile;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -41,7 +42,7 @@ class ExtractedModelTest {
     void theFirstLoadExtractsAndLaterOnesReadTheCopyBitForBit() throws IOException {
         ExtractedModel e = extracted();
         ModelLoaderTest.assertSameModel(original, e.load(fromOriginal));
-        assertTrue(Files.isRegularFile(e.directory().resolve(ExtractedModel.CHECKSUMS)));
+        assertTrue(Files.isRegularFile(e.directory().resolve(ExtractedModel.LISTING)));
         ModelLoaderTest.assertSameModel(original, e.load(fromOriginal));
         ModelLoaderTest.assertSameModel(original, extracted().load(fromOriginal));
         assertEquals(1, originalReads.get(), "only the first load reads the original");
@@ -54,11 +55,13 @@ class ExtractedModelTest {
         e.load(fromOriginal);
         Path weights = e.directory().resolve(ModelLoader.SAFETENSORS);
         try (RandomAccessFile f = new RandomAccessFile(weights.toFile(), "rw")) {
-            f.seek(f.length() - 3);   // inside the last float: another finite value, which only the checksum tells
+            f.seek(f.length() - 3);   // inside the last float: another finite value of the same size
             int b = f.read();
             f.seek(f.length() - 3);
             f.write(b ^ 1);
         }
+        // The file system's clock may tick more coarsely than this test runs: the edit is dated as any later one would be.
+        Files.setLastModifiedTime(weights, FileTime.from(Files.getLastModifiedTime(weights).toInstant().plusSeconds(1)));
         ModelLoaderTest.assertSameModel(original, e.load(fromOriginal));
         assertEquals(2, originalReads.get());
         ModelLoaderTest.assertSameModel(original, e.load(fromOriginal));
@@ -76,9 +79,9 @@ class ExtractedModelTest {
         ModelLoaderTest.assertSameModel(original, e.load(fromOriginal));
         Files.delete(d.resolve(HfConfig.CONFIG));
         ModelLoaderTest.assertSameModel(original, e.load(fromOriginal));
-        Files.writeString(d.resolve(ExtractedModel.CHECKSUMS), "not a list\n");
+        Files.writeString(d.resolve(ExtractedModel.LISTING), "not a list\n");
         ModelLoaderTest.assertSameModel(original, e.load(fromOriginal));
-        Files.writeString(d.resolve(ExtractedModel.CHECKSUMS), "");
+        Files.writeString(d.resolve(ExtractedModel.LISTING), "");
         ModelLoaderTest.assertSameModel(original, e.load(fromOriginal));
         assertEquals(5, originalReads.get());
         ModelLoaderTest.assertSameModel(original, e.load(fromOriginal));
@@ -89,10 +92,10 @@ class ExtractedModelTest {
     void aCopyWithoutItsListIsIncompleteAndReplaced() throws IOException {
         ExtractedModel e = extracted();
         e.load(fromOriginal);
-        Files.delete(e.directory().resolve(ExtractedModel.CHECKSUMS));   // as if the writer was killed before renaming
+        Files.delete(e.directory().resolve(ExtractedModel.LISTING));   // as if the writer was killed before renaming
         ModelLoaderTest.assertSameModel(original, e.load(fromOriginal));
         assertEquals(2, originalReads.get());
-        assertTrue(Files.isRegularFile(e.directory().resolve(ExtractedModel.CHECKSUMS)));
+        assertTrue(Files.isRegularFile(e.directory().resolve(ExtractedModel.LISTING)));
     }
 
     @Test
