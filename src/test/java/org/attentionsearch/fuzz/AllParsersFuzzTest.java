@@ -3,6 +3,7 @@ package org.attentionsearch.fuzz;
 import java.util.Arrays;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import org.attentionsearch.corpus.HeadStatisticsJsonFuzzTest;
 import org.attentionsearch.text.TokenizerFuzzTest;
 import org.attentionsearch.web.AnalyzeRequestFuzzTest;
 import org.attentionsearch.weights.WeightFilesFuzzTest;
@@ -16,7 +17,7 @@ import org.attentionsearch.weights.WeightFilesFuzzTest;
 public class AllParsersFuzzTest {
 
     /** The targets, by the selector byte modulo their number. */
-    static final String[] TARGETS = {"safetensors", "gguf", "onnx", "config", "tokenizerJson", "text", "analyzeRequest"};
+    static final String[] TARGETS = {"safetensors", "gguf", "onnx", "config", "tokenizerJson", "text", "analyzeRequest", "headStatistics"};
 
     @FuzzTest(maxDuration = "15s")
     void anyParser(byte[] data) {
@@ -29,7 +30,8 @@ public class AllParsersFuzzTest {
             case "config" -> WeightFilesFuzzTest.configTarget(input);
             case "tokenizerJson" -> TokenizerFuzzTest.tokenizerJsonTarget(input);
             case "text" -> TokenizerFuzzTest.textTarget(input);
-            default -> AnalyzeRequestFuzzTest.analyzeRequestTarget(input);
+            case "analyzeRequest" -> AnalyzeRequestFuzzTest.analyzeRequestTarget(input);
+            default -> HeadStatisticsJsonFuzzTest.headStatisticsTarget(input);
         }
     }
 }
