@@ -84,7 +84,8 @@
       const ctx = canvas.getContext('2d');
       const image = ctx.createImageData(H, L);
       values.forEach((v, x) => {
-        const rgb = v === null ? NONE : colour(span > 0 ? (v - low) / span : 1);
+        // A map of one value has no range to spread: every head is white at 0 (no head does it) and deep blue above.
+        const rgb = v === null ? NONE : colour(span > 0 ? (v - low) / span : v > 0 ? 1 : 0);
         image.data.set([...rgb, 255], 4 * x);
       });
       ctx.putImageData(image, 0, 0);

@@ -16,15 +16,15 @@ import org.attentionsearch.weights.Tensor;
  * previous occurrence of the current one. The other heads and the feed-forwards are zero. The
  * residual stream is [token one-hot (V) | position one-hot (P) | previous-token slot (V)].
  */
-final class InductionModels {
+public final class InductionModels {
 
-    static final int VOCAB = 64, POSITIONS = 32, HIDDEN = 2 * VOCAB + POSITIONS, HEADS = 2, HEAD = HIDDEN / HEADS;
+    public static final int VOCAB = 64, POSITIONS = 32, HIDDEN = 2 * VOCAB + POSITIONS, HEADS = 2, HEAD = HIDDEN / HEADS;
 
     private InductionModels() {
     }
 
     /** With the induction head when {@code induction}; without, layer 1's keys are zero and it attends evenly. */
-    static Model model(boolean induction) {
+    public static Model model(boolean induction) {
         ModelConfig c = ModelConfig.gpt2(VOCAB, HIDDEN, 2, HEADS, 8, POSITIONS, 1e-5f, ModelConfig.Activation.GELU_TANH, true);
         Map<String, Tensor> t = new LinkedHashMap<>();
         float[] wte = new float[VOCAB * HIDDEN], wpe = new float[POSITIONS * HIDDEN];

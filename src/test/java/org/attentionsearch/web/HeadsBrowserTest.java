@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.attentionsearch.corpus.CorpusBatches;
 import org.attentionsearch.corpus.CorpusFile;
 import org.attentionsearch.corpus.CorpusHeads;
+import org.attentionsearch.corpus.InductionModels;
 import org.attentionsearch.corpus.ModelFingerprint;
 import org.attentionsearch.model.Model;
 import org.attentionsearch.testing.TestModels;
@@ -114,6 +115,56 @@ class HeadsBrowserTest {
                     .filter(WebElement::isDisplayed).count() == 7);
             ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", first);
             screenshot(driver, "heads-over-the-corpus-marked");
+        }
+    }
+
+    /**
+     * A decoder built with an induction circuit: its eighth map, the induction score, shows layer 1
+     * head 0 as the one head that copies what followed the current token before.
+     */
+    @Test
+    void aDecodersInductionHeadStandsOutOnItsMap() throws Exception {
+        Model model = InductionModels.model(true);
+        Path corpus = Files.write(tmp.resolve("t.txt"), List.of("t5 t9 t12 t7 t33 t5 t9 t12", "t40 t41 t42 t43 t40 t41"));
+        CorpusHeads.Report report = CorpusHeads.report(model, CorpusHeads.sums(model, corpus, CorpusFile.Format.TEXT,
+                CorpusBatches.of(model), l -> { }));
+        List<ServedModel> served = ServedModel.named(List.of("induction"), List.of(model));
+        WebServer server = WebServer.start(served, "127.0.0.1", 0, WebServer.Limits.defaults(), null, List.of(new ServedHeadStatistics(
+                served.getFirst().id(), report, ModelFingerprint.of(model, "induction"), "induction-heads.json")));
+        try (BrowserSession session = BrowserSession.start(server, 1400, 1100)) {
+            WebDriver driver = session.driver();
+            JsonNode api = session.http().get("/api/heads-statistics").json();
+            double score = api.get("heads").get(InductionModels.HEADS).get("induction").asDouble(); // layer 1 head 0
+            for (JsonNode h : api.get("heads")) {
+                if (h.get("layer").asInt() != 1 || h.get("head").asInt() != 0) {
+                    assertTrue(h.get("induction").asDouble() < score, "layer 1 head 0 scores highest: " + h);
+                }
+            }
+            driver.get(session.base());
+            waitFor(driver, d -> !d.findElement(By.id("model-line")).getText().isEmpty());
+            driver.findElement(By.id("q")).sendKeys("t5 t9 t12 t5 t9", Keys.ENTER);
+            waitFor(driver, d -> !d.findElements(By.cssSelector("#corpus-heads-panel .corpus-heads-canvas")).isEmpty());
+            WebElement panel = driver.findElement(By.id("corpus-heads-panel"));
+            List<String> names = panel.findElements(By.cssSelector(".corpus-heads-name")).stream().map(WebElement::getText).toList();
+            assertEquals(8, names.size(), names.toString());
+            assertEquals("Induction score", names.getLast());
+
+            WebElement map = panel.findElement(By.cssSelector("canvas[data-statistic='induction']"));
+            assertEquals(String.valueOf(InductionModels.HEADS), map.getDomAttribute("width"));
+            assertEquals("2", map.getDomAttribute("height"));
+            ((org.openqa.selenium.JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'})", map);
+            String high = map.findElement(By.xpath("ancestor::figure[1]")).findElement(By.cssSelector(".corpus-heads-high")).getText();
+            assertEquals(String.format(Locale.ROOT, "%.3f", score), high, "the legend's top is the induction head's score");
+            int w = map.getSize().getWidth(), h = map.getSize().getHeight();
+            new Actions(driver).moveToElement(map, (int) (0.5 * w / InductionModels.HEADS - w / 2.0), (int) (1.5 * h / 2.0 - h / 2.0)).perform();
+            String expected = "Induction score, layer 1, head 0: " + String.format(Locale.ROOT, "%.3f", score);
+            waitFor(driver, d -> d.findElement(By.id("corpus-heads-tip")).getText().equals(expected));
+            // A decoder without special tokens in its texts puts no weight there: that map is white, not deep blue.
+            WebElement special = panel.findElement(By.cssSelector("canvas[data-statistic='specialTokens']"));
+            Object pixel = ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(
+                    "return Array.from(arguments[0].getContext('2d').getImageData(0, 0, 1, 1).data)", special);
+            assertEquals(List.of(255L, 255L, 255L, 255L), pixel, "all-zero statistics are drawn white");
+            screenshot(driver, "heads-over-the-corpus-induction");
         }
     }
 
