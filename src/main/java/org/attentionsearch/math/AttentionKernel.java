@@ -131,15 +131,15 @@ public final class AttentionKernel {
     /** One to four rows; missing rows repeat the last one, and only real rows are stored. */
     private static void low(float[] x, int xOff, int xs, int rows, float[] y, int yOff, int yStride, int kLen,
                             int cols, float scale, float[] out, int outOff, int os) {
-        boolean whole = cols == 2 * L;
-        VectorMask<Float> m0 = whole ? null : S.indexInRange(0, cols), m1 = whole ? null : S.indexInRange(L, cols);
+        // Masked loads and stores even when every column is there: a branch between the two in
+        // these loops made C2 recompile them whenever a short run's first calls had seen only one.
+        VectorMask<Float> m0 = S.indexInRange(0, cols), m1 = S.indexInRange(L, cols);
         int last = rows - 1;
         int x0 = xOff, x1 = xOff + Math.min(1, last) * xs, x2 = xOff + Math.min(2, last) * xs, x3 = xOff + last * xs;
         FloatVector a0 = FloatVector.zero(S), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
         for (int kk = 0; kk < kLen; kk++) {
             int at = yOff + kk * yStride;
-            FloatVector lo = whole ? FloatVector.fromArray(S, y, at) : FloatVector.fromArray(S, y, at, m0);
-            FloatVector hi = whole ? FloatVector.fromArray(S, y, at + L) : FloatVector.fromArray(S, y, at + L, m1);
+            FloatVector lo = FloatVector.fromArray(S, y, at, m0), hi = FloatVector.fromArray(S, y, at + L, m1);
             FloatVector e = FloatVector.broadcast(S, x[x0 + kk]);
             a0 = lo.fma(e, a0); b0 = hi.fma(e, b0);
             e = FloatVector.broadcast(S, x[x1 + kk]);
@@ -153,13 +153,8 @@ public final class AttentionKernel {
             FloatVector lo = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
             FloatVector hi = r == 0 ? b0 : r == 1 ? b1 : r == 2 ? b2 : b3;
             int o = outOff + r * os;
-            if (whole) {
-                lo.mul(scale).intoArray(out, o);
-                hi.mul(scale).intoArray(out, o + L);
-            } else {
-                lo.mul(scale).intoArray(out, o, m0);
-                hi.mul(scale).intoArray(out, o + L, m1);
-            }
+            lo.mul(scale).intoArray(out, o, m0);
+            hi.mul(scale).intoArray(out, o + L, m1);
         }
     }
 }

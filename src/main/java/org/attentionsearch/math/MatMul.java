@@ -7,7 +7,6 @@ import java.util.Arrays;
 import java.util.Objects;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -257,37 +256,33 @@ public final class MatMul {
     /** c[row+i][col+j] = epilogue(tile[i][j] + bias[col+j]) for the valid rows and columns (< n). */
     static void writeTile(float[] tile, int rows, float[] c, int n, int row, int col,
                                   float[] bias, Epilogue epilogue, float[] residual) {
+        // Each term is added to the whole tile in a pass of its own, then the tile is copied out
+        // (the residual may be c itself, so it is read first). Loops free of branches matter: C2
+        // hoists a loop's range checks before it on the strength of its profile, and an access
+        // under an if that the first calls always took (a bias, a residual) fails the hoisted
+        // check once the other case comes, costing a recompilation each time in a short run.
+        // Columns past the matrix's edge hold 0 (W is padded with zeros) and are not copied.
         int width = Math.min(PANEL, n - col);
-        if (epilogue == Epilogue.GELU || epilogue == Epilogue.GELU_TANH) {
-            // GELU on the whole tile in one call (its constants set up once), then copy it out.
-            // Columns past the matrix's edge hold 0 (W is padded with zeros) and are not copied.
-            if (bias != null) {
-                for (int j = 0; j < width; j += LANES) { // one bias vector at a time, down the tile
-                    FloatVector b = j + LANES <= width ? FloatVector.fromArray(S, bias, col + j)
-                            : FloatVector.fromArray(S, bias, col + j, S.indexInRange(j, width));
-                    for (int t = j; t < rows * PANEL; t += PANEL) FloatVector.fromArray(S, tile, t).add(b).intoArray(tile, t);
-                }
-            }
-            if (epilogue == Epilogue.GELU) VectorMath.gelu(tile, 0, rows * PANEL);
-            else VectorMath.geluTanh(tile, 0, rows * PANEL);
-            for (int i = 0; i < rows; i++) System.arraycopy(tile, i * PANEL, c, (row + i) * n + col, width);
-            return;
+        if (bias != null) addRowToEach(bias, col, tile, rows, PANEL, 0, width);
+        if (epilogue == Epilogue.ADD) {
+            for (int i = 0; i < rows; i++) addRowToEach(residual, (row + i) * n + col, tile, 1, PANEL, i * PANEL, width);
+        } else if (epilogue == Epilogue.GELU) {
+            VectorMath.gelu(tile, 0, rows * PANEL);
+        } else if (epilogue == Epilogue.GELU_TANH) {
+            VectorMath.geluTanh(tile, 0, rows * PANEL);
         }
+        for (int i = 0; i < rows; i++) System.arraycopy(tile, i * PANEL, c, (row + i) * n + col, width);
+    }
+
+    /** c[at + i·n + j] += r[from + j] for i < rows, j < width: whole vectors, then the tail one by one. */
+    private static void addRowToEach(float[] r, int from, float[] c, int rows, int n, int at, int width) {
+        int whole = width - width % LANES;
         for (int i = 0; i < rows; i++) {
-            int ci = (row + i) * n + col;
-            for (int j = 0; j < width; j += LANES) {
-                FloatVector v = FloatVector.fromArray(S, tile, i * PANEL + j);
-                if (j + LANES <= width) { // whole vectors go unmasked: a masked access checks every lane
-                    if (bias != null) v = v.add(FloatVector.fromArray(S, bias, col + j));
-                    if (epilogue == Epilogue.ADD) v = v.add(FloatVector.fromArray(S, residual, ci + j));
-                    v.intoArray(c, ci + j);
-                } else {
-                    VectorMask<Float> in = S.indexInRange(j, width);
-                    if (bias != null) v = v.add(FloatVector.fromArray(S, bias, col + j, in));
-                    if (epilogue == Epilogue.ADD) v = v.add(FloatVector.fromArray(S, residual, ci + j, in));
-                    v.intoArray(c, ci + j, in);
-                }
+            int ci = at + i * n;
+            for (int j = 0; j < whole; j += LANES) {
+                FloatVector.fromArray(S, c, ci + j).add(FloatVector.fromArray(S, r, from + j)).intoArray(c, ci + j);
             }
+            for (int j = whole; j < width; j++) c[ci + j] += r[from + j];
         }
     }
 }
