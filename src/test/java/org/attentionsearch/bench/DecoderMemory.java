@@ -28,7 +28,7 @@ import org.attentionsearch.weights.GgmlType;
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec
  * -Dbench.main=org.attentionsearch.bench.DecoderMemory} with {@code -Dmodels=…} and
- * {@code -Dweights=F32,Q8_0} to choose.
+ * {@code -Dweights=F32,Q8_0} to choose, and {@code -Dlean="…"} for the lean run's JVM options.
  */
 public final class DecoderMemory {
 
@@ -68,7 +68,7 @@ public final class DecoderMemory {
      * collector with a 16 MB young generation. G1 spreads a decoding run's short-lived arrays over
      * ever more regions and keeps them resident (about 650 MB however small its young generation).
      */
-    private static final List<String> LEAN_GC = List.of("-XX:+UseParallelGC", "-Xmn16m");
+    private static final List<String> LEAN_GC = List.of(System.getProperty("lean", "-XX:+UseParallelGC -Xmn16m").trim().split("\\s+"));
 
     /** Runs one probe in a JVM of its own with the launcher's options and the given collector; its peak and final resident bytes. */
     private static long[] child(String engine, Path file, List<String> gc) throws IOException, InterruptedException {
