@@ -219,7 +219,7 @@ public final class BertTokenizer extends VocabularyTokenizer {
             if (vocabNode == null || !vocabNode.isObject() || vocabNode.isEmpty()) {
                 throw new TokenizerFormatException("The WordPiece model has no \"vocab\" object with entries.");
             }
-            Map<String, Integer> vocab = new LinkedHashMap<>();
+            Map<String, Integer> vocab = LinkedHashMap.newLinkedHashMap(vocabNode.size());
             for (Map.Entry<String, JsonNode> e : vocabNode.properties()) {
                 JsonNode v = e.getValue();
                 if (!v.canConvertToInt() || !v.isIntegralNumber() || v.intValue() < 0) {
