@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A weight matrix W [k × n] holding Q8_0's numbers laid out for streaming: the signed bytes q
+ * A weight matrix W [k × n] holding Q8_0's numbers (or Q4_0's, see {@link #of}) laid out for streaming: the signed bytes q
  * of stored row j (W's column j) side by side in one array, and every block's scale d in
  * another, W[i][j] = d[j][i / 32] · q[j][i] exactly as ggml dequantizes Q8_0. In the file each
  * block of 32 bytes follows its 2-byte scale, so the loads of a row are never aligned and every
@@ -33,19 +33,30 @@ public final class Int8Matrix implements WeightMatrix {
         return (long) k * n <= Integer.MAX_VALUE - 8;
     }
 
-    /** The Q8_0 blocks of {@code q}, copied out in row order; a mapped file's pages are then released. */
+    /**
+     * The Q8_0 or Q4_0 blocks of {@code q} (either or both), copied out in row order; a mapped
+     * file's pages are then released. Q4_0's x = d·(q − 8) is a signed byte q − 8 in [−8, 7]
+     * times the block's d, so it is held as Q8_0 is, each value the same bit for bit.
+     */
     public static Int8Matrix of(QuantizedMatrix q) {
-        if (!q.formats().equals(List.of(QuantizedMatrix.Format.Q8_0))) {
-            throw new IllegalArgumentException("only Q8_0 blocks hold one signed byte per value, not " + q.formats());
+        for (QuantizedMatrix.Format f : q.formats()) {
+            if (f != QuantizedMatrix.Format.Q8_0 && f != QuantizedMatrix.Format.Q4_0) {
+                throw new IllegalArgumentException("only Q8_0 and Q4_0 blocks hold one signed byte per value, not " + q.formats());
+            }
         }
         int k = q.k(), n = q.n(), blocks = k / BLOCK;
         if (!fits(k, n)) throw new IllegalArgumentException(q + " does not fit in one array");
         byte[] quants = new byte[k * n];
         float[] scales = new float[blocks * n];
         for (int j = 0; j < n; j++) {
+            boolean q8 = q.format(j) == QuantizedMatrix.Format.Q8_0;
             for (int b = 0; b < blocks; b++) {
-                scales[j * blocks + b] = q.q8Scale(j, b);
-                q.copyQ8Quants(j, b, quants, j * k + b * BLOCK);
+                if (q8) {
+                    scales[j * blocks + b] = q.q8Scale(j, b);
+                    q.copyQ8Quants(j, b, quants, j * k + b * BLOCK);
+                } else {
+                    scales[j * blocks + b] = Q4Kernels.signedQuants(q.data(), q.rowOffset(j) + 18L * b, quants, j * k + b * BLOCK);
+                }
             }
         }
         q.releasePages();
@@ -97,6 +108,6 @@ public final class Int8Matrix implements WeightMatrix {
 
     @Override
     public String toString() {
-        return "Q8_0 matrix (bytes and scales apart) " + k + " × " + n;
+        return "8-bit matrix (bytes and scales apart) " + k + " × " + n;
     }
 }

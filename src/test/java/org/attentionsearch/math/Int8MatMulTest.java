@@ -43,9 +43,20 @@ class Int8MatMulTest {
     }
 
     @Test
-    void onlyQ80BlocksHoldOneBytePerValue() {
-        QuantizedMatrix q4 = QuantizedMatMulTest.randomMatrix(Format.Q4_0, new Random(2), 64, 3);
-        assertThrows(IllegalArgumentException.class, () -> Int8Matrix.of(q4));
+    void holdsQ40BlocksAsSignedBytesExactly() {
+        QuantizedMatrix q4 = QuantizedMatMulTest.randomMatrix(Format.Q4_0, new Random(2), 96, 21);
+        Int8Matrix w = Int8Matrix.of(q4);
+        float[] ggml = QuantizedMatMulTest.dequantized(q4), got = new float[96];
+        for (int j = 0; j < 21; j++) {
+            w.column(j, got, 0);
+            for (int i = 0; i < 96; i++) assertEquals(ggml[i * 21 + j], got[i], "W[" + i + "][" + j + "]");
+        }
+    }
+
+    @Test
+    void onlyQ80AndQ40BlocksHoldOneBytePerValue() {
+        QuantizedMatrix q4k = QuantizedMatMulTest.randomMatrix(Format.Q4_K, new Random(2), 256, 3);
+        assertThrows(IllegalArgumentException.class, () -> Int8Matrix.of(q4k));
     }
 
     @Test
