@@ -54,7 +54,7 @@ class QuantizedGgufTest {
         Checkpoint checkpoint = ModelLoader.load(SyntheticModels.gguf(spec));
         Model inPlace = Model.load(checkpoint), plain = Model.load(dequantized(checkpoint));
         Class<?> kept = switch (spec.weightType()) {
-            case Q8_0, Q4_0 -> Int8Matrix.class;
+            case Q8_0, Q4_0, Q6_K -> Int8Matrix.class;
             case Q4_K -> Int4Matrix.class;
             case F16 -> HalfMatrix.class;
             default -> QuantizedMatrix.class;
