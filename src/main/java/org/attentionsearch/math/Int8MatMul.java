@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * c = epilogue(a·W + bias) with W an {@link Int8Matrix}; the contract of {@link MatMul}.
  *
- * <p>A few rows (decoding one token): c[r][j] = Σ_b d_jb · Σ_i q_jbi · a[r][32b + i], one pass
+ * <p>A few rows (decoding one token): c[r][j] = Σ_b d_jb · Σ_i q_jbi · a[r][32b + i] (16b + i for
+ * Q6_K's scales per 16), one pass
  * over the bytes, four stored rows at a time so that every vector of a is loaded once for four
  * rows; threads take runs of {@link PackedMatrix#PANEL} stored rows, so they read disjoint rows
  * and write disjoint stretches of c. More rows (a prompt): {@link MatMul#multiplyByPanels}.
@@ -21,7 +22,7 @@ public final class Int8MatMul {
     private static final VectorSpecies<Float> S = PackedMatrix.SPECIES;
     /** Bytes widened to one float vector: the byte species of as many lanes. */
     private static final VectorSpecies<Byte> B = LANES == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
-    /** Whether the vector kernels apply: a block of 32 is a whole number of vectors. */
+    /** Whether the vector kernels apply: a block of 32 or 16 is a whole number of vectors. */
     static final boolean VECTOR = LANES == 8 || LANES == 16;
     /** Up to this many rows, the bytes are read directly; above it, panels are dequantized. */
     static final int DIRECT_ROWS = 3;
@@ -38,12 +39,16 @@ public final class Int8MatMul {
         if (rows > DIRECT_ROWS || !VECTOR) {
             MatMul.multiplyByPanels(a, rows, w, bias, epilogue, residual, c);
         } else {
+            boolean sixteens = w.block() == Int8Matrix.SIXTEEN;
             Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
                 float[] tile = new float[rows * PANEL];
                 for (int p = p0; p < p1; p++) {
                     int width = Math.min(PANEL, n - p * PANEL), jj = 0;
                     for (; jj + 4 <= width; jj += 4) {
-                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj);
+                        for (int r = 0; r < rows; r++) {
+                            if (sixteens) dot4Sixteens(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj);
+                            else dot4(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj);
+                        }
                     }
                     for (; jj < width; jj++) {
                         for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k);
@@ -87,16 +92,45 @@ public final class Int8MatMul {
         out[o + 3] = acc3.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Σ_i W[i][j]·x[xOff + i], stored row j alone, summed as {@link #dot4} sums each of its rows. */
+    /** As {@link #dot4} with a scale per 16 values (Q6_K's): per block, one vector or two. */
+    static void dot4Sixteens(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o) {
+        byte[] q = w.quants();
+        float[] d = w.scales();
+        int k = w.k(), blocks = k / Int8Matrix.SIXTEEN;
+        int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
+        int d0 = j * blocks, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < blocks; b++) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int v = 0; v < Int8Matrix.SIXTEEN; v += LANES) {
+                int i = b * Int8Matrix.SIXTEEN + v;
+                FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
+                s0 = widen(q, q0 + i).fma(xv, s0);
+                s1 = widen(q, q1 + i).fma(xv, s1);
+                s2 = widen(q, q2 + i).fma(xv, s2);
+                s3 = widen(q, q3 + i).fma(xv, s3);
+            }
+            acc0 = s0.fma(FloatVector.broadcast(S, d[d0 + b]), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(S, d[d1 + b]), acc1);
+            acc2 = s2.fma(FloatVector.broadcast(S, d[d2 + b]), acc2);
+            acc3 = s3.fma(FloatVector.broadcast(S, d[d3 + b]), acc3);
+        }
+        out[o] = acc0.reduceLanes(VectorOperators.ADD);
+        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
+        out[o + 2] = acc2.reduceLanes(VectorOperators.ADD);
+        out[o + 3] = acc3.reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Σ_i W[i][j]·x[xOff + i], stored row j alone, summed as {@link #dot4} or {@link #dot4Sixteens} sums each of its rows. */
     static float dot(Int8Matrix w, int j, float[] x, int xOff) {
         byte[] q = w.quants();
         float[] d = w.scales();
-        int k = w.k(), blocks = k / Int8Matrix.BLOCK;
+        int k = w.k(), block = w.block(), blocks = k / block;
         FloatVector acc = FloatVector.zero(S);
         for (int b = 0; b < blocks; b++) {
             FloatVector s = FloatVector.zero(S);
-            for (int v = 0; v < Int8Matrix.BLOCK; v += LANES) {
-                int i = b * Int8Matrix.BLOCK + v;
+            for (int v = 0; v < block; v += LANES) {
+                int i = b * block + v;
                 s = widen(q, j * k + i).fma(FloatVector.fromArray(S, x, xOff + i), s);
             }
             acc = s.fma(FloatVector.broadcast(S, d[j * blocks + b]), acc);
@@ -106,15 +140,15 @@ public final class Int8MatMul {
 
     /** Stored row j (W's column j) as floats d·q into out[off, off + k). */
     static void dequantizeRow(Int8Matrix w, int j, float[] out, int off) {
-        int k = w.k(), blocks = k / Int8Matrix.BLOCK;
+        int k = w.k(), block = w.block(), blocks = k / block;
         if (!VECTOR) {
             for (int i = 0; i < k; i++) out[off + i] = w.value(j, i);
             return;
         }
         for (int b = 0; b < blocks; b++) {
             float d = w.scales()[j * blocks + b];
-            for (int v = 0; v < Int8Matrix.BLOCK; v += LANES) {
-                int i = b * Int8Matrix.BLOCK + v;
+            for (int v = 0; v < block; v += LANES) {
+                int i = b * block + v;
                 widen(w.quants(), j * k + i).mul(d).intoArray(out, off + i);
             }
         }

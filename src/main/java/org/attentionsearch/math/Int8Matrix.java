@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A weight matrix W [k × n] holding Q8_0's numbers laid out for streaming: the signed bytes q
+ * A weight matrix W [k × n] holding Q8_0's numbers (or Q4_0's, see {@link #of}) laid out for streaming: the signed bytes q
  * of stored row j (W's column j) side by side in one array, and every block's scale d in
  * another, W[i][j] = d[j][i / 32] · q[j][i] exactly as ggml dequantizes Q8_0. In the file each
  * block of 32 bytes follows its 2-byte scale, so the loads of a row are never aligned and every
@@ -16,14 +16,19 @@ public final class Int8Matrix implements WeightMatrix {
     /** Values per block: one scale each. */
     public static final int BLOCK = 32;
 
+    /** Values per block of Q6_K: one scale d·sc each. */
+    static final int SIXTEEN = 16;
+
     private final byte[] quants;
     private final float[] scales;
+    private final int block;
     private final int k;
     private final int n;
 
-    private Int8Matrix(byte[] quants, float[] scales, int k, int n) {
+    private Int8Matrix(byte[] quants, float[] scales, int block, int k, int n) {
         this.quants = quants;
         this.scales = scales;
+        this.block = block;
         this.k = k;
         this.n = n;
     }
@@ -33,23 +38,47 @@ public final class Int8Matrix implements WeightMatrix {
         return (long) k * n <= Integer.MAX_VALUE - 8;
     }
 
-    /** The Q8_0 blocks of {@code q}, copied out in row order; a mapped file's pages are then released. */
-    public static Int8Matrix of(QuantizedMatrix q) {
-        if (!q.formats().equals(List.of(QuantizedMatrix.Format.Q8_0))) {
-            throw new IllegalArgumentException("only Q8_0 blocks hold one signed byte per value, not " + q.formats());
+    /** Whether {@code q}'s stored rows are all in formats this form holds: Q8_0 and Q4_0, mixed or not, or Q6_K alone. */
+    public static boolean holds(QuantizedMatrix q) {
+        List<QuantizedMatrix.Format> formats = q.formats();
+        if (formats.equals(List.of(QuantizedMatrix.Format.Q6_K))) return true;
+        for (QuantizedMatrix.Format f : formats) {
+            if (f != QuantizedMatrix.Format.Q8_0 && f != QuantizedMatrix.Format.Q4_0) return false;
         }
-        int k = q.k(), n = q.n(), blocks = k / BLOCK;
+        return true;
+    }
+
+    /**
+     * The Q8_0 or Q4_0 blocks of {@code q} (either or both), or its Q6_K blocks, copied out in row
+     * order; a mapped file's pages are then released. Q4_0's x = d·(q − 8) is a signed byte q − 8
+     * in [−8, 7] times the block's d, so it is held as Q8_0 is; Q6_K's x = (d·sc)·(q − 32) per 16
+     * values is a signed byte q − 32 times a scale d·sc per 16 (exact in float: d has 11
+     * significant bits, sc 8). Each value is the same bit for bit.
+     */
+    public static Int8Matrix of(QuantizedMatrix q) {
+        if (!holds(q)) {
+            throw new IllegalArgumentException("only Q8_0 and Q4_0 blocks, or Q6_K blocks, hold one signed byte per value, not " + q.formats());
+        }
+        boolean q6 = q.formats().equals(List.of(QuantizedMatrix.Format.Q6_K));
+        int k = q.k(), n = q.n(), block = q6 ? SIXTEEN : BLOCK, blocks = k / block;
         if (!fits(k, n)) throw new IllegalArgumentException(q + " does not fit in one array");
         byte[] quants = new byte[k * n];
         float[] scales = new float[blocks * n];
         for (int j = 0; j < n; j++) {
+            QuantizedMatrix.Format f = q.format(j);
             for (int b = 0; b < blocks; b++) {
-                scales[j * blocks + b] = q.q8Scale(j, b);
-                q.copyQ8Quants(j, b, quants, j * k + b * BLOCK);
+                if (f == QuantizedMatrix.Format.Q8_0) {
+                    scales[j * blocks + b] = q.q8Scale(j, b);
+                    q.copyQ8Quants(j, b, quants, j * k + b * BLOCK);
+                } else if (f == QuantizedMatrix.Format.Q4_0) {
+                    scales[j * blocks + b] = Q4Kernels.signedQuants(q.data(), q.rowOffset(j) + 18L * b, quants, j * k + b * BLOCK);
+                } else if (b % 16 == 0) { // one Q6_K block of 256 values: 16 scales
+                    Q6KKernels.unpack(q.data(), q.rowOffset(j) + 210L * (b / 16), quants, j * k + b * SIXTEEN, scales, j * blocks + b);
+                }
             }
         }
         q.releasePages();
-        return new Int8Matrix(quants, scales, k, n);
+        return new Int8Matrix(quants, scales, block, k, n);
     }
 
     @Override
@@ -67,14 +96,19 @@ public final class Int8Matrix implements WeightMatrix {
         return quants;
     }
 
-    /** The scales, block b of stored row j at j·(k / 32) + b. */
+    /** The scales, block b of stored row j at j·(k / block) + b. */
     float[] scales() {
         return scales;
     }
 
+    /** Values per scale: 32 ({@link #BLOCK}), or 16 ({@link #SIXTEEN}) for Q6_K. */
+    int block() {
+        return block;
+    }
+
     /** W[i][j] = d·q in float, as ggml dequantizes. */
     float value(int j, int i) {
-        return quants[j * k + i] * scales[j * (k / BLOCK) + i / BLOCK];
+        return quants[j * k + i] * scales[j * (k / block) + i / block];
     }
 
     @Override
@@ -97,6 +131,6 @@ public final class Int8Matrix implements WeightMatrix {
 
     @Override
     public String toString() {
-        return "Q8_0 matrix (bytes and scales apart) " + k + " × " + n;
+        return "8-bit matrix (bytes and scales per " + block + " apart) " + k + " × " + n;
     }
 }

@@ -45,6 +45,25 @@ final class Q4KKernels {
         return (at(m, scales + s + 4) >>> 4) | ((at(m, scales + s) >>> 6) << 4);
     }
 
+    /**
+     * The block at byte {@code block} as eight blocks of 32 of {@link Int4Matrix}: sub-block s's
+     * nibbles into out[off + 16s, off + 16s + 16) (value i in the low nibble of byte i, value
+     * i + 16 in its high nibble), its scale d·sc into scales[at + s] and offset dmin·mn into offsets[at + s].
+     */
+    static void unpack(MemorySegment m, long block, byte[] out, int off, float[] scales, float[] offsets, int at) {
+        float d = F16Kernels.value(m, block), dmin = F16Kernels.value(m, block + 2);
+        for (int s = 0; s < 8; s++) {
+            scales[at + s] = d * scale(m, block + 4, s);
+            offsets[at + s] = dmin * min(m, block + 4, s);
+            long qs = block + 16 + 32 * (s / 2);
+            int shift = 4 * (s % 2);
+            for (int i = 0; i < 16; i++) {
+                int lo = (at(m, qs + i) >>> shift) & 0x0f, hi = (at(m, qs + 16 + i) >>> shift) & 0x0f;
+                out[off + 16 * s + i] = (byte) (lo | hi << 4);
+            }
+        }
+    }
+
     private static int at(MemorySegment m, long offset) {
         return m.get(ValueLayout.JAVA_BYTE, offset) & 0xff;
     }

@@ -30,6 +30,16 @@ final class Q4Kernels {
         return ((within < 16 ? q & 0x0f : q >>> 4) - 8) * F16Kernels.value(m, block);
     }
 
+    /** The block at byte {@code block} as 32 signed bytes q − 8 into out[off, off + 32); returns its d. */
+    static float signedQuants(MemorySegment m, long block, byte[] out, int off) {
+        for (int i = 0; i < 16; i++) {
+            int q = m.get(ValueLayout.JAVA_BYTE, block + 2 + i) & 0xff;
+            out[off + i] = (byte) ((q & 0x0f) - 8);
+            out[off + 16 + i] = (byte) ((q >>> 4) - 8);
+        }
+        return F16Kernels.value(m, block);
+    }
+
     /** Σ_b d_b · Σ_i (q_bi − 8)·x[32b + i]: each block's nibbles widened and multiplied while in registers. */
     static float dot(QuantizedMatrix w, int j, float[] x, int xOff) {
         MemorySegment m = w.data();

@@ -35,6 +35,26 @@ final class Q6KKernels {
         return d * m.get(ValueLayout.JAVA_BYTE, block + 192 + 8 * half + l / 16 + 2 * t) * q;
     }
 
+    /**
+     * The block at byte {@code block} as 256 signed bytes q − 32 in value order into
+     * out[off, off + 256) and its 16 scales d·sc, one per 16 values, into scales[at, at + 16).
+     */
+    static void unpack(MemorySegment m, long block, byte[] out, int off, float[] scales, int at) {
+        float d = F16Kernels.value(m, block + 208);
+        for (int s = 0; s < 16; s++) scales[at + s] = d * m.get(ValueLayout.JAVA_BYTE, block + 192 + s);
+        for (int half = 0; half < 2; half++) {
+            long ql = block + 64 * half, qh = block + 128 + 32 * half;
+            int o = off + 128 * half;
+            for (int l = 0; l < 32; l++) {
+                int a = at(m, ql + l), c = at(m, ql + l + 32), h = at(m, qh + l);
+                out[o + l] = (byte) (((a & 0x0f) | (h & 3) << 4) - 32);
+                out[o + l + 32] = (byte) (((c & 0x0f) | (h >>> 2 & 3) << 4) - 32);
+                out[o + l + 64] = (byte) (((a >>> 4) | (h >>> 4 & 3) << 4) - 32);
+                out[o + l + 96] = (byte) (((c >>> 4) | (h >>> 6 & 3) << 4) - 32);
+            }
+        }
+    }
+
     private static int at(MemorySegment m, long offset) {
         return m.get(ValueLayout.JAVA_BYTE, offset) & 0xff;
     }

@@ -3,11 +3,12 @@ package org.attentionsearch.math;
 /**
  * A weight matrix W [k × n] of a linear layer y = x·W + bias, in whatever form it is kept:
  * float32 packed for {@link MatMul} ({@link PackedMatrix}), a file's quantized blocks read in
- * place ({@link QuantizedMatrix}), Q8_0's bytes and scales apart ({@link Int8Matrix}), or F16
- * halves in an array ({@link HalfMatrix}). All multiply with the same contract; all hand out
+ * place ({@link QuantizedMatrix}), Q8_0's or Q4_0's bytes and scales apart ({@link Int8Matrix}),
+ * 4-bit nibbles with scales and offsets apart ({@link Int4Matrix}), or F16 halves in an array
+ * ({@link HalfMatrix}). All multiply with the same contract; all hand out
  * float copies of rows and columns for the views that take W apart.
  */
-public sealed interface WeightMatrix permits PackedMatrix, QuantizedMatrix, Int8Matrix, HalfMatrix {
+public sealed interface WeightMatrix permits PackedMatrix, QuantizedMatrix, Int8Matrix, Int4Matrix, HalfMatrix {
 
     /** Inputs: rows of W. */
     int k();

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.attentionsearch.math.Epilogue;
 import org.attentionsearch.math.HalfMatrix;
+import org.attentionsearch.math.Int4Matrix;
 import org.attentionsearch.math.Int8Matrix;
 import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.Parallel;
@@ -45,8 +46,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec -Dbench.main=org.attentionsearch.bench.DecodeKernelBenchmark}
  * ({@code -Dthreads=1} for one thread; {@code -Dshapes=576x50257 -Dformats=Q8_0 -Dstorage=mapped,native,array} for some
- * lines, native being the quantized blocks copied into the process's own memory, array the form the model keeps F16
- * and Q8_0 in).
+ * lines, native being the quantized blocks copied into the process's own memory, array the form the model keeps F16,
+ * Q8_0, Q4_0, Q4_K and Q6_K in; int8 and nibbles the forms {@link Int8Matrix} and {@link Int4Matrix} for a format they hold).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -69,7 +70,8 @@ public class DecodeKernelBenchmark {
 
     /**
      * Where quantized blocks lie: a memory-mapped file (as a GGUF is read), native memory of the
-     * process's own, or Java arrays as the model keeps F16 ({@link HalfMatrix}) and Q8_0 ({@link Int8Matrix}).
+     * process's own, Java arrays as the model keeps F16 ({@link HalfMatrix}), Q8_0, Q4_0 and Q6_K
+     * ({@link Int8Matrix}) and Q4_K ({@link Int4Matrix}), or one of those two last forms by name: int8, nibbles.
      */
     @Param({"mapped"})
     public String storage;
@@ -123,10 +125,16 @@ public class DecodeKernelBenchmark {
                 mapped = copy;
             }
             QuantizedMatrix blocks = QuantizedMatrix.contiguous(f, mapped, 0, n, k);
-            w = !storage.equals("array") ? blocks : switch (f) {
-                case F16 -> HalfMatrix.of(blocks);
-                case Q8_0 -> Int8Matrix.of(blocks);
-                default -> throw new IllegalArgumentException("no array form for " + f);
+            w = switch (storage) {
+                case "mapped", "native" -> blocks;
+                case "int8" -> Int8Matrix.of(blocks);
+                case "nibbles" -> Int4Matrix.of(blocks);
+                default -> switch (f) { // "array"
+                    case F16 -> HalfMatrix.of(blocks);
+                    case Q8_0, Q4_0, Q6_K -> Int8Matrix.of(blocks);
+                    case Q4_K -> Int4Matrix.of(blocks);
+                    default -> throw new IllegalArgumentException("no array form for " + f);
+                };
             };
             weightBytes = bytes.length;
         }

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Q8_0's bytes and scales apart ({@link Int8Matrix}) against the same blocks read in place:
- * the same values bit for bit, the same products up to the last bits (both sum a block's
- * products in the same order and scale it once; only the order in which a vector's lanes are
- * reduced may differ between compiled and interpreted code), and within float rounding of the
- * scalar twin, which sums in double; on random blocks, rows stored out of order, ragged panels, one to three threads.
+ * Q8_0's, Q4_0's and Q6_K's bytes and scales apart ({@link Int8Matrix}) against the same blocks
+ * read in place: the same values bit for bit as ggml's dequantization, products within float
+ * rounding of the in-place kernels (for Q8_0 and Q4_0 up to the last bits: both sum a block's
+ * products in the same order and scale it once; Q6_K's in-place kernel scales every value) and
+ * of the scalar twin, which sums in double; on random blocks, rows stored out of order, ragged panels, one to three threads.
  */
 class Int8MatMulTest {
 
@@ -43,9 +43,34 @@ class Int8MatMulTest {
     }
 
     @Test
-    void onlyQ80BlocksHoldOneBytePerValue() {
-        QuantizedMatrix q4 = QuantizedMatMulTest.randomMatrix(Format.Q4_0, new Random(2), 64, 3);
-        assertThrows(IllegalArgumentException.class, () -> Int8Matrix.of(q4));
+    void holdsQ40BlocksAsSignedBytesExactly() {
+        QuantizedMatrix q4 = QuantizedMatMulTest.randomMatrix(Format.Q4_0, new Random(2), 96, 21);
+        Int8Matrix w = Int8Matrix.of(q4);
+        float[] ggml = QuantizedMatMulTest.dequantized(q4), got = new float[96];
+        for (int j = 0; j < 21; j++) {
+            w.column(j, got, 0);
+            for (int i = 0; i < 96; i++) assertEquals(ggml[i * 21 + j], got[i], "W[" + i + "][" + j + "]");
+        }
+    }
+
+    @Test
+    void holdsQ6KBlocksAsSignedBytesExactly() {
+        QuantizedMatrix q6 = QuantizedMatMulTest.randomMatrix(Format.Q6_K, new Random(3), 512, 21);
+        Int8Matrix w = Int8Matrix.of(q6);
+        float[] ggml = QuantizedMatMulTest.dequantized(q6), got = new float[512];
+        for (int j = 0; j < 21; j++) {
+            w.column(j, got, 0);
+            for (int i = 0; i < 512; i++) {
+                assertEquals(ggml[i * 21 + j], got[i], "W[" + i + "][" + j + "]");
+                assertEquals(ggml[i * 21 + j], w.value(j, i), "W[" + i + "][" + j + "] alone");
+            }
+        }
+    }
+
+    @Test
+    void onlyQ80AndQ40OrQ6KBlocksHoldOneBytePerValue() {
+        QuantizedMatrix q4k = QuantizedMatMulTest.randomMatrix(Format.Q4_K, new Random(2), 256, 3);
+        assertThrows(IllegalArgumentException.class, () -> Int8Matrix.of(q4k));
     }
 
     @Test
@@ -55,9 +80,10 @@ class Int8MatMulTest {
             Parallel.setThreads(threads);
             for (int t = 0; t < 24; t++) {
                 int rows = t % 3 == 0 ? 1 + rnd.nextInt(30) : 1 + rnd.nextInt(3);
-                int k = 32 * (1 + rnd.nextInt(12)), n = 1 + rnd.nextInt(150);
+                Format format = new Format[] {Format.Q8_0, Format.Q4_0, Format.Q6_K}[t % 3];
+                int k = format == Format.Q6_K ? 256 * (1 + rnd.nextInt(3)) : 32 * (1 + rnd.nextInt(12)), n = 1 + rnd.nextInt(150);
                 Epilogue epilogue = Epilogue.values()[t % Epilogue.values().length];
-                QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q8_0, rnd, k, n);
+                QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(format, rnd, k, n);
                 Int8Matrix w = Int8Matrix.of(blocks);
                 float[] a = MatMulTest.random(rnd, rows * k);
                 float[] bias = rnd.nextBoolean() ? MatMulTest.random(rnd, n) : null;
@@ -71,7 +97,7 @@ class Int8MatMulTest {
                     // as in MatMulTest: float rounding of a k-term sum, far below any wrong or missing term
                     double tol = 1e-5 * MatMulTest.magnitude(a, dense, bias, k, n, i / n, i % n)
                             + (epilogue == Epilogue.ADD ? 1e-7 * Math.abs(residual[i]) : 0) + 1e-6 * Math.abs(twin[i]);
-                    String what = rows + " × " + k + " × " + n + " " + epilogue + ": c[" + i + "] = " + got[i];
+                    String what = format + " " + rows + " × " + k + " × " + n + " " + epilogue + ": c[" + i + "] = " + got[i];
                     if (!(Math.abs(got[i] - inPlace[i]) <= tol)) fail(what + ", in place " + inPlace[i]);
                     if (!(Math.abs(got[i] - twin[i]) <= tol)) fail(what + ", twin " + twin[i]);
                 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.attentionsearch.math.HalfMatrix;
+import org.attentionsearch.math.Int4Matrix;
 import org.attentionsearch.math.Int8Matrix;
 import org.attentionsearch.math.QuantizedMatrix;
 import org.attentionsearch.testing.LlamaCpp;
@@ -53,7 +54,8 @@ class QuantizedGgufTest {
         Checkpoint checkpoint = ModelLoader.load(SyntheticModels.gguf(spec));
         Model inPlace = Model.load(checkpoint), plain = Model.load(dequantized(checkpoint));
         Class<?> kept = switch (spec.weightType()) {
-            case Q8_0 -> Int8Matrix.class;
+            case Q8_0, Q4_0, Q6_K -> Int8Matrix.class;
+            case Q4_K -> Int4Matrix.class;
             case F16 -> HalfMatrix.class;
             default -> QuantizedMatrix.class;
         };

@@ -2,9 +2,11 @@ package org.attentionsearch.model.families;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 import org.attentionsearch.math.HalfMatrix;
+import org.attentionsearch.math.Int4Matrix;
 import org.attentionsearch.math.Int8Matrix;
 import org.attentionsearch.math.PackedMatrix;
 import org.attentionsearch.math.QuantizedMatrix;
@@ -54,21 +56,37 @@ final class Families {
     }
 
     /**
-     * How a file's quantized blocks are kept: Q8_0's bytes and scales apart ({@link Int8Matrix})
-     * and F16's halves in an array ({@link HalfMatrix}), the same numbers in as much memory, read
-     * faster when decoding; other formats, and any matrix the heap has no room for, are read in
-     * place. {@code -Dattentionsearch.q8_0.inPlace=true} and {@code -Dattentionsearch.f16.inPlace=true}
-     * keep those in place too.
+     * How a file's quantized blocks are kept: Q8_0's and Q4_0's signed bytes and scales apart
+     * ({@link Int8Matrix}; Q4_0's q − 8 as a byte, twice the file's size, the fastest to decode),
+     * Q6_K's q − 32 the same way with a scale d·sc per 16 (one and a half times the file), Q4_K's
+     * nibbles with each block's scale and offset apart ({@link Int4Matrix}, its packed scales
+     * decoded once; a third more than the file, and Q4_0's form too when the heap has room for
+     * that and not for bytes) and F16's halves in an array ({@link HalfMatrix}), each value the
+     * same as the file's, read faster when decoding; other formats and mixes (Q4_K with Q6_K), and
+     * any matrix the heap has no room for, are read in place. {@code -Dattentionsearch.q8_0.inPlace=true}
+     * and the same for q4_0, q4_k, q6_k and f16 keep those in place too.
      */
     static WeightMatrix kept(QuantizedMatrix q) {
         List<QuantizedMatrix.Format> formats = q.formats();
-        if (formats.equals(List.of(QuantizedMatrix.Format.Q8_0)) && Int8Matrix.fits(q.k(), q.n())
-                && !Boolean.getBoolean("attentionsearch.q8_0.inPlace") && heapHolds((long) q.k() * q.n() * 9 / 8)) {
-            return Int8Matrix.of(q);
-        }
-        if (formats.equals(List.of(QuantizedMatrix.Format.F16)) && HalfMatrix.fits(q.k(), q.n())
-                && !Boolean.getBoolean("attentionsearch.f16.inPlace") && heapHolds(2L * q.k() * q.n())) {
-            return HalfMatrix.of(q);
+        long values = (long) q.k() * q.n();
+        if (formats.size() == 1 && !Boolean.getBoolean("attentionsearch." + formats.get(0).name().toLowerCase(Locale.ROOT) + ".inPlace")) {
+            switch (formats.get(0)) {
+                case Q8_0, Q4_0 -> {
+                    if (Int8Matrix.fits(q.k(), q.n()) && heapHolds(values * 9 / 8)) return Int8Matrix.of(q);
+                    if (Int4Matrix.holds(q) && Int4Matrix.fits(q.k(), q.n()) && heapHolds(values * 3 / 4)) return Int4Matrix.of(q);
+                }
+                case Q6_K -> {
+                    if (Int8Matrix.fits(q.k(), q.n()) && heapHolds(values * 5 / 4)) return Int8Matrix.of(q);
+                }
+                case Q4_K -> {
+                    if (Int4Matrix.fits(q.k(), q.n()) && heapHolds(values * 3 / 4)) return Int4Matrix.of(q);
+                }
+                case F16 -> {
+                    if (HalfMatrix.fits(q.k(), q.n()) && heapHolds(2 * values)) return HalfMatrix.of(q);
+                }
+                default -> {
+                }
+            }
         }
         return q;
     }

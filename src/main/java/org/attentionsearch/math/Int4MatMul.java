@@ -1,0 +1,176 @@
+package org.attentionsearch.math;
+
+import static org.attentionsearch.math.PackedMatrix.LANES;
+import static org.attentionsearch.math.PackedMatrix.PANEL;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * c = epilogue(a·W + bias) with W an {@link Int4Matrix}; the contract of {@link MatMul}.
+ *
+ * <p>A few rows (decoding one token): with W[i][j] = s_jb·q_ji − m_jb over the blocks b of 32,
+ * c[r][j] = Σ_b s_jb·(Σ_i q_ji·a[r][i]) − Σ_b m_jb·X_rb, where X_rb = Σ_{i in b} a[r][i] is summed
+ * once per row of a and serves every stored row. One pass over the nibbles, four stored rows at
+ * a time so that every vector of a is loaded once for four rows; threads take runs of
+ * {@link PackedMatrix#PANEL} stored rows. More rows (a prompt): {@link MatMul#multiplyByPanels}.
+ * Twin: {@link ScalarMatMul} on W spelled out value by value ({@code w.rows(0, k)}).
+ */
+public final class Int4MatMul {
+    private static final VectorSpecies<Float> S = PackedMatrix.SPECIES;
+    /** Bytes widened to one float vector: the byte species of as many lanes. */
+    private static final VectorSpecies<Byte> B = LANES == 16 ? ByteVector.SPECIES_128 : ByteVector.SPECIES_64;
+    private static final VectorSpecies<Integer> I = S.withLanes(int.class);
+    /** Whether the vector kernels apply: half a block, 16 values, is a whole number of vectors. */
+    static final boolean VECTOR = LANES == 8 || LANES == 16;
+    /** Up to this many rows, the nibbles are read directly; above it, panels are dequantized. */
+    static final int DIRECT_ROWS = 3;
+
+    private Int4MatMul() {
+    }
+
+    /** As {@link MatMul#multiply(float[], int, PackedMatrix, float[], Epilogue, float[], float[], Parallel.RangeBody)}. */
+    public static void multiply(float[] a, int rows, Int4Matrix w, float[] bias, Epilogue epilogue,
+                                float[] residual, float[] c, Parallel.RangeBody thenRows) {
+        int k = w.k(), n = w.n();
+        MatMul.check(a, rows, k, n, bias, epilogue, residual, c);
+        if (rows == 0) return;
+        if (rows > DIRECT_ROWS || !VECTOR) {
+            MatMul.multiplyByPanels(a, rows, w, bias, epilogue, residual, c);
+        } else {
+            float[] sums = blockSums(a, rows, k);
+            int blocks = k / Int4Matrix.BLOCK;
+            Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
+                float[] tile = new float[rows * PANEL];
+                for (int p = p0; p < p1; p++) {
+                    int width = Math.min(PANEL, n - p * PANEL), jj = 0;
+                    for (; jj + 4 <= width; jj += 4) {
+                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, a, r * k, sums, r * blocks, tile, r * PANEL + jj);
+                    }
+                    for (; jj < width; jj++) {
+                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k, sums, r * blocks);
+                    }
+                    MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
+                }
+            });
+        }
+        if (thenRows != null) Parallel.forRange(rows, 1, thenRows);
+    }
+
+    /** X_rb = Σ a[r][32b .. 32b + 31] for each row r and block b, at r·(k / 32) + b. */
+    static float[] blockSums(float[] a, int rows, int k) {
+        int blocks = k / Int4Matrix.BLOCK;
+        float[] sums = new float[rows * blocks];
+        for (int r = 0; r < rows; r++) {
+            for (int b = 0; b < blocks; b++) {
+                int at = r * k + b * Int4Matrix.BLOCK;
+                FloatVector s = FloatVector.fromArray(S, a, at);
+                for (int v = LANES; v < Int4Matrix.BLOCK; v += LANES) s = s.add(FloatVector.fromArray(S, a, at + v));
+                sums[r * blocks + b] = s.reduceLanes(VectorOperators.ADD);
+            }
+        }
+        return sums;
+    }
+
+    /**
+     * Stored rows j … j+3 against x at once, into out[o … o+3]: per block, Σ_i q·x in a vector
+     * of partial sums scaled by the block's s into the row's accumulator, and m·X into a scalar sum.
+     */
+    static void dot4(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sOff, float[] out, int o) {
+        byte[] q = w.nibbles();
+        float[] s = w.scales(), m = w.offsets();
+        int blocks = w.k() / Int4Matrix.BLOCK;
+        int d0 = j * blocks, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
+        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < blocks; b++) {
+            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+            for (int v = 0; v < 16; v += LANES) {
+                int i = xOff + b * Int4Matrix.BLOCK + v;
+                FloatVector lo = FloatVector.fromArray(S, x, i), hi = FloatVector.fromArray(S, x, i + 16);
+                IntVector q0 = ints(ByteVector.fromArray(B, q, 16 * (d0 + b) + v)), q1 = ints(ByteVector.fromArray(B, q, 16 * (d1 + b) + v));
+                IntVector q2 = ints(ByteVector.fromArray(B, q, 16 * (d2 + b) + v)), q3 = ints(ByteVector.fromArray(B, q, 16 * (d3 + b) + v));
+                s0 = high(q0).fma(hi, low(q0).fma(lo, s0));
+                s1 = high(q1).fma(hi, low(q1).fma(lo, s1));
+                s2 = high(q2).fma(hi, low(q2).fma(lo, s2));
+                s3 = high(q3).fma(hi, low(q3).fma(lo, s3));
+            }
+            acc0 = s0.fma(FloatVector.broadcast(S, s[d0 + b]), acc0);
+            acc1 = s1.fma(FloatVector.broadcast(S, s[d1 + b]), acc1);
+            acc2 = s2.fma(FloatVector.broadcast(S, s[d2 + b]), acc2);
+            acc3 = s3.fma(FloatVector.broadcast(S, s[d3 + b]), acc3);
+        }
+        out[o] = acc0.reduceLanes(VectorOperators.ADD) - offsets(m, d0, sums, sOff, blocks);
+        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD) - offsets(m, d1, sums, sOff, blocks);
+        out[o + 2] = acc2.reduceLanes(VectorOperators.ADD) - offsets(m, d2, sums, sOff, blocks);
+        out[o + 3] = acc3.reduceLanes(VectorOperators.ADD) - offsets(m, d3, sums, sOff, blocks);
+    }
+
+    /** Σ_i W[i][j]·x[xOff + i], stored row j alone, summed as {@link #dot4} sums each of its rows. */
+    static float dot(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sOff) {
+        byte[] q = w.nibbles();
+        float[] s = w.scales(), m = w.offsets();
+        int blocks = w.k() / Int4Matrix.BLOCK, d = j * blocks;
+        FloatVector acc = FloatVector.zero(S);
+        for (int b = 0; b < blocks; b++) {
+            FloatVector sum = FloatVector.zero(S);
+            for (int v = 0; v < 16; v += LANES) {
+                int i = xOff + b * Int4Matrix.BLOCK + v;
+                IntVector qv = ints(ByteVector.fromArray(B, q, 16 * (d + b) + v));
+                sum = high(qv).fma(FloatVector.fromArray(S, x, i + 16), low(qv).fma(FloatVector.fromArray(S, x, i), sum));
+            }
+            acc = sum.fma(FloatVector.broadcast(S, s[d + b]), acc);
+        }
+        return acc.reduceLanes(VectorOperators.ADD) - offsets(m, d, sums, sOff, blocks);
+    }
+
+    /**
+     * Σ_b m[at + b]·X[sOff + b] over a row's blocks: the offsets' share of its product. (A float,
+     * not a vector of partial sums: a vector handed back from a call the compiler does not inline is boxed.)
+     */
+    private static float offsets(float[] m, int at, float[] sums, int sOff, int blocks) {
+        FloatVector acc = FloatVector.zero(S);
+        int b = 0;
+        for (int whole = blocks - blocks % LANES; b < whole; b += LANES) {
+            acc = FloatVector.fromArray(S, m, at + b).fma(FloatVector.fromArray(S, sums, sOff + b), acc);
+        }
+        float off = acc.reduceLanes(VectorOperators.ADD);
+        for (; b < blocks; b++) off += m[at + b] * sums[sOff + b];
+        return off;
+    }
+
+    /** Stored row j (W's column j) as floats s·q − m into out[off, off + k). */
+    static void dequantizeRow(Int4Matrix w, int j, float[] out, int off) {
+        int k = w.k(), blocks = k / Int4Matrix.BLOCK;
+        if (!VECTOR) {
+            for (int i = 0; i < k; i++) out[off + i] = w.value(j, i);
+            return;
+        }
+        for (int b = 0; b < blocks; b++) {
+            int d = j * blocks + b;
+            float s = w.scales()[d], m = w.offsets()[d];
+            for (int v = 0; v < 16; v += LANES) {
+                IntVector qv = ints(ByteVector.fromArray(B, w.nibbles(), 16 * d + v));
+                low(qv).mul(s).sub(m).intoArray(out, off + b * Int4Matrix.BLOCK + v);
+                high(qv).mul(s).sub(m).intoArray(out, off + b * Int4Matrix.BLOCK + 16 + v);
+            }
+        }
+    }
+
+    /** Bytes widened to int lanes, unsigned: 0..255. */
+    private static IntVector ints(ByteVector q) {
+        return (IntVector) q.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+    }
+
+    /** The low nibbles as floats: the first half of each block. */
+    private static FloatVector low(IntVector q) {
+        return (FloatVector) q.and(0x0f).convert(VectorOperators.I2F, 0);
+    }
+
+    /** The high nibbles as floats: the second half. */
+    private static FloatVector high(IntVector q) {
+        return (FloatVector) q.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
+    }
+}
