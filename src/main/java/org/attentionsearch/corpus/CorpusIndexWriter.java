@@ -3,6 +3,7 @@ package org.attentionsearch.corpus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,8 @@ public final class CorpusIndexWriter implements AutoCloseable {
     /** The corpus line the index starts at: 0, or a Spark shard's first line. */
     private long firstLine;
     private boolean closed;
+    /** Documents handed to Lucene on its own thread. */
+    private final Pending pending;
 
     private CorpusIndexWriter(Path dir, Directory directory, IndexWriter writer, ModelFingerprint model, int[] layers, Progress resumed,
                               HeadSums sums, boolean sumsLost) {
@@ -73,6 +76,7 @@ public final class CorpusIndexWriter implements AutoCloseable {
         this.truncated = resumed.truncated();
         this.sums = sums;
         this.sumsLost = sumsLost;
+        this.pending = new Pending(dir);
     }
 
     /**
@@ -200,23 +204,25 @@ public final class CorpusIndexWriter implements AutoCloseable {
         return resumed;
     }
 
-    /** Adds one analysed document: its text, and every token occurrence with its vectors and head summaries. */
+    /**
+     * Adds one analysed document: its text, and every token occurrence with its vectors and head
+     * summaries. The Lucene documents are made here; Lucene takes them in on the writing thread
+     * (see {@link Pending}), building its graphs while this thread runs the next forward pass.
+     */
     public void add(Analysis a, int doc) {
-        try {
-            Document text = new Document();
-            text.add(new IntField(Fields.LINE, doc, Field.Store.YES));
-            text.add(new StoredField(Fields.TEXT, a.text()));
-            writer.addDocument(text);
-            List<Occurrence> occurrences = Contexts.of(a, doc, layers);
-            for (Occurrence o : occurrences) writer.addDocument(document(o));
-            if (sums == null && !sumsLost) sums = new HeadSums(a.config().layers(), a.config().heads());
-            if (sums != null) sums.add(a, a.model().tokenizer());
-            texts++;
-            tokens += occurrences.size();
-            if (a.dropped() > 0) truncated++;
-        } catch (IOException e) {
-            throw new CorpusException("cannot write to " + dir + ": " + e.getMessage());
-        }
+        List<Document> docs = new ArrayList<>();
+        Document text = new Document();
+        text.add(new IntField(Fields.LINE, doc, Field.Store.YES));
+        text.add(new StoredField(Fields.TEXT, a.text()));
+        docs.add(text);
+        List<Occurrence> occurrences = Contexts.of(a, doc, layers);
+        for (Occurrence o : occurrences) docs.add(document(o));
+        if (sums == null && !sumsLost) sums = new HeadSums(a.config().layers(), a.config().heads());
+        if (sums != null) sums.add(a, a.model().tokenizer());
+        pending.submit(() -> writer.addDocuments(docs));
+        texts++;
+        tokens += occurrences.size();
+        if (a.dropped() > 0) truncated++;
     }
 
     private Document document(Occurrence o) {
@@ -261,6 +267,7 @@ public final class CorpusIndexWriter implements AutoCloseable {
         data.put("input", input);
         if (sums != null) data.put(SUMS, sums.encode());
         try {
+            pending.await();
             writer.setLiveCommitData(data.entrySet());
             writer.commit();
         } catch (IOException e) {
@@ -310,6 +317,7 @@ public final class CorpusIndexWriter implements AutoCloseable {
         if (closed) return;
         closed = true;
         try {
+            pending.close();
             if (writer.isOpen()) writer.rollback();
             directory.close();
         } catch (IOException e) {

@@ -51,8 +51,8 @@ public final class SparkCorpus {
         @Option(names = "--out", required = true, paramLabel = "DIR", description = "A new or empty directory (or an interrupted run's) on a file system every executor shares.")
         Path out;
 
-        @Option(names = "--layers", paramLabel = "0,3,5|all", description = "The layers whose vectors are indexed (default: all).")
-        String layers = "all";
+        @Option(names = "--layers", paramLabel = "0,3,5|last|all", description = "The layers whose vectors are indexed (default: last).")
+        String layers = "last";
 
         @Override
         public Integer call() {
@@ -88,6 +88,7 @@ public final class SparkCorpus {
     }
 
     static int[] parseLayers(String spec, int count) {
+        if (spec.equalsIgnoreCase("last")) return new int[] {count - 1};
         if (spec.equalsIgnoreCase("all")) return java.util.stream.IntStream.range(0, count).toArray();
         TreeSet<Integer> set = new TreeSet<>();
         for (String part : spec.split(",")) {

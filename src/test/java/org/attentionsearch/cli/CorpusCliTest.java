@@ -109,8 +109,10 @@ class CorpusCliTest {
                 "cannot be read as a corpus index manifest");
 
         Path damaged = tmp.resolve("damaged");
-        CliTest.Run built = CliTest.run("index", "--input", corpus.toString(), "--out", damaged.toString(), "--layers", "5");
+        CliTest.Run built = CliTest.run("index", "--input", corpus.toString(), "--out", damaged.toString());
         assertEquals(0, built.code(), built.err());
+        // Without --layers, the last layer alone: the one search asks by default.
+        assertEquals("5", org.attentionsearch.corpus.IndexManifest.read(damaged).layerList());
         try (Stream<Path> files = Files.list(damaged)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".cfs") || p.getFileName().toString().startsWith("segments_")).toList()) {
                 byte[] bytes = Files.readAllBytes(f);
