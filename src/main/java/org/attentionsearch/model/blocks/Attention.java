@@ -120,6 +120,16 @@ public final class Attention {
             });
         }
         Trace[] t = traces;
+        if (cache != null && rows == 1) { // one new token: each group's query heads read the cache together
+            Parallel.forEach(kvHeads, g -> {
+                float[] weights = t == null || !t[0].keepsWeights() ? null : t[0].layer(layer, "attention.weights");
+                float[] scores = t == null ? null : t[0].layer(layer, "attention.scores");
+                step(qkv, past, cache.keys(layer), g * headSize * cache.capacity(), cache.capacity(),
+                        cache.values(layer), g * headSize, cache.valueStride(), g, context, weights, scores);
+            });
+            output.apply(context, rows, out, Epilogue.ADD, residual, postNorm == null ? null : postNorm.inPlace(out));
+            return out;
+        }
         Parallel.forEach(batch.size() * heads, task -> {
             int b = task / heads, start = batch.start(b);
             float[] weights = t == null || !t[b].keepsWeights() ? null : t[b].layer(layer, "attention.weights");
@@ -198,6 +208,34 @@ public final class Attention {
             AttentionKernel.weightedSum(p, pOff, n, block, v, vOff, vStride, keys, d,
                     context, (first + i0) * zStride + qCol, zStride);
         }
+    }
+
+    /**
+     * One new token at position {@code past}, for key/value head g: the query heads of its group
+     * are the rows of one block, so the cached keys and values are read once for the group
+     * rather than once for each of its heads (a step at a long context is mostly that reading).
+     * Each head's scores, weights and z are those {@link #head} gives it, to the bit: the kernels
+     * sum every output in the same order however their rows are blocked.
+     */
+    private void step(float[] qkv, int past, float[] keysT, int kTOff, int kTStride, float[] v, int vOff, int vStride,
+                      int g, float[] context, float[] weights, float[] scores) {
+        int d = headSize, group = heads / kvHeads, h0 = g * group, n = past + 1;
+        float[][] scratch = SCRATCH.get();
+        if (scratch[1].length < group * n) scratch[1] = new float[group * n];
+        float[] p = weights != null ? weights : scratch[1];
+        int pOff = weights != null ? h0 * n : 0; // weights [heads, 1, n]: the group's rows follow each other
+        int first = mask.firstVisible(past), keys = mask.endVisible(past, n);
+        AttentionKernel.scores(qkv, h0 * d, d, group, keysT, kTOff, kTStride, keys, d, scale, p, pOff, n);
+        for (int r = 0; r < group; r++) {
+            int row = pOff + r * n;
+            Arrays.fill(p, row, row + first, Float.NEGATIVE_INFINITY);
+            if (scores != null) {
+                System.arraycopy(p, row, scores, row, keys);
+                Arrays.fill(scores, row + keys, row + n, Float.NEGATIVE_INFINITY);
+            }
+            Vectors.softmax(p, row, keys); // −∞ becomes exactly 0
+        }
+        AttentionKernel.weightedSum(p, pOff, n, group, v, vOff, vStride, keys, d, context, h0 * d, d);
     }
 
     /** kᵀ [d × n] from n keys of width d, key j at src[off + j·stride]. */
