@@ -36,13 +36,7 @@ class HeadsBrowserTest {
 
     @Test
     void everyStatisticIsALayersByHeadsMapThatSaysItsValues() throws Exception {
-        Model model = TestModels.MINILM.model();
-        Path corpus = Files.write(tmp.resolve("c.txt"), HeadStatisticsApiTest.CORPUS);
-        CorpusHeads.Report report = CorpusHeads.report(model, CorpusHeads.sums(model, corpus, CorpusFile.Format.TEXT,
-                CorpusBatches.of(model), l -> { }));
-        List<ServedModel> served = ServedModel.named(List.of("all-MiniLM-L6-v2"), List.of(model));
-        WebServer server = WebServer.start(served, "127.0.0.1", 0, WebServer.Limits.defaults(), null, List.of(new ServedHeadStatistics(
-                served.getFirst().id(), report, ModelFingerprint.of(model, "all-MiniLM-L6-v2"), "heads.json")));
+        WebServer server = servedWithStatistics(TestModels.MINILM.model(), "all-MiniLM-L6-v2", HeadStatisticsApiTest.CORPUS, "heads.json");
         try (BrowserSession session = BrowserSession.start(server, 1400, 1100)) {
             WebDriver driver = session.driver();
             JsonNode api = session.http().get("/api/heads-statistics").json();
@@ -124,13 +118,8 @@ class HeadsBrowserTest {
      */
     @Test
     void aDecodersInductionHeadStandsOutOnItsMap() throws Exception {
-        Model model = InductionModels.model(true);
-        Path corpus = Files.write(tmp.resolve("t.txt"), List.of("t5 t9 t12 t7 t33 t5 t9 t12", "t40 t41 t42 t43 t40 t41"));
-        CorpusHeads.Report report = CorpusHeads.report(model, CorpusHeads.sums(model, corpus, CorpusFile.Format.TEXT,
-                CorpusBatches.of(model), l -> { }));
-        List<ServedModel> served = ServedModel.named(List.of("induction"), List.of(model));
-        WebServer server = WebServer.start(served, "127.0.0.1", 0, WebServer.Limits.defaults(), null, List.of(new ServedHeadStatistics(
-                served.getFirst().id(), report, ModelFingerprint.of(model, "induction"), "induction-heads.json")));
+        WebServer server = servedWithStatistics(InductionModels.model(true), "induction",
+                List.of("t5 t9 t12 t7 t33 t5 t9 t12", "t40 t41 t42 t43 t40 t41"), "induction-heads.json");
         try (BrowserSession session = BrowserSession.start(server, 1400, 1100)) {
             WebDriver driver = session.driver();
             JsonNode api = session.http().get("/api/heads-statistics").json();
@@ -166,6 +155,16 @@ class HeadsBrowserTest {
             assertEquals(List.of(255L, 255L, 255L, 255L), pixel, "all-zero statistics are drawn white");
             screenshot(driver, "heads-over-the-corpus-induction");
         }
+    }
+
+    /** The model served by that name with the head statistics of {@code lines}, as {@code serve --heads FILE} would. */
+    private WebServer servedWithStatistics(Model model, String name, List<String> lines, String file) throws java.io.IOException {
+        Path corpus = Files.write(tmp.resolve(file + ".txt"), lines);
+        CorpusHeads.Report report = CorpusHeads.report(model, CorpusHeads.sums(model, corpus, CorpusFile.Format.TEXT,
+                CorpusBatches.of(model), l -> { }));
+        List<ServedModel> served = ServedModel.named(List.of(name), List.of(model));
+        return WebServer.start(served, "127.0.0.1", 0, WebServer.Limits.defaults(), null, List.of(new ServedHeadStatistics(
+                served.getFirst().id(), report, ModelFingerprint.of(model, name), file)));
     }
 
     private static <T> T waitFor(WebDriver driver, Function<WebDriver, T> condition) {
