@@ -1,5 +1,7 @@
 package org.attentionsearch.math;
 
+import java.util.Arrays;
+
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
@@ -47,8 +49,43 @@ public final class AttentionKernel {
      */
     public static void scores(float[] q, int qOff, int qStride, int rows, float[] kT, int kTOff, int kTStride, int keys,
                               int d, float scale, float[] out, int outOff, int outStride) {
+        if (rows <= SHORT) {
+            scoresByKeyRows(q, qOff, qStride, rows, kT, kTOff, kTStride, keys, d, scale, out, outOff, outStride);
+            return;
+        }
         for (int j = 0; j < keys; j += 2 * L) {
             product(q, qOff, qStride, rows, kT, kTOff + j, kTStride, d, Math.min(2 * L, keys - j), scale, out, outOff + j, outStride);
+        }
+    }
+
+    /**
+     * A few queries (a decoding step's, or its group's heads): each row c of kᵀ is streamed once
+     * from end to end, and the rows' sums are kept in out, which stays in the first-level cache,
+     * rather than in registers across strips of keys that each touch d rows far apart in memory
+     * (at a long context the strips' reads, not their arithmetic, set the pace). Every output is
+     * the same FMA chain over c in order, then one multiply by scale: the same bits as the
+     * register-blocked kernels.
+     */
+    private static void scoresByKeyRows(float[] q, int qOff, int qStride, int rows, float[] kT, int kTOff, int kTStride,
+                                        int keys, int d, float scale, float[] out, int outOff, int outStride) {
+        int whole = keys - keys % L;
+        for (int r = 0; r < rows; r++) Arrays.fill(out, outOff + r * outStride, outOff + r * outStride + keys, 0f);
+        for (int c = 0; c < d; c++) {
+            int k0 = kTOff + c * kTStride;
+            for (int r = 0; r < rows; r++) {
+                float x = q[qOff + r * qStride + c];
+                FloatVector e = FloatVector.broadcast(S, x);
+                int o = outOff + r * outStride;
+                for (int j = 0; j < whole; j += L) {
+                    FloatVector.fromArray(S, kT, k0 + j).fma(e, FloatVector.fromArray(S, out, o + j)).intoArray(out, o + j);
+                }
+                for (int j = whole; j < keys; j++) out[o + j] = Math.fma(kT[k0 + j], x, out[o + j]);
+            }
+        }
+        for (int r = 0; r < rows; r++) {
+            int o = outOff + r * outStride;
+            for (int j = 0; j < whole; j += L) FloatVector.fromArray(S, out, o + j).mul(scale).intoArray(out, o + j);
+            for (int j = whole; j < keys; j++) out[o + j] *= scale;
         }
     }
 
