@@ -152,7 +152,9 @@ public final class DecoderSideBySide {
              LlamaCpp.Session flash = LlamaCpp.session(llama, 256, 512, threads, true)) {
             for (int i = 0; i < 2; i++) {
                 oursPrompt(ours, prompt);
-                oursSteps(ours, Arrays.copyOf(prompt, 16), 16, new double[1]);
+                // Enough steps for C2 to have compiled every decoding kernel: with 16, a run's first
+                // workload still timed one or two rounds of partly compiled code on one thread.
+                oursSteps(ours, Arrays.copyOf(prompt, 16), 96, new double[1]);
                 for (LlamaCpp.Session s : List.of(plain, flash)) {
                     llamaPrompt(s, prompt);
                     llamaSteps(s, Arrays.copyOf(prompt, 16), 16);
