@@ -1,5 +1,6 @@
 package org.attentionsearch.math;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
@@ -64,6 +65,31 @@ class AttentionKernelTest {
                     ScalarAttentionKernel.weightedSum(p, 1, pStride, rows, v, 5, vStride, n, d, slow, 3, zStride);
                     assertClose(slow, fast, n, "weightedSum n=" + n + " d=" + d + " rows=" + rows);
                 }
+            }
+        }
+    }
+
+    /**
+     * A row computed alone (a decoding step's path) has the bits it has inside a block of twelve
+     * (a prompt's): the forward pass, the cache's steps and a trace's recomputed scores rely on it.
+     */
+    @Test
+    void aRowAloneHasTheBitsItHasInABlock() {
+        Random random = new Random(5);
+        int rows = AttentionKernel.ROWS;
+        for (int n : new int[] {5, 32, 100, 1030}) {
+            for (int d : new int[] {16, 64, 80}) {
+                float[] q = random(random, rows * d), kT = random(random, d * n);
+                float[] block = new float[rows * n], alone = new float[rows * n];
+                AttentionKernel.scores(q, 0, d, rows, kT, 0, n, d, 0.125f, block, 0, n);
+                for (int r = 0; r < rows; r++) AttentionKernel.scores(q, r * d, d, 1, kT, 0, n, d, 0.125f, alone, r * n, n);
+                assertArrayEquals(block, alone, "scores n=" + n + " d=" + d);
+
+                float[] p = random(random, rows * n), v = random(random, n * d);
+                float[] zBlock = new float[rows * d], zAlone = new float[rows * d];
+                AttentionKernel.weightedSum(p, 0, n, rows, v, 0, d, n, d, zBlock, 0, d);
+                for (int r = 0; r < rows; r++) AttentionKernel.weightedSum(p, r * n, n, 1, v, 0, d, n, d, zAlone, r * d, d);
+                assertArrayEquals(zBlock, zAlone, "weightedSum n=" + n + " d=" + d);
             }
         }
     }
