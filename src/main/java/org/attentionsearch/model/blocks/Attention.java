@@ -127,22 +127,21 @@ public final class Attention {
                 step(qkv, past, cache.keys(layer), g * headSize * cache.capacity(), cache.capacity(),
                         cache.values(layer), g * headSize, cache.valueStride(), g, context, weights, scores);
             });
-            output.apply(context, rows, out, Epilogue.ADD, residual, postNorm == null ? null : postNorm.inPlace(out));
-            return out;
+        } else {
+            Parallel.forEach(batch.size() * heads, task -> {
+                int b = task / heads, start = batch.start(b);
+                float[] weights = t == null || !t[b].keepsWeights() ? null : t[b].layer(layer, "attention.weights");
+                float[] scores = t == null || cache == null ? null : t[b].layer(layer, "attention.scores");
+                int h = task % heads, g = h / (heads / kvHeads);
+                if (cache == null) {
+                    head(qkv, start, batch.length(b), 0, null, 0, 0, qkv, start * stride + qWidth + kvWidth + g * headSize, stride,
+                            h, context, weights, null);
+                } else {
+                    head(qkv, 0, rows, past, cache.keys(layer), g * headSize * cache.capacity(), cache.capacity(),
+                            cache.values(layer), g * headSize, cache.valueStride(), h, context, weights, scores);
+                }
+            });
         }
-        Parallel.forEach(batch.size() * heads, task -> {
-            int b = task / heads, start = batch.start(b);
-            float[] weights = t == null || !t[b].keepsWeights() ? null : t[b].layer(layer, "attention.weights");
-            float[] scores = t == null || cache == null ? null : t[b].layer(layer, "attention.scores");
-            int h = task % heads, g = h / (heads / kvHeads);
-            if (cache == null) {
-                head(qkv, start, batch.length(b), 0, null, 0, 0, qkv, start * stride + qWidth + kvWidth + g * headSize, stride,
-                        h, context, weights, null);
-            } else {
-                head(qkv, 0, rows, past, cache.keys(layer), g * headSize * cache.capacity(), cache.capacity(),
-                        cache.values(layer), g * headSize, cache.valueStride(), h, context, weights, scores);
-            }
-        });
         output.apply(context, rows, out, Epilogue.ADD, residual, postNorm == null ? null : postNorm.inPlace(out));
         return out;
     }
