@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import org.attentionsearch.model.KeyValueCache;
 import org.attentionsearch.model.Model;
 import org.attentionsearch.model.Sampler;
 import org.attentionsearch.search.Generation;
@@ -72,6 +73,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--alternatives", paramLabel = "K", description = "With --json: the model's K likeliest tokens at each step (default: 5).")
     int alternatives = 5;
 
+    @Option(names = "--kv-cache", paramLabel = "f32|f16", description = "How the key/value cache stores keys and values: f32 (the default), whose pages equal one pass over the whole text's, or f16, half the memory and faster at long contexts, its numbers close to those.")
+    String kvCache = "f32";
+
     @Override
     public Integer call() throws IOException {
         String text = promptText();
@@ -83,6 +87,11 @@ final class GenerateCommand implements Callable<Integer> {
         }
         if (blend != null && head != null) throw new UsageException("choose either --head or --blend, not both");
         if (blend != null && !blend.equals("mean") && !blend.equals("value")) throw new UsageException("--blend takes mean or value, not '" + blend + "'");
+        KeyValueCache.Precision cache = switch (kvCache) {
+            case "f32" -> KeyValueCache.Precision.F32;
+            case "f16" -> KeyValueCache.Precision.F16;
+            default -> throw new UsageException("--kv-cache takes f32 or f16, not '" + kvCache + "'");
+        };
         long chosenSeed = seed != null ? seed : System.nanoTime();
         Sampler.Settings sampling;
         try {
@@ -99,7 +108,7 @@ final class GenerateCommand implements Callable<Integer> {
         View view = json ? view(model) : null;
         Generation generation;
         try {
-            Generation.Settings settings = new Generation.Settings(maxTokens, sampling, stop, view, withoutSinks ? 0 : top, alternatives);
+            Generation.Settings settings = new Generation.Settings(maxTokens, sampling, stop, view, withoutSinks ? 0 : top, alternatives, cache);
             if (chat) {
                 // The template writes the conversation's special tokens (BOS included) itself.
                 ChatTemplate template = model.chatTemplate().orElseThrow(() -> new UsageException(options.modelName()
@@ -119,7 +128,7 @@ final class GenerateCommand implements Callable<Integer> {
                     lines.object(g -> write(g, step, withoutSinks ? step.page().withoutSinks().top(top) : step.page()));
                     lines.flush();
                 }
-                lines.object(g -> summary(g, generation, chosenSeed));
+                lines.object(g -> summary(g, generation, chosenSeed, kvCache));
             }
         } else {
             for (Generation.Step step : generation) {
@@ -174,7 +183,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
     }
 
-    private static void summary(JsonGenerator g, Generation gen, long seed) throws IOException {
+    private static void summary(JsonGenerator g, Generation gen, long seed, String kvCache) throws IOException {
         g.writeStringField("prompt", gen.prompt());
         g.writeStringField("text", gen.text());
         g.writeArrayFieldStart("ids");
@@ -183,6 +192,7 @@ final class GenerateCommand implements Callable<Integer> {
         g.writeStringField("stop", gen.stop().label());
         g.writeNumberField("promptTokens", gen.promptEncoding().length());
         g.writeNumberField("seed", seed);
+        g.writeStringField("kvCache", kvCache);
         g.writeNumberField("promptTokensPerSecond", Math.round(gen.promptTokensPerSecond() * 10) / 10.0);
         g.writeNumberField("tokensPerSecond", Math.round(gen.tokensPerSecond() * 10) / 10.0);
     }

@@ -2,6 +2,8 @@ package org.attentionsearch.model;
 
 import java.util.Arrays;
 
+import org.attentionsearch.math.HalfAttentionKernel;
+
 /**
  * Every layer's keys and values of the tokens a decoder has read so far, so that the next token
  * costs one row of work instead of a pass over the whole prefix. Laid out for that step:
@@ -14,25 +16,54 @@ import java.util.Arrays;
  *     {@code values(l)[j·kvHeads·d + g·d]}), as the weighted sum reads them.</li>
  * </ul>
  * Keys are cached after rotary positions. Grows by doubling, up to the model's positions.
+ *
+ * <p>In {@link Precision#F16} the same layout holds IEEE halves ({@link #halfKeys}, {@link #halfValues}):
+ * half the memory, and half the bytes a step reads at a long context, where reading the cache is
+ * most of a step. Every attention over the cache then reads the keys and values rounded to
+ * halves, as llama.cpp's default cache does: the numbers are no longer those of one pass over
+ * the whole text, only close to them. A key or value beyond a half's range (±65,504) is refused.
  * Not thread-safe: one generation owns it.
  */
 public final class KeyValueCache {
 
+    /** How the cache stores keys and values. */
+    public enum Precision {
+        /** float32: a step's numbers equal one pass over the whole text's. */
+        F32,
+        /** IEEE binary16, rounded to nearest even: half the memory and bandwidth. */
+        F16
+    }
+
     private static final int INITIAL = 64;
 
+    private final Precision precision;
     private final int kvHeads, headSize, kvWidth;
     private final int maxPositions;
     private final float[][] keys, values;
+    private final short[][] halfKeys, halfValues;
     private int capacity, length;
 
+    /** A float32 cache. */
     public KeyValueCache(ModelConfig c) {
+        this(c, Precision.F32);
+    }
+
+    public KeyValueCache(ModelConfig c, Precision precision) {
         if (!c.decoder()) throw new IllegalArgumentException("only a causal decoder can continue from a cache");
+        this.precision = precision;
         this.kvHeads = c.kvHeads();
         this.headSize = c.headSize();
         this.kvWidth = c.keyValueWidth();
         this.maxPositions = c.maxPositions();
-        this.keys = new float[c.layers()][0];
-        this.values = new float[c.layers()][0];
+        boolean halves = precision == Precision.F16;
+        this.keys = halves ? null : new float[c.layers()][0];
+        this.values = halves ? null : new float[c.layers()][0];
+        this.halfKeys = halves ? new short[c.layers()][0] : null;
+        this.halfValues = halves ? new short[c.layers()][0] : null;
+    }
+
+    public Precision precision() {
+        return precision;
     }
 
     /** Tokens cached so far: the position of the next token. */
@@ -45,19 +76,57 @@ public final class KeyValueCache {
         return capacity;
     }
 
-    /** Layer l's keys, transposed per key/value head: [kvHeads × d × capacity()]. */
+    /** Layer l's keys, transposed per key/value head: [kvHeads × d × capacity()]; float32 caches only. */
     public float[] keys(int l) {
+        if (keys == null) throw new IllegalStateException("the cache holds halves: see halfKeys");
         return keys[l];
     }
 
-    /** Layer l's values, [capacity() × kvHeads·d]. */
+    /** Layer l's values, [capacity() × kvHeads·d]; float32 caches only. */
     public float[] values(int l) {
+        if (values == null) throw new IllegalStateException("the cache holds halves: see halfValues");
         return values[l];
+    }
+
+    /** Layer l's keys as halves, laid out as {@link #keys}; F16 caches only. */
+    public short[] halfKeys(int l) {
+        if (halfKeys == null) throw new IllegalStateException("the cache holds float32: see keys");
+        return halfKeys[l];
+    }
+
+    /** Layer l's values as halves, laid out as {@link #values}; F16 caches only. */
+    public short[] halfValues(int l) {
+        if (halfValues == null) throw new IllegalStateException("the cache holds float32: see values");
+        return halfValues[l];
     }
 
     /** Floats between consecutive values of {@link #values}. */
     public int valueStride() {
         return kvWidth;
+    }
+
+    /** Head g of layer l's value j, as floats (exactly what the attention reads), into out[off, off + d). */
+    public void value(int l, int j, int g, float[] out, int off) {
+        int from = j * kvWidth + g * headSize;
+        if (values != null) {
+            System.arraycopy(values[l], from, out, off, headSize);
+        } else {
+            HalfAttentionKernel.widen(halfValues[l], from, out, off, headSize);
+        }
+    }
+
+    /** Keys 0 … n−1 of head g of layer l, transposed [d × n], as floats into out. */
+    public void widenKeys(int l, int g, int n, float[] out) {
+        for (int c = 0; c < headSize; c++) {
+            int from = (g * headSize + c) * capacity;
+            if (keys != null) System.arraycopy(keys[l], from, out, c * n, n);
+            else HalfAttentionKernel.widen(halfKeys[l], from, out, c * n, n);
+        }
+    }
+
+    /** Values 0 … n−1 of head g of layer l, [n × d], as floats into out. */
+    public void widenValues(int l, int g, int n, float[] out) {
+        for (int j = 0; j < n; j++) value(l, j, g, out, j * headSize);
     }
 
     /**
@@ -70,12 +139,28 @@ public final class KeyValueCache {
             throw new IllegalArgumentException(need + " tokens are more than the model's " + maxPositions + " positions");
         }
         if (need > capacity) grow(Math.min(maxPositions, Math.max(need, Math.max(INITIAL, 2 * capacity))));
-        float[] k = keys[l], v = values[l];
         for (int r = 0; r < rows; r++) {
             int from = r * srcStride + column, j = length + r;
-            for (int x = 0; x < kvWidth; x++) k[x * capacity + j] = src[from + x]; // x = g·d + c
-            System.arraycopy(src, from + kvWidth, v, j * kvWidth, kvWidth);
+            if (keys != null) {
+                float[] k = keys[l];
+                for (int x = 0; x < kvWidth; x++) k[x * capacity + j] = src[from + x]; // x = g·d + c
+                System.arraycopy(src, from + kvWidth, values[l], j * kvWidth, kvWidth);
+            } else {
+                short[] k = halfKeys[l], v = halfValues[l];
+                for (int x = 0; x < kvWidth; x++) k[x * capacity + j] = half(src[from + x], "key", l);
+                for (int x = 0; x < kvWidth; x++) v[j * kvWidth + x] = half(src[from + kvWidth + x], "value", l);
+            }
         }
+    }
+
+    /** x rounded to a half; one that would not be finite (x beyond ±65,504, or not finite itself) is refused. */
+    private static short half(float x, String what, int l) {
+        short h = Float.floatToFloat16(x);
+        if ((h & 0x7c00) == 0x7c00) {
+            throw new NonFiniteValueException("layer " + l, "a " + what + " of layer " + l + " (" + x
+                    + ") is beyond the range of a half (±65,504); use a float32 key/value cache");
+        }
+        return h;
     }
 
     /** Marks {@code rows} appended tokens as cached, once every layer has them. */
@@ -84,11 +169,19 @@ public final class KeyValueCache {
     }
 
     private void grow(int to) {
-        for (int l = 0; l < keys.length; l++) {
-            float[] k = new float[Math.multiplyExact(kvWidth, to)];
-            for (int x = 0; x < kvWidth; x++) System.arraycopy(keys[l], x * capacity, k, x * to, length);
-            keys[l] = k;
-            values[l] = Arrays.copyOf(values[l], Math.multiplyExact(kvWidth, to));
+        int size = Math.multiplyExact(kvWidth, to);
+        for (int l = 0; l < (keys != null ? keys.length : halfKeys.length); l++) {
+            if (keys != null) {
+                float[] k = new float[size];
+                for (int x = 0; x < kvWidth; x++) System.arraycopy(keys[l], x * capacity, k, x * to, length);
+                keys[l] = k;
+                values[l] = Arrays.copyOf(values[l], size);
+            } else {
+                short[] k = new short[size];
+                for (int x = 0; x < kvWidth; x++) System.arraycopy(halfKeys[l], x * capacity, k, x * to, length);
+                halfKeys[l] = k;
+                halfValues[l] = Arrays.copyOf(halfValues[l], size);
+            }
         }
         capacity = to;
     }

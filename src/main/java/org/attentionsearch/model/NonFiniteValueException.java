@@ -15,6 +15,12 @@ public final class NonFiniteValueException extends ArithmeticException {
         this.step = step;
     }
 
+    /** A value that overflowed a narrower store than float32 (a half-precision cache), said in {@code message}. */
+    public NonFiniteValueException(String step, String message) {
+        super(message);
+        this.step = step;
+    }
+
     /** The step of the pass that overflowed ("layer 3", "the embeddings", "the final norm"). */
     public String step() {
         return step;

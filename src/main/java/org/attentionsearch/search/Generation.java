@@ -39,12 +39,22 @@ public final class Generation implements Iterable<Generation.Step> {
      * @param view         the view of each token's page, or null for no pages
      * @param top          results per page (0 for all)
      * @param alternatives how many of the model's best candidates each step lists
+     * @param cache        how the key/value cache stores keys and values: F32, whose pages equal a pass over
+     *                     the whole text's, or F16, half the memory and faster at long contexts, its numbers
+     *                     close to those (every attention reads keys and values rounded to halves)
      */
-    public record Settings(int maxTokens, Sampler.Settings sampling, String stopText, View view, int top, int alternatives) {
+    public record Settings(int maxTokens, Sampler.Settings sampling, String stopText, View view, int top, int alternatives,
+                           KeyValueCache.Precision cache) {
         public Settings {
             if (maxTokens <= 0) throw new IllegalArgumentException("the number of tokens to generate must be at least 1, not " + maxTokens);
             if (top < 0 || alternatives < 0) throw new IllegalArgumentException("counts of results cannot be negative");
             if (stopText != null && stopText.isEmpty()) stopText = null;
+            if (cache == null) cache = KeyValueCache.Precision.F32;
+        }
+
+        /** With a float32 cache. */
+        public Settings(int maxTokens, Sampler.Settings sampling, String stopText, View view, int top, int alternatives) {
+            this(maxTokens, sampling, stopText, view, top, alternatives, KeyValueCache.Precision.F32);
         }
 
         /** Greedy, up to {@code maxTokens}, no pages. */
@@ -53,7 +63,11 @@ public final class Generation implements Iterable<Generation.Step> {
         }
 
         public Settings withView(View view) {
-            return new Settings(maxTokens, sampling, stopText, view, top, alternatives);
+            return new Settings(maxTokens, sampling, stopText, view, top, alternatives, cache);
+        }
+
+        public Settings withCache(KeyValueCache.Precision cache) {
+            return new Settings(maxTokens, sampling, stopText, view, top, alternatives, cache);
         }
     }
 
@@ -185,7 +199,7 @@ public final class Generation implements Iterable<Generation.Step> {
     /** The loop, one step per next(). */
     private final class Steps implements Iterator<Step> {
 
-        private final KeyValueCache cache = new KeyValueCache(model.config());
+        private final KeyValueCache cache = new KeyValueCache(model.config(), settings.cache());
         private final Sampler sampler = new Sampler(settings.sampling());
         private final IncrementalDecoder decoder = model.tokenizer().incrementalDecoder(true);
         private final StepPages pages = settings.view() == null ? null : new StepPages(model, settings.view(), cache);

@@ -111,13 +111,13 @@ final class StepPages {
         if (done >= n) return;
         ModelConfig c = model.config();
         int layer = view.layer();
-        float[] rows = cache.values(layer);
         var wo = model.attention(layer).outputWeight();
-        float[] f = new float[hidden];
+        float[] f = new float[hidden], value = new float[d];
         if (view instanceof View.Head h) {
             if (norms.length < n) norms = Arrays.copyOf(norms, Math.max(n, 2 * norms.length)); // doubling, only when full
             for (int j = done; j < n; j++) {
-                HeadProjection.project(rows, j * cache.valueStride() + c.kvHead(h.head()) * d, 1, d, wo, h.head(), f, 0);
+                cache.value(layer, j, c.kvHead(h.head()), value, 0);
+                HeadProjection.project(value, 0, 1, d, wo, h.head(), f, 0);
                 double sq = 0;
                 for (float x : f) sq += (double) x * x;
                 norms[j] = (float) Math.sqrt(sq);
@@ -126,8 +126,8 @@ final class StepPages {
             for (int head = 0; head < heads; head++) {
                 if (projected[head].length < n * hidden) projected[head] = Arrays.copyOf(projected[head], Math.max(n, 2 * done) * hidden);
                 for (int j = done; j < n; j++) {
-                    HeadProjection.project(rows, j * cache.valueStride() + c.kvHead(head) * d, 1, d, wo, head,
-                            projected[head], j * hidden);
+                    cache.value(layer, j, c.kvHead(head), value, 0);
+                    HeadProjection.project(value, 0, 1, d, wo, head, projected[head], j * hidden);
                 }
             }
         }

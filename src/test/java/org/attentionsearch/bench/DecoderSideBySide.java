@@ -41,7 +41,8 @@ import org.attentionsearch.weights.GgmlType;
  * BF16, Q4_0, Q4_K and Q6_K are there when named, each read in place in its file's type; the K-quants' rows of 576
  * or 896 values do not fill their blocks of 256, so those matrices fall back to F16 in the file, as
  * convert_hf_to_gguf.py would write them),
- * {@code -Donly=pp512,tg128,tg64@1024} and {@code -Drounds=3} to choose.
+ * {@code -Donly=pp512,tg128,tg64@1024}, {@code -Drounds=3} and our cache, {@code -Dkv=f32} (the default) or
+ * {@code f16} (as llama.cpp's), to choose.
  */
 public final class DecoderSideBySide {
 
@@ -68,6 +69,9 @@ public final class DecoderSideBySide {
             new Workload("pp512", 512, 0), new Workload("tg128", 16, 128), new Workload("tg64@1024", 1024, 64));
 
     private static int sink; // keeps every chosen id live
+
+    /** Our key/value cache ({@code -Dkv=f32|f16}): float32 by default, as generation's; llama.cpp's is its default F16. */
+    private static final KeyValueCache.Precision KV = KeyValueCache.Precision.valueOf(System.getProperty("kv", "f32").trim().toUpperCase(Locale.ROOT));
 
     /**
      * Memory, in one process: ours as the heap in use after a full collection with the model
@@ -140,8 +144,8 @@ public final class DecoderSideBySide {
         double ourRate = median(o), offRate = median(off), onRate = median(on), best = Math.max(offRate, onRate);
         String headPart = w.promptOnly() ? "" : String.format(Locale.ROOT, ",\"ours_lm_head_ms_per_token\":%.2f", 1000 * median(head));
         System.out.printf(Locale.ROOT,
-                "{\"workload\":\"%s\",\"model\":\"%s\",\"weights\":\"%s\",\"threads\":%d,\"ours_tps\":%.1f,\"llama_tps\":%.1f,\"llama_fa_off_tps\":%.1f,\"llama_fa_on_tps\":%.1f,\"ratio\":%.3f%s,\"rounds\":%d}%n",
-                w.name(), decoder.label(), type, threads, ourRate, best, offRate, onRate, ourRate / best, headPart, rounds);
+                "{\"workload\":\"%s\",\"model\":\"%s\",\"weights\":\"%s\",\"threads\":%d,\"ours_kv\":\"%s\",\"ours_tps\":%.1f,\"llama_tps\":%.1f,\"llama_fa_off_tps\":%.1f,\"llama_fa_on_tps\":%.1f,\"ratio\":%.3f%s,\"rounds\":%d}%n",
+                w.name(), decoder.label(), type, threads, KV.name().toLowerCase(Locale.ROOT), ourRate, best, offRate, onRate, ourRate / best, headPart, rounds);
     }
 
     /** A few short runs of each engine, so neither is timed cold (JIT, first allocations, page faults). */
@@ -197,14 +201,14 @@ public final class DecoderSideBySide {
 
     private static double oursPrompt(Model model, int[] prompt) {
         long t0 = System.nanoTime();
-        float[] logits = lastLogits(model, model.forward(prompt, new KeyValueCache(model.config()), false));
+        float[] logits = lastLogits(model, model.forward(prompt, new KeyValueCache(model.config(), KV), false));
         sink += Sampler.argmax(logits, 0, logits.length);
         return prompt.length / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** {@code steps} single-token passes after the prompt; {@code headSeconds[0]} gets the LM head's and argmax's share. */
     private static double oursSteps(Model model, int[] prompt, int steps, double[] headSeconds) {
-        KeyValueCache cache = new KeyValueCache(model.config());
+        KeyValueCache cache = new KeyValueCache(model.config(), KV);
         float[] logits = lastLogits(model, model.forward(prompt, cache, false));
         int id = Sampler.argmax(logits, 0, logits.length);
         long head = 0, t0 = System.nanoTime();

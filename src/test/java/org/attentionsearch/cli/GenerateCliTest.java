@@ -110,13 +110,28 @@ class GenerateCliTest {
         assertTrue(none.err().contains("no chat template"), none.err());
     }
 
+    /** A half-precision cache writes the same kind of output, says so, and (on this small model) chooses the same greedy tokens. */
+    @Test
+    void aHalfPrecisionCacheOnRequest() throws Exception {
+        CliTest.Run f32 = CliTest.run("generate", "--model", gguf(), "--json", "--max-tokens", "6", PROMPT);
+        CliTest.Run f16 = CliTest.run("generate", "--model", gguf(), "--json", "--max-tokens", "6", "--kv-cache", "f16", PROMPT);
+        assertEquals(0, f16.code(), f16.err());
+        assertEquals("f32", f32.lines().getLast().get("kvCache").asText());
+        assertEquals("f16", f16.lines().getLast().get("kvCache").asText());
+        assertEquals(f32.lines().getLast().get("ids"), f16.lines().getLast().get("ids"));
+        JsonNode a = f32.lines().get(3).get("page"), b = f16.lines().get(3).get("page");
+        assertEquals(a.get("keys"), b.get("keys"));
+        assertEquals(a.get("results").get(0).get("key"), b.get("results").get(0).get("key"));
+    }
+
     @Test
     void badInputIsOneSentenceAndExitTwo() throws Exception {
         String model = gguf();
         String longPrompt = "word ".repeat(40_000);
         for (String[] args : new String[][] {
                 {"--max-tokens", "0", PROMPT}, {"--temperature", "-1", PROMPT}, {"--top-p", "2", PROMPT}, {"--top-k", "-1", PROMPT},
-                {""}, {}, {"two", "prompts"}, {longPrompt}, {"--head", "1", PROMPT}, {"--json", "--layer", "9", PROMPT}, {"--without-sinks", PROMPT}}) {
+                {""}, {}, {"two", "prompts"}, {longPrompt}, {"--head", "1", PROMPT}, {"--json", "--layer", "9", PROMPT}, {"--without-sinks", PROMPT},
+                {"--kv-cache", "f8", PROMPT}}) {
             String[] full = new String[args.length + 3];
             full[0] = "generate";
             full[1] = "--model";

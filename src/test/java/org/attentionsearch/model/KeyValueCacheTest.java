@@ -2,6 +2,7 @@ package org.attentionsearch.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import java.util.function.Supplier;
@@ -75,6 +76,64 @@ class KeyValueCacheTest {
             at += len;
         }
         assertEquals(n, at);
+    }
+
+    /**
+     * A half-precision cache: layer 0's scores, whose queries and keys no earlier attention has
+     * touched, are the whole pass's queries against its keys rounded to halves; every later
+     * number stays within the rounding of a half (2^-11 relative) carried through the layers.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("configurations")
+    void halfCacheStepsReadKeysRoundedToHalves(String name, Supplier<ModelConfig> config) {
+        Transformer model = (Transformer) Model.load(RandomDecoders.checkpoint(config.get(), name.hashCode()));
+        ModelConfig c = model.config();
+        Random random = new Random(name.hashCode() + 1);
+        int n = Math.min(70, c.maxPositions()), prompt = 20, h = c.hiddenSize(), d = c.headSize();
+        int[] ids = new int[n];
+        for (int i = 0; i < n; i++) ids[i] = random.nextInt(RandomDecoders.VOCAB);
+        Output whole = model.forward(Batch.of(ids), true);
+        float[] q0 = whole.trace(0).layer(0, "attention.query"), k0 = whole.trace(0).layer(0, "attention.key");
+        double scale = 1 / Math.sqrt(d), largest = 0, worst = 0;
+        for (float x : whole.hidden()) largest = Math.max(largest, Math.abs(x));
+
+        KeyValueCache cache = new KeyValueCache(c, KeyValueCache.Precision.F16);
+        int at = 0;
+        for (int len : stepLengths(prompt, n)) {
+            Output step = model.forward(java.util.Arrays.copyOfRange(ids, at, at + len), cache, true);
+            float[] s = step.trace(0).layer(0, "attention.scores");
+            int keys = at + len;
+            for (int head = 0; head < c.heads(); head++) {
+                for (int r = 0; r < len; r++) {
+                    int i = at + r, first = model.attention(0).mask().firstVisible(i), end = model.attention(0).mask().endVisible(i, keys);
+                    for (int j = first; j < end; j++) {
+                        double want = 0;
+                        for (int x = 0; x < d; x++) {
+                            float k = Float.float16ToFloat(Float.floatToFloat16(k0[(c.kvHead(head) * n + j) * d + x]));
+                            want += (double) q0[(head * n + i) * d + x] * k;
+                        }
+                        want *= scale;
+                        assertEquals(want, s[(head * len + r) * keys + j], 1e-5 * (1 + Math.abs(want)),
+                                name + ": layer 0 score " + head + " " + i + "→" + j);
+                    }
+                }
+            }
+            for (int r = 0; r < len; r++) {
+                for (int k = 0; k < h; k++) worst = Math.max(worst, Math.abs(whole.hidden()[(at + r) * h + k] - step.hidden()[r * h + k]));
+            }
+            at += len;
+        }
+        assertEquals(0, worst, 4e-3 * largest, name + ": final vectors against one pass in float32");
+    }
+
+    @Test
+    void aHalfCacheRefusesAValueBeyondAHalfsRange() {
+        ModelConfig c = RandomDecoders.llama();
+        KeyValueCache cache = new KeyValueCache(c, KeyValueCache.Precision.F16);
+        float[] row = new float[2 * c.keyValueWidth()];
+        row[c.keyValueWidth() + 1] = 70_000f;
+        var e = assertThrows(NonFiniteValueException.class, () -> cache.append(0, row, 1, row.length, 0));
+        assertTrue(e.getMessage().contains("beyond the range of a half"), e.getMessage());
     }
 
     private static int[] stepLengths(int prompt, int n) {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import org.attentionsearch.math.AttentionKernel;
 import org.attentionsearch.math.Epilogue;
+import org.attentionsearch.math.HalfAttentionKernel;
 import org.attentionsearch.math.WeightMatrix;
 import org.attentionsearch.math.Parallel;
 import org.attentionsearch.math.Vectors;
@@ -38,8 +39,8 @@ public final class Attention {
     private final Norm queryNorm, keyNorm;
     private final Rotary rotary;
 
-    /** Per-thread scratch: the keys of one head transposed [d × n], and a block of score rows. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
+    /** Per-thread scratch: the keys of one head transposed [d × n], a block of score rows, and one head's values [n × d]. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
 
     /**
      * @param queryNorm    per-head RMSNorm of q before rotary positions (Qwen3), or null; likewise keyNorm
@@ -124,8 +125,7 @@ public final class Attention {
             Parallel.forEach(kvHeads, g -> {
                 float[] weights = t == null || !t[0].keepsWeights() ? null : t[0].layer(layer, "attention.weights");
                 float[] scores = t == null ? null : t[0].layer(layer, "attention.scores");
-                step(qkv, past, cache.keys(layer), g * headSize * cache.capacity(), cache.capacity(),
-                        cache.values(layer), g * headSize, cache.valueStride(), g, context, weights, scores);
+                step(qkv, past, cache, layer, g, context, weights, scores);
             });
         } else {
             Parallel.forEach(batch.size() * heads, task -> {
@@ -136,9 +136,17 @@ public final class Attention {
                 if (cache == null) {
                     head(qkv, start, batch.length(b), 0, null, 0, 0, qkv, start * stride + qWidth + kvWidth + g * headSize, stride,
                             h, context, weights, null);
-                } else {
+                } else if (cache.precision() == KeyValueCache.Precision.F32) {
                     head(qkv, 0, rows, past, cache.keys(layer), g * headSize * cache.capacity(), cache.capacity(),
                             cache.values(layer), g * headSize, cache.valueStride(), h, context, weights, scores);
+                } else { // halves: this head's keys and values widened once, then read as floats
+                    int n = past + rows;
+                    float[][] scratch = SCRATCH.get();
+                    if (scratch[0].length < headSize * n) scratch[0] = new float[headSize * n];
+                    if (scratch[2].length < headSize * n) scratch[2] = new float[headSize * n];
+                    cache.widenKeys(layer, g, n, scratch[0]);
+                    cache.widenValues(layer, g, n, scratch[2]);
+                    head(qkv, 0, rows, past, scratch[0], 0, n, scratch[2], 0, headSize, h, context, weights, scores);
                 }
             });
         }
@@ -214,17 +222,20 @@ public final class Attention {
      * are the rows of one block, so the cached keys and values are read once for the group
      * rather than once for each of its heads (a step at a long context is mostly that reading).
      * Each head's scores, weights and z are those {@link #head} gives it, to the bit: the kernels
-     * sum every output in the same order however their rows are blocked.
+     * sum every output in the same order however their rows are blocked. From a half-precision
+     * cache, the half kernels give what {@link #head} gives on the widened keys and values.
      */
-    private void step(float[] qkv, int past, float[] keysT, int kTOff, int kTStride, float[] v, int vOff, int vStride,
-                      int g, float[] context, float[] weights, float[] scores) {
+    private void step(float[] qkv, int past, KeyValueCache cache, int layer, int g, float[] context, float[] weights, float[] scores) {
         int d = headSize, group = heads / kvHeads, h0 = g * group, n = past + 1;
+        boolean halves = cache.precision() == KeyValueCache.Precision.F16;
+        int kTOff = g * d * cache.capacity(), kTStride = cache.capacity(), vOff = g * d, vStride = cache.valueStride();
         float[][] scratch = SCRATCH.get();
         if (scratch[1].length < group * n) scratch[1] = new float[group * n];
         float[] p = weights != null ? weights : scratch[1];
         int pOff = weights != null ? h0 * n : 0; // weights [heads, 1, n]: the group's rows follow each other
         int first = mask.firstVisible(past), keys = mask.endVisible(past, n);
-        AttentionKernel.scores(qkv, h0 * d, d, group, keysT, kTOff, kTStride, keys, d, scale, p, pOff, n);
+        if (halves) HalfAttentionKernel.scores(qkv, h0 * d, d, group, cache.halfKeys(layer), kTOff, kTStride, keys, d, scale, p, pOff, n);
+        else AttentionKernel.scores(qkv, h0 * d, d, group, cache.keys(layer), kTOff, kTStride, keys, d, scale, p, pOff, n);
         for (int r = 0; r < group; r++) {
             int row = pOff + r * n;
             Arrays.fill(p, row, row + first, Float.NEGATIVE_INFINITY);
@@ -234,7 +245,8 @@ public final class Attention {
             }
             Vectors.softmax(p, row, keys); // −∞ becomes exactly 0
         }
-        AttentionKernel.weightedSum(p, pOff, n, group, v, vOff, vStride, keys, d, context, h0 * d, d);
+        if (halves) HalfAttentionKernel.weightedSum(p, pOff, n, group, cache.halfValues(layer), vOff, vStride, keys, d, context, h0 * d, d);
+        else AttentionKernel.weightedSum(p, pOff, n, group, cache.values(layer), vOff, vStride, keys, d, context, h0 * d, d);
     }
 
     /** kᵀ [d × n] from n keys of width d, key j at src[off + j·stride]. */
