@@ -41,8 +41,8 @@ import org.attentionsearch.weights.GgmlType;
  * BF16, Q4_0, Q4_K and Q6_K are there when named, each read in place in its file's type; the K-quants' rows of 576
  * or 896 values do not fill their blocks of 256, so those matrices fall back to F16 in the file, as
  * convert_hf_to_gguf.py would write them),
- * {@code -Donly=pp512,tg128,tg64@1024}, {@code -Drounds=3} and our cache, {@code -Dkv=f32} (the default) or
- * {@code f16} (as llama.cpp's), to choose.
+ * {@code -Donly=pp512,tg128,tg64@1024}, {@code -Drounds=3} and our caches, {@code -Dkv=f32} (the default),
+ * {@code f16} (as llama.cpp's) or both, {@code f32,f16} (a line for each, timed in the same rounds), to choose.
  */
 public final class DecoderSideBySide {
 
@@ -70,8 +70,9 @@ public final class DecoderSideBySide {
 
     private static int sink; // keeps every chosen id live
 
-    /** Our key/value cache ({@code -Dkv=f32|f16}): float32 by default, as generation's; llama.cpp's is its default F16. */
-    private static final KeyValueCache.Precision KV = KeyValueCache.Precision.valueOf(System.getProperty("kv", "f32").trim().toUpperCase(Locale.ROOT));
+    /** Our key/value caches ({@code -Dkv=f32,f16}), each timed in every round: float32 by default, as generation's; llama.cpp's is its default F16. */
+    private static final List<KeyValueCache.Precision> KV = Arrays.stream(System.getProperty("kv", "f32").split(","))
+            .map(k -> KeyValueCache.Precision.valueOf(k.trim().toUpperCase(Locale.ROOT))).toList();
 
     /**
      * Memory, in one process: ours as the heap in use after a full collection with the model
@@ -128,24 +129,34 @@ public final class DecoderSideBySide {
                             int threads, int rounds, Random random) {
         int[] prompt = prompt(decoder, w.prompt(), random);
         int batch = Math.max(512, w.prompt());
-        double[] o = new double[rounds], off = new double[rounds], on = new double[rounds], head = new double[rounds];
+        double[][] o = new double[KV.size()][rounds], head = new double[KV.size()][rounds];
+        double[] off = new double[rounds], on = new double[rounds];
         try (LlamaCpp.Session plain = LlamaCpp.session(llama, w.contextLength(), batch, threads, false);
              LlamaCpp.Session flash = LlamaCpp.session(llama, w.contextLength(), batch, threads, true)) {
             for (int r = 0; r < rounds; r++) {
-                double[] headSeconds = new double[1];
-                o[r] = w.promptOnly() ? oursPrompt(ours, prompt) : oursSteps(ours, prompt, w.steps(), headSeconds);
-                head[r] = headSeconds[0] / w.timedTokens();
+                StringBuilder ourRates = new StringBuilder();
+                for (int k = 0; k < KV.size(); k++) {
+                    double[] headSeconds = new double[1];
+                    o[k][r] = w.promptOnly() ? oursPrompt(ours, prompt, KV.get(k)) : oursSteps(ours, prompt, w.steps(), headSeconds, KV.get(k));
+                    head[k][r] = headSeconds[0] / w.timedTokens();
+                    ourRates.append(String.format(Locale.ROOT, "ours (%s cache) %.1f, ", KV.get(k), o[k][r]));
+                }
                 off[r] = w.promptOnly() ? llamaPrompt(plain, prompt) : llamaSteps(plain, prompt, w.steps());
                 on[r] = w.promptOnly() ? llamaPrompt(flash, prompt) : llamaSteps(flash, prompt, w.steps());
-                System.err.printf(Locale.ROOT, "  %s %s %s t%d round %d: ours %.1f, llama fa off %.1f, on %.1f tokens/s%n",
-                        decoder.label(), type, w.name(), threads, r, o[r], off[r], on[r]);
+                System.err.printf(Locale.ROOT, "  %s %s %s t%d round %d: %sllama fa off %.1f, on %.1f tokens/s%n",
+                        decoder.label(), type, w.name(), threads, r, ourRates, off[r], on[r]);
             }
         }
+        for (int k = 0; k < KV.size(); k++) line(decoder, type, w, threads, rounds, KV.get(k), o[k], head[k], off, on);
+    }
+
+    private static void line(BenchmarkDecoders decoder, GgmlType type, Workload w, int threads, int rounds, KeyValueCache.Precision kv,
+                             double[] o, double[] head, double[] off, double[] on) {
         double ourRate = median(o), offRate = median(off), onRate = median(on), best = Math.max(offRate, onRate);
         String headPart = w.promptOnly() ? "" : String.format(Locale.ROOT, ",\"ours_lm_head_ms_per_token\":%.2f", 1000 * median(head));
         System.out.printf(Locale.ROOT,
                 "{\"workload\":\"%s\",\"model\":\"%s\",\"weights\":\"%s\",\"threads\":%d,\"ours_kv\":\"%s\",\"ours_tps\":%.1f,\"llama_tps\":%.1f,\"llama_fa_off_tps\":%.1f,\"llama_fa_on_tps\":%.1f,\"ratio\":%.3f%s,\"rounds\":%d}%n",
-                w.name(), decoder.label(), type, threads, KV.name().toLowerCase(Locale.ROOT), ourRate, best, offRate, onRate, ourRate / best, headPart, rounds);
+                w.name(), decoder.label(), type, threads, kv.name().toLowerCase(Locale.ROOT), ourRate, best, offRate, onRate, ourRate / best, headPart, rounds);
     }
 
     /** A few short runs of each engine, so neither is timed cold (JIT, first allocations, page faults). */
@@ -155,10 +166,10 @@ public final class DecoderSideBySide {
         try (LlamaCpp.Session plain = LlamaCpp.session(llama, 256, 512, threads, false);
              LlamaCpp.Session flash = LlamaCpp.session(llama, 256, 512, threads, true)) {
             for (int i = 0; i < 2; i++) {
-                oursPrompt(ours, prompt);
+                for (KeyValueCache.Precision kv : KV) oursPrompt(ours, prompt, kv);
                 // Enough steps for C2 to have compiled every decoding kernel: with 16, a run's first
                 // workload still timed one or two rounds of partly compiled code on one thread.
-                oursSteps(ours, Arrays.copyOf(prompt, 16), 96, new double[1]);
+                for (KeyValueCache.Precision kv : KV) oursSteps(ours, Arrays.copyOf(prompt, 16), 96, new double[1], kv);
                 for (LlamaCpp.Session s : List.of(plain, flash)) {
                     llamaPrompt(s, prompt);
                     llamaSteps(s, Arrays.copyOf(prompt, 16), 16);
@@ -199,16 +210,16 @@ public final class DecoderSideBySide {
 
     // ---- one run of each engine, tokens per second
 
-    private static double oursPrompt(Model model, int[] prompt) {
+    private static double oursPrompt(Model model, int[] prompt, KeyValueCache.Precision kv) {
         long t0 = System.nanoTime();
-        float[] logits = lastLogits(model, model.forward(prompt, new KeyValueCache(model.config(), KV), false));
+        float[] logits = lastLogits(model, model.forward(prompt, new KeyValueCache(model.config(), kv), false));
         sink += Sampler.argmax(logits, 0, logits.length);
         return prompt.length / ((System.nanoTime() - t0) / 1e9);
     }
 
     /** {@code steps} single-token passes after the prompt; {@code headSeconds[0]} gets the LM head's and argmax's share. */
-    private static double oursSteps(Model model, int[] prompt, int steps, double[] headSeconds) {
-        KeyValueCache cache = new KeyValueCache(model.config(), KV);
+    private static double oursSteps(Model model, int[] prompt, int steps, double[] headSeconds, KeyValueCache.Precision kv) {
+        KeyValueCache cache = new KeyValueCache(model.config(), kv);
         float[] logits = lastLogits(model, model.forward(prompt, cache, false));
         int id = Sampler.argmax(logits, 0, logits.length);
         long head = 0, t0 = System.nanoTime();
