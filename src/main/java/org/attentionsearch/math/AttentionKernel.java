@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * Both are the same shape, out = scale · x·y over strips of two vectors of columns, so one
  * pair of register-blocked kernels serves both: a block of 12 rows and a whole strip keeps a
- * 12 × 2-vector tile in 24 registers (two loads and twelve broadcasts feed 24 FMAs); anything
- * else goes four rows at a time, with masks on a partial strip. Every output is one FMA chain
+ * 12 × 2-vector tile in 24 registers (two loads and twelve broadcasts feed 24 FMAs); other
+ * blocks go four rows at a time, with masks on a partial strip; and up to four rows alone (a
+ * decoding step) take strips of four vectors, a 4 × 4-vector tile in 16 registers. Every output is one FMA chain
  * in index order, then one multiply by scale, so the result does not depend on the blocking.
  * The tall kernel has no masked path: with one, C1's profiling tier gave up on it ("out of
  * virtual registers in LIR generator"), C2 never compiled it, and attention ran about 40
@@ -48,7 +49,7 @@ public final class AttentionKernel {
     public static void scores(float[] q, int qOff, int qStride, int rows, float[] kT, int kTOff, int kTStride, int keys,
                               int d, float scale, float[] out, int outOff, int outStride) {
         if (rows <= SHORT) {
-            scoresByKeyRows(q, qOff, qStride, rows, kT, kTOff, kTStride, keys, d, scale, out, outOff, outStride);
+            columns(q, qOff, qStride, rows, kT, kTOff, kTStride, d, keys, scale, out, outOff, outStride);
             return;
         }
         for (int j = 0; j < keys; j += 2 * L) {
@@ -57,19 +58,19 @@ public final class AttentionKernel {
     }
 
     /**
-     * A few queries (a decoding step's, or its group's heads) against 4L keys at a time: their
-     * sums stay in sixteen registers over all d rows of kᵀ, so each key is loaded once for up to
-     * four queries and no partial sum goes through memory (streaming whole rows of kᵀ with the
-     * sums in the first-level cache measured two to three times slower). Every output is the same
-     * FMA chain over c in order, then one multiply by scale: the bits of the other kernels.
+     * A few rows (a decoding step's, or its group's heads) against 4L columns at a time: the
+     * sums stay in sixteen registers over the whole inner dimension, so each key or value is
+     * loaded once for up to four rows and no partial sum goes through memory (streaming whole
+     * rows of kᵀ with the sums in the first-level cache measured two to three times slower).
+     * Every output is the same FMA chain in index order, then one multiply by scale: the bits of
+     * the other kernels. out[r][0..cols) = scale · Σ_kk x[r][kk]·y[kk][0..cols): strips of 4L
+     * columns, then single vectors.
      */
-    private static void scoresByKeyRows(float[] q, int qOff, int qStride, int rows, float[] kT, int kTOff, int kTStride,
-                                        int keys, int d, float scale, float[] out, int outOff, int outStride) {
+    private static void columns(float[] x, int xOff, int xs, int rows, float[] y, int yOff, int yStride, int kLen, int cols,
+                                float scale, float[] out, int outOff, int os) {
         int j = 0;
-        for (; j + 4 * L <= keys; j += 4 * L) fewAgainstWide(q, qOff, qStride, rows, kT, kTOff + j, kTStride, d, scale, out, outOff + j, outStride);
-        for (; j < keys; j += L) {
-            fewAgainstOne(q, qOff, qStride, rows, kT, kTOff + j, kTStride, d, S.indexInRange(j, keys), scale, out, outOff + j, outStride);
-        }
+        for (; j + 4 * L <= cols; j += 4 * L) fewAgainstWide(x, xOff, xs, rows, y, yOff + j, yStride, kLen, scale, out, outOff + j, os);
+        for (; j < cols; j += L) fewAgainstOne(x, xOff, xs, rows, y, yOff + j, yStride, kLen, S.indexInRange(j, cols), scale, out, outOff + j, os);
     }
 
     /** One to four rows of x (missing ones repeat the last, only real rows are stored) against 4L columns of y. */
@@ -123,10 +124,8 @@ public final class AttentionKernel {
      */
     public static void weightedSum(float[] p, int pOff, int pStride, int rows, float[] v, int vOff, int vStride,
                                    int n, int d, float[] z, int zOff, int zStride) {
-        if (rows <= SHORT) { // a step's few rows: 4L columns at a time, so each value is read once (d ≤ 4L)
-            int c = 0;
-            for (; c + 4 * L <= d; c += 4 * L) fewAgainstWide(p, pOff, pStride, rows, v, vOff + c, vStride, n, 1f, z, zOff + c, zStride);
-            for (; c < d; c += L) fewAgainstOne(p, pOff, pStride, rows, v, vOff + c, vStride, n, S.indexInRange(c, d), 1f, z, zOff + c, zStride);
+        if (rows <= SHORT) { // a step's few rows: 4L columns at a time, so each value is read once
+            columns(p, pOff, pStride, rows, v, vOff, vStride, n, d, 1f, z, zOff, zStride);
             return;
         }
         for (int c = 0; c < d; c += 2 * L) {

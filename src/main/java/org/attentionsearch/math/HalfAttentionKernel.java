@@ -56,40 +56,57 @@ public final class HalfAttentionKernel {
     /**
      * Scores of {@code rows} queries (row r at q[qOff + r·qStride], d values) against the first
      * {@code keys} keys of kT, halves transposed with rows {@code kTStride} apart; row r of the
-     * scores at out[outOff + r·outStride]. Four queries and 4L keys at a time, their sums held in
-     * sixteen registers over all d rows of kᵀ: every half is widened once for four queries, and
-     * no partial sum goes through memory (streaming whole rows of kᵀ instead, with the sums in
-     * memory, measured two to five times slower).
+     * scores at out[outOff + r·outStride]. As AttentionKernel's few-row path: four queries
+     * against 4L keys at a time, the sums in sixteen registers over all d rows of kᵀ, so every
+     * half is widened once for four queries and no partial sum goes through memory.
      */
     public static void scores(float[] q, int qOff, int qStride, int rows, short[] kT, int kTOff, int kTStride, int keys,
                               int d, float scale, float[] out, int outOff, int outStride) {
         for (int r = 0; r < rows; r += SHORT) {
-            int n = Math.min(SHORT, rows - r), qr = qOff + r * qStride, or = outOff + r * outStride, j = 0;
-            for (; j + 4 * L <= keys; j += 4 * L) scoreStrip(q, qr, qStride, n, kT, kTOff + j, kTStride, d, scale, out, or + j, outStride);
-            for (; j < keys; j += L) {
-                scoreVector(q, qr, qStride, n, kT, kTOff + j, kTStride, d, S.indexInRange(j, keys), scale, out, or + j, outStride);
-            }
+            columns(q, qOff + r * qStride, qStride, Math.min(SHORT, rows - r), kT, kTOff, kTStride, d, keys, scale,
+                    out, outOff + r * outStride, outStride);
         }
     }
 
-    /** One to four query rows (missing ones repeat the last, only real rows are stored) against 4L keys. */
-    private static void scoreStrip(float[] q, int qOff, int qs, int rows, short[] kT, int kOff, int kTStride, int d,
-                                   float scale, float[] out, int outOff, int os) {
+    /**
+     * z = p·v for {@code rows} weight rows (row r at p[pOff + r·pStride]) over n values of width d,
+     * halves, value j at v[vOff + j·vStride]; row r of z at z[zOff + r·zStride]. Four rows and 4L
+     * columns at a time (a whole head of 64 on 512-bit vectors), so each value is read once.
+     */
+    public static void weightedSum(float[] p, int pOff, int pStride, int rows, short[] v, int vOff, int vStride,
+                                   int n, int d, float[] z, int zOff, int zStride) {
+        for (int r = 0; r < rows; r += SHORT) {
+            columns(p, pOff + r * pStride, pStride, Math.min(SHORT, rows - r), v, vOff, vStride, n, d, 1f,
+                    z, zOff + r * zStride, zStride);
+        }
+    }
+
+    /** out[r][0..cols) = scale · Σ_kk x[r][kk]·y[kk][0..cols) for one to four rows: strips of 4L columns, then single vectors. */
+    private static void columns(float[] x, int xOff, int xs, int rows, short[] y, int yOff, int yStride, int kLen, int cols,
+                                float scale, float[] out, int outOff, int os) {
+        int j = 0;
+        for (; j + 4 * L <= cols; j += 4 * L) fewAgainstWide(x, xOff, xs, rows, y, yOff + j, yStride, kLen, scale, out, outOff + j, os);
+        for (; j < cols; j += L) fewAgainstOne(x, xOff, xs, rows, y, yOff + j, yStride, kLen, S.indexInRange(j, cols), scale, out, outOff + j, os);
+    }
+
+    /** One to four rows of x (missing ones repeat the last, only real rows are stored) against 4L columns of y. */
+    private static void fewAgainstWide(float[] x, int xOff, int xs, int rows, short[] y, int yOff, int yStride, int kLen,
+                                       float scale, float[] out, int outOff, int os) {
         int last = rows - 1;
-        int q0 = qOff, q1 = qOff + Math.min(1, last) * qs, q2 = qOff + Math.min(2, last) * qs, q3 = qOff + last * qs;
+        int x0 = xOff, x1 = xOff + Math.min(1, last) * xs, x2 = xOff + Math.min(2, last) * xs, x3 = xOff + last * xs;
         FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
-        for (int c = 0; c < d; c++) {
-            int at = kOff + c * kTStride;
-            FloatVector k0 = widen(kT, at), k1 = widen(kT, at + L), k2 = widen(kT, at + 2 * L), k3 = widen(kT, at + 3 * L);
-            FloatVector x = FloatVector.broadcast(S, q[q0 + c]);
-            a0 = k0.fma(x, a0); a1 = k1.fma(x, a1); a2 = k2.fma(x, a2); a3 = k3.fma(x, a3);
-            x = FloatVector.broadcast(S, q[q1 + c]);
-            b0 = k0.fma(x, b0); b1 = k1.fma(x, b1); b2 = k2.fma(x, b2); b3 = k3.fma(x, b3);
-            x = FloatVector.broadcast(S, q[q2 + c]);
-            c0 = k0.fma(x, c0); c1 = k1.fma(x, c1); c2 = k2.fma(x, c2); c3 = k3.fma(x, c3);
-            x = FloatVector.broadcast(S, q[q3 + c]);
-            e0 = k0.fma(x, e0); e1 = k1.fma(x, e1); e2 = k2.fma(x, e2); e3 = k3.fma(x, e3);
+        for (int kk = 0; kk < kLen; kk++) {
+            int at = yOff + kk * yStride;
+            FloatVector y0 = widen(y, at), y1 = widen(y, at + L), y2 = widen(y, at + 2 * L), y3 = widen(y, at + 3 * L);
+            FloatVector e = FloatVector.broadcast(S, x[x0 + kk]);
+            a0 = y0.fma(e, a0); a1 = y1.fma(e, a1); a2 = y2.fma(e, a2); a3 = y3.fma(e, a3);
+            e = FloatVector.broadcast(S, x[x1 + kk]);
+            b0 = y0.fma(e, b0); b1 = y1.fma(e, b1); b2 = y2.fma(e, b2); b3 = y3.fma(e, b3);
+            e = FloatVector.broadcast(S, x[x2 + kk]);
+            c0 = y0.fma(e, c0); c1 = y1.fma(e, c1); c2 = y2.fma(e, c2); c3 = y3.fma(e, c3);
+            e = FloatVector.broadcast(S, x[x3 + kk]);
+            e0 = y0.fma(e, e0); e1 = y1.fma(e, e1); e2 = y2.fma(e, e2); e3 = y3.fma(e, e3);
         }
         for (int r = 0; r < rows; r++) {
             int o = outOff + r * os;
@@ -100,64 +117,19 @@ public final class HalfAttentionKernel {
         }
     }
 
-    /** As {@link #scoreStrip} against the keys of one vector, those outside m left alone. */
-    private static void scoreVector(float[] q, int qOff, int qs, int rows, short[] kT, int kOff, int kTStride, int d,
-                                    VectorMask<Float> m, float scale, float[] out, int outOff, int os) {
-        int last = rows - 1;
-        int q0 = qOff, q1 = qOff + Math.min(1, last) * qs, q2 = qOff + Math.min(2, last) * qs, q3 = qOff + last * qs;
-        FloatVector a = FloatVector.zero(S), b = a, c = a, e = a;
-        for (int x = 0; x < d; x++) {
-            FloatVector k = widen(kT, kOff + x * kTStride, m);
-            a = k.fma(FloatVector.broadcast(S, q[q0 + x]), a);
-            b = k.fma(FloatVector.broadcast(S, q[q1 + x]), b);
-            c = k.fma(FloatVector.broadcast(S, q[q2 + x]), c);
-            e = k.fma(FloatVector.broadcast(S, q[q3 + x]), e);
-        }
-        for (int r = 0; r < rows; r++) (r == 0 ? a : r == 1 ? b : r == 2 ? c : e).mul(scale).intoArray(out, outOff + r * os, m);
-    }
-
-    /**
-     * z = p·v for {@code rows} weight rows (row r at p[pOff + r·pStride]) over n values of width d,
-     * halves, value j at v[vOff + j·vStride]; row r of z at z[zOff + r·zStride]. Four rows and up
-     * to 4L columns at a time (a whole head of 64 on 512-bit vectors), so that each value is read once.
-     */
-    public static void weightedSum(float[] p, int pOff, int pStride, int rows, short[] v, int vOff, int vStride,
-                                   int n, int d, float[] z, int zOff, int zStride) {
-        for (int c = 0; c < d; c += 4 * L) {
-            for (int r = 0; r < rows; r += SHORT) {
-                strip(p, pOff + r * pStride, pStride, Math.min(SHORT, rows - r), v, vOff + c, vStride, n, Math.min(4 * L, d - c),
-                        z, zOff + r * zStride + c, zStride);
-            }
-        }
-    }
-
-    /** One to four rows over a strip of up to 4L columns; missing rows repeat the last, and only real rows are stored. */
-    private static void strip(float[] x, int xOff, int xs, int rows, short[] y, int yOff, int yStride, int kLen, int cols,
-                              float[] out, int outOff, int os) {
-        VectorMask<Float> m0 = S.indexInRange(0, cols), m1 = S.indexInRange(L, cols);
-        VectorMask<Float> m2 = S.indexInRange(2 * L, cols), m3 = S.indexInRange(3 * L, cols);
+    /** As {@link #fewAgainstWide} against the columns of one vector, those outside m left alone. */
+    private static void fewAgainstOne(float[] x, int xOff, int xs, int rows, short[] y, int yOff, int yStride, int kLen,
+                                      VectorMask<Float> m, float scale, float[] out, int outOff, int os) {
         int last = rows - 1;
         int x0 = xOff, x1 = xOff + Math.min(1, last) * xs, x2 = xOff + Math.min(2, last) * xs, x3 = xOff + last * xs;
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, e0 = a0, e1 = a0, e2 = a0, e3 = a0;
+        FloatVector a = FloatVector.zero(S), b = a, c = a, e = a;
         for (int kk = 0; kk < kLen; kk++) {
-            int at = yOff + kk * yStride;
-            FloatVector v0 = widen(y, at, m0), v1 = widen(y, at + L, m1), v2 = widen(y, at + 2 * L, m2), v3 = widen(y, at + 3 * L, m3);
-            FloatVector e = FloatVector.broadcast(S, x[x0 + kk]);
-            a0 = v0.fma(e, a0); a1 = v1.fma(e, a1); a2 = v2.fma(e, a2); a3 = v3.fma(e, a3);
-            e = FloatVector.broadcast(S, x[x1 + kk]);
-            b0 = v0.fma(e, b0); b1 = v1.fma(e, b1); b2 = v2.fma(e, b2); b3 = v3.fma(e, b3);
-            e = FloatVector.broadcast(S, x[x2 + kk]);
-            c0 = v0.fma(e, c0); c1 = v1.fma(e, c1); c2 = v2.fma(e, c2); c3 = v3.fma(e, c3);
-            e = FloatVector.broadcast(S, x[x3 + kk]);
-            e0 = v0.fma(e, e0); e1 = v1.fma(e, e1); e2 = v2.fma(e, e2); e3 = v3.fma(e, e3);
+            FloatVector v = widen(y, yOff + kk * yStride, m);
+            a = v.fma(FloatVector.broadcast(S, x[x0 + kk]), a);
+            b = v.fma(FloatVector.broadcast(S, x[x1 + kk]), b);
+            c = v.fma(FloatVector.broadcast(S, x[x2 + kk]), c);
+            e = v.fma(FloatVector.broadcast(S, x[x3 + kk]), e);
         }
-        for (int r = 0; r < rows; r++) {
-            int o = outOff + r * os;
-            (r == 0 ? a0 : r == 1 ? b0 : r == 2 ? c0 : e0).intoArray(out, o, m0);
-            (r == 0 ? a1 : r == 1 ? b1 : r == 2 ? c1 : e1).intoArray(out, o + L, m1);
-            (r == 0 ? a2 : r == 1 ? b2 : r == 2 ? c2 : e2).intoArray(out, o + 2 * L, m2);
-            (r == 0 ? a3 : r == 1 ? b3 : r == 2 ? c3 : e3).intoArray(out, o + 3 * L, m3);
-        }
+        for (int r = 0; r < rows; r++) (r == 0 ? a : r == 1 ? b : r == 2 ? c : e).mul(scale).intoArray(out, outOff + r * os, m);
     }
 }
