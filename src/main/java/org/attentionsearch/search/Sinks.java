@@ -76,6 +76,25 @@ public final class Sinks {
         return (value[from + j] / a) / (otherValue / otherWeight);
     }
 
+    /**
+     * ρ as {@link #valueRatio(float[], float[], int, int, int)} gives it for one head, from the row's
+     * weights and the keys' ‖f(x_k)‖ ({@code norms} from {@code normFrom}) instead of the value
+     * norms: value k is α_k‖f(x_k)‖, the same float product {@link Analysis#valueNorms} holds,
+     * so the ratio is the same to the bit without the n×n matrix.
+     */
+    public static double valueRatio(float[] weight, int from, float[] norms, int normFrom, int keys, int j) {
+        double otherWeight = 0, otherValue = 0;
+        for (int k = 0; k < keys; k++) {
+            if (k == j) continue;
+            otherWeight += Math.max(0f, weight[from + k]);
+            otherValue += weight[from + k] * norms[normFrom + k];
+        }
+        double a = weight[from + j];
+        if (!(otherWeight > 0) || !(a > 0)) return Double.NaN;
+        float value = weight[from + j] * norms[normFrom + j];
+        return (value / a) / (otherValue / otherWeight);
+    }
+
     /** The sink flags of one row's keys {@code from … from + keys − 1}. */
     public static boolean[] mark(float[] weight, float[] value, int from, int keys) {
         boolean[] sink = new boolean[keys];
