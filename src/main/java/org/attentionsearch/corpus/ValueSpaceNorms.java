@@ -3,6 +3,9 @@ package org.attentionsearch.corpus;
 import java.util.Map;
 import java.util.WeakHashMap;
 
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.attentionsearch.math.WeightMatrix;
 import org.attentionsearch.model.Model;
 
@@ -20,6 +23,8 @@ import org.attentionsearch.model.Model;
  */
 final class ValueSpaceNorms {
 
+    private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = D.length();
     private static final Map<Model, ValueSpaceNorms> MODELS = new WeakHashMap<>();
 
     private final Model model;
@@ -65,20 +70,25 @@ final class ValueSpaceNorms {
 
     /**
      * ‖x_r W_O^h‖ for {@code rows} vectors of width d, x_r at x[off + r·d], into out[outOff + r];
-     * {@code gram} is G_h ({@link #grams}). u = G x as d rows added up, then x·u.
+     * {@code gram} is G_h ({@link #grams}). u = G x as d rows of G added up, a vector of u at a
+     * time, then x·u.
      */
     static void norms(double[] gram, int d, float[] x, int off, int rows, double[] out, int outOff) {
-        double[] u = new double[d];
+        double[] xd = new double[d];
         for (int r = 0; r < rows; r++) {
-            int o = off + r * d;
-            java.util.Arrays.fill(u, 0);
-            for (int a = 0; a < d; a++) {
-                double xa = x[o + a];
-                int g = a * d;
-                for (int b = 0; b < d; b++) u[b] += xa * gram[g + b];
-            }
+            for (int a = 0; a < d; a++) xd[a] = x[off + r * d + a];
             double s = 0;
-            for (int b = 0; b < d; b++) s += x[o + b] * u[b];
+            int b = 0;
+            for (; b <= d - L; b += L) {
+                DoubleVector u = DoubleVector.zero(D);
+                for (int a = 0; a < d; a++) u = DoubleVector.fromArray(D, gram, a * d + b).fma(DoubleVector.broadcast(D, xd[a]), u);
+                s += u.mul(DoubleVector.fromArray(D, xd, b)).reduceLanes(VectorOperators.ADD);
+            }
+            for (; b < d; b++) {
+                double u = 0;
+                for (int a = 0; a < d; a++) u += xd[a] * gram[a * d + b];
+                s += xd[b] * u;
+            }
             out[outOff + r] = Math.sqrt(Math.max(0, s));
         }
     }
