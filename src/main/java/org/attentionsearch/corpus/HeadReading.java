@@ -77,13 +77,28 @@ final class HeadReading {
             AttentionMask mask = a.model().attention(l).mask();
             float[] fNorm = keyNorms[l][h];
             HeadSummary[][] summaries = summarised[l] > 0 ? out[summarised[l] - 1] : null;
+            int[] heavy = new int[4];
+            double[] ratios = new double[4];
             for (int i = 0; i < n; i++) {
                 int first = mask.firstVisible(i), keys = mask.visibleKeys(i, n), row = (h * n + i) * n;
                 double effective = Analysis.effectiveResults(w, row + first, keys);
+                // The keys that may be sinks, those that take ≥ MIN_WEIGHT of the row (at most three), and their ρ in one pass.
+                int heavyKeys = 0;
+                for (int j = first; j < first + keys; j++) {
+                    if (w[row + j] >= Sinks.MIN_WEIGHT) {
+                        if (heavyKeys == heavy.length) {
+                            heavy = java.util.Arrays.copyOf(heavy, 2 * heavyKeys);
+                            ratios = new double[2 * heavyKeys];
+                        }
+                        heavy[heavyKeys++] = j - first;
+                    }
+                }
+                if (heavyKeys > 0) Sinks.valueRatios(w, row + first, fNorm, first, keys, heavy, heavyKeys, ratios);
                 if (summaries != null) {
                     int top = first;
                     for (int j = first + 1; j < first + keys; j++) if (w[row + j] > w[row + top]) top = j;
-                    boolean sink = Sinks.isSink(w[row + top], Sinks.valueRatio(w, row + first, fNorm, first, keys, top - first));
+                    boolean sink = false; // a key under MIN_WEIGHT is no sink
+                    for (int c = 0; c < heavyKeys; c++) if (heavy[c] == top - first) sink = Sinks.isSink(w[row + top], ratios[c]);
                     summaries[i][h] = new HeadSummary(top - i, ids[top], (float) Math.log(effective), sink);
                 }
                 if (sums == null) continue;
@@ -95,10 +110,10 @@ final class HeadReading {
                     float wj = w[row + j];
                     if (j != i && ids[j] == ids[i]) duplicate += wj;
                     if (special[j]) specials += wj;
-                    // ρ costs a pass over the row; at most three keys take ≥ 0.3 of it.
-                    if (wj >= Sinks.MIN_WEIGHT && Sinks.isSink(wj, Sinks.valueRatio(w, row + first, fNorm, first, keys, j - first))) {
-                        sinkWeight += wj;
-                    }
+                }
+                for (int c = 0; c < heavyKeys; c++) {
+                    float wj = w[row + first + heavy[c]];
+                    if (Sinks.isSink(wj, ratios[c])) sinkWeight += wj;
                 }
                 sums.add(l, h, HeadSums.Stat.DUPLICATE, duplicate);
                 sums.add(l, h, HeadSums.Stat.SPECIAL, specials);
