@@ -215,10 +215,11 @@ public final class CorpusIndexWriter implements AutoCloseable {
         text.add(new IntField(Fields.LINE, doc, Field.Store.YES));
         text.add(new StoredField(Fields.TEXT, a.text()));
         docs.add(text);
-        List<Occurrence> occurrences = Contexts.of(a, doc, layers);
-        for (Occurrence o : occurrences) docs.add(document(o));
         if (sums == null && !sumsLost) sums = new HeadSums(a.config().layers(), a.config().heads());
-        if (sums != null) sums.add(a, a.model().tokenizer());
+        // One pass over the heads' weights gives both the head statistics' sums and the summaries.
+        HeadSummary[][][] summaries = HeadReading.read(a, a.model().tokenizer(), sums, layers);
+        List<Occurrence> occurrences = Contexts.of(a, doc, layers, summaries);
+        for (Occurrence o : occurrences) docs.add(document(o));
         pending.submit(() -> writer.addDocuments(docs));
         texts++;
         tokens += occurrences.size();

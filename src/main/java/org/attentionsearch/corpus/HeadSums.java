@@ -4,12 +4,8 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.attentionsearch.model.AttentionMask;
 import org.attentionsearch.model.ModelConfig;
-import org.attentionsearch.model.Trace;
 import org.attentionsearch.search.Analysis;
-import org.attentionsearch.search.Sinks;
-import org.attentionsearch.search.View;
 import org.attentionsearch.text.Tokenizer;
 
 /**
@@ -48,50 +44,21 @@ public final class HeadSums implements Serializable {
 
     /** Adds every query of one analysed text (which must keep its attention weights). */
     public void add(Analysis a, Tokenizer tokenizer) {
-        ModelConfig c = a.config();
+        HeadReading.read(a, tokenizer, this, new int[0]);
+    }
+
+    /** Checks that an analysis is of this model's shape before its queries are added. */
+    void check(ModelConfig c) {
         if (c.layers() != layers || c.heads() != heads) throw new IllegalArgumentException("another model's analysis");
-        Trace trace = a.trace();
-        int n = a.length(), hidden = c.hiddenSize();
-        int[] ids = a.tokens().stream().mapToInt(t -> t.id()).toArray();
-        boolean[] special = new boolean[n];
-        for (int j = 0; j < n; j++) special[j] = tokenizer.isSpecial(ids[j]);
-        for (int l = 0; l < layers; l++) {
-            AttentionMask mask = a.model().attention(l).mask();
-            float[] projections = trace.layer(l, "attention.head_projections"); // [heads, n, hidden]
-            double[] total = new double[n];
-            double[][] norms = new double[heads][n];
-            for (int h = 0; h < heads; h++) {
-                for (int i = 0; i < n; i++) {
-                    double s = 0;
-                    int o = (h * n + i) * hidden;
-                    for (int x = 0; x < hidden; x++) s += (double) projections[o + x] * projections[o + x];
-                    norms[h][i] = Math.sqrt(s);
-                    total[i] += norms[h][i];
-                }
-            }
-            for (int h = 0; h < heads; h++) {
-                View.Head view = new View.Head(l, h);
-                float[] w = a.weights(view), v = a.valueNorms(view);
-                int base = (l * heads + h) * STATS;
-                for (int i = 0; i < n; i++) {
-                    int first = mask.firstVisible(i), keys = mask.visibleKeys(i, n), row = i * n;
-                    sums[base + Stat.EFFECTIVE.ordinal()] += Analysis.effectiveResults(w, row + first, keys);
-                    if (i >= 1) sums[base + Stat.PREVIOUS.ordinal()] += w[row + i - 1];
-                    sums[base + Stat.FIRST.ordinal()] += first == 0 ? w[row] : 0;
-                    double duplicate = 0, specials = 0, sinkWeight = 0;
-                    boolean[] sink = Sinks.mark(w, v, row + first, keys);
-                    for (int j = first; j < first + keys; j++) {
-                        if (j != i && ids[j] == ids[i]) duplicate += w[row + j];
-                        if (special[j]) specials += w[row + j];
-                        if (sink[j - first]) sinkWeight += w[row + j];
-                    }
-                    sums[base + Stat.DUPLICATE.ordinal()] += duplicate;
-                    sums[base + Stat.SPECIAL.ordinal()] += specials;
-                    sums[base + Stat.SINKS.ordinal()] += sinkWeight;
-                    sums[base + Stat.VALUE_SHARE.ordinal()] += total[i] > 0 ? norms[h][i] / total[i] : 0;
-                }
-            }
-        }
+    }
+
+    /** Adds one query's {@code stat} of head {@code head} of {@code layer}; each head's own sums, so heads may be added side by side. */
+    void add(int layer, int head, Stat stat, double x) {
+        sums[(layer * heads + head) * STATS + stat.ordinal()] += x;
+    }
+
+    /** Counts a text of n tokens, whose queries were added. */
+    void counted(int n) {
         texts++;
         tokens += n;
         queries += n;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
+import org.attentionsearch.math.Entropy;
 import org.attentionsearch.math.Epilogue;
 import org.attentionsearch.math.MatMul;
 import org.attentionsearch.math.PackedMatrix;
@@ -346,19 +347,11 @@ public final class Analysis {
     /**
      * exp(H(α)) with H(α) = −Σ α ln α: the perplexity of a weight row, i.e. how many results
      * it really clicked — n for a uniform row, 1 when one key takes all the weight. The row is
-     * renormalised in double, H = ln S − Σ a ln a / S with S = Σ a, so that the float rounding of
-     * a long row's sum (a few parts in 10⁷ over thousands of keys) does not shift it.
+     * renormalised in double, H = ln S − Σ a ln a / S with S = Σ a ({@link Entropy}), so that the float
+     * rounding of a long row's sum (a few parts in 10⁷ over thousands of keys) does not shift it.
      */
     public static double effectiveResults(float[] weights, int from, int n) {
-        double sum = 0, logs = 0;
-        for (int j = from; j < from + n; j++) {
-            double a = weights[j];
-            if (a > 0) {
-                sum += a;
-                logs += a * Math.log(a);
-            }
-        }
-        return sum > 0 ? Math.exp(Math.max(0, Math.log(sum) - logs / sum)) : 1;
+        return Math.exp(Math.max(0, Entropy.nats(weights, from, n)));
     }
 
     /** Every query token's page under one view. */

@@ -76,6 +76,31 @@ public final class Sinks {
         return (value[from + j] / a) / (otherValue / otherWeight);
     }
 
+    /**
+     * ρ of several keys of one row at once, as {@link #valueRatio(float[], float[], int, int, int)} gives
+     * each for one head, from the row's weights and the keys' ‖f(x_k)‖ ({@code norms} from
+     * {@code normFrom}; value k is α_k‖f(x_k)‖, the float product {@link Analysis#valueNorms} holds),
+     * to the bit (each key's sums are added in the same order), in one pass over the
+     * row instead of one per key: {@code ratios[c]} for key {@code from + which[c]}, c &lt; count.
+     */
+    public static void valueRatios(float[] weight, int from, float[] norms, int normFrom, int keys, int[] which, int count,
+                                   double[] ratios) {
+        double[] otherWeight = new double[count], otherValue = new double[count];
+        for (int k = 0; k < keys; k++) {
+            float w = weight[from + k], positive = Math.max(0f, w), value = w * norms[normFrom + k];
+            for (int c = 0; c < count; c++) {
+                if (k == which[c]) continue;
+                otherWeight[c] += positive;
+                otherValue[c] += value;
+            }
+        }
+        for (int c = 0; c < count; c++) {
+            double a = weight[from + which[c]];
+            float value = weight[from + which[c]] * norms[normFrom + which[c]];
+            ratios[c] = !(otherWeight[c] > 0) || !(a > 0) ? Double.NaN : (value / a) / (otherValue[c] / otherWeight[c]);
+        }
+    }
+
     /** The sink flags of one row's keys {@code from … from + keys − 1}. */
     public static boolean[] mark(float[] weight, float[] value, int from, int keys) {
         boolean[] sink = new boolean[keys];

@@ -166,6 +166,27 @@ class SinksTest {
         return new TokenRef(position, 100 + position, "t" + position, -1, -1);
     }
 
+    @Test
+    void theRatiosOfSeveralKeysInOnePassAreEachKeysRatioToTheBit() {
+        Random random = new Random(3);
+        for (int trial = 0; trial < 200; trial++) {
+            int keys = 1 + random.nextInt(40), from = random.nextInt(3);
+            float[] w = new float[from + keys], norms = new float[keys], values = new float[from + keys];
+            for (int k = 0; k < keys; k++) {
+                w[from + k] = random.nextInt(4) == 0 ? 0f : random.nextFloat();
+                norms[k] = random.nextFloat() * 3;
+                values[from + k] = w[from + k] * norms[k]; // what Analysis.valueNorms holds for one head
+            }
+            int[] which = random.ints(1 + random.nextInt(Math.min(keys, 4)), 0, keys).distinct().sorted().toArray();
+            double[] ratios = new double[which.length];
+            Sinks.valueRatios(w, from, norms, 0, keys, which, which.length, ratios);
+            for (int c = 0; c < which.length; c++) {
+                double one = Sinks.valueRatio(w, values, from, keys, which[c]);
+                assertEquals(Double.doubleToLongBits(one), Double.doubleToLongBits(ratios[c]), "trial " + trial + " key " + which[c]);
+            }
+        }
+    }
+
     private static Result result(int key, int rank, double weight, double valueShare, boolean sink) {
         return new Result(token(key), rank, weight, 1.5 * key, 2 * valueShare, valueShare, new Snippet("", "t" + key, ""), sink);
     }
