@@ -1,0 +1,67 @@
+package org.attentionsearch.math;
+
+import static org.attentionsearch.math.PackedMatrix.PANEL;
+
+/**
+ * {@link MatMul}'s micro-kernel and {@link VectorMath#gelu} as plain loops, doing the same float
+ * operations in the same order for every lane: each output is the same chain of fused
+ * multiply-adds over k, so the results are the same to the bit.
+ *
+ * <p>What for: a short text's forward pass is over before C2 has compiled the Vector API kernels,
+ * and until then every vector operation runs as the API's own Java fallback, which C2 then also
+ * compiles (a first {@code explain} of one sentence spent about 1.7 s of CPU in C2, most of it on
+ * these). Plain loops are cheap to compile, and C2 vectorises them itself, so small
+ * multiplications ({@link MatMul#PLAIN_MACS}) take this way.
+ */
+final class PlainKernels {
+    private PlainKernels() {
+    }
+
+    /**
+     * tile[i·PANEL + j] = Σ_kk a[(row + i)·k + kk]·b[bOff + kk·PANEL + j] for i < rows, j < PANEL,
+     * each sum a chain of fused multiply-adds in order of kk from 0, as the vector kernels'.
+     */
+    static void kernel(float[] a, int k, int row, int rows, float[] b, int bOff, float[] tile) {
+        java.util.Arrays.fill(tile, 0, rows * PANEL, 0f);
+        for (int i = 0; i < rows; i++) {
+            int ai = (row + i) * k, ti = i * PANEL;
+            for (int kk = 0; kk < k; kk++) {
+                float x = a[ai + kk];
+                int bi = bOff + kk * PANEL;
+                for (int j = 0; j < PANEL; j++) tile[ti + j] = Math.fma(b[bi + j], x, tile[ti + j]);
+            }
+        }
+    }
+
+    /** In place GELU over x[off, off+len): {@link VectorMath#gelu}'s operations, one value at a time. */
+    static void gelu(float[] x, int off, int len) {
+        for (int i = off; i < off + len; i++) x[i] = gelu(x[i]);
+    }
+
+    private static float gelu(float v) {
+        float t = 1f / Math.fma(Math.abs(v), 0.3f, 1f);
+        float q = Math.fma(t, -0.0206128284f, 0.112375781f);
+        q = Math.fma(q, t, -0.228067532f);
+        q = Math.fma(q, t, 0.191581741f);
+        q = Math.fma(q, t, -0.0792473853f);
+        q = Math.fma(q, t, 0.096057862f);
+        q = Math.fma(q, t, 0.0784255639f);
+        q = Math.fma(q, t, 0.110227324f);
+        q = Math.fma(q, t, 0.119572841f);
+        q = Math.fma(q, t, 0.119686633f);
+        float y = v * v * -0.5f;
+        float shifted = Math.fma(y, VectorMath.LOG2E, VectorMath.ROUNDER);
+        float m = shifted - VectorMath.ROUNDER;
+        float r = Math.fma(m, -VectorMath.LN2_LO, Math.fma(m, -VectorMath.LN2_HI, y));
+        float e = Math.fma(r, 0.00139012851f, 0.00836314075f);
+        e = Math.fma(e, r, 0.0416668542f);
+        e = Math.fma(e, r, 0.166665778f);
+        e = Math.fma(e, r, 0.5f);
+        e = Math.fma(r * r, e, r) + 1f;
+        int mi = Float.floatToRawIntBits(shifted) - VectorMath.ROUNDER_BITS;
+        e = y < VectorMath.EXP_MIN ? 0f : e * Float.intBitsToFloat((mi + 127) << 23);
+        float tail = e * t * q;
+        float phi = v < 0f ? tail : -tail + 1f;
+        return v * phi;
+    }
+}
