@@ -203,13 +203,7 @@ public final class MatMul {
             for (int r = r0, rows; r < r1; r += rows) {
                 rows = Math.min(MR, r1 - r);
                 PlainKernels.kernel(a, k, r, rows, w.data(), p * k * PANEL, tile);
-                for (int i = 0; i < rows; i++) { // writeTile's additions, in its order
-                    int ti = i * PANEL, ci = (r + i) * n + col;
-                    if (bias != null) for (int j = 0; j < width; j++) tile[ti + j] += bias[col + j];
-                    if (epilogue == Epilogue.ADD) for (int j = 0; j < width; j++) tile[ti + j] += residual[ci + j];
-                    else if (epilogue == Epilogue.GELU) PlainKernels.gelu(tile, ti, width);
-                    System.arraycopy(tile, ti, c, ci, width);
-                }
+                PlainKernels.finish(tile, rows, c, n, r, col, width, bias, epilogue, residual);
             }
         }
     }

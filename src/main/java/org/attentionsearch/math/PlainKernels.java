@@ -33,6 +33,28 @@ final class PlainKernels {
         }
     }
 
+    /**
+     * {@link MatMul#writeTile}'s work on a tile of {@code rows} rows: c[row+i][col+j] =
+     * epilogue(tile[i][j] + bias[col+j]) for j < width, the additions in its order. (A loop of
+     * its own, so that its caller has none: C2 compiled the caller while it was still running, on
+     * the profile of the first epilogues it had seen, and again for each one it saw later.)
+     */
+    static void finish(float[] tile, int rows, float[] c, int n, int row, int col, int width,
+                       float[] bias, Epilogue epilogue, float[] residual) {
+        for (int i = 0; i < rows; i++) {
+            int ti = i * PANEL, ci = (row + i) * n + col;
+            if (bias != null) add(bias, col, tile, ti, width);
+            if (epilogue == Epilogue.ADD) add(residual, ci, tile, ti, width);
+            else if (epilogue == Epilogue.GELU) gelu(tile, ti, width);
+            System.arraycopy(tile, ti, c, ci, width);
+        }
+    }
+
+    /** to[at + j] += from[off + j] for j < width. */
+    private static void add(float[] from, int off, float[] to, int at, int width) {
+        for (int j = 0; j < width; j++) to[at + j] += from[off + j];
+    }
+
     /** In place GELU over x[off, off+len): {@link VectorMath#gelu}'s operations, one value at a time. */
     static void gelu(float[] x, int off, int len) {
         for (int i = off; i < off + len; i++) x[i] = gelu(x[i]);
