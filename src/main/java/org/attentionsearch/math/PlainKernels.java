@@ -2,16 +2,18 @@ package org.attentionsearch.math;
 
 import static org.attentionsearch.math.PackedMatrix.PANEL;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
- * {@link MatMul}'s micro-kernel and {@link VectorMath#gelu} as plain loops, doing the same float
+ * {@link MatMul}'s micro-kernel, {@link VectorMath#gelu} and {@link Vectors#layerNorm} as plain loops, doing the same float
  * operations in the same order for every lane: each output is the same chain of fused
  * multiply-adds over k, so the results are the same to the bit.
  *
  * <p>What for: a short text's forward pass is over before C2 has compiled the Vector API kernels,
  * and until then every vector operation runs as the API's own Java fallback, which C2 then also
  * compiles (a first {@code explain} of one sentence spent about 1.7 s of CPU in C2, most of it on
- * these). Plain loops are cheap to compile, and C2 vectorises them itself, so small
- * multiplications ({@link MatMul#PLAIN_MACS}) take this way.
+ * these). Plain loops are cheap to compile, so small multiplications ({@link MatMul#PLAIN_MACS})
+ * and a process's first LayerNorms ({@link #NORM_BUDGET}) take this way.
  */
 final class PlainKernels {
     private PlainKernels() {
@@ -53,6 +55,42 @@ final class PlainKernels {
     /** to[at + j] += from[off + j] for j < width. */
     private static void add(float[] from, int off, float[] to, int at, int width) {
         for (int j = 0; j < width; j++) to[at + j] += from[off + j];
+    }
+
+    /**
+     * Values a process may normalise through {@link #layerNorm} before {@link Vectors#layerNorm}
+     * takes its own way: about 42,000 rows of 384, a few tens of milliseconds of plain loops,
+     * against a tenth of a second of CPU for compiling the vector one.
+     */
+    private static final long NORM_BUDGET = 16_000_000L;
+    private static final AtomicLong normSpent = new AtomicLong();
+
+    /** Whether a LayerNorm of {@code len} values still goes through {@link #layerNorm}. */
+    static boolean plainNorm(int len) {
+        return normSpent.get() < NORM_BUDGET && normSpent.addAndGet(len) <= NORM_BUDGET;
+    }
+
+    /**
+     * {@link Vectors#layerNorm}'s operations, one value at a time: the sums kept in
+     * {@link PackedMatrix#LANES} lanes as the vector's, and added up in the same order.
+     */
+    static void layerNorm(float[] x, int xOff, float[] y, int yOff, int len, float[] gamma, float[] beta, float eps) {
+        int lanes = PackedMatrix.LANES;
+        float[] acc = new float[lanes];
+        for (int i = 0; i < len; i += lanes) {
+            for (int j = 0; j < lanes; j++) acc[j] += i + j < len ? x[xOff + i + j] : 0f; // a masked lane adds 0
+        }
+        float mean = Vectors.sumInOrder(acc) / len;
+        java.util.Arrays.fill(acc, 0f);
+        for (int i = 0; i < len; i++) {
+            float d = x[xOff + i] - mean;
+            acc[i % lanes] = Math.fma(d, d, acc[i % lanes]);
+        }
+        float inv = (float) (1.0 / Math.sqrt(Vectors.sumInOrder(acc) / len + eps));
+        for (int i = 0; i < len; i++) {
+            float v = (x[xOff + i] - mean) * inv;
+            y[yOff + i] = Math.fma(v, gamma[i], beta == null ? 0f : beta[i]);
+        }
     }
 
     /** In place GELU over x[off, off+len): {@link VectorMath#gelu}'s operations, one value at a time. */

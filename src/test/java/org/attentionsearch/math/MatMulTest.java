@@ -305,4 +305,21 @@ class MatMulTest {
             assertEquals(Float.floatToIntBits(vector[i]), Float.floatToIntBits(plain[i]), "gelu(" + x[i] + ")"); // any NaN as one
         }
     }
+    @Test
+    void plainLayerNormGivesTheVectorOnesBits() {
+        Random rnd = new Random(13);
+        for (int len : new int[] {1, 2, 7, 15, 16, 17, 31, 33, 100, 384, 385, 1000}) {
+            float[] x = random(rnd, len + 3), gamma = random(rnd, len), beta = random(rnd, len);
+            for (int i = 0; i < x.length; i++) x[i] = x[i] * 3 + 5; // a mean far from 0
+            for (float[] b : new float[][] {null, beta}) {
+                float[] vector = new float[len + 1], plain = new float[len + 1];
+                Vectors.vectorLayerNorm(x, 3, vector, 1, len, gamma, b, 1e-12f);
+                PlainKernels.layerNorm(x, 3, plain, 1, len, gamma, b, 1e-12f);
+                assertArrayEquals(vector, plain, 0f, "layerNorm of " + len + (b == null ? "" : " with β"));
+                float[] inPlace = x.clone();
+                PlainKernels.layerNorm(inPlace, 3, inPlace, 3, len, gamma, b, 1e-12f);
+                assertArrayEquals(Arrays.copyOfRange(vector, 1, len + 1), Arrays.copyOfRange(inPlace, 3, len + 3), 0f, "in place");
+            }
+        }
+    }
 }
