@@ -5,7 +5,7 @@ import static org.attentionsearch.math.PackedMatrix.PANEL;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@link MatMul}'s micro-kernel, {@link VectorMath#gelu} and {@link Vectors#layerNorm} as plain loops, doing the same float
+ * {@link MatMul}'s micro-kernel, {@link VectorMath#gelu}, {@link Vectors#layerNorm} and {@link Vectors#softmax} as plain loops, doing the same float
  * operations in the same order for every lane: each output is the same chain of fused
  * multiply-adds over k, so the results are the same to the bit.
  *
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and until then every vector operation runs as the API's own Java fallback, which C2 then also
  * compiles (a first {@code explain} of one sentence spent about 1.7 s of CPU in C2, most of it on
  * these). Plain loops are cheap to compile, so small multiplications ({@link MatMul#PLAIN_MACS})
- * and a process's first LayerNorms ({@link #NORM_BUDGET}) take this way.
+ * and a process's first LayerNorms and softmaxes ({@link #NORM_BUDGET}) take this way.
  */
 final class PlainKernels {
     private PlainKernels() {
@@ -91,6 +91,55 @@ final class PlainKernels {
             float v = (x[xOff + i] - mean) * inv;
             y[yOff + i] = Math.fma(v, gamma[i], beta == null ? 0f : beta[i]);
         }
+    }
+
+    /** As {@link #NORM_BUDGET}, for the softmax of attention rows. */
+    private static final long SOFTMAX_BUDGET = 16_000_000L;
+    private static final AtomicLong softmaxSpent = new AtomicLong();
+
+    /** Whether a softmax of {@code len} values still goes through {@link #softmax}. */
+    static boolean plainSoftmax(int len) {
+        return softmaxSpent.get() < SOFTMAX_BUDGET && softmaxSpent.addAndGet(len) <= SOFTMAX_BUDGET;
+    }
+
+    /** {@link Vectors#softmax} one value at a time: max, {@link VectorMath#expShifted}'s e^x and lane sums, scale. */
+    static void softmax(float[] x, int off, int len) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < len; i++) max = Math.max(max, x[off + i]); // a maximum is the same in any order
+        if (max == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(x, off, off + len, 0f);
+            return;
+        }
+        int lanes = PackedMatrix.LANES;
+        float[] sums = new float[lanes];
+        for (int i = 0; i < len; i += lanes) {
+            for (int j = 0; j < lanes; j++) {
+                if (i + j < len) {
+                    float e = exp(x[off + i + j] - max);
+                    x[off + i + j] = e;
+                    sums[j] += e;
+                } else {
+                    sums[j] += 0f; // a masked lane adds 0, as the vector's tail does
+                }
+            }
+        }
+        float s = 1f / Vectors.sumInOrder(sums);
+        for (int i = off; i < off + len; i++) x[i] *= s;
+    }
+
+    /** e^y as {@link VectorMath#expShifted} computes it for one lane. */
+    private static float exp(float y) {
+        if (y > VectorMath.EXP_MAX) y = VectorMath.EXP_MAX;
+        float shifted = Math.fma(y, VectorMath.LOG2E, VectorMath.ROUNDER);
+        float m = shifted - VectorMath.ROUNDER;
+        float r = Math.fma(m, -VectorMath.LN2_LO, Math.fma(m, -VectorMath.LN2_HI, y));
+        float e = Math.fma(r, 0.00139012851f, 0.00836314075f);
+        e = Math.fma(e, r, 0.0416668542f);
+        e = Math.fma(e, r, 0.166665778f);
+        e = Math.fma(e, r, 0.5f);
+        e = Math.fma(r * r, e, r) + 1f;
+        int mi = Float.floatToRawIntBits(shifted) - VectorMath.ROUNDER_BITS;
+        return y < VectorMath.EXP_MIN ? 0f : e * Float.intBitsToFloat((mi + 127) << 23);
     }
 
     /** In place GELU over x[off, off+len): {@link VectorMath#gelu}'s operations, one value at a time. */

@@ -36,7 +36,7 @@ final class VectorMath {
     static final float LN2_LO = 1.42860677e-6f;
     /** Below this exp underflows past the smallest normal float; the result is flushed to 0. */
     static final float EXP_MIN = -87.33654f;
-    private static final float EXP_MAX = 88f;
+    static final float EXP_MAX = 88f;
     /** 1.5·2^23: adding it rounds a float of magnitude < 2^22 to an integer in the low mantissa bits. */
     static final float ROUNDER = 12582912f;
     static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);

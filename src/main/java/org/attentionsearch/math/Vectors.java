@@ -98,6 +98,15 @@ public final class Vectors {
      * a row that is entirely −∞ becomes all zeros (it attends to nothing) rather than NaN.
      */
     public static void softmax(float[] x, int off, int len) {
+        if (PlainKernels.plainSoftmax(len)) { // a process's first rows: the same bits, nothing to compile at length
+            PlainKernels.softmax(x, off, len);
+        } else {
+            vectorSoftmax(x, off, len);
+        }
+    }
+
+    /** {@link #softmax} in vectors. */
+    static void vectorSoftmax(float[] x, int off, int len) {
         float m = max(x, off, len);
         if (m == Float.NEGATIVE_INFINITY) {
             java.util.Arrays.fill(x, off, off + len, 0f);

@@ -322,4 +322,22 @@ class MatMulTest {
             }
         }
     }
+    @Test
+    void plainSoftmaxGivesTheVectorOnesBits() {
+        Random rnd = new Random(14);
+        for (int len : new int[] {1, 2, 7, 15, 16, 17, 33, 100, 384, 385}) {
+            for (int kind = 0; kind < 4; kind++) {
+                float[] x = random(rnd, len + 2);
+                for (int i = 0; i < x.length; i++) {
+                    x[i] *= kind == 1 ? 60 : 4; // kind 1 reaches e^x's clamps
+                    if (kind == 2 && i % 3 == 0) x[i] = Float.NEGATIVE_INFINITY; // masked keys
+                    if (kind == 3) x[i] = Float.NEGATIVE_INFINITY; // a row that attends to nothing
+                }
+                float[] vector = x.clone(), plain = x.clone();
+                Vectors.vectorSoftmax(vector, 2, len);
+                PlainKernels.softmax(plain, 2, len);
+                assertArrayEquals(vector, plain, 0f, "softmax of " + len + ", kind " + kind);
+            }
+        }
+    }
 }
