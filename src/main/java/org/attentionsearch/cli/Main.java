@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 import org.attentionsearch.model.NonFiniteValueException;
@@ -59,6 +60,14 @@ public final class Main {
             withCommand[0] = "explain";
             System.arraycopy(args, 0, withCommand, 1, args.length);
             args = withCommand;
+        }
+        Callable<Integer> plain = PlainTexts.command(args);
+        if (plain != null) {
+            try {
+                return plain.call();
+            } catch (Throwable e) { // as picocli's execution handler below
+                return fail(e);
+            }
         }
         CommandLine cli = new CommandLine(new Main());
         // picocli reads every command's annotations when it is added, a good part of a short run's

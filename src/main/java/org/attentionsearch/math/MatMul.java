@@ -5,6 +5,7 @@ import static org.attentionsearch.math.PackedMatrix.PANEL;
 
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -41,7 +42,7 @@ public final class MatMul {
                                 float[] residual, float[] c, int rowStart, int rowEnd) {
         check(a, rowEnd, w.k(), w.n(), bias, epilogue, residual, c);
         Objects.checkFromToIndex(rowStart, rowEnd, rowEnd);
-        multiplyBlock(a, w, bias, epilogue, residual, c, rowStart, rowEnd, 0, w.panels());
+        multiplyBlock(a, w, bias, epilogue, residual, c, rowStart, rowEnd, 0, w.panels(), plain(rowEnd - rowStart, w, epilogue));
     }
 
     /** As above over rows [0, rows), split across {@link Parallel}'s threads. */
@@ -59,14 +60,15 @@ public final class MatMul {
                                 float[] residual, float[] c, Parallel.RangeBody thenRows) {
         check(a, rows, w.k(), w.n(), bias, epilogue, residual, c);
         int threads = Parallel.threads();
+        boolean plain = plain(rows, w, epilogue);
         if (rows >= 4 * MR * threads || w.panels() < threads) {
             Parallel.forRange(rows, 2, (r0, r1) -> { // near-equal shares; tileRows keeps each share's tail whole
-                multiplyBlock(a, w, bias, epilogue, residual, c, r0, r1, 0, w.panels());
+                multiplyBlock(a, w, bias, epilogue, residual, c, r0, r1, 0, w.panels(), plain);
                 if (thenRows != null) thenRows.run(r0, r1);
             });
         } else { // few rows: share out the columns instead
             Parallel.forRange(w.panels(), 1, (p0, p1) ->
-                    multiplyBlock(a, w, bias, epilogue, residual, c, 0, rows, p0, p1));
+                    multiplyBlock(a, w, bias, epilogue, residual, c, 0, rows, p0, p1, plain));
             if (thenRows != null) Parallel.forRange(rows, 1, thenRows);
         }
     }
@@ -106,6 +108,31 @@ public final class MatMul {
         });
     }
 
+    /**
+     * Multiply-adds (rows·k·n) up to which a multiplication of 2 to 15 rows runs
+     * {@link PlainKernels}' loops instead of the Vector API's: the same bits either way, but
+     * nothing for C2 to compile at length. Plain loops reached about 4 GFLOP/s on MiniLM's shapes
+     * on this machine against 75–140 for the compiled vector kernels, so they pay only while the
+     * vector kernels are not yet compiled, which costs about 0.7 s of CPU: a one-sentence
+     * {@code explain} (12 tokens, 255 MFLOP) spends about 0.06 s in them instead. A sentence of 12
+     * tokens through MiniLM's largest layer (384 × 1536) is 7.1 million; from 16 tokens on, and
+     * for one row (a decoder's step, bound by reading W), the vector kernels run at any size.
+     */
+    static final long PLAIN_MACS = 7_100_000L;
+    /**
+     * Multiply-adds a process may spend in the plain loops in all, about a second of them:
+     * after that many short texts (a server's, a file's) the vector kernels are worth compiling.
+     */
+    private static final long PLAIN_BUDGET = 2_000_000_000L;
+    private static final AtomicLong plainSpent = new AtomicLong();
+
+    /** Whether this multiplication goes to the plain loops (see {@link #PLAIN_MACS}). */
+    static boolean plain(int rows, PackedMatrix w, Epilogue epilogue) {
+        long macs = (long) rows * w.k() * w.n();
+        if (rows < 2 || rows >= 16 || macs > PLAIN_MACS || epilogue == Epilogue.GELU_TANH) return false;
+        return plainSpent.get() < PLAIN_BUDGET && plainSpent.addAndGet(macs) <= PLAIN_BUDGET;
+    }
+
     /** Checks the arguments of a multiplication by a [k × n] matrix. */
     static void check(float[] a, int rows, int k, int n, float[] bias, Epilogue epilogue,
                       float[] residual, float[] c) {
@@ -133,6 +160,16 @@ public final class MatMul {
     /** Rows [r0, r1) × panels [p0, p1), single-threaded. */
     static void multiplyBlock(float[] a, PackedMatrix w, float[] bias, Epilogue epilogue,
                               float[] residual, float[] c, int r0, int r1, int p0, int p1) {
+        multiplyBlock(a, w, bias, epilogue, residual, c, r0, r1, p0, p1, false);
+    }
+
+    /** As above, through {@link PlainKernels} when {@code plain}. */
+    static void multiplyBlock(float[] a, PackedMatrix w, float[] bias, Epilogue epilogue,
+                              float[] residual, float[] c, int r0, int r1, int p0, int p1, boolean plain) {
+        if (plain) {
+            multiplyPlain(a, w, bias, epilogue, residual, c, r0, r1, p0, p1);
+            return;
+        }
         int k = w.k();
         int blockRows = Math.max(MR, Math.min(32 * MR, A_BLOCK_BYTES / (4 * k)) / MR * MR);
         float[] tile = new float[MR * PANEL];
@@ -152,6 +189,21 @@ public final class MatMul {
                     }
                     writeTile(tile, rows, c, w.n(), r, p * PANEL, bias, epilogue, residual);
                 }
+            }
+        }
+    }
+
+    /** Rows [r0, r1) × panels [p0, p1) through {@link PlainKernels}, a tile of up to MR rows at a time. */
+    private static void multiplyPlain(float[] a, PackedMatrix w, float[] bias, Epilogue epilogue,
+                                      float[] residual, float[] c, int r0, int r1, int p0, int p1) {
+        int k = w.k(), n = w.n();
+        float[] tile = new float[MR * PANEL];
+        for (int p = p0; p < p1; p++) {
+            int col = p * PANEL, width = Math.min(PANEL, n - col);
+            for (int r = r0, rows; r < r1; r += rows) {
+                rows = Math.min(MR, r1 - r);
+                PlainKernels.kernel(a, k, r, rows, w.data(), p * k * PANEL, tile);
+                PlainKernels.finish(tile, rows, c, n, r, col, width, bias, epilogue, residual);
             }
         }
     }

@@ -30,16 +30,16 @@ final class VectorMath {
         return acc.fma(t, acc.broadcast(c));
     }
 
-    private static final float LOG2E = 1.44269502f;
+    static final float LOG2E = 1.44269502f;
     /** ln 2 split so that m·LN2_HI is exact for |m| <= 128. */
-    private static final float LN2_HI = 0.693145752f;
-    private static final float LN2_LO = 1.42860677e-6f;
+    static final float LN2_HI = 0.693145752f;
+    static final float LN2_LO = 1.42860677e-6f;
     /** Below this exp underflows past the smallest normal float; the result is flushed to 0. */
-    private static final float EXP_MIN = -87.33654f;
-    private static final float EXP_MAX = 88f;
+    static final float EXP_MIN = -87.33654f;
+    static final float EXP_MAX = 88f;
     /** 1.5·2^23: adding it rounds a float of magnitude < 2^22 to an integer in the low mantissa bits. */
-    private static final float ROUNDER = 12582912f;
-    private static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
+    static final float ROUNDER = 12582912f;
+    static final int ROUNDER_BITS = Float.floatToRawIntBits(ROUNDER);
 
     /**
      * In place x_i = e^{x_i − shift} over x[off, off+len), returning Σ of the results.

@@ -98,6 +98,15 @@ public final class Vectors {
      * a row that is entirely −∞ becomes all zeros (it attends to nothing) rather than NaN.
      */
     public static void softmax(float[] x, int off, int len) {
+        if (PlainKernels.plainSoftmax(len)) { // a process's first rows: the same bits, nothing to compile at length
+            PlainKernels.softmax(x, off, len);
+        } else {
+            vectorSoftmax(x, off, len);
+        }
+    }
+
+    /** {@link #softmax} in vectors. */
+    static void vectorSoftmax(float[] x, int off, int len) {
         float m = max(x, off, len);
         if (m == Float.NEGATIVE_INFINITY) {
             java.util.Arrays.fill(x, off, off + len, 0f);
@@ -116,6 +125,15 @@ public final class Vectors {
 
     /** LayerNorm of x[xOff, xOff+len) into y[yOff, …) (y may be x); β may be null (no shift). */
     public static void layerNorm(float[] x, int xOff, float[] y, int yOff, int len, float[] gamma, float[] beta, float eps) {
+        if (PlainKernels.plainNorm(len)) { // a process's first rows: the same bits, nothing to compile at length
+            PlainKernels.layerNorm(x, xOff, y, yOff, len, gamma, beta, eps);
+        } else {
+            vectorLayerNorm(x, xOff, y, yOff, len, gamma, beta, eps);
+        }
+    }
+
+    /** {@link #layerNorm} in vectors. */
+    static void vectorLayerNorm(float[] x, int xOff, float[] y, int yOff, int len, float[] gamma, float[] beta, float eps) {
         // Whole vectors go unmasked (a masked access checks every lane); the tail is masked.
         float mean = sum(x, xOff, len) / len;
         FloatVector sq = FloatVector.zero(S);

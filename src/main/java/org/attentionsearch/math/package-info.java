@@ -14,6 +14,10 @@
  *       Q4_K, Q6_K rows, each format's kernels in a class of its own); matrix × vector widens each
  *       stored row in registers, a prompt dequantizes panels into MatMul's packed layout.
  *       {@link org.attentionsearch.math.ScalarQuantizedMatMul} is its plain twin.</li>
+ *   <li>{@link org.attentionsearch.math.PlainKernels}: MatMul's micro-kernel, GELU, LayerNorm and
+ *       softmax as plain loops doing the vector kernels' operations in the same order (the same
+ *       bits), for small multiplications and a process's first rows, which are over before C2
+ *       would have compiled the Vector API code.</li>
  *   <li>{@link org.attentionsearch.math.Parallel}: the worker threads.</li>
  * </ul>
  *

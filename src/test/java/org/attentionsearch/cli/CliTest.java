@@ -49,6 +49,21 @@ class CliTest {
     }
 
     @Test
+    void textsAloneRunAsTheyDoThroughPicocli() {
+        // "--" ends the options, so the same texts after it are parsed by picocli
+        for (String command : List.of("tokenize", "explain")) {
+            Run plain = run(command, "The bank raised rates.", "x"), parsed = run(command, "--", "The bank raised rates.", "x");
+            assertEquals(0, plain.code(), plain.err());
+            assertEquals(parsed.out().replaceAll("\\d+(\\.\\d+)? ms", "ms"), plain.out().replaceAll("\\d+(\\.\\d+)? ms", "ms"));
+            assertEquals(parsed.err(), plain.err());
+        }
+        Run blank = run("tokenize", " "), blankParsed = run("tokenize", "--", " ");
+        assertEquals(2, blank.code());
+        assertEquals(blankParsed.err(), blank.err());
+        assertEquals(run("--", "a text").out().replaceAll("\\d+(\\.\\d+)? ms", "ms"), run("a text").out().replaceAll("\\d+(\\.\\d+)? ms", "ms"));
+    }
+
+    @Test
     void tokenizeJsonGivesIdsTextsAndOffsets() throws Exception {
         Run r = run("tokenize", "--json", "Hello, world!");
         assertEquals(0, r.code(), r.err());

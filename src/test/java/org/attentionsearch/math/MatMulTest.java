@@ -264,4 +264,80 @@ class MatMulTest {
             }
         }
     }
+    @Test
+    void plainLoopsGiveTheVectorKernelsBits() {
+        // Which way a small multiplication goes must not show in its result: every output is the
+        // same chain of fused multiply-adds, and the epilogue the same float operations.
+        Random rnd = new Random(11);
+        for (int rows : new int[] {1, 2, 5, 6, 7, 8, 12, 15}) {
+            for (int[] kn : new int[][] {{1, 1}, {17, 33}, {384, 100}, {100, 1536}}) {
+                int k = kn[0], n = kn[1];
+                PackedMatrix w = PackedMatrix.pack(random(rnd, k * n), k, n);
+                float[] a = random(rnd, rows * k), bias = random(rnd, n), residual = random(rnd, rows * n);
+                for (Epilogue e : new Epilogue[] {Epilogue.NONE, Epilogue.ADD, Epilogue.GELU}) {
+                    for (float[] b : new float[][] {null, bias}) {
+                        float[] vector = new float[rows * n], plain = new float[rows * n];
+                        MatMul.multiplyBlock(a, w, b, e, residual, vector, 0, rows, 0, w.panels(), false);
+                        MatMul.multiplyBlock(a, w, b, e, residual, plain, 0, rows, 0, w.panels(), true);
+                        assertArrayEquals(vector, plain, 0f, rows + "×" + k + "×" + n + " " + e + (b == null ? "" : " with bias"));
+                    }
+                }
+                float[] inPlace = residual.clone(), vector = new float[rows * n];
+                MatMul.multiplyBlock(a, w, bias, Epilogue.ADD, residual, vector, 0, rows, 0, w.panels(), false);
+                MatMul.multiplyBlock(a, w, bias, Epilogue.ADD, inPlace, inPlace, 0, rows, 0, w.panels(), true);
+                assertArrayEquals(vector, inPlace, 0f, "a residual added in place");
+            }
+        }
+    }
+
+    @Test
+    void plainGeluGivesTheVectorGelusBits() {
+        Random rnd = new Random(12);
+        float[] x = new float[4099];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (rnd.nextGaussian() * Math.pow(10, rnd.nextInt(7) - 3));
+        float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE,
+                -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, 13.2f, -13.2f, 9.3f, -9.3f, 1e-20f, -1e-20f};
+        System.arraycopy(special, 0, x, 0, special.length);
+        float[] vector = x.clone(), plain = x.clone();
+        VectorMath.gelu(vector, 1, x.length - 1);
+        PlainKernels.gelu(plain, 1, x.length - 1);
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(Float.floatToIntBits(vector[i]), Float.floatToIntBits(plain[i]), "gelu(" + x[i] + ")"); // any NaN as one
+        }
+    }
+    @Test
+    void plainLayerNormGivesTheVectorOnesBits() {
+        Random rnd = new Random(13);
+        for (int len : new int[] {1, 2, 7, 15, 16, 17, 31, 33, 100, 384, 385, 1000}) {
+            float[] x = random(rnd, len + 3), gamma = random(rnd, len), beta = random(rnd, len);
+            for (int i = 0; i < x.length; i++) x[i] = x[i] * 3 + 5; // a mean far from 0
+            for (float[] b : new float[][] {null, beta}) {
+                float[] vector = new float[len + 1], plain = new float[len + 1];
+                Vectors.vectorLayerNorm(x, 3, vector, 1, len, gamma, b, 1e-12f);
+                PlainKernels.layerNorm(x, 3, plain, 1, len, gamma, b, 1e-12f);
+                assertArrayEquals(vector, plain, 0f, "layerNorm of " + len + (b == null ? "" : " with β"));
+                float[] inPlace = x.clone();
+                PlainKernels.layerNorm(inPlace, 3, inPlace, 3, len, gamma, b, 1e-12f);
+                assertArrayEquals(Arrays.copyOfRange(vector, 1, len + 1), Arrays.copyOfRange(inPlace, 3, len + 3), 0f, "in place");
+            }
+        }
+    }
+    @Test
+    void plainSoftmaxGivesTheVectorOnesBits() {
+        Random rnd = new Random(14);
+        for (int len : new int[] {1, 2, 7, 15, 16, 17, 33, 100, 384, 385}) {
+            for (int kind = 0; kind < 4; kind++) {
+                float[] x = random(rnd, len + 2);
+                for (int i = 0; i < x.length; i++) {
+                    x[i] *= kind == 1 ? 60 : 4; // kind 1 reaches e^x's clamps
+                    if (kind == 2 && i % 3 == 0) x[i] = Float.NEGATIVE_INFINITY; // masked keys
+                    if (kind == 3) x[i] = Float.NEGATIVE_INFINITY; // a row that attends to nothing
+                }
+                float[] vector = x.clone(), plain = x.clone();
+                Vectors.vectorSoftmax(vector, 2, len);
+                PlainKernels.softmax(plain, 2, len);
+                assertArrayEquals(vector, plain, 0f, "softmax of " + len + ", kind " + kind);
+            }
+        }
+    }
 }
