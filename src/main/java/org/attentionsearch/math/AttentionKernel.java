@@ -48,6 +48,16 @@ public final class AttentionKernel {
      */
     public static void scores(float[] q, int qOff, int qStride, int rows, float[] kT, int kTOff, int kTStride, int keys,
                               int d, float scale, float[] out, int outOff, int outStride) {
+        if (PlainKernels.plainAttention((long) rows * keys * d)) { // a process's first: the same bits, nothing to compile
+            PlainKernels.product(q, qOff, qStride, rows, kT, kTOff, kTStride, d, keys, scale, out, outOff, outStride);
+        } else {
+            vectorScores(q, qOff, qStride, rows, kT, kTOff, kTStride, keys, d, scale, out, outOff, outStride);
+        }
+    }
+
+    /** {@link #scores} on the vector kernels alone. */
+    static void vectorScores(float[] q, int qOff, int qStride, int rows, float[] kT, int kTOff, int kTStride, int keys,
+                             int d, float scale, float[] out, int outOff, int outStride) {
         if (rows <= SHORT) {
             columns(q, qOff, qStride, rows, kT, kTOff, kTStride, d, keys, scale, out, outOff, outStride);
             return;
@@ -124,6 +134,16 @@ public final class AttentionKernel {
      */
     public static void weightedSum(float[] p, int pOff, int pStride, int rows, float[] v, int vOff, int vStride,
                                    int n, int d, float[] z, int zOff, int zStride) {
+        if (PlainKernels.plainAttention((long) rows * n * d)) {
+            PlainKernels.product(p, pOff, pStride, rows, v, vOff, vStride, n, d, 1f, z, zOff, zStride);
+        } else {
+            vectorWeightedSum(p, pOff, pStride, rows, v, vOff, vStride, n, d, z, zOff, zStride);
+        }
+    }
+
+    /** {@link #weightedSum} on the vector kernels alone. */
+    static void vectorWeightedSum(float[] p, int pOff, int pStride, int rows, float[] v, int vOff, int vStride,
+                                  int n, int d, float[] z, int zOff, int zStride) {
         if (rows <= SHORT) { // a step's few rows: 4L columns at a time, so each value is read once
             columns(p, pOff, pStride, rows, v, vOff, vStride, n, d, 1f, z, zOff, zStride);
             return;

@@ -5,7 +5,7 @@ import static org.attentionsearch.math.PackedMatrix.PANEL;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@link MatMul}'s micro-kernel, {@link VectorMath#gelu}, {@link Vectors#layerNorm} and {@link Vectors#softmax} as plain loops, doing the same float
+ * {@link MatMul}'s micro-kernel, {@link AttentionKernel}'s products, {@link VectorMath#gelu}, {@link Vectors#layerNorm} and {@link Vectors#softmax} as plain loops, doing the same float
  * operations in the same order for every lane: each output is the same chain of fused
  * multiply-adds over k, so the results are the same to the bit.
  *
@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * and until then every vector operation runs as the API's own Java fallback, which C2 then also
  * compiles (a first {@code explain} of one sentence spent about 1.7 s of CPU in C2, most of it on
  * these). Plain loops are cheap to compile, so small multiplications ({@link MatMul#PLAIN_MACS})
- * and a process's first LayerNorms and softmaxes ({@link #NORM_BUDGET}) take this way.
+ * and a process's first attention products ({@link #ATTENTION_BUDGET}), LayerNorms and softmaxes
+ * ({@link #NORM_BUDGET}) take this way.
  */
 final class PlainKernels {
     private PlainKernels() {
@@ -55,6 +56,38 @@ final class PlainKernels {
     /** to[at + j] += from[off + j] for j < width. */
     private static void add(float[] from, int off, float[] to, int at, int width) {
         for (int j = 0; j < width; j++) to[at + j] += from[off + j];
+    }
+
+    /**
+     * Multiply-adds of attention products ({@link AttentionKernel}) a process runs here before the
+     * vector kernels take over: a one-sentence explain of MiniLM needs about a million (6 layers,
+     * 12 heads, two n × n × 32 products), a benchmark's warm-up spends the rest at once.
+     */
+    private static final long ATTENTION_BUDGET = 4_000_000L;
+    private static final AtomicLong attentionSpent = new AtomicLong();
+
+    /** Whether an attention product of {@code macs} multiply-adds still goes through {@link #product}. */
+    static boolean plainAttention(long macs) {
+        return attentionSpent.get() < ATTENTION_BUDGET && attentionSpent.addAndGet(macs) <= ATTENTION_BUDGET;
+    }
+
+    /**
+     * out[r][j] = scale · Σ_kk x[r][kk]·y[kk][j] for r < rows, j < cols (x row r at xOff + r·xs,
+     * y row kk at yOff + kk·yStride, out row r at outOff + r·os): each output the chain of fused
+     * multiply-adds over kk from 0 that every {@link AttentionKernel} path forms, then one multiply.
+     */
+    static void product(float[] x, int xOff, int xs, int rows, float[] y, int yOff, int yStride, int kLen, int cols,
+                        float scale, float[] out, int outOff, int os) {
+        for (int r = 0; r < rows; r++) {
+            int o = outOff + r * os;
+            java.util.Arrays.fill(out, o, o + cols, 0f);
+            for (int kk = 0; kk < kLen; kk++) {
+                float e = x[xOff + r * xs + kk];
+                int at = yOff + kk * yStride;
+                for (int j = 0; j < cols; j++) out[o + j] = Math.fma(y[at + j], e, out[o + j]);
+            }
+            for (int j = 0; j < cols; j++) out[o + j] *= scale;
+        }
     }
 
     /**

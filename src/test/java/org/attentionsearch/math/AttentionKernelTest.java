@@ -20,7 +20,7 @@ class AttentionKernelTest {
                     float[] q = random(random, 2 + rows * qStride);
                     float[] kT = random(random, 1 + d * n);
                     float[] fast = new float[4 + rows * outStride], slow = fast.clone();
-                    AttentionKernel.scores(q, 2, qStride, rows, kT, 1, n, d, 0.125f, fast, 4, outStride);
+                    AttentionKernel.vectorScores(q, 2, qStride, rows, kT, 1, n, n, d, 0.125f, fast, 4, outStride);
                     ScalarAttentionKernel.scores(q, 2, qStride, rows, kT, 1, n, d, 0.125f, slow, 4, outStride);
                     assertClose(slow, fast, d, "scores n=" + n + " d=" + d + " rows=" + rows);
                 }
@@ -39,8 +39,8 @@ class AttentionKernelTest {
                 float[] kT = random(random, d * n);
                 float[] all = new float[rows * outStride], some = new float[rows * outStride];
                 java.util.Arrays.fill(some, 42f);
-                AttentionKernel.scores(q, 0, d, rows, kT, 0, n, d, 0.25f, all, 0, outStride);
-                AttentionKernel.scores(q, 0, d, rows, kT, 0, n, keys, d, 0.25f, some, 0, outStride);
+                AttentionKernel.vectorScores(q, 0, d, rows, kT, 0, n, n, d, 0.25f, all, 0, outStride);
+                AttentionKernel.vectorScores(q, 0, d, rows, kT, 0, n, keys, d, 0.25f, some, 0, outStride);
                 for (int r = 0; r < rows; r++) {
                     for (int j = 0; j < n; j++) {
                         float want = j < keys ? all[r * outStride + j] : 42f;
@@ -61,7 +61,7 @@ class AttentionKernelTest {
                     float[] p = random(random, 1 + rows * pStride);
                     float[] v = random(random, 5 + n * vStride);
                     float[] fast = new float[3 + rows * zStride], slow = fast.clone();
-                    AttentionKernel.weightedSum(p, 1, pStride, rows, v, 5, vStride, n, d, fast, 3, zStride);
+                    AttentionKernel.vectorWeightedSum(p, 1, pStride, rows, v, 5, vStride, n, d, fast, 3, zStride);
                     ScalarAttentionKernel.weightedSum(p, 1, pStride, rows, v, 5, vStride, n, d, slow, 3, zStride);
                     assertClose(slow, fast, n, "weightedSum n=" + n + " d=" + d + " rows=" + rows);
                 }
@@ -81,15 +81,39 @@ class AttentionKernelTest {
             for (int d : new int[] {16, 64, 80}) {
                 float[] q = random(random, rows * d), kT = random(random, d * n);
                 float[] block = new float[rows * n], alone = new float[rows * n];
-                AttentionKernel.scores(q, 0, d, rows, kT, 0, n, d, 0.125f, block, 0, n);
-                for (int r = 0; r < rows; r++) AttentionKernel.scores(q, r * d, d, 1, kT, 0, n, d, 0.125f, alone, r * n, n);
+                AttentionKernel.vectorScores(q, 0, d, rows, kT, 0, n, n, d, 0.125f, block, 0, n);
+                for (int r = 0; r < rows; r++) AttentionKernel.vectorScores(q, r * d, d, 1, kT, 0, n, n, d, 0.125f, alone, r * n, n);
                 assertArrayEquals(block, alone, "scores n=" + n + " d=" + d);
 
                 float[] p = random(random, rows * n), v = random(random, n * d);
                 float[] zBlock = new float[rows * d], zAlone = new float[rows * d];
-                AttentionKernel.weightedSum(p, 0, n, rows, v, 0, d, n, d, zBlock, 0, d);
-                for (int r = 0; r < rows; r++) AttentionKernel.weightedSum(p, r * n, n, 1, v, 0, d, n, d, zAlone, r * d, d);
+                AttentionKernel.vectorWeightedSum(p, 0, n, rows, v, 0, d, n, d, zBlock, 0, d);
+                for (int r = 0; r < rows; r++) AttentionKernel.vectorWeightedSum(p, r * n, n, 1, v, 0, d, n, d, zAlone, r * d, d);
                 assertArrayEquals(zBlock, zAlone, "weightedSum n=" + n + " d=" + d);
+            }
+        }
+    }
+
+    /** A process's first products go through plain loops: the bits of the vector kernels, on every blocking. */
+    @Test
+    void thePlainLoopsHaveTheVectorKernelsBits() {
+        Random random = new Random(6);
+        for (int n : new int[] {1, 5, 17, 33, 100}) {
+            for (int d : new int[] {1, 7, 32, 64, 80}) {
+                for (int rows = 1; rows <= AttentionKernel.ROWS; rows++) {
+                    int stride = n + 3;
+                    float[] q = random(random, rows * d), kT = random(random, d * stride);
+                    float[] vector = new float[rows * n], plain = new float[rows * n];
+                    AttentionKernel.vectorScores(q, 0, d, rows, kT, 0, stride, n, d, 0.125f, vector, 0, n);
+                    PlainKernels.product(q, 0, d, rows, kT, 0, stride, d, n, 0.125f, plain, 0, n);
+                    assertArrayEquals(vector, plain, "scores n=" + n + " d=" + d + " rows=" + rows);
+
+                    float[] p = random(random, rows * n), v = random(random, n * (d + 2));
+                    float[] zVector = new float[rows * d], zPlain = new float[rows * d];
+                    AttentionKernel.vectorWeightedSum(p, 0, n, rows, v, 0, d + 2, n, d, zVector, 0, d);
+                    PlainKernels.product(p, 0, n, rows, v, 0, d + 2, n, d, 1f, zPlain, 0, d);
+                    assertArrayEquals(zVector, zPlain, "weightedSum n=" + n + " d=" + d + " rows=" + rows);
+                }
             }
         }
     }

@@ -41,7 +41,7 @@ class HalfAttentionKernelTest {
                     float[] q = random(random, 2 + rows * qStride);
                     float[] half = new float[4 + rows * outStride], single = half.clone(), slow = half.clone();
                     HalfAttentionKernel.scores(q, 2, qStride, rows, kT, 2, stride, keys, d, 0.125f, half, 4, outStride);
-                    AttentionKernel.scores(q, 2, qStride, rows, wide, 2, stride, keys, d, 0.125f, single, 4, outStride);
+                    AttentionKernel.vectorScores(q, 2, qStride, rows, wide, 2, stride, keys, d, 0.125f, single, 4, outStride);
                     assertArrayEquals(single, half, "scores keys=" + keys + " d=" + d + " rows=" + rows);
                     float[] packed = new float[d * keys];
                     for (int c = 0; c < d; c++) System.arraycopy(wide, 2 + c * stride, packed, c * keys, keys);
@@ -65,7 +65,7 @@ class HalfAttentionKernelTest {
                     for (int i = 0; i < v.length; i++) wide[i] = Float.float16ToFloat(v[i]);
                     float[] half = new float[3 + rows * zStride], single = half.clone(), slow = half.clone();
                     HalfAttentionKernel.weightedSum(p, 1, pStride, rows, v, 5, vStride, n, d, half, 3, zStride);
-                    AttentionKernel.weightedSum(p, 1, pStride, rows, wide, 5, vStride, n, d, single, 3, zStride);
+                    AttentionKernel.vectorWeightedSum(p, 1, pStride, rows, wide, 5, vStride, n, d, single, 3, zStride);
                     assertArrayEquals(single, half, "weightedSum n=" + n + " d=" + d + " rows=" + rows);
                     ScalarAttentionKernel.weightedSum(p, 1, pStride, rows, wide, 5, vStride, n, d, slow, 3, zStride);
                     for (int i = 0; i < slow.length; i++) assertEquals(slow[i], half[i], 1e-6 * n + 1e-6, "against the scalar twin at " + i);
