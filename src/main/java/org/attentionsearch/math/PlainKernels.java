@@ -193,17 +193,7 @@ final class PlainKernels {
         q = Math.fma(q, t, 0.110227324f);
         q = Math.fma(q, t, 0.119572841f);
         q = Math.fma(q, t, 0.119686633f);
-        float y = v * v * -0.5f;
-        float shifted = Math.fma(y, VectorMath.LOG2E, VectorMath.ROUNDER);
-        float m = shifted - VectorMath.ROUNDER;
-        float r = Math.fma(m, -VectorMath.LN2_LO, Math.fma(m, -VectorMath.LN2_HI, y));
-        float e = Math.fma(r, 0.00139012851f, 0.00836314075f);
-        e = Math.fma(e, r, 0.0416668542f);
-        e = Math.fma(e, r, 0.166665778f);
-        e = Math.fma(e, r, 0.5f);
-        e = Math.fma(r * r, e, r) + 1f;
-        int mi = Float.floatToRawIntBits(shifted) - VectorMath.ROUNDER_BITS;
-        e = y < VectorMath.EXP_MIN ? 0f : e * Float.intBitsToFloat((mi + 127) << 23);
+        float e = exp(v * v * -0.5f); // ≤ 0, so exp's upper clamp never acts: gelu's own e^y, to the bit
         float tail = e * t * q;
         float phi = v < 0f ? tail : -tail + 1f;
         return v * phi;
