@@ -115,18 +115,22 @@ public final class KeyValueCache {
         }
     }
 
-    /** Keys 0 … n−1 of head g of layer l, transposed [d × n], as floats into out. */
-    public void widenKeys(int l, int g, int n, float[] out) {
-        for (int c = 0; c < headSize; c++) {
-            int from = (g * headSize + c) * capacity;
-            if (keys != null) System.arraycopy(keys[l], from, out, c * n, n);
-            else HalfAttentionKernel.widen(halfKeys[l], from, out, c * n, n);
+    /** Keys 0 … n−1 of layer l as floats, transposed as {@link #keys} but n apart: [kvHeads·d × n]. */
+    public float[] widenKeys(int l, int n) {
+        float[] out = new float[Math.multiplyExact(kvWidth, n)];
+        for (int x = 0; x < kvWidth; x++) {
+            if (keys != null) System.arraycopy(keys[l], x * capacity, out, x * n, n);
+            else HalfAttentionKernel.widen(halfKeys[l], x * capacity, out, x * n, n);
         }
+        return out;
     }
 
-    /** Values 0 … n−1 of head g of layer l, [n × d], as floats into out. */
-    public void widenValues(int l, int g, int n, float[] out) {
-        for (int j = 0; j < n; j++) value(l, j, g, out, j * headSize);
+    /** Values 0 … n−1 of layer l as floats, laid out as {@link #values}: [n × kvHeads·d]. */
+    public float[] widenValues(int l, int n) {
+        float[] out = new float[Math.multiplyExact(kvWidth, n)];
+        if (values != null) System.arraycopy(values[l], 0, out, 0, out.length);
+        else HalfAttentionKernel.widen(halfValues[l], 0, out, 0, out.length);
+        return out;
     }
 
     /**

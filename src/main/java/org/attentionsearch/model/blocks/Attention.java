@@ -39,8 +39,8 @@ public final class Attention {
     private final Norm queryNorm, keyNorm;
     private final Rotary rotary;
 
-    /** Per-thread scratch: the keys of one head transposed [d × n], a block of score rows, and one head's values [n × d]. */
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[3][0]);
+    /** Per-thread scratch: the keys of one head transposed [d × n], and a block of score rows. */
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
     /**
      * @param queryNorm    per-head RMSNorm of q before rotary positions (Qwen3), or null; likewise keyNorm
@@ -128,6 +128,12 @@ public final class Attention {
                 step(qkv, past, cache, layer, g, context, weights, scores);
             });
         } else {
+            // A cache of halves is widened once for the pass, then read as a float cache is.
+            boolean halves = cache != null && cache.precision() == KeyValueCache.Precision.F16;
+            int n = past + rows;
+            float[] keysT = cache == null ? null : halves ? cache.widenKeys(layer, n) : cache.keys(layer);
+            float[] values = cache == null ? null : halves ? cache.widenValues(layer, n) : cache.values(layer);
+            int kTStride = halves ? n : cache == null ? 0 : cache.capacity();
             Parallel.forEach(batch.size() * heads, task -> {
                 int b = task / heads, start = batch.start(b);
                 float[] weights = t == null || !t[b].keepsWeights() ? null : t[b].layer(layer, "attention.weights");
@@ -136,17 +142,9 @@ public final class Attention {
                 if (cache == null) {
                     head(qkv, start, batch.length(b), 0, null, 0, 0, qkv, start * stride + qWidth + kvWidth + g * headSize, stride,
                             h, context, weights, null);
-                } else if (cache.precision() == KeyValueCache.Precision.F32) {
-                    head(qkv, 0, rows, past, cache.keys(layer), g * headSize * cache.capacity(), cache.capacity(),
-                            cache.values(layer), g * headSize, cache.valueStride(), h, context, weights, scores);
-                } else { // halves: this head's keys and values widened once, then read as floats
-                    int n = past + rows;
-                    float[][] scratch = SCRATCH.get();
-                    if (scratch[0].length < headSize * n) scratch[0] = new float[headSize * n];
-                    if (scratch[2].length < headSize * n) scratch[2] = new float[headSize * n];
-                    cache.widenKeys(layer, g, n, scratch[0]);
-                    cache.widenValues(layer, g, n, scratch[2]);
-                    head(qkv, 0, rows, past, scratch[0], 0, n, scratch[2], 0, headSize, h, context, weights, scores);
+                } else {
+                    head(qkv, 0, rows, past, keysT, g * headSize * kTStride, kTStride, values, g * headSize, cache.valueStride(),
+                            h, context, weights, scores);
                 }
             });
         }
