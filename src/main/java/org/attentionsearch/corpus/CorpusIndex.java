@@ -148,7 +148,7 @@ public final class CorpusIndex implements AutoCloseable {
         requireLayer(layer);
         try {
             int candidates = Math.max(k, MIN_CANDIDATES);
-            Query query = new KnnFloatVectorQuery(Fields.vector(layer), vector, candidates, filter(layer, filter, tokenText));
+            Query query = new KnnFloatVectorQuery(Fields.vector(layer), UnitVectors.direction(vector), candidates, filter(layer, filter, tokenText));
             TopDocs top = searcher.search(query, candidates);
             List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
             for (ScoreDoc sd : top.scoreDocs) hits.add(hit(sd.doc, layer, vector));
@@ -174,16 +174,21 @@ public final class CorpusIndex implements AutoCloseable {
 
     private Hit hit(int docId, int layer, float[] query) throws IOException {
         Document d = searcher.storedFields().document(docId);
-        float[] v = storedVector(docId, layer);
+        float[] direction = storedDirection(docId, layer);
         BytesRef heads = d.getBinaryValue(Fields.heads(layer));
         return new Hit(d.getField(Fields.DOC).numericValue().intValue(), d.getField(Fields.POSITION).numericValue().intValue(),
                 d.getField(Fields.ID).numericValue().intValue(), d.get(Fields.TOKEN),
                 d.getField(Fields.START).numericValue().intValue(), d.getField(Fields.END).numericValue().intValue(),
-                cosine(query, v), v, HeadSummary.unpack(heads.bytes, heads.offset, heads.length));
+                cosine(query, direction), UnitVectors.scaled(direction, length(d, layer)), HeadSummary.unpack(heads.bytes, heads.offset, heads.length));
     }
 
-    /** The vector an occurrence stored at a layer, as the index holds it. */
-    private float[] storedVector(int docId, int layer) throws IOException {
+    /** The length an occurrence's vector had at a layer. */
+    private static float length(Document d, int layer) {
+        return d.getField(Fields.length(layer)).numericValue().floatValue();
+    }
+
+    /** The direction of an occurrence's vector at a layer, as the index holds it. */
+    private float[] storedDirection(int docId, int layer) throws IOException {
         List<LeafReaderContext> leaves = reader.leaves();
         LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(docId, leaves));
         FloatVectorValues values = leaf.reader().getFloatVectorValues(Fields.vector(layer));
@@ -198,7 +203,7 @@ public final class CorpusIndex implements AutoCloseable {
         void visit(int doc, int position, String token, float[] vector);
     }
 
-    /** Every occurrence's stored vector at a layer (to check the search against a scan of them all). */
+    /** Every occurrence's stored vector at a layer, direction × length (to check the search against a scan of them all). */
     public void forEach(int layer, Visitor visitor) {
         requireLayer(layer);
         try {
@@ -210,7 +215,7 @@ public final class CorpusIndex implements AutoCloseable {
                 for (int doc = it.nextDoc(); doc != KnnVectorValues.DocIndexIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
                     Document d = stored.document(doc);
                     visitor.visit(d.getField(Fields.DOC).numericValue().intValue(), d.getField(Fields.POSITION).numericValue().intValue(),
-                            d.get(Fields.TOKEN), values.vectorValue(it.index()).clone());
+                            d.get(Fields.TOKEN), UnitVectors.scaled(values.vectorValue(it.index()), length(d, layer)));
                 }
             }
         } catch (IOException e) {

@@ -39,6 +39,9 @@ public final class CorpusIndexWriter implements AutoCloseable {
         LuceneLog.quiet();
     }
 
+    /** The index format its commits record ({@link IndexManifest#FORMAT}): a run resumes only its own format. */
+    private static final String FORMAT = Integer.toString(IndexManifest.FORMAT);
+
     /** The commit data's key for the head statistics' sums ({@link HeadSums#encode}). */
     static final String SUMS = "heads.sums";
 
@@ -85,7 +88,7 @@ public final class CorpusIndexWriter implements AutoCloseable {
      * Refuses a whole index, an unfinished one of another model or layers, and a directory holding
      * anything else.
      */
-    public static CorpusIndexWriter open(Path dir, ModelFingerprint model, int[] layers, int hidden) {
+    public static CorpusIndexWriter open(Path dir, ModelFingerprint model, int[] layers) {
         if (IndexManifest.exists(dir)) {
             IndexManifest m = IndexManifest.read(dir);
             throw new CorpusException(dir + " already holds a finished index of " + m.texts()
@@ -110,7 +113,7 @@ public final class CorpusIndexWriter implements AutoCloseable {
                     .setOpenMode(existing ? IndexWriterConfig.OpenMode.APPEND : IndexWriterConfig.OpenMode.CREATE)
                     .setRAMBufferSizeMB(64)
                     .setCommitOnClose(false);
-            if (hidden > KnnVectorsFormat.DEFAULT_MAX_DIMENSIONS) config.setCodec(wideCodec());
+            config.setCodec(codec());
             IndexWriter writer;
             try {
                 writer = new IndexWriter(directory, config);
@@ -129,6 +132,9 @@ public final class CorpusIndexWriter implements AutoCloseable {
     private static Progress checkResumable(Path dir, Map<String, String> data, ModelFingerprint model, int[] layers) {
         String fingerprint = data.get("model.fingerprint");
         if (fingerprint == null) throw new CorpusException(dir + " holds a Lucene index that is not a corpus index");
+        if (!FORMAT.equals(data.get("format"))) {
+            throw new CorpusException(dir + " holds an unfinished index of an earlier format, which cannot be continued; delete it and index again");
+        }
         if (!fingerprint.equals(model.digest())) {
             throw new CorpusException(dir + " holds an unfinished index built with another model (" + data.get("model.name")
                     + "); resume it with that model, or delete it");
@@ -147,13 +153,13 @@ public final class CorpusIndexWriter implements AutoCloseable {
         }
     }
 
-    /** Lucene's codec, with vectors of any width (see {@link WideVectorFormat}). */
-    private static Lucene104Codec wideCodec() {
-        KnnVectorsFormat wide = new WideVectorFormat();
+    /** Lucene's codec, with the corpus index's own HNSW graph (see {@link CorpusVectorFormat}). */
+    private static Lucene104Codec codec() {
+        KnnVectorsFormat vectors = new CorpusVectorFormat();
         return new Lucene104Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                return wide;
+                return vectors;
             }
         };
     }
@@ -183,7 +189,8 @@ public final class CorpusIndexWriter implements AutoCloseable {
         try (Directory directory = FSDirectory.open(dir)) {
             if (!DirectoryReader.indexExists(directory)) return java.util.Optional.empty();
             Map<String, String> data = DirectoryReader.listCommits(directory).getLast().getUserData();
-            if (!model.digest().equals(data.get("model.fingerprint")) || !layerString(layers).equals(data.get("layers"))) {
+            if (!model.digest().equals(data.get("model.fingerprint")) || !layerString(layers).equals(data.get("layers"))
+                    || !FORMAT.equals(data.get("format"))) {
                 return java.util.Optional.empty();
             }
             Progress p = new Progress(Integer.parseInt(data.get("lines")), Long.parseLong(data.get("crc")), Long.parseLong(data.get("texts")),
@@ -236,7 +243,9 @@ public final class CorpusIndexWriter implements AutoCloseable {
         d.add(new StoredField(Fields.END, o.end()));
         for (int x = 0; x < layers.length; x++) {
             int layer = layers[x];
-            d.add(new KnnFloatVectorField(Fields.vector(layer), o.vectors()[x], VectorSimilarityFunction.COSINE));
+            float[] v = o.vectors()[x];
+            d.add(new KnnFloatVectorField(Fields.vector(layer), UnitVectors.direction(v), VectorSimilarityFunction.DOT_PRODUCT));
+            d.add(new StoredField(Fields.length(layer), (float) UnitVectors.length(v)));
             HeadSummary[] heads = o.heads()[x];
             d.add(new StoredField(Fields.heads(layer), HeadSummary.pack(heads)));
             java.util.Set<String> terms = new java.util.HashSet<>();
@@ -256,6 +265,7 @@ public final class CorpusIndexWriter implements AutoCloseable {
     /** Makes everything added so far durable, recording that lines 0 … lines−1 (with this checksum) are in. */
     public void commit(int lines, long checksum, String input) {
         Map<String, String> data = new HashMap<>();
+        data.put("format", FORMAT);
         data.put("model.name", model.name());
         data.put("model.fingerprint", model.digest());
         data.put("layers", layerString(layers));

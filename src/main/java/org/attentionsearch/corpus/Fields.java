@@ -24,9 +24,14 @@ final class Fields {
     /** Text: the document's line number (int point, stored) and its text (stored). */
     static final String LINE = "line", TEXT = "text";
 
-    /** The residual stream leaving layer L (HNSW, cosine). */
+    /** The direction of the residual stream leaving layer L: a unit vector (HNSW, dot product, which on unit vectors is the cosine). */
     static String vector(int layer) {
         return "layer." + layer;
+    }
+
+    /** The length of the residual stream leaving layer L (stored float): direction × length is the vector. */
+    static String length(int layer) {
+        return "length." + layer;
     }
 
     /** Every head's packed summary at layer L (stored). */

@@ -27,7 +27,8 @@ public record IndexManifest(ModelFingerprint model, int[] layers, int layerCount
                             long lines, long texts, long tokens, long truncated, String input, List<String> shards) {
 
     public static final String FILE = "corpus-index.json";
-    static final int FORMAT = 1;
+    /** 2: vectors held as unit directions (dot product) with their lengths stored; 1 held them whole (cosine). */
+    static final int FORMAT = 2;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -60,9 +61,12 @@ public record IndexManifest(ModelFingerprint model, int[] layers, int layerCount
         Path file = dir.resolve(FILE);
         try {
             JsonNode o = JSON.readTree(file.toFile());
-            if (o == null || !o.isObject() || o.path("format").asInt() != FORMAT) {
-                throw new CorpusException(file + " is not a corpus index manifest of format " + FORMAT);
+            if (o == null || !o.isObject() || !o.path("format").isInt()) throw new CorpusException(file + " is not a corpus index manifest");
+            int format = o.path("format").asInt();
+            if (format < FORMAT) {
+                throw new CorpusException(dir + " holds an index of an earlier format (" + format + "), which this version cannot search; index the corpus again");
             }
+            if (format > FORMAT) throw new CorpusException(dir + " holds an index of a later format (" + format + "); search it with the version that built it");
             JsonNode l = o.get("layers"), s = o.get("shards");
             if (l == null || !l.isArray() || s == null || !s.isArray() || s.isEmpty() || !o.path("model").path("fingerprint").isTextual()) {
                 throw new CorpusException(file + " lacks its layers, shards or model fingerprint");

@@ -48,7 +48,7 @@ public final class Indexer {
      * @param lines the part's lines with their 0-based line numbers in the whole corpus
      */
     public Shard shard(java.util.Iterator<java.util.Map.Entry<String, Long>> lines, CorpusFile.Format format, String input, Path dir) {
-        try (CorpusIndexWriter writer = CorpusIndexWriter.open(dir, fingerprint, layers, model.config().hiddenSize())) {
+        try (CorpusIndexWriter writer = CorpusIndexWriter.open(dir, fingerprint, layers)) {
             long count = 0;
             java.util.zip.CRC32 crc = new java.util.zip.CRC32();
             List<CorpusText> batch = new java.util.ArrayList<>();
@@ -110,7 +110,7 @@ public final class Indexer {
      * @param resumed  told, before anything else, how many lines an unfinished index already holds
      */
     public IndexManifest run(Path input, CorpusFile.Format format, Path out, IntConsumer resumed, IntConsumer progress) {
-        try (CorpusIndexWriter writer = CorpusIndexWriter.open(out, fingerprint, layers, model.config().hiddenSize());
+        try (CorpusIndexWriter writer = CorpusIndexWriter.open(out, fingerprint, layers);
              CorpusFile corpus = CorpusFile.open(input, format)) {
             CorpusIndexWriter.Progress from = writer.resumed();
             if (from.lines() > 0) {

@@ -108,6 +108,13 @@ class CorpusCliTest {
         expectError(CliTest.run("search", "--index", garbled.toString(), "a bank", "--token", "bank"),
                 "cannot be read as a corpus index manifest");
 
+        // An index of the first format held whole vectors for Lucene's cosine; this version holds directions and lengths.
+        Path earlier = tmp.resolve("earlier");
+        Files.createDirectories(earlier);
+        Files.writeString(earlier.resolve("corpus-index.json"), Files.readString(index.resolve("corpus-index.json")).replaceFirst("\"format\"\\s*:\\s*2", "\"format\" : 1"));
+        expectError(CliTest.run("search", "--index", earlier.toString(), "a bank", "--token", "bank"),
+                "holds an index of an earlier format (1), which this version cannot search; index the corpus again");
+
         Path damaged = tmp.resolve("damaged");
         CliTest.Run built = CliTest.run("index", "--input", corpus.toString(), "--out", damaged.toString());
         assertEquals(0, built.code(), built.err());

@@ -160,7 +160,7 @@ class CorpusIndexTest {
         Path dir = tmp.resolve("interrupted");
         List<String> first = lines.subList(0, 30);
         // A run that committed its first 20 lines, then added more and died before its next commit.
-        try (CorpusIndexWriter w = CorpusIndexWriter.open(dir, fingerprint, LAYERS, model.config().hiddenSize());
+        try (CorpusIndexWriter w = CorpusIndexWriter.open(dir, fingerprint, LAYERS);
              CorpusFile f = CorpusFile.open(corpus, CorpusFile.Format.TEXT)) {
             List<CorpusText> texts = f.next(1000).stream().filter(t -> t.doc() < 20).toList();
             CorpusFile g = CorpusFile.open(corpus, CorpusFile.Format.TEXT);
