@@ -33,11 +33,11 @@ final class HeadReading {
         if (sums != null) sums.check(a.config());
         int n = a.length(), heads = a.config().heads(), count = a.config().layers(), d = a.config().headSize();
         int[] ids = new int[n];
-        boolean[] special = new boolean[n];
-        for (int j = 0; j < n; j++) {
-            ids[j] = a.tokens().get(j).id();
-            special[j] = tokenizer.isSpecial(ids[j]);
-        }
+        for (int j = 0; j < n; j++) ids[j] = a.tokens().get(j).id();
+        // The few keys a query's duplicate and special sums add up, ascending, so that a row adds
+        // the same weights in the same order as a pass over all of it would, without the pass.
+        int[] specials = java.util.stream.IntStream.range(0, n).filter(j -> tokenizer.isSpecial(ids[j])).toArray();
+        int[][] duplicates = duplicates(ids);
         int[] summarised = new int[count]; // layer → its index in layers, plus one; 0 when not summarised
         for (int x = 0; x < layers.length; x++) summarised[layers[x]] = x + 1;
         int[] read = java.util.stream.IntStream.range(0, count).filter(l -> sums != null || summarised[l] > 0).toArray();
@@ -82,10 +82,12 @@ final class HeadReading {
             for (int i = 0; i < n; i++) {
                 int first = mask.firstVisible(i), keys = mask.visibleKeys(i, n), row = (h * n + i) * n;
                 double effective = Analysis.effectiveResults(w, row + first, keys);
-                // The keys that may be sinks, those that take ≥ MIN_WEIGHT of the row (at most three), and their ρ in one pass.
-                int heavyKeys = 0;
+                // The top key, and the keys that may be sinks (those that take ≥ MIN_WEIGHT of the row, at most three), in one pass; their ρ in another.
+                int heavyKeys = 0, top = first;
                 for (int j = first; j < first + keys; j++) {
-                    if (w[row + j] >= Sinks.MIN_WEIGHT) {
+                    float wj = w[row + j];
+                    if (wj > w[row + top]) top = j;
+                    if (wj >= Sinks.MIN_WEIGHT) {
                         if (heavyKeys == heavy.length) {
                             heavy = java.util.Arrays.copyOf(heavy, 2 * heavyKeys);
                             ratios = new double[2 * heavyKeys];
@@ -95,8 +97,6 @@ final class HeadReading {
                 }
                 if (heavyKeys > 0) Sinks.valueRatios(w, row + first, fNorm, first, keys, heavy, heavyKeys, ratios);
                 if (summaries != null) {
-                    int top = first;
-                    for (int j = first + 1; j < first + keys; j++) if (w[row + j] > w[row + top]) top = j;
                     boolean sink = false; // a key under MIN_WEIGHT is no sink
                     for (int c = 0; c < heavyKeys; c++) if (heavy[c] == top - first) sink = Sinks.isSink(w[row + top], ratios[c]);
                     summaries[i][h] = new HeadSummary(top - i, ids[top], (float) Math.log(effective), sink);
@@ -105,24 +105,33 @@ final class HeadReading {
                 sums.add(l, h, HeadSums.Stat.EFFECTIVE, effective);
                 if (i >= 1) sums.add(l, h, HeadSums.Stat.PREVIOUS, w[row + i - 1]);
                 sums.add(l, h, HeadSums.Stat.FIRST, first == 0 ? w[row] : 0);
-                double duplicate = 0, specials = 0, sinkWeight = 0;
-                for (int j = first; j < first + keys; j++) {
-                    float wj = w[row + j];
-                    if (j != i && ids[j] == ids[i]) duplicate += wj;
-                    if (special[j]) specials += wj;
-                }
+                double duplicate = 0, specialWeight = 0, sinkWeight = 0;
+                for (int j : duplicates[i]) if (j >= first && j < first + keys) duplicate += w[row + j];
+                for (int j : specials) if (j >= first && j < first + keys) specialWeight += w[row + j];
                 for (int c = 0; c < heavyKeys; c++) {
                     float wj = w[row + first + heavy[c]];
                     if (Sinks.isSink(wj, ratios[c])) sinkWeight += wj;
                 }
                 sums.add(l, h, HeadSums.Stat.DUPLICATE, duplicate);
-                sums.add(l, h, HeadSums.Stat.SPECIAL, specials);
+                sums.add(l, h, HeadSums.Stat.SPECIAL, specialWeight);
                 sums.add(l, h, HeadSums.Stat.SINKS, sinkWeight);
                 double total = totals[l][i];
                 sums.add(l, h, HeadSums.Stat.VALUE_SHARE, total > 0 ? shares[l][h][i] / total : 0);
             }
         });
         if (sums != null) sums.counted(n);
+        return out;
+    }
+
+    /** For each position, the other positions holding the same token id, ascending (mostly none). */
+    static int[][] duplicates(int[] ids) {
+        java.util.Map<Integer, java.util.List<Integer>> at = new java.util.HashMap<>();
+        for (int j = 0; j < ids.length; j++) at.computeIfAbsent(ids[j], id -> new java.util.ArrayList<>()).add(j);
+        int[][] out = new int[ids.length][];
+        for (int i = 0; i < ids.length; i++) {
+            int self = i;
+            out[i] = at.get(ids[i]).stream().mapToInt(Integer::intValue).filter(j -> j != self).toArray();
+        }
         return out;
     }
 }
