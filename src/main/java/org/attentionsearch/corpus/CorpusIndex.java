@@ -46,8 +46,13 @@ public final class CorpusIndex implements AutoCloseable {
         LuceneLog.quiet();
     }
 
-    /** Candidates the graph search gathers before the best K are kept: a wider beam, a better recall. */
-    private static final int MIN_CANDIDATES = 100;
+    /**
+     * Candidates the graph search gathers before the best K are kept: a wider beam, a better
+     * recall. On 1.28 million MiniLM tokens (20 segments, graphs built with a beam of 50),
+     * recall@10 was 0.984 at 100, 0.990 at 200, 0.993 at 300 and 0.996 at 400 candidates, at
+     * 8, 8, 14 and 14 ms a search.
+     */
+    static final int MIN_CANDIDATES = 300;
 
     private final Path dir;
     private final IndexManifest manifest;
