@@ -151,12 +151,24 @@ public final class CorpusIndex implements AutoCloseable {
      */
     public List<Hit> search(int layer, float[] vector, int k, SearchFilter filter, String tokenText) {
         requireLayer(layer);
+        if (k < 1) return List.of();
         try {
             int candidates = Math.max(k, MIN_CANDIDATES);
             Query query = new KnnFloatVectorQuery(Fields.vector(layer), UnitVectors.direction(vector), candidates, filter(layer, filter, tokenText));
             TopDocs top = searcher.search(query, candidates);
-            List<Hit> hits = new ArrayList<>(top.scoreDocs.length);
-            for (ScoreDoc sd : top.scoreDocs) hits.add(hit(sd.doc, layer, vector));
+            // Every candidate's exact cosine from its direction (cheap); stored fields, which must be
+            // decompressed, only for the best k and any tied with the k-th, whose order the document and position decide.
+            List<Candidate> ranked = new ArrayList<>(top.scoreDocs.length);
+            for (ScoreDoc sd : top.scoreDocs) {
+                float[] direction = storedDirection(sd.doc, layer);
+                ranked.add(new Candidate(sd.doc, cosine(vector, direction), direction));
+            }
+            ranked.sort(Comparator.comparingDouble(Candidate::similarity).reversed());
+            List<Hit> hits = new ArrayList<>();
+            for (int c = 0; c < ranked.size(); c++) {
+                if (c >= k && ranked.get(c).similarity() < ranked.get(k - 1).similarity()) break;
+                hits.add(hit(ranked.get(c), layer));
+            }
             hits.sort(Comparator.comparingDouble(Hit::similarity).reversed().thenComparingInt(Hit::doc).thenComparingInt(Hit::position));
             return List.copyOf(hits.subList(0, Math.min(k, hits.size())));
         } catch (IOException e) {
@@ -177,14 +189,17 @@ public final class CorpusIndex implements AutoCloseable {
         return b.build();
     }
 
-    private Hit hit(int docId, int layer, float[] query) throws IOException {
-        Document d = searcher.storedFields().document(docId);
-        float[] direction = storedDirection(docId, layer);
+    /** A candidate of the graph search: its Lucene document, exact cosine to the query and stored direction. */
+    private record Candidate(int docId, double similarity, float[] direction) {
+    }
+
+    private Hit hit(Candidate c, int layer) throws IOException {
+        Document d = searcher.storedFields().document(c.docId());
         BytesRef heads = d.getBinaryValue(Fields.heads(layer));
         return new Hit(d.getField(Fields.DOC).numericValue().intValue(), d.getField(Fields.POSITION).numericValue().intValue(),
                 d.getField(Fields.ID).numericValue().intValue(), d.get(Fields.TOKEN),
                 d.getField(Fields.START).numericValue().intValue(), d.getField(Fields.END).numericValue().intValue(),
-                cosine(query, direction), UnitVectors.scaled(direction, length(d, layer)), HeadSummary.unpack(heads.bytes, heads.offset, heads.length));
+                c.similarity(), UnitVectors.scaled(c.direction(), length(d, layer)), HeadSummary.unpack(heads.bytes, heads.offset, heads.length));
     }
 
     /** The length an occurrence's vector had at a layer. */
