@@ -38,9 +38,9 @@ import org.attentionsearch.text.Encoding;
  * What the HNSW graph alone costs, against the forward pass that makes its vectors: MiniLM's
  * last hidden states of {@code -Dlines} lines (default 600) of the State of the Union addresses,
  * as unit vectors, added to a Lucene index holding nothing else, on one thread, for each
- * construction beam of {@code -Dbeams} (default 100,50,32,16; 16 neighbours a node, 64 MB
- * buffer, as {@code index}). For each beam: the thread's CPU time per token, the forward pass's
- * (untraced, every thread of the process) per token, their ratio, and recall@10 of a search as
+ * construction beam of {@code -Dbeams} (default 100,50,32,16) with {@code -Dneighbours} a node
+ * (default 16) and a 64 MB buffer, as {@code index}. For each beam: the thread's CPU time per
+ * token, the forward pass's (untraced, every thread of the process) per token, their ratio, and recall@10 of a search as
  * {@code search} makes it (the 100 nearest by the graph, ranked by their exact dot product)
  * against an exact scan. One JSON line per beam.
  *
@@ -54,6 +54,7 @@ public final class GraphCost {
         Parallel.setThreads(Integer.getInteger("threads", Runtime.getRuntime().availableProcessors()));
         int lines = Integer.getInteger("lines", 600);
         int[] beams = Arrays.stream(System.getProperty("beams", "100,50,32,16").split(",")).mapToInt(Integer::parseInt).toArray();
+        int neighbours = Integer.getInteger("neighbours", 16);
         Path dir = Files.createTempDirectory("graph-cost");
         Path file = StateOfTheUnion.write(dir.resolve("sotu.jsonl"), 1790, 2100, lines + QUERY_LINES, 3);
         List<CorpusText> texts = new ArrayList<>();
@@ -74,7 +75,7 @@ public final class GraphCost {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         for (int beam : beams) {
             Path out = dir.resolve("beam-" + beam);
-            KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(16, beam);
+            KnnVectorsFormat hnsw = new Lucene99HnswVectorsFormat(neighbours, beam);
             IndexWriterConfig config = new IndexWriterConfig().setRAMBufferSizeMB(64).setCodec(new Lucene104Codec() {
                 @Override
                 public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
@@ -104,8 +105,8 @@ public final class GraphCost {
                     for (int h = 0; h < Math.min(K, ids.length); h++) if (exact.get(q).contains(ids[h])) found++;
                 }
             }
-            System.out.printf(Locale.ROOT, "{\"beam\":%d,\"neighbours\":16,\"tokens\":%d,\"graphMicrosPerToken\":%.1f,"
-                            + "\"forwardMicrosPerToken\":%.1f,\"graphOverForward\":%.3f,\"recallAt10\":%.4f,\"queries\":%d}%n", beam,
+            System.out.printf(Locale.ROOT, "{\"beam\":%d,\"neighbours\":%d,\"tokens\":%d,\"graphMicrosPerToken\":%.1f,"
+                            + "\"forwardMicrosPerToken\":%.1f,\"graphOverForward\":%.3f,\"recallAt10\":%.4f,\"queries\":%d}%n", beam, neighbours,
                     vectors.size(), graphMicros, embedMicros, graphMicros / embedMicros, (double) found / (K * queries.size()), queries.size());
         }
     }
