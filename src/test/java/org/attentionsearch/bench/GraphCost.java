@@ -40,8 +40,8 @@ import org.attentionsearch.text.Encoding;
  * as unit vectors, added to a Lucene index holding nothing else, on one thread, for each
  * construction beam of {@code -Dbeams} (default 100,50,32,16) with {@code -Dneighbours} a node
  * (default 16) and a 64 MB buffer, as {@code index}. For each beam: the thread's CPU time per
- * token, the forward pass's (untraced, every thread of the process) per token, their ratio, and recall@10 of a search as
- * {@code search} makes it (the 100 nearest by the graph, ranked by their exact dot product)
+ * token, the forward pass's (untraced, every thread of the process) per token, their ratio,
+ * and recall@10 of a search of the 100 nearest by the graph, ranked by their exact dot product,
  * against an exact scan. One JSON line per beam.
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec -Dbench.main=org.attentionsearch.bench.GraphCost -Dlines=600}
