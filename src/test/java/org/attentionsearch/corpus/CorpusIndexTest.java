@@ -193,6 +193,28 @@ class CorpusIndexTest {
         assertTrue(finished.getMessage().contains("already holds a finished index"), finished.getMessage());
     }
 
+    /** An unfinished index whose commit names no format (or another) was written by an earlier version: refused, never continued. */
+    @Test
+    void anUnfinishedIndexOfAnEarlierFormatIsNotResumed() throws Exception {
+        Path dir = tmp.resolve("earlier-format");
+        try (CorpusIndexWriter w = CorpusIndexWriter.open(dir, fingerprint, LAYERS)) {
+            w.add(Analysis.of(model, lines.getFirst()), 0);
+            w.commit(1, 0, corpus.toString());
+        }
+        // The commit as format 1 wrote it: the same progress, without the format.
+        try (org.apache.lucene.store.Directory d = org.apache.lucene.store.FSDirectory.open(dir);
+             org.apache.lucene.index.IndexWriter raw = new org.apache.lucene.index.IndexWriter(d,
+                     new org.apache.lucene.index.IndexWriterConfig().setOpenMode(org.apache.lucene.index.IndexWriterConfig.OpenMode.APPEND))) {
+            java.util.Map<String, String> data = new java.util.HashMap<>(org.apache.lucene.index.DirectoryReader.listCommits(d).getLast().getUserData());
+            data.remove("format");
+            raw.setLiveCommitData(data.entrySet());
+            raw.commit();
+        }
+        CorpusException e = assertThrows(CorpusException.class, () -> CorpusIndexWriter.open(dir, fingerprint, LAYERS));
+        assertEquals(dir + " holds an unfinished index of an earlier format, which cannot be continued; delete it and index again", e.getMessage());
+        assertTrue(CorpusIndexWriter.finished(dir, fingerprint, LAYERS).isEmpty(), "a Spark shard of an earlier format is built again");
+    }
+
     @Test
     void jsonLinesGiveTheirTextFieldAndKeepLineNumbers() throws Exception {
         Path jsonl = tmp.resolve("c.jsonl");
