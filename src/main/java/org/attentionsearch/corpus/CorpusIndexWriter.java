@@ -244,8 +244,9 @@ public final class CorpusIndexWriter implements AutoCloseable {
         for (int x = 0; x < layers.length; x++) {
             int layer = layers[x];
             float[] v = o.vectors()[x];
-            d.add(new KnnFloatVectorField(Fields.vector(layer), UnitVectors.direction(v), VectorSimilarityFunction.DOT_PRODUCT));
-            d.add(new StoredField(Fields.length(layer), (float) UnitVectors.length(v)));
+            double length = UnitVectors.length(v);
+            d.add(new KnnFloatVectorField(Fields.vector(layer), UnitVectors.direction(v, length), VectorSimilarityFunction.DOT_PRODUCT));
+            d.add(new StoredField(Fields.length(layer), (float) length));
             HeadSummary[] heads = o.heads()[x];
             d.add(new StoredField(Fields.heads(layer), HeadSummary.pack(heads)));
             java.util.Set<String> terms = new java.util.HashSet<>();

@@ -20,7 +20,11 @@ final class UnitVectors {
 
     /** v / ‖v‖ (the zero vector stays zero: it has no direction, and no similarity to anything). */
     static float[] direction(float[] v) {
-        double length = length(v);
+        return direction(v, length(v));
+    }
+
+    /** v / length, for a {@code length} that is {@link #length}(v). */
+    static float[] direction(float[] v, double length) {
         float[] u = new float[v.length];
         if (length == 0) return u;
         for (int i = 0; i < v.length; i++) u[i] = (float) (v[i] / length);
