@@ -53,9 +53,10 @@ final class GgufTokenizer extends VocabularyTokenizer {
     private final int[] attrs;
     /** Special-token candidates (control, user-defined, unknown), longest UTF-8 text first. */
     private final int[] specials;
-    private final Map<String, Integer> ranks;
-    /** The same ranks by the ids of both parts when both are tokens (nearly always): no string is built per candidate. */
+    /** Merge ranks by the ids of both parts: no string is built per candidate, and no string kept per merge. */
     private final Bpe.PairMerges idRanks;
+    /** The ranks of the merges whose parts are not both tokens (rare), by "left right". */
+    private final Map<String, Integer> ranks;
     private final LlamaCppSplitter splitter;
     private final boolean ignoreMerges;
     private final boolean addSpacePrefix;
@@ -86,18 +87,18 @@ final class GgufTokenizer extends VocabularyTokenizer {
         bos = vocabulary.bos().orElse(-1);
         eos = vocabulary.eos().orElse(-1);
 
-        ranks = new HashMap<>(v.merges().size() * 2);
+        ranks = new HashMap<>();
         idRanks = new Bpe.PairMerges(v.merges().size());
         for (int r = 0; r < v.merges().size(); r++) {
             String merge = v.merges().get(r);
-            if (ranks.putIfAbsent(merge, r) == null) {
-                // llama.cpp splits a merge at its first space after the first character.
-                int space = merge.indexOf(' ', 1);
-                int left = space < 0 ? -1 : vocabulary.idOf(merge.substring(0, space));
-                int right = space < 0 ? -1 : vocabulary.idOf(merge.substring(space + 1));
-                if (left >= 0 && right >= 0) {
-                    idRanks.put(left, right, r, 0);
-                }
+            // llama.cpp splits a merge at its first space after the first character.
+            int space = merge.indexOf(' ', 1);
+            int left = space < 0 ? -1 : vocabulary.idOf(merge.substring(0, space));
+            int right = space < 0 ? -1 : vocabulary.idOf(merge.substring(space + 1));
+            if (left < 0 || right < 0) {
+                ranks.putIfAbsent(merge, r);
+            } else if (idRanks.get(left, right) == Bpe.PairMerges.NONE) {
+                idRanks.put(left, right, r, 0); // a repeated merge keeps its first rank
             }
         }
 
@@ -167,11 +168,9 @@ final class GgufTokenizer extends VocabularyTokenizer {
     private static TokenVocabulary vocabulary(GgufVocabulary v, int[] attrs) {
         int n = v.size();
         String[] texts = v.tokens().toArray(new String[0]);
-        Map<String, Integer> ids = new HashMap<>(n * 2);
-        for (int i = 0; i < n; i++) {
-            if (ids.put(texts[i], i) != null) {
-                throw new TokenizerFormatException("The GGUF vocabulary has the token \"" + Excerpt.of(texts[i]) + "\" twice.");
-            }
+        TokenIds ids = TokenIds.of(texts);
+        if (ids.repeated() >= 0) {
+            throw new TokenizerFormatException("The GGUF vocabulary has the token \"" + Excerpt.of(texts[ids.repeated()]) + "\" twice.");
         }
         // Defaults of llama.cpp when the file names no id (an id out of range keeps the default).
         int bos = special(v.bos(), v.model().equals("llama") ? 1 : 11, n);

@@ -10,7 +10,7 @@ import java.util.OptionalInt;
  * A tokenizer's token strings by id and ids by string, which ids are special (stand for no text),
  * and the ids that begin, end and stop a sequence: what every {@link Tokenizer} answers about its
  * vocabulary, whatever its algorithm.
- * <p>Immutable; the arrays and the map it is given are its own from then on.
+ * <p>Immutable; the arrays and the index it is given are its own from then on.
  */
 final class TokenVocabulary {
 
@@ -18,13 +18,13 @@ final class TokenVocabulary {
     private static final int MAX_GAP = 1 << 16;
 
     private final String[] tokens;          // by id; null where no token has the id
-    private final Map<String, Integer> ids;
+    private final TokenIds ids;
     private final boolean[] special;        // by id
     private final int bos;                  // -1: none; likewise eos
     private final int eos;
     private final int[] stopIds;
 
-    TokenVocabulary(String[] tokens, Map<String, Integer> ids, boolean[] special, int bos, int eos, int[] stopIds) {
+    TokenVocabulary(String[] tokens, TokenIds ids, boolean[] special, int bos, int eos, int[] stopIds) {
         this.tokens = tokens;
         this.ids = ids;
         this.special = special;
@@ -63,7 +63,7 @@ final class TokenVocabulary {
             ids.put(t.content(), t.id());
             special[t.id()] |= t.special();
         }
-        return new TokenVocabulary(tokens, ids, special, -1, -1, new int[0]);
+        return new TokenVocabulary(tokens, TokenIds.of(tokens, ids), special, -1, -1, new int[0]);
     }
 
     /** The same tokens with these sequence ids (-1: none). */
@@ -85,14 +85,13 @@ final class TokenVocabulary {
     }
 
     OptionalInt id(String token) {
-        Integer id = ids.get(token);
-        return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+        int id = ids.idOf(token);
+        return id < 0 ? OptionalInt.empty() : OptionalInt.of(id);
     }
 
     /** The id of a token string, or -1 if it is none. */
     int idOf(String token) {
-        Integer id = ids.get(token);
-        return id == null ? -1 : id;
+        return ids.idOf(token);
     }
 
     /** False for ids no token has. */
