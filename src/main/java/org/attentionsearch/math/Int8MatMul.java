@@ -40,14 +40,21 @@ public final class Int8MatMul {
             MatMul.multiplyByPanels(a, rows, w, bias, epilogue, residual, c);
         } else {
             boolean sixteens = w.block() == Int8Matrix.SIXTEEN;
+            int blocks = k / w.block();
             Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
                 float[] tile = new float[rows * PANEL];
+                // Halves are widened a panel at a time with vector shifts (exact: they are finite),
+                // so the products read floats as they read Q6_K's scales.
+                float[] widened = w.halfScales() == null ? null : new float[PANEL * blocks];
                 for (int p = p0; p < p1; p++) {
                     int width = Math.min(PANEL, n - p * PANEL), jj = 0;
+                    float[] d = widened == null ? w.scales() : widened;
+                    int dOff = widened == null ? p * PANEL * blocks : 0;
+                    if (widened != null) HalfAttentionKernel.widen(w.halfScales(), p * PANEL * blocks, widened, 0, width * blocks);
                     for (; jj + 4 <= width; jj += 4) {
                         for (int r = 0; r < rows; r++) {
-                            if (sixteens) dot4Sixteens(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj);
-                            else dot4(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj);
+                            if (sixteens) dot4Sixteens(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj, d, dOff + jj * blocks);
+                            else dot4(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj, d, dOff + jj * blocks);
                         }
                     }
                     for (; jj < width; jj++) {
@@ -62,14 +69,14 @@ public final class Int8MatMul {
 
     /**
      * Stored rows j … j+3 against x at once, into out[o … o+3]: per block, Σ_i q·x in a vector
-     * of partial sums, then scaled by the block's d into the row's accumulator.
+     * of partial sums, then scaled by the block's d into the row's accumulator; row j's scales
+     * are d[dOff, dOff + k / 32), the next rows' follow.
      */
-    static void dot4(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o) {
+    static void dot4(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o, float[] d, int dOff) {
         byte[] q = w.quants();
-        float[] d = w.scales();
         int k = w.k(), blocks = k / Int8Matrix.BLOCK;
         int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
-        int d0 = j * blocks, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
+        int d0 = dOff, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0; b < blocks; b++) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
@@ -93,12 +100,11 @@ public final class Int8MatMul {
     }
 
     /** As {@link #dot4} with a scale per 16 values (Q6_K's): per block, one vector or two. */
-    static void dot4Sixteens(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o) {
+    static void dot4Sixteens(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o, float[] d, int dOff) {
         byte[] q = w.quants();
-        float[] d = w.scales();
         int k = w.k(), blocks = k / Int8Matrix.SIXTEEN;
         int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
-        int d0 = j * blocks, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
+        int d0 = dOff, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0; b < blocks; b++) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
@@ -124,7 +130,6 @@ public final class Int8MatMul {
     /** Σ_i W[i][j]·x[xOff + i], stored row j alone, summed as {@link #dot4} or {@link #dot4Sixteens} sums each of its rows. */
     static float dot(Int8Matrix w, int j, float[] x, int xOff) {
         byte[] q = w.quants();
-        float[] d = w.scales();
         int k = w.k(), block = w.block(), blocks = k / block;
         FloatVector acc = FloatVector.zero(S);
         for (int b = 0; b < blocks; b++) {
@@ -133,7 +138,7 @@ public final class Int8MatMul {
                 int i = b * block + v;
                 s = widen(q, j * k + i).fma(FloatVector.fromArray(S, x, xOff + i), s);
             }
-            acc = s.fma(FloatVector.broadcast(S, d[j * blocks + b]), acc);
+            acc = s.fma(FloatVector.broadcast(S, w.scale(j * blocks + b)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
@@ -146,7 +151,7 @@ public final class Int8MatMul {
             return;
         }
         for (int b = 0; b < blocks; b++) {
-            float d = w.scales()[j * blocks + b];
+            float d = w.scale(j * blocks + b);
             for (int v = 0; v < block; v += LANES) {
                 int i = b * block + v;
                 widen(w.quants(), j * k + i).mul(d).intoArray(out, off + i);

@@ -9,8 +9,9 @@ import java.util.Objects;
  * another, W[i][j] = d[j][i / 32] · q[j][i] exactly as ggml dequantizes Q8_0. In the file each
  * block of 32 bytes follows its 2-byte scale, so the loads of a row are never aligned and every
  * read goes through a memory segment's checks; measured side by side, reading the same numbers
- * from these two arrays decodes about twice as fast. It costs the file's size in memory (one
- * byte per weight and a float per 32), the same as keeping the blocks.
+ * from these two arrays decodes about twice as fast. It costs the file's size in memory, the same
+ * as keeping the blocks: a byte per weight, and the file's half per 32, widened as each block is
+ * used (a float per block would add an eighth to the file's size).
  */
 public final class Int8Matrix implements WeightMatrix {
     /** Values per block: one scale each. */
@@ -20,13 +21,17 @@ public final class Int8Matrix implements WeightMatrix {
     static final int SIXTEEN = 16;
 
     private final byte[] quants;
+    /** Q8_0's and Q4_0's scales d as the file's halves, all finite; null for Q6_K and for scales that are not all finite. */
+    private final short[] halfScales;
+    /** Q6_K's scales d·sc, which need up to 19 significant bits (no half holds them), or Q8_0's and Q4_0's when one is not finite; else null. */
     private final float[] scales;
     private final int block;
     private final int k;
     private final int n;
 
-    private Int8Matrix(byte[] quants, float[] scales, int block, int k, int n) {
+    private Int8Matrix(byte[] quants, short[] halfScales, float[] scales, int block, int k, int n) {
         this.quants = quants;
+        this.halfScales = halfScales;
         this.scales = scales;
         this.block = block;
         this.k = k;
@@ -63,22 +68,37 @@ public final class Int8Matrix implements WeightMatrix {
         int k = q.k(), n = q.n(), block = q6 ? SIXTEEN : BLOCK, blocks = k / block;
         if (!fits(k, n)) throw new IllegalArgumentException(q + " does not fit in one array");
         byte[] quants = new byte[k * n];
-        float[] scales = new float[blocks * n];
+        short[] halfScales = q6 ? null : new short[blocks * n];
+        float[] scales = q6 ? new float[blocks * n] : null;
         for (int j = 0; j < n; j++) {
             QuantizedMatrix.Format f = q.format(j);
             for (int b = 0; b < blocks; b++) {
+                // A half widened to float and back is the same half: d is kept exactly.
                 if (f == QuantizedMatrix.Format.Q8_0) {
-                    scales[j * blocks + b] = q.q8Scale(j, b);
+                    halfScales[j * blocks + b] = Float.floatToFloat16(q.q8Scale(j, b));
                     q.copyQ8Quants(j, b, quants, j * k + b * BLOCK);
                 } else if (f == QuantizedMatrix.Format.Q4_0) {
-                    scales[j * blocks + b] = Q4Kernels.signedQuants(q.data(), q.rowOffset(j) + 18L * b, quants, j * k + b * BLOCK);
+                    halfScales[j * blocks + b] = Float.floatToFloat16(
+                            Q4Kernels.signedQuants(q.data(), q.rowOffset(j) + 18L * b, quants, j * k + b * BLOCK));
                 } else if (b % 16 == 0) { // one Q6_K block of 256 values: 16 scales
                     Q6KKernels.unpack(q.data(), q.rowOffset(j) + 210L * (b / 16), quants, j * k + b * SIXTEEN, scales, j * blocks + b);
                 }
             }
         }
         q.releasePages();
-        return new Int8Matrix(quants, scales, block, k, n);
+        if (halfScales != null && !allFinite(halfScales)) { // the kernels widen halves assuming finite ones
+            scales = new float[halfScales.length];
+            for (int i = 0; i < scales.length; i++) scales[i] = Float.float16ToFloat(halfScales[i]);
+            halfScales = null;
+        }
+        return new Int8Matrix(quants, halfScales, scales, block, k, n);
+    }
+
+    private static boolean allFinite(short[] halves) {
+        for (short h : halves) {
+            if ((h & 0x7c00) == 0x7c00) return false; // exponent all ones: infinite or NaN
+        }
+        return true;
     }
 
     @Override
@@ -96,9 +116,19 @@ public final class Int8Matrix implements WeightMatrix {
         return quants;
     }
 
-    /** The scales, block b of stored row j at j·(k / block) + b. */
+    /** Q8_0's and Q4_0's scales as finite halves, block b of stored row j at j·(k / 32) + b; else null. */
+    short[] halfScales() {
+        return halfScales;
+    }
+
+    /** The scales as floats, block b of stored row j at j·(k / block) + b; null when they are halves. */
     float[] scales() {
         return scales;
+    }
+
+    /** The scale at {@code at} (j·(k / block) + b) as a float. */
+    float scale(int at) {
+        return halfScales != null ? Float.float16ToFloat(halfScales[at]) : scales[at];
     }
 
     /** Values per scale: 32 ({@link #BLOCK}), or 16 ({@link #SIXTEEN}) for Q6_K. */
@@ -108,7 +138,7 @@ public final class Int8Matrix implements WeightMatrix {
 
     /** W[i][j] = d·q in float, as ggml dequantizes. */
     float value(int j, int i) {
-        return quants[j * k + i] * scales[j * (k / block) + i / block];
+        return quants[j * k + i] * scale(j * (k / block) + i / block);
     }
 
     @Override

@@ -104,4 +104,43 @@ class Int8MatMulTest {
             }
         }
     }
+
+    @Test
+    void keepsEveryScaleExactlyFromSubnormalHalvesToInfinities() {
+        // Subnormal, zero, signed and largest halves are widened exactly; a matrix with an
+        // infinite or NaN scale keeps its scales as floats, and its products are as ggml's.
+        short[][] specials = {
+                {0x0001, 0x03ff, 0x0000, (short) 0x8000, 0x7bff, (short) 0xfbff, 0x0400, (short) 0x83ff},
+                {0x3c00, 0x7c00, (short) 0xfc00, 0x7e00}};
+        for (short[] halves : specials) {
+            Random rnd = new Random(halves.length);
+            int k = 96, n = 21;
+            QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q8_0, rnd, k, n);
+            for (int j = 0; j < n; j++) {
+                for (int b = 0; b < k / 32; b++) {
+                    blocks.data().set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, blocks.rowOffset(j) + 34L * b,
+                            halves[(j * 3 + b) % halves.length]);
+                }
+            }
+            Int8Matrix w = Int8Matrix.of(blocks);
+            boolean finite = halves == specials[0];
+            assertEquals(finite, w.halfScales() != null, "scales kept as halves");
+            float[] ggml = QuantizedMatMulTest.dequantized(blocks), got = new float[k];
+            for (int j = 0; j < n; j++) {
+                w.column(j, got, 0);
+                for (int i = 0; i < k; i++) assertEquals(ggml[i * n + j], got[i], "W[" + i + "][" + j + "]");
+            }
+            for (int rows = 1; rows <= 3; rows++) {
+                float[] a = new float[rows * k];
+                for (int i = 0; i < a.length; i++) a[i] = (i % 7 - 3) * 0.25f; // small integers: sums exact in any order
+                float[] want = new float[rows * n], c = new float[rows * n];
+                ScalarMatMul.multiply(a, rows, w.rows(0, k), k, n, null, Epilogue.NONE, null, want);
+                w.multiply(a, rows, null, Epilogue.NONE, null, c, null);
+                for (int i = 0; i < c.length; i++) {
+                    if (Float.isFinite(want[i])) assertEquals(want[i], c[i], Math.abs(want[i]) * 1e-6, "c[" + i + "] with " + rows + " rows");
+                    else assertEquals(want[i], c[i], "c[" + i + "] with " + rows + " rows"); // the same infinity, or NaN
+                }
+            }
+        }
+    }
 }

@@ -72,7 +72,7 @@ final class Families {
         if (formats.size() == 1 && !Boolean.getBoolean("attentionsearch." + formats.get(0).name().toLowerCase(Locale.ROOT) + ".inPlace")) {
             switch (formats.get(0)) {
                 case Q8_0, Q4_0 -> {
-                    if (Int8Matrix.fits(q.k(), q.n()) && heapHolds(values * 9 / 8)) return Int8Matrix.of(q);
+                    if (Int8Matrix.fits(q.k(), q.n()) && heapHolds(values * 17 / 16)) return Int8Matrix.of(q);
                     if (Int4Matrix.holds(q) && Int4Matrix.fits(q.k(), q.n()) && heapHolds(values * 3 / 4)) return Int4Matrix.of(q);
                 }
                 case Q6_K -> {
