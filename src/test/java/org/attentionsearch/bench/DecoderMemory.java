@@ -24,7 +24,9 @@ import org.attentionsearch.weights.GgmlType;
  * its peak resident set (VmHWM) and its resident set at the end (VmRSS). Both processes run in
  * a JVM with the launcher's options, so a third process that only starts the JVM gives the
  * share of each figure that is the JVM itself, and ours runs a second time with a collector chosen
- * for a small resident set ({@code ours_lean_peak_mb}). One JSON line per model and weight type.
+ * for a small resident set ({@code ours_lean_peak_mb}), and a third with that collector and a
+ * half-precision cache as llama.cpp's ({@code ours_lean_f16_cache_peak_mb}). One JSON line per
+ * model and weight type.
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec
  * -Dbench.main=org.attentionsearch.bench.DecoderMemory} with {@code -Dmodels=…} and
@@ -50,13 +52,16 @@ public final class DecoderMemory {
                 decoder.write(MODELS, type);
                 Path file = decoder.file(MODELS, type);
                 long[] jvm = child("jvm", file, LAUNCHER_GC), ours = child("ours", file, LAUNCHER_GC);
-                long[] lean = child("ours", file, LEAN_GC), llama = child("llama", file, LAUNCHER_GC);
+                long[] lean = child("ours", file, LEAN_GC), leanHalves = child("ours-f16-cache", file, LEAN_GC);
+                long[] llama = child("llama", file, LAUNCHER_GC);
                 System.out.printf(Locale.ROOT,
                         "{\"memory\":\"separate processes\",\"model\":\"%s\",\"weights\":\"%s\",\"file_mb\":%.0f,\"context\":%d,"
-                                + "\"ours_peak_mb\":%.0f,\"ours_end_mb\":%.0f,\"ours_lean_peak_mb\":%.0f,\"llama_peak_mb\":%.0f,\"llama_end_mb\":%.0f,"
-                                + "\"jvm_alone_peak_mb\":%.0f,\"peak_ratio\":%.3f,\"lean_peak_ratio\":%.3f}%n",
+                                + "\"ours_peak_mb\":%.0f,\"ours_end_mb\":%.0f,\"ours_lean_peak_mb\":%.0f,\"ours_lean_f16_cache_peak_mb\":%.0f,"
+                                + "\"llama_peak_mb\":%.0f,\"llama_end_mb\":%.0f,\"jvm_alone_peak_mb\":%.0f,"
+                                + "\"peak_ratio\":%.3f,\"lean_peak_ratio\":%.3f,\"lean_f16_cache_peak_ratio\":%.3f}%n",
                         decoder.label(), type, Files.size(file) / 1e6, CONTEXT, ours[0] / 1e6, ours[1] / 1e6, lean[0] / 1e6,
-                        llama[0] / 1e6, llama[1] / 1e6, jvm[0] / 1e6, (double) ours[0] / llama[0], (double) lean[0] / llama[0]);
+                        leanHalves[0] / 1e6, llama[0] / 1e6, llama[1] / 1e6, jvm[0] / 1e6, (double) ours[0] / llama[0],
+                        (double) lean[0] / llama[0], (double) leanHalves[0] / llama[0]);
             }
         }
     }
@@ -64,11 +69,14 @@ public final class DecoderMemory {
     /** The launcher's collector: G1 with 1 MB regions. */
     private static final List<String> LAUNCHER_GC = List.of("-XX:+UseG1GC", "-XX:G1HeapRegionSize=1m");
     /**
-     * A collector for a small resident set, as ATTENTION_SEARCH_JAVA_OPTS can choose it: the parallel
-     * collector with a 16 MB young generation. G1 spreads a decoding run's short-lived arrays over
-     * ever more regions and keeps them resident (about 650 MB however small its young generation).
+     * A collector for a small resident set, as ATTENTION_SEARCH_JAVA_OPTS can choose it: the serial
+     * collector with a 16 MB young generation and a heap that gives back what it does not use
+     * (the parallel collector with the same young generation peaks about 17 MB higher). G1 spreads
+     * a decoding run's short-lived arrays over ever more regions and keeps them resident (about
+     * 650 MB however small its young generation).
      */
-    private static final List<String> LEAN_GC = List.of(System.getProperty("lean", "-XX:+UseParallelGC -Xmn16m").trim().split("\\s+"));
+    private static final List<String> LEAN_GC = List.of((System.getProperty("lean", "").isBlank()
+            ? "-XX:+UseSerialGC -Xmn16m -XX:MaxHeapFreeRatio=10 -XX:MinHeapFreeRatio=1" : System.getProperty("lean")).trim().split("\\s+"));
 
     /** Runs one probe in a JVM of its own with the launcher's options and the given collector; its peak and final resident bytes. */
     private static long[] child(String engine, Path file, List<String> gc) throws IOException, InterruptedException {
@@ -90,10 +98,11 @@ public final class DecoderMemory {
         int[] prompt = new int[PROMPT];
         for (int i = 0; i < PROMPT; i++) prompt[i] = 100 + 37 * i;
         switch (engine) {
-            case "ours" -> {
+            case "ours", "ours-f16-cache" -> {
                 Parallel.setThreads(threads);
                 Model model = Model.load(file);
-                KeyValueCache cache = new KeyValueCache(model.config());
+                KeyValueCache cache = new KeyValueCache(model.config(),
+                        engine.equals("ours") ? KeyValueCache.Precision.F32 : KeyValueCache.Precision.F16);
                 Output out = model.forward(prompt, cache, false);
                 int h = model.config().hiddenSize();
                 for (int s = 0; s < STEPS; s++) {
