@@ -1,5 +1,6 @@
 package org.attentionsearch.math;
 
+import java.util.List;
 import java.util.Objects;
 
 import jdk.incubator.vector.FloatVector;
@@ -71,13 +72,28 @@ public final class PackedMatrix implements WeightMatrix {
      * matrix (a vocabulary's LM head) is never held whole in its unpacked form as well.
      */
     public static PackedMatrix packTransposed(Rows wt, int n, int k) {
+        return packTransposed(List.of(wt), new int[] {n}, k);
+    }
+
+    /**
+     * As {@link #packTransposed(Rows, int, int)} for Wᵀ given as parts stacked row by row (q, k
+     * and v; gate and up), part i holding {@code rows[i]} rows. A block is about 1 MB, small
+     * enough for a young collection to reclaim: the blocks of a model's load then never fill
+     * the old generation with garbage that only a full collection would free.
+     */
+    public static PackedMatrix packTransposed(List<Rows> parts, int[] rows, int k) {
+        if (parts.size() != rows.length) throw new IllegalArgumentException(parts.size() + " parts but " + rows.length + " row counts");
+        int n = 0;
+        for (int r : rows) n += r;
         PackedMatrix m = new PackedMatrix(k, n);
-        int block = Math.max(1, (1 << 20) / k / PANEL) * PANEL; // about 4 MB of rows at a time, whole panels
-        for (int j0 = 0; j0 < n; j0 += block) {
-            int rows = Math.min(block, n - j0);
-            float[] chunk = wt.read(j0, rows);
-            checkLength(chunk, (long) rows * k);
-            m.putColumns(chunk, j0, rows);
+        int block = Math.max(1, (1 << 18) / Math.max(1, k) / PANEL) * PANEL; // whole panels
+        for (int i = 0, j = 0; i < rows.length; j += rows[i++]) {
+            for (int first = 0; first < rows[i]; first += block) {
+                int count = Math.min(block, rows[i] - first);
+                float[] chunk = parts.get(i).read(first, count);
+                checkLength(chunk, (long) count * k);
+                m.putColumns(chunk, j + first, count);
+            }
         }
         return m;
     }

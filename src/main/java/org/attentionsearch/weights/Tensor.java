@@ -81,6 +81,11 @@ public final class Tensor {
         return data != null ? new Tensor(newName, shape, data) : new Tensor(newName, shape, source, rows, quantized);
     }
 
+    /** Whether {@link #rows} reads only the rows asked for (else it converts the whole tensor each time). */
+    public boolean readsRows() {
+        return rows != null || data != null;
+    }
+
     /**
      * Rows [first, first + count) along the first dimension, row-major: a few rows of a large
      * mapped tensor (a vocabulary table) without converting the whole of it.

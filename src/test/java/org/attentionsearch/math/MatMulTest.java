@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -247,6 +248,32 @@ class MatMulTest {
                 for (int j = 0; j < n; j += Math.max(1, n / 13)) assertEquals(whole.get(kk, j), blocks.get(kk, j));
             }
             assertEquals(whole.n(), blocks.n());
+        }
+    }
+
+    /** Parts stacked row by row (q, k, v) and read a block at a time pack as their concatenation does, blocks crossing no part's end. */
+    @Test
+    void packingStackedPartsEqualsPackingTheirConcatenation() {
+        Random rnd = new Random(23);
+        for (int[] parts : new int[][] {{1}, {70, 3, 130}, {64, 64}, {5000, 1, 200}}) {
+            int k = parts.length == 3 && parts[0] == 5000 ? 9 : 4096; // blocks of 64 rows for k = 4096, of thousands for k = 9
+            List<PackedMatrix.Rows> rows = new java.util.ArrayList<>();
+            int n = 0;
+            for (int count : parts) n += count;
+            float[] wt = random(rnd, n * k);
+            for (int i = 0, j = 0; i < parts.length; j += parts[i++]) {
+                int from = j, size = parts[i];
+                rows.add((first, count) -> {
+                    assertTrue(first >= 0 && count > 0 && first + count <= size, "rows " + first + " + " + count + " of " + size);
+                    return Arrays.copyOfRange(wt, (from + first) * k, (from + first + count) * k);
+                });
+            }
+            PackedMatrix whole = PackedMatrix.packTransposed(wt, n, k);
+            PackedMatrix stacked = PackedMatrix.packTransposed(rows, parts, k);
+            assertEquals(n, stacked.n());
+            for (int kk = 0; kk < k; kk += Math.max(1, k / 7)) {
+                for (int j = 0; j < n; j++) assertEquals(whole.get(kk, j), stacked.get(kk, j), "W[" + kk + "][" + j + "]");
+            }
         }
     }
 

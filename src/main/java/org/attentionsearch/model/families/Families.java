@@ -1,5 +1,6 @@
 package org.attentionsearch.model.families;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -44,10 +45,23 @@ final class Families {
     static Linear linear(int in, float[] bias, Tensor... parts) {
         Optional<QuantizedMatrix> quantized = stacked(parts);
         if (quantized.isPresent()) return new Linear(kept(quantized.get()), bias);
-        int out = 0;
-        for (Tensor t : parts) out += t.dim(0);
-        float[][] values = Arrays.stream(parts).map(Tensor::data).toArray(float[][]::new);
-        return Linear.ofTorch(concat(values), out, in, bias);
+        // Packed from each part a block of rows at a time: neither a part nor the parts side by side
+        // is held whole unpacked (about 20 MB of garbage a layer of SmolLM2's F32 file otherwise).
+        List<PackedMatrix.Rows> rows = new ArrayList<>();
+        int[] counts = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            rows.add(rowsOf(parts[i], in));
+            counts[i] = parts[i].dim(0);
+        }
+        return new Linear(PackedMatrix.packTransposed(rows, counts, in), bias);
+    }
+
+    /** A [rows × in] tensor's rows as it reads them, or (a reordered one) from its values converted once. */
+    private static PackedMatrix.Rows rowsOf(Tensor t, int in) {
+        if (t.elements() != (long) t.dim(0) * in) throw new IllegalArgumentException(t + " is not [rows × " + in + "]");
+        if (t.readsRows()) return t::rows;
+        float[] all = t.data();
+        return (first, count) -> Arrays.copyOfRange(all, first * in, (first + count) * in);
     }
 
     /** A Linear of a GPT-2 Conv1D weight [in × out], its quantized blocks read in place when the file has them. */
