@@ -49,13 +49,15 @@ public final class HalfMatrix implements WeightMatrix {
         if (!fits(k, n)) throw new IllegalArgumentException(q + " does not fit in one array");
         short[] halves = new short[k * n];
         MemorySegment data = q.data();
-        for (int j = 0; j < n; j++) MemorySegment.copy(data, QuantizedMatrix.HALF, q.rowOffset(j), halves, j * k, k);
+        for (int j = 0; j < n; j++) {
+            MemorySegment.copy(data, QuantizedMatrix.HALF, q.rowOffset(j), halves, j * k, k);
+            q.copied(j);
+        }
         int bad = firstNonFinite(halves);
         if (bad >= 0) {
             throw new IllegalArgumentException("W[" + bad % k + "][" + bad / k + "] is not finite (half bits 0x"
                     + Integer.toHexString(halves[bad] & 0xffff) + ")");
         }
-        q.releasePages();
         return new HalfMatrix(halves, k, n);
     }
 

@@ -72,8 +72,8 @@ public final class Int4Matrix implements WeightMatrix {
             } else {
                 for (int b = 0; b < blocks; b += 8, at += 144) Q4KKernels.unpack(m, at, nibbles, (b0 + b) * 16, scales, offsets, b0 + b);
             }
+            q.copied(j);
         }
-        q.releasePages();
         return new Int4Matrix(nibbles, scales, offsets, k, n);
     }
 

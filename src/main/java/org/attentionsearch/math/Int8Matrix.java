@@ -84,8 +84,8 @@ public final class Int8Matrix implements WeightMatrix {
                     Q6KKernels.unpack(q.data(), q.rowOffset(j) + 210L * (b / 16), quants, j * k + b * SIXTEEN, scales, j * blocks + b);
                 }
             }
+            q.copied(j);
         }
-        q.releasePages();
         if (halfScales != null && !allFinite(halfScales)) { // the kernels widen halves assuming finite ones
             scales = new float[halfScales.length];
             for (int i = 0; i < scales.length; i++) scales[i] = Float.float16ToFloat(halfScales[i]);

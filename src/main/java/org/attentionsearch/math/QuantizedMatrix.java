@@ -197,14 +197,32 @@ public final class QuantizedMatrix implements WeightMatrix {
      * native segment are left alone. One call over the span of the rows, which may take in the
      * pages of tensors lying between stacked parts: they fault back in as well when read.
      */
-    void releasePages() {
+    private void releasePages() {
+        releasePages(0, rowOffsets.length);
+    }
+
+    /** As {@link #releasePages()} for stored rows [first, end). */
+    private void releasePages(int first, int end) {
         if (!data.isMapped()) return;
         long from = Long.MAX_VALUE, to = 0;
-        for (int j = 0; j < rowOffsets.length; j++) {
+        for (int j = first; j < end; j++) {
             from = Math.min(from, rowOffsets[j]);
             to = Math.max(to, rowOffsets[j] + format(j).rowBytes(k));
         }
         data.asSlice(from, to - from).unload();
+    }
+
+    /** Stored rows copied out between two releases of their pages. */
+    private static final int RELEASED_ROWS = 4096;
+
+    /**
+     * Called as stored row j has been copied out, in row order: releases the pages of every
+     * {@link #RELEASED_ROWS} rows, and of all rows at the last, so that a large table (Qwen's
+     * 152,000 rows) is never resident whole twice, copied and mapped, while it is copied.
+     */
+    void copied(int j) {
+        if (j == rowOffsets.length - 1) releasePages();
+        else if ((j + 1) % RELEASED_ROWS == 0) releasePages(j + 1 - RELEASED_ROWS, j + 1);
     }
 
     /** W[i][j]: value i of stored row j, one value decoded on its own, as ggml computes it in float. */
