@@ -69,14 +69,13 @@ public final class DecoderMemory {
     /** The launcher's collector: G1 with 1 MB regions. */
     private static final List<String> LAUNCHER_GC = List.of("-XX:+UseG1GC", "-XX:G1HeapRegionSize=1m");
     /**
-     * A collector for a small resident set, as ATTENTION_SEARCH_JAVA_OPTS can choose it: the serial
-     * collector with a 16 MB young generation and a heap that gives back what it does not use
-     * (the parallel collector with the same young generation peaks about 17 MB higher). G1 spreads
-     * a decoding run's short-lived arrays over ever more regions and keeps them resident (about
-     * 650 MB however small its young generation).
+     * A collector for a small resident set, the launcher's for {@code generate}: the serial
+     * collector with a 16 MB young generation (the parallel collector with the same young
+     * generation peaks about 17 MB higher). G1 spreads a decoding run's short-lived arrays over
+     * ever more regions and keeps them resident (about 650 MB however small its young generation).
      */
     private static final List<String> LEAN_GC = List.of((System.getProperty("lean", "").isBlank()
-            ? "-XX:+UseSerialGC -Xmn16m -XX:MaxHeapFreeRatio=10 -XX:MinHeapFreeRatio=1" : System.getProperty("lean")).trim().split("\\s+"));
+            ? "-XX:+UseSerialGC -Xmn16m" : System.getProperty("lean")).trim().split("\\s+"));
 
     /** Runs one probe in a JVM of its own with the launcher's options and the given collector; its peak and final resident bytes. */
     private static long[] child(String engine, Path file, List<String> gc) throws IOException, InterruptedException {
