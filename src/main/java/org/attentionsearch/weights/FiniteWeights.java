@@ -27,7 +27,11 @@ final class FiniteWeights {
     private FiniteWeights() {
     }
 
-    /** Checks a tensor stored as {@code type} in {@code data} (a whole number of blocks). */
+    /**
+     * Checks a tensor stored as {@code type} in {@code data} (a whole number of blocks), then
+     * releases the pages of a mapped file that the check touched: kept until the tensor is read,
+     * all of a file's pages would count in the process at once, on top of the weights copied so far.
+     */
     static void check(GgmlType type, MemorySegment data, String tensor, String file) {
         long at = switch (type) {
             case F32 -> firstInts(data, F32_EXPONENT);
@@ -38,6 +42,7 @@ final class FiniteWeights {
             case Q6_K -> firstScale(data, 210, 208);
             default -> -1;
         };
+        MappedPages.release(data);
         if (at >= 0) {
             throw new ModelFormatException(file, "tensor " + tensor + " holds a value that is not a finite number"
                     + (type.quantized() ? " (a block scale at byte " + at + ")" : " (element " + at + ")"));

@@ -214,9 +214,6 @@ public final class GgufCheckpoint {
                     + ", which is not supported (supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)");
         }
         FiniteWeights.check(t.type(), f.data(t), m.ggufName(), file);
-        // The check touched every page of the tensor; held until the tensor is read, all of a
-        // file's pages would count in the process at once, on top of the weights copied so far.
-        MappedPages.release(f.data(t));
         int d = c.headSize();
         Supplier<float[]> all = () -> switch (m.reorder()) {
             case NONE -> f.floats(t);

@@ -163,10 +163,7 @@ public final class SafeTensors {
                         + "; only F32, F16 and BF16 weights are supported");
             }
             MemorySegment data = bytes.asSlice(dataStart + e.begin(), e.end() - e.begin());
-            if (checkFinite) {
-                FiniteWeights.check(type, data, e.name(), file);
-                MappedPages.release(data); // until it is read, as GgufCheckpoint does
-            }
+            if (checkFinite) FiniteWeights.check(type, data, e.name(), file);
             long rowBytes = e.shape().length == 0 || e.shape()[0] == 0 ? 0 : (e.end() - e.begin()) / e.shape()[0];
             Tensor t = Tensor.lazy(e.name(), e.shape(), () -> MappedPages.copied(toFloats(e.dtype(), data), data),
                     (first, count) -> {
