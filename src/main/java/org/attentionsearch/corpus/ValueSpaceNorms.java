@@ -4,8 +4,8 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import org.attentionsearch.math.Lanes;
 import org.attentionsearch.math.WeightMatrix;
 import org.attentionsearch.model.Model;
 
@@ -71,13 +71,13 @@ final class ValueSpaceNorms {
     /**
      * ‖x_r W_O^h‖ for {@code rows} vectors of width d, x_r at x[off + r·d], into out[outOff + r];
      * {@code gram} is G_h ({@link #grams}). u = G x as d rows of G added up, a vector of u at a
-     * time, then x·u.
+     * time, then x·u: its products in a vector of partial sums, added up by {@link Lanes}.
      */
     static void norms(double[] gram, int d, float[] x, int off, int rows, double[] out, int outOff) {
-        double[] xd = new double[d];
+        double[] xd = new double[d], lanes = new double[L];
         for (int r = 0; r < rows; r++) {
             for (int a = 0; a < d; a++) xd[a] = x[off + r * d + a];
-            double s = 0;
+            DoubleVector xu = DoubleVector.zero(D);
             int b = 0;
             // Four column blocks at once: four independent chains of FMAs instead of one (the same sums, in the same order).
             for (; b <= d - 4 * L; b += 4 * L) {
@@ -90,16 +90,18 @@ final class ValueSpaceNorms {
                     u2 = DoubleVector.fromArray(D, gram, row + 2 * L).fma(xa, u2);
                     u3 = DoubleVector.fromArray(D, gram, row + 3 * L).fma(xa, u3);
                 }
-                s += u0.mul(DoubleVector.fromArray(D, xd, b)).reduceLanes(VectorOperators.ADD);
-                s += u1.mul(DoubleVector.fromArray(D, xd, b + L)).reduceLanes(VectorOperators.ADD);
-                s += u2.mul(DoubleVector.fromArray(D, xd, b + 2 * L)).reduceLanes(VectorOperators.ADD);
-                s += u3.mul(DoubleVector.fromArray(D, xd, b + 3 * L)).reduceLanes(VectorOperators.ADD);
+                xu = u0.fma(DoubleVector.fromArray(D, xd, b), xu);
+                xu = u1.fma(DoubleVector.fromArray(D, xd, b + L), xu);
+                xu = u2.fma(DoubleVector.fromArray(D, xd, b + 2 * L), xu);
+                xu = u3.fma(DoubleVector.fromArray(D, xd, b + 3 * L), xu);
             }
             for (; b <= d - L; b += L) {
                 DoubleVector u = DoubleVector.zero(D);
                 for (int a = 0; a < d; a++) u = DoubleVector.fromArray(D, gram, a * d + b).fma(DoubleVector.broadcast(D, xd[a]), u);
-                s += u.mul(DoubleVector.fromArray(D, xd, b)).reduceLanes(VectorOperators.ADD);
+                xu = u.fma(DoubleVector.fromArray(D, xd, b), xu);
             }
+            xu.intoArray(lanes, 0);
+            double s = Lanes.sum(lanes, 0, L);
             for (; b < d; b++) {
                 double u = 0;
                 for (int a = 0; a < d; a++) u += xd[a] * gram[a * d + b];

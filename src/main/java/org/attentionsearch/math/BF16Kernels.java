@@ -32,7 +32,7 @@ final class BF16Kernels {
     }
 
     /** Σ_i W[i][j]·x[xOff + i], two chains of sums. */
-    static float dot(QuantizedMatrix w, int j, float[] x, int xOff) {
+    static float dot(QuantizedMatrix w, int j, float[] x, int xOff, float[] lanes) {
         MemorySegment m = w.data();
         long at = w.rowOffset(j);
         int k = w.k(), i = 0;
@@ -41,13 +41,14 @@ final class BF16Kernels {
             acc0 = widen(m, at + 2L * i).fma(FloatVector.fromArray(S, x, xOff + i), acc0);
             acc1 = widen(m, at + 2L * (i + LANES)).fma(FloatVector.fromArray(S, x, xOff + i + LANES), acc1);
         }
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        acc0.add(acc1).intoArray(lanes, 0);
+        float sum = Lanes.sum(lanes, 0);
         for (; i < k; i++) sum += value(m, at + 2L * i) * x[xOff + i];
         return sum;
     }
 
     /** As {@link #dot} for stored rows j … j+3 into out[o … o+3]: each vector of x loaded once for four rows. */
-    static void dot4(QuantizedMatrix w, int j, float[] x, int xOff, float[] out, int o) {
+    static void dot4(QuantizedMatrix w, int j, float[] x, int xOff, float[] out, int o, float[] lanes) {
         MemorySegment m = w.data();
         long at0 = w.rowOffset(j), at1 = w.rowOffset(j + 1), at2 = w.rowOffset(j + 2), at3 = w.rowOffset(j + 3);
         int k = w.k(), i = 0;
@@ -59,10 +60,11 @@ final class BF16Kernels {
             acc2 = widen(m, at2 + 2L * i).fma(xv, acc2);
             acc3 = widen(m, at3 + 2L * i).fma(xv, acc3);
         }
-        out[o] = acc0.reduceLanes(VectorOperators.ADD);
-        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
-        out[o + 2] = acc2.reduceLanes(VectorOperators.ADD);
-        out[o + 3] = acc3.reduceLanes(VectorOperators.ADD);
+        acc0.intoArray(lanes, 0);
+        acc1.intoArray(lanes, LANES);
+        acc2.intoArray(lanes, 2 * LANES);
+        acc3.intoArray(lanes, 3 * LANES);
+        Lanes.sum4(lanes, 0, out, o);
         for (; i < k; i++) {
             out[o] += value(m, at0 + 2L * i) * x[xOff + i];
             out[o + 1] += value(m, at1 + 2L * i) * x[xOff + i];

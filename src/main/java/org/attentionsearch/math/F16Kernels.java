@@ -52,7 +52,7 @@ final class F16Kernels {
     }
 
     /** Σ_i W[i][j]·x[xOff + i], two chains of sums; value by value if the row holds an infinity or NaN. */
-    static float dot(QuantizedMatrix w, int j, float[] x, int xOff) {
+    static float dot(QuantizedMatrix w, int j, float[] x, int xOff, float[] lanes) {
         MemorySegment m = w.data();
         long at = w.rowOffset(j);
         int k = w.k(), i = 0;
@@ -65,13 +65,14 @@ final class F16Kernels {
             acc1 = widen(h1).fma(FloatVector.fromArray(S, x, xOff + i + LANES), acc1);
         }
         if (top.reduceLanes(VectorOperators.MAX) >= SPECIAL) return QuantizedMatMul.scalarDot(w, j, x, xOff);
-        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        acc0.add(acc1).intoArray(lanes, 0);
+        float sum = Lanes.sum(lanes, 0);
         for (; i < k; i++) sum += value(m, at + 2L * i) * x[xOff + i];
         return sum;
     }
 
     /** As {@link #dot} for stored rows j … j+3 into out[o … o+3]: each vector of x loaded once for four rows. */
-    static void dot4(QuantizedMatrix w, int j, float[] x, int xOff, float[] out, int o) {
+    static void dot4(QuantizedMatrix w, int j, float[] x, int xOff, float[] out, int o, float[] lanes) {
         MemorySegment m = w.data();
         long at0 = w.rowOffset(j), at1 = w.rowOffset(j + 1), at2 = w.rowOffset(j + 2), at3 = w.rowOffset(j + 3);
         int k = w.k(), i = 0;
@@ -90,10 +91,11 @@ final class F16Kernels {
             for (int r = 0; r < 4; r++) out[o + r] = QuantizedMatMul.scalarDot(w, j + r, x, xOff);
             return;
         }
-        out[o] = acc0.reduceLanes(VectorOperators.ADD);
-        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
-        out[o + 2] = acc2.reduceLanes(VectorOperators.ADD);
-        out[o + 3] = acc3.reduceLanes(VectorOperators.ADD);
+        acc0.intoArray(lanes, 0);
+        acc1.intoArray(lanes, LANES);
+        acc2.intoArray(lanes, 2 * LANES);
+        acc3.intoArray(lanes, 3 * LANES);
+        Lanes.sum4(lanes, 0, out, o);
         for (; i < k; i++) {
             out[o] += value(m, at0 + 2L * i) * x[xOff + i];
             out[o + 1] += value(m, at1 + 2L * i) * x[xOff + i];

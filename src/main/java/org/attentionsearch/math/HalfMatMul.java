@@ -53,14 +53,14 @@ public final class HalfMatMul {
             float[] x = scaled(a, rows * k, BIAS - e);
             float back = Math.scalb(1f, e);
             Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
-                float[] tile = new float[rows * PANEL];
+                float[] tile = new float[rows * PANEL], lanes = new float[4 * LANES]; // four accumulators on their way to Lanes.sum4
                 for (int p = p0; p < p1; p++) {
                     int width = Math.min(PANEL, n - p * PANEL), jj = 0;
                     for (; jj + 4 <= width; jj += 4) {
-                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, x, r * k, tile, r * PANEL + jj);
+                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, x, r * k, tile, r * PANEL + jj, lanes);
                     }
                     for (; jj < width; jj++) {
-                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, x, r * k);
+                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, x, r * k, lanes);
                     }
                     if (e != 0) for (int t = 0; t < tile.length; t++) tile[t] *= back;
                     MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
@@ -100,7 +100,7 @@ public final class HalfMatMul {
     }
 
     /** Stored rows j … j+3 against a scaled x, into out[o … o+3]: Σ_i raw(h_i)·x_i. */
-    static void dot4(HalfMatrix w, int j, float[] x, int xOff, float[] out, int o) {
+    static void dot4(HalfMatrix w, int j, float[] x, int xOff, float[] out, int o, float[] lanes) {
         short[] h = w.halves();
         int k = w.k(), h0 = j * k, h1 = h0 + k, h2 = h1 + k, h3 = h2 + k, i = 0;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
@@ -112,8 +112,12 @@ public final class HalfMatMul {
             acc2 = raw(h, h2 + i).fma(xv, acc2);
             acc3 = raw(h, h3 + i).fma(xv, acc3);
         }
-        float s0 = acc0.reduceLanes(VectorOperators.ADD), s1 = acc1.reduceLanes(VectorOperators.ADD);
-        float s2 = acc2.reduceLanes(VectorOperators.ADD), s3 = acc3.reduceLanes(VectorOperators.ADD);
+        acc0.intoArray(lanes, 0);
+        acc1.intoArray(lanes, LANES);
+        acc2.intoArray(lanes, 2 * LANES);
+        acc3.intoArray(lanes, 3 * LANES);
+        Lanes.sum4(lanes, 0, out, o);
+        float s0 = out[o], s1 = out[o + 1], s2 = out[o + 2], s3 = out[o + 3];
         for (; i < k; i++) {
             s0 += raw(h[h0 + i]) * x[xOff + i];
             s1 += raw(h[h1 + i]) * x[xOff + i];
@@ -127,12 +131,13 @@ public final class HalfMatMul {
     }
 
     /** Stored row j alone against a scaled x, summed as {@link #dot4} sums each of its rows. */
-    static float dot(HalfMatrix w, int j, float[] x, int xOff) {
+    static float dot(HalfMatrix w, int j, float[] x, int xOff, float[] lanes) {
         short[] h = w.halves();
         int k = w.k(), at = j * k, i = 0;
         FloatVector acc = FloatVector.zero(S);
         for (int whole = k - k % LANES; i < whole; i += LANES) acc = raw(h, at + i).fma(FloatVector.fromArray(S, x, xOff + i), acc);
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        float s = Lanes.sum(lanes, 0);
         for (; i < k; i++) s += raw(h[at + i]) * x[xOff + i];
         return s;
     }

@@ -44,14 +44,14 @@ public final class Int4MatMul {
             float[] sums = blockSums(a, rows, k);
             int blocks = k / Int4Matrix.BLOCK;
             Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
-                float[] tile = new float[rows * PANEL];
+                float[] tile = new float[rows * PANEL], lanes = new float[4 * LANES]; // four accumulators on their way to Lanes.sum4
                 for (int p = p0; p < p1; p++) {
                     int width = Math.min(PANEL, n - p * PANEL), jj = 0;
                     for (; jj + 4 <= width; jj += 4) {
-                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, a, r * k, sums, r * blocks, tile, r * PANEL + jj);
+                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, a, r * k, sums, r * blocks, tile, r * PANEL + jj, lanes);
                     }
                     for (; jj < width; jj++) {
-                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k, sums, r * blocks);
+                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k, sums, r * blocks, lanes);
                     }
                     MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
                 }
@@ -63,13 +63,14 @@ public final class Int4MatMul {
     /** X_rb = Σ a[r][32b .. 32b + 31] for each row r and block b, at r·(k / 32) + b. */
     static float[] blockSums(float[] a, int rows, int k) {
         int blocks = k / Int4Matrix.BLOCK;
-        float[] sums = new float[rows * blocks];
+        float[] sums = new float[rows * blocks], lanes = new float[LANES];
         for (int r = 0; r < rows; r++) {
             for (int b = 0; b < blocks; b++) {
                 int at = r * k + b * Int4Matrix.BLOCK;
                 FloatVector s = FloatVector.fromArray(S, a, at);
                 for (int v = LANES; v < Int4Matrix.BLOCK; v += LANES) s = s.add(FloatVector.fromArray(S, a, at + v));
-                sums[r * blocks + b] = s.reduceLanes(VectorOperators.ADD);
+                s.intoArray(lanes, 0);
+                sums[r * blocks + b] = Lanes.sum(lanes, 0);
             }
         }
         return sums;
@@ -79,7 +80,7 @@ public final class Int4MatMul {
      * Stored rows j … j+3 against x at once, into out[o … o+3]: per block, Σ_i q·x in a vector
      * of partial sums scaled by the block's s into the row's accumulator, and m·X into a scalar sum.
      */
-    static void dot4(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sOff, float[] out, int o) {
+    static void dot4(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sOff, float[] out, int o, float[] lanes) {
         byte[] q = w.nibbles();
         float[] s = w.scales(), m = w.offsets();
         int blocks = w.k() / Int4Matrix.BLOCK;
@@ -102,14 +103,19 @@ public final class Int4MatMul {
             acc2 = s2.fma(FloatVector.broadcast(S, s[d2 + b]), acc2);
             acc3 = s3.fma(FloatVector.broadcast(S, s[d3 + b]), acc3);
         }
-        out[o] = acc0.reduceLanes(VectorOperators.ADD) - offsets(m, d0, sums, sOff, blocks);
-        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD) - offsets(m, d1, sums, sOff, blocks);
-        out[o + 2] = acc2.reduceLanes(VectorOperators.ADD) - offsets(m, d2, sums, sOff, blocks);
-        out[o + 3] = acc3.reduceLanes(VectorOperators.ADD) - offsets(m, d3, sums, sOff, blocks);
+        acc0.intoArray(lanes, 0);
+        acc1.intoArray(lanes, LANES);
+        acc2.intoArray(lanes, 2 * LANES);
+        acc3.intoArray(lanes, 3 * LANES);
+        Lanes.sum4(lanes, 0, out, o);
+        out[o] -= offsets(m, d0, sums, sOff, blocks, lanes);
+        out[o + 1] -= offsets(m, d1, sums, sOff, blocks, lanes);
+        out[o + 2] -= offsets(m, d2, sums, sOff, blocks, lanes);
+        out[o + 3] -= offsets(m, d3, sums, sOff, blocks, lanes);
     }
 
     /** Σ_i W[i][j]·x[xOff + i], stored row j alone, summed as {@link #dot4} sums each of its rows. */
-    static float dot(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sOff) {
+    static float dot(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sOff, float[] lanes) {
         byte[] q = w.nibbles();
         float[] s = w.scales(), m = w.offsets();
         int blocks = w.k() / Int4Matrix.BLOCK, d = j * blocks;
@@ -123,20 +129,22 @@ public final class Int4MatMul {
             }
             acc = sum.fma(FloatVector.broadcast(S, s[d + b]), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD) - offsets(m, d, sums, sOff, blocks);
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0) - offsets(m, d, sums, sOff, blocks, lanes);
     }
 
     /**
      * Σ_b m[at + b]·X[sOff + b] over a row's blocks: the offsets' share of its product. (A float,
      * not a vector of partial sums: a vector handed back from a call the compiler does not inline is boxed.)
      */
-    private static float offsets(float[] m, int at, float[] sums, int sOff, int blocks) {
+    private static float offsets(float[] m, int at, float[] sums, int sOff, int blocks, float[] lanes) {
         FloatVector acc = FloatVector.zero(S);
         int b = 0;
         for (int whole = blocks - blocks % LANES; b < whole; b += LANES) {
             acc = FloatVector.fromArray(S, m, at + b).fma(FloatVector.fromArray(S, sums, sOff + b), acc);
         }
-        float off = acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        float off = Lanes.sum(lanes, 0);
         for (; b < blocks; b++) off += m[at + b] * sums[sOff + b];
         return off;
     }

@@ -42,7 +42,7 @@ public final class Int8MatMul {
             boolean sixteens = w.block() == Int8Matrix.SIXTEEN;
             int blocks = k / w.block();
             Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
-                float[] tile = new float[rows * PANEL];
+                float[] tile = new float[rows * PANEL], lanes = new float[4 * LANES]; // four accumulators on their way to Lanes.sum4
                 // Halves are widened a panel at a time with vector shifts (exact: they are finite),
                 // so the products read floats as they read Q6_K's scales.
                 float[] widened = w.halfScales() == null ? null : new float[PANEL * blocks];
@@ -53,12 +53,12 @@ public final class Int8MatMul {
                     if (widened != null) HalfAttentionKernel.widen(w.halfScales(), p * PANEL * blocks, widened, 0, width * blocks);
                     for (; jj + 4 <= width; jj += 4) {
                         for (int r = 0; r < rows; r++) {
-                            if (sixteens) dot4Sixteens(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj, d, dOff + jj * blocks);
-                            else dot4(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj, d, dOff + jj * blocks);
+                            if (sixteens) dot4Sixteens(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj, d, dOff + jj * blocks, lanes);
+                            else dot4(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj, d, dOff + jj * blocks, lanes);
                         }
                     }
                     for (; jj < width; jj++) {
-                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k);
+                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k, lanes);
                     }
                     MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
                 }
@@ -72,7 +72,7 @@ public final class Int8MatMul {
      * of partial sums, then scaled by the block's d into the row's accumulator; row j's scales
      * are d[dOff, dOff + k / 32), the next rows' follow.
      */
-    static void dot4(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o, float[] d, int dOff) {
+    static void dot4(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o, float[] d, int dOff, float[] lanes) {
         byte[] q = w.quants();
         int k = w.k(), blocks = k / Int8Matrix.BLOCK;
         int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
@@ -93,14 +93,15 @@ public final class Int8MatMul {
             acc2 = s2.fma(FloatVector.broadcast(S, d[d2 + b]), acc2);
             acc3 = s3.fma(FloatVector.broadcast(S, d[d3 + b]), acc3);
         }
-        out[o] = acc0.reduceLanes(VectorOperators.ADD);
-        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
-        out[o + 2] = acc2.reduceLanes(VectorOperators.ADD);
-        out[o + 3] = acc3.reduceLanes(VectorOperators.ADD);
+        acc0.intoArray(lanes, 0);
+        acc1.intoArray(lanes, LANES);
+        acc2.intoArray(lanes, 2 * LANES);
+        acc3.intoArray(lanes, 3 * LANES);
+        Lanes.sum4(lanes, 0, out, o);
     }
 
     /** As {@link #dot4} with a scale per 16 values (Q6_K's): per block, one vector or two. */
-    static void dot4Sixteens(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o, float[] d, int dOff) {
+    static void dot4Sixteens(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o, float[] d, int dOff, float[] lanes) {
         byte[] q = w.quants();
         int k = w.k(), blocks = k / Int8Matrix.SIXTEEN;
         int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
@@ -121,14 +122,15 @@ public final class Int8MatMul {
             acc2 = s2.fma(FloatVector.broadcast(S, d[d2 + b]), acc2);
             acc3 = s3.fma(FloatVector.broadcast(S, d[d3 + b]), acc3);
         }
-        out[o] = acc0.reduceLanes(VectorOperators.ADD);
-        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
-        out[o + 2] = acc2.reduceLanes(VectorOperators.ADD);
-        out[o + 3] = acc3.reduceLanes(VectorOperators.ADD);
+        acc0.intoArray(lanes, 0);
+        acc1.intoArray(lanes, LANES);
+        acc2.intoArray(lanes, 2 * LANES);
+        acc3.intoArray(lanes, 3 * LANES);
+        Lanes.sum4(lanes, 0, out, o);
     }
 
     /** Σ_i W[i][j]·x[xOff + i], stored row j alone, summed as {@link #dot4} or {@link #dot4Sixteens} sums each of its rows. */
-    static float dot(Int8Matrix w, int j, float[] x, int xOff) {
+    static float dot(Int8Matrix w, int j, float[] x, int xOff, float[] lanes) {
         byte[] q = w.quants();
         int k = w.k(), block = w.block(), blocks = k / block;
         FloatVector acc = FloatVector.zero(S);
@@ -140,7 +142,8 @@ public final class Int8MatMul {
             }
             acc = s.fma(FloatVector.broadcast(S, w.scale(j * blocks + b)), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
     }
 
     /** Stored row j (W's column j) as floats d·q into out[off, off + k). */

@@ -72,7 +72,7 @@ final class Q4KKernels {
      * Σ_i W[i][j]·x[xOff + i], each stretch of nibbles dequantized in registers, q·(d·sc) − dmin·mn
      * as one fused step, and multiplied with x: low and high nibbles in two chains of sums.
      */
-    static float dot(QuantizedMatrix w, int j, float[] x, int xOff) {
+    static float dot(QuantizedMatrix w, int j, float[] x, int xOff, float[] lanes) {
         MemorySegment m = w.data();
         long at = w.rowOffset(j);
         int blocks = w.k() / BLOCK;
@@ -90,7 +90,8 @@ final class Q4KKernels {
                 }
             }
         }
-        return lo.add(hi).reduceLanes(VectorOperators.ADD);
+        lo.add(hi).intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
     }
 
     /** Stored row j as floats: d1·q − m1 with d1 = d·sc and m1 = dmin·mn, as ggml rounds each step. */

@@ -41,7 +41,7 @@ final class Q4Kernels {
     }
 
     /** Σ_b d_b · Σ_i (q_bi − 8)·x[32b + i]: each block's nibbles widened and multiplied while in registers. */
-    static float dot(QuantizedMatrix w, int j, float[] x, int xOff) {
+    static float dot(QuantizedMatrix w, int j, float[] x, int xOff, float[] lanes) {
         MemorySegment m = w.data();
         long at = w.rowOffset(j);
         int blocks = w.k() / BLOCK;
@@ -55,11 +55,12 @@ final class Q4Kernels {
             }
             acc = sum.fma(FloatVector.broadcast(S, Float.float16ToFloat(m.get(HALF, at))), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        acc.intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
     }
 
     /** As {@link #dot} for stored rows j … j+3 into out[o … o+3]: each vector of x loaded once for four rows, four chains of sums. */
-    static void dot4(QuantizedMatrix w, int j, float[] x, int xOff, float[] out, int o) {
+    static void dot4(QuantizedMatrix w, int j, float[] x, int xOff, float[] out, int o, float[] lanes) {
         MemorySegment m = w.data();
         long at0 = w.rowOffset(j), at1 = w.rowOffset(j + 1), at2 = w.rowOffset(j + 2), at3 = w.rowOffset(j + 3);
         int blocks = w.k() / BLOCK;
@@ -80,10 +81,11 @@ final class Q4Kernels {
             acc2 = s2.fma(FloatVector.broadcast(S, Float.float16ToFloat(m.get(HALF, at2))), acc2);
             acc3 = s3.fma(FloatVector.broadcast(S, Float.float16ToFloat(m.get(HALF, at3))), acc3);
         }
-        out[o] = acc0.reduceLanes(VectorOperators.ADD);
-        out[o + 1] = acc1.reduceLanes(VectorOperators.ADD);
-        out[o + 2] = acc2.reduceLanes(VectorOperators.ADD);
-        out[o + 3] = acc3.reduceLanes(VectorOperators.ADD);
+        acc0.intoArray(lanes, 0);
+        acc1.intoArray(lanes, LANES);
+        acc2.intoArray(lanes, 2 * LANES);
+        acc3.intoArray(lanes, 3 * LANES);
+        Lanes.sum4(lanes, 0, out, o);
     }
 
     /** Stored row j as floats, (q − 8)·d in float as ggml rounds it. */

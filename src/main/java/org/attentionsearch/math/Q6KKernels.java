@@ -63,7 +63,7 @@ final class Q6KKernels {
      * Σ_i W[i][j]·x[xOff + i]: for each stretch of 16 or fewer l, the four values l + 32t put together
      * from ql and qh in byte lanes, widened, scaled by d·sc and multiplied with x in four chains of sums.
      */
-    static float dot(QuantizedMatrix w, int j, float[] x, int xOff) {
+    static float dot(QuantizedMatrix w, int j, float[] x, int xOff, float[] lanes) {
         MemorySegment m = w.data();
         long at = w.rowOffset(j);
         int blocks = w.k() / BLOCK;
@@ -84,7 +84,8 @@ final class Q6KKernels {
                 }
             }
         }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
+        acc0.add(acc1).add(acc2.add(acc3)).intoArray(lanes, 0);
+        return Lanes.sum(lanes, 0);
     }
 
     /** Stored row j as floats: (d·sc)·(q − 32), as ggml rounds each step. */

@@ -49,14 +49,14 @@ public final class QuantizedMatMul {
         int panels = (n + PANEL - 1) / PANEL;
         if (rows <= DIRECT_ROWS) {
             Parallel.forRange(panels, 1, (p0, p1) -> {
-                float[] tile = new float[rows * PANEL];
+                float[] tile = new float[rows * PANEL], lanes = new float[4 * LANES]; // four accumulators on their way to Lanes.sum4
                 for (int p = p0; p < p1; p++) {
                     int width = Math.min(PANEL, n - p * PANEL), jj = 0;
                     for (; jj + 4 <= width; jj += 4) {
-                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj);
+                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, a, r * k, tile, r * PANEL + jj, lanes);
                     }
                     for (; jj < width; jj++) {
-                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k);
+                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k, lanes);
                     }
                     MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
                 }
@@ -68,32 +68,32 @@ public final class QuantizedMatMul {
     }
 
     /** Σ_i W[i][j]·x[xOff + i]: stored row j against x. */
-    static float dot(QuantizedMatrix w, int j, float[] x, int xOff) {
+    static float dot(QuantizedMatrix w, int j, float[] x, int xOff, float[] lanes) {
         if (!VECTOR) return scalarDot(w, j, x, xOff);
         return switch (w.format(j)) {
-            case F16 -> F16Kernels.dot(w, j, x, xOff);
-            case BF16 -> BF16Kernels.dot(w, j, x, xOff);
-            case Q8_0 -> Q8Kernels.dot(w, j, x, xOff);
-            case Q4_0 -> Q4Kernels.dot(w, j, x, xOff);
-            case Q4_K -> Q4KKernels.dot(w, j, x, xOff);
-            case Q6_K -> Q6KKernels.dot(w, j, x, xOff);
+            case F16 -> F16Kernels.dot(w, j, x, xOff, lanes);
+            case BF16 -> BF16Kernels.dot(w, j, x, xOff, lanes);
+            case Q8_0 -> Q8Kernels.dot(w, j, x, xOff, lanes);
+            case Q4_0 -> Q4Kernels.dot(w, j, x, xOff, lanes);
+            case Q4_K -> Q4KKernels.dot(w, j, x, xOff, lanes);
+            case Q6_K -> Q6KKernels.dot(w, j, x, xOff, lanes);
         };
     }
 
     /** Stored rows j … j+3 against x, into out[o … o+3]; four rows of one format go through its four-row kernel, if it has one. */
-    static void dot4(QuantizedMatrix w, int j, float[] x, int xOff, float[] out, int o) {
+    static void dot4(QuantizedMatrix w, int j, float[] x, int xOff, float[] out, int o, float[] lanes) {
         QuantizedMatrix.Format format = w.format(j);
         if (!VECTOR || format != w.format(j + 1) || format != w.format(j + 2) || format != w.format(j + 3)) {
-            for (int i = 0; i < 4; i++) out[o + i] = dot(w, j + i, x, xOff);
+            for (int i = 0; i < 4; i++) out[o + i] = dot(w, j + i, x, xOff, lanes);
             return;
         }
         switch (format) {
-            case F16 -> F16Kernels.dot4(w, j, x, xOff, out, o);
-            case BF16 -> BF16Kernels.dot4(w, j, x, xOff, out, o);
-            case Q8_0 -> Q8Kernels.dot4(w, j, x, xOff, out, o);
-            case Q4_0 -> Q4Kernels.dot4(w, j, x, xOff, out, o);
+            case F16 -> F16Kernels.dot4(w, j, x, xOff, out, o, lanes);
+            case BF16 -> BF16Kernels.dot4(w, j, x, xOff, out, o, lanes);
+            case Q8_0 -> Q8Kernels.dot4(w, j, x, xOff, out, o, lanes);
+            case Q4_0 -> Q4Kernels.dot4(w, j, x, xOff, out, o, lanes);
             case Q4_K, Q6_K -> {
-                for (int i = 0; i < 4; i++) out[o + i] = dot(w, j + i, x, xOff);
+                for (int i = 0; i < 4; i++) out[o + i] = dot(w, j + i, x, xOff, lanes);
             }
         }
     }

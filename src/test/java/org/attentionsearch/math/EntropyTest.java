@@ -1,6 +1,7 @@
 package org.attentionsearch.math;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 
@@ -25,6 +26,23 @@ class EntropyTest {
                 assertEquals(plain, vector, 1e-14 * Math.max(1, Math.abs(plain)), "n " + n + " from " + from);
             }
         }
+    }
+
+    @Test
+    void theLogarithmIsMathsToAnUlpOnEveryFloat() {
+        // Every positive float widens to a normal double, the only arguments the entropy takes.
+        Random random = new Random(8);
+        double worst = 0;
+        for (int t = 0; t < 200_000; t++) {
+            float x = Float.intBitsToFloat(1 + random.nextInt(0x7f7fffff));
+            double want = Math.log(x), got = Entropy.log(x);
+            worst = Math.max(worst, Math.abs(got - want) / Math.ulp(want));
+        }
+        for (float x : new float[] {Float.MIN_VALUE, Float.MIN_NORMAL, 1f, Math.nextUp(1f), Math.nextDown(1f), 0.70710677f, 1.4142135f, 2f, Float.MAX_VALUE}) {
+            worst = Math.max(worst, Math.abs(Entropy.log(x) - Math.log(x)) / Math.ulp(Math.log(x)));
+        }
+        assertEquals(0, Entropy.log(1), 0);
+        assertTrue(worst <= 1, "worst error " + worst + " ulp");
     }
 
     @Test
