@@ -31,7 +31,7 @@ public final class Entropy {
     static final double LN2_HI = Double.longBitsToDouble(Double.doubleToRawLongBits(Math.log(2)) & 0xFFFF_FFFF_FFE0_0000L);
     static final double LN2_LO = new java.math.BigDecimal("0.693147180559945309417232121458176568075500134360255254120680")
             .subtract(new java.math.BigDecimal(LN2_HI)).doubleValue();
-    /** The bits of √½ rounded down: subtracted from a double's bits, its exponent field then holds k with x / 2^k in [√½, √2). */
+    /** The bits of the double nearest √½: subtracted from x's bits, they leave k in the exponent field, with x / 2^k in [√½, √2). */
     static final long SQRT_HALF_BITS = 0x3FE6A09E667F3BCDL;
     /** 1/(2j+1) for j = 10 … 1: ln m = 2s·Σ_j s^2j/(2j+1) with s = (m − 1)/(m + 1), |s| ≤ 0.1716, so s^22/23 is below an ulp. */
     private static final double C10 = 1.0 / 21, C9 = 1.0 / 19, C8 = 1.0 / 17, C7 = 1.0 / 15, C6 = 1.0 / 13, C5 = 1.0 / 11,
