@@ -20,9 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * way, as Σ_i h_i·x_i. Where some |x_i| ≥ 2^16 would overflow, x is scaled by 2^(112−e)
  * instead and the sums by 2^e afterwards.
  *
- * <p>A few rows (decoding one token): one pass over the halves, four stored rows at a time so
- * that every vector of x is loaded once for four rows; threads take runs of
- * {@link PackedMatrix#PANEL} stored rows. More rows (a prompt): {@link MatMul#multiplyByPanels}.
+ * <p>A few rows (decoding one token): one pass over the halves, a stored row at a time (see
+ * {@link #dot}); threads take runs of {@link PackedMatrix#PANEL} stored rows. More rows (a
+ * prompt): {@link MatMul#multiplyByPanels}.
  * Twin: {@link ScalarMatMul} on W spelled out value by value ({@code w.rows(0, k)}).
  */
 public final class HalfMatMul {
@@ -53,13 +53,10 @@ public final class HalfMatMul {
             float[] x = scaled(a, rows * k, BIAS - e);
             float back = Math.scalb(1f, e);
             Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
-                float[] tile = new float[rows * PANEL], lanes = new float[4 * LANES]; // four accumulators on their way to Lanes.sum4
+                float[] tile = new float[rows * PANEL], lanes = new float[LANES];
                 for (int p = p0; p < p1; p++) {
-                    int width = Math.min(PANEL, n - p * PANEL), jj = 0;
-                    for (; jj + 4 <= width; jj += 4) {
-                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, x, r * k, tile, r * PANEL + jj, lanes);
-                    }
-                    for (; jj < width; jj++) {
+                    int width = Math.min(PANEL, n - p * PANEL);
+                    for (int jj = 0; jj < width; jj++) {
                         for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, x, r * k, lanes);
                     }
                     if (e != 0) for (int t = 0; t < tile.length; t++) tile[t] *= back;
@@ -99,44 +96,26 @@ public final class HalfMatMul {
         return Float.intBitsToFloat((h << 13) & 0x8fffffff);
     }
 
-    /** Stored rows j … j+3 against a scaled x, into out[o … o+3]: Σ_i raw(h_i)·x_i. */
-    static void dot4(HalfMatrix w, int j, float[] x, int xOff, float[] out, int o, float[] lanes) {
-        short[] h = w.halves();
-        int k = w.k(), h0 = j * k, h1 = h0 + k, h2 = h1 + k, h3 = h2 + k, i = 0;
-        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        // the bound as a plain limit: with "i + LANES <= k" C2 did not see a counted loop, and the kernel ran at half speed
-        for (int whole = k - k % LANES; i < whole; i += LANES) {
-            FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
-            acc0 = raw(h, h0 + i).fma(xv, acc0);
-            acc1 = raw(h, h1 + i).fma(xv, acc1);
-            acc2 = raw(h, h2 + i).fma(xv, acc2);
-            acc3 = raw(h, h3 + i).fma(xv, acc3);
-        }
-        acc0.intoArray(lanes, 0);
-        acc1.intoArray(lanes, LANES);
-        acc2.intoArray(lanes, 2 * LANES);
-        acc3.intoArray(lanes, 3 * LANES);
-        Lanes.sum4(lanes, 0, out, o);
-        float s0 = out[o], s1 = out[o + 1], s2 = out[o + 2], s3 = out[o + 3];
-        for (; i < k; i++) {
-            s0 += raw(h[h0 + i]) * x[xOff + i];
-            s1 += raw(h[h1 + i]) * x[xOff + i];
-            s2 += raw(h[h2 + i]) * x[xOff + i];
-            s3 += raw(h[h3 + i]) * x[xOff + i];
-        }
-        out[o] = s0;
-        out[o + 1] = s1;
-        out[o + 2] = s2;
-        out[o + 3] = s3;
-    }
-
-    /** Stored row j alone against a scaled x, summed as {@link #dot4} sums each of its rows. */
+    /**
+     * Stored row j against a scaled x: Σ_i raw(h_i)·x_i, four accumulators taking every fourth
+     * vector, added as (a0 + a1) + (a2 + a3) and then across lanes. One row at a time, because
+     * a matrix then streams from memory in the order it is stored: reading four rows side by
+     * side (and x once for them) is faster only while the matrix sits in cache, and a decoding
+     * step's matrices do not.
+     */
     static float dot(HalfMatrix w, int j, float[] x, int xOff, float[] lanes) {
         short[] h = w.halves();
         int k = w.k(), at = j * k, i = 0;
-        FloatVector acc = FloatVector.zero(S);
-        for (int whole = k - k % LANES; i < whole; i += LANES) acc = raw(h, at + i).fma(FloatVector.fromArray(S, x, xOff + i), acc);
-        acc.intoArray(lanes, 0);
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        // bounds as plain limits: with "i + LANES <= k" C2 did not see a counted loop, and the kernel ran at half speed
+        for (int whole = k - k % (4 * LANES); i < whole; i += 4 * LANES) {
+            a0 = raw(h, at + i).fma(FloatVector.fromArray(S, x, xOff + i), a0);
+            a1 = raw(h, at + i + LANES).fma(FloatVector.fromArray(S, x, xOff + i + LANES), a1);
+            a2 = raw(h, at + i + 2 * LANES).fma(FloatVector.fromArray(S, x, xOff + i + 2 * LANES), a2);
+            a3 = raw(h, at + i + 3 * LANES).fma(FloatVector.fromArray(S, x, xOff + i + 3 * LANES), a3);
+        }
+        for (int whole = k - k % LANES; i < whole; i += LANES) a0 = raw(h, at + i).fma(FloatVector.fromArray(S, x, xOff + i), a0);
+        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
         float s = Lanes.sum(lanes, 0);
         for (; i < k; i++) s += raw(h[at + i]) * x[xOff + i];
         return s;
