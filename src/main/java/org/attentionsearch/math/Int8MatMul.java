@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>A few rows (decoding one token): c[r][j] = Σ_b d_jb · Σ_i q_jbi · a[r][32b + i] (16b + i for
  * Q6_K's scales per 16), one pass
- * over the bytes, four stored rows at a time so that every vector of a is loaded once for four
- * rows; threads take runs of {@link PackedMatrix#PANEL} stored rows, so they read disjoint rows
+ * over the bytes from start to end, four stored rows at a time (interleaved so, see
+ * {@link Int8Matrix#at}) so that every vector of a is loaded once for four rows; threads take runs of {@link PackedMatrix#PANEL} stored rows, so they read disjoint rows
  * and write disjoint stretches of c. More rows (a prompt): {@link MatMul#multiplyByPanels}.
  * Twin: {@link ScalarMatMul} on W spelled out value by value ({@code w.rows(0, k)}).
  */
@@ -68,25 +68,25 @@ public final class Int8MatMul {
     }
 
     /**
-     * Stored rows j … j+3 against x at once, into out[o … o+3]: per block, Σ_i q·x in a vector
+     * Stored rows j … j+3 (j a multiple of 4, below the last n mod 4 rows: one interleaved
+     * group) against x at once, into out[o … o+3]: per block, Σ_i q·x in a vector
      * of partial sums, then scaled by the block's d into the row's accumulator; row j's scales
      * are d[dOff, dOff + k / 32), the next rows' follow.
      */
     static void dot4(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o, float[] d, int dOff, float[] lanes) {
         byte[] q = w.quants();
         int k = w.k(), blocks = k / Int8Matrix.BLOCK;
-        int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
         int d0 = dOff, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0; b < blocks; b++) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
             for (int v = 0; v < Int8Matrix.BLOCK; v += LANES) {
-                int i = b * Int8Matrix.BLOCK + v;
+                int i = b * Int8Matrix.BLOCK + v, at = j * k + 4 * b * Int8Matrix.BLOCK + v; // the four rows' blocks b, one after another
                 FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
-                s0 = widen(q, q0 + i).fma(xv, s0);
-                s1 = widen(q, q1 + i).fma(xv, s1);
-                s2 = widen(q, q2 + i).fma(xv, s2);
-                s3 = widen(q, q3 + i).fma(xv, s3);
+                s0 = widen(q, at).fma(xv, s0);
+                s1 = widen(q, at + Int8Matrix.BLOCK).fma(xv, s1);
+                s2 = widen(q, at + 2 * Int8Matrix.BLOCK).fma(xv, s2);
+                s3 = widen(q, at + 3 * Int8Matrix.BLOCK).fma(xv, s3);
             }
             acc0 = s0.fma(FloatVector.broadcast(S, d[d0 + b]), acc0);
             acc1 = s1.fma(FloatVector.broadcast(S, d[d1 + b]), acc1);
@@ -104,18 +104,17 @@ public final class Int8MatMul {
     static void dot4Sixteens(Int8Matrix w, int j, float[] x, int xOff, float[] out, int o, float[] d, int dOff, float[] lanes) {
         byte[] q = w.quants();
         int k = w.k(), blocks = k / Int8Matrix.SIXTEEN;
-        int q0 = j * k, q1 = q0 + k, q2 = q1 + k, q3 = q2 + k;
         int d0 = dOff, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0; b < blocks; b++) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
             for (int v = 0; v < Int8Matrix.SIXTEEN; v += LANES) {
-                int i = b * Int8Matrix.SIXTEEN + v;
+                int i = b * Int8Matrix.SIXTEEN + v, at = j * k + 4 * b * Int8Matrix.SIXTEEN + v; // the four rows' blocks b, one after another
                 FloatVector xv = FloatVector.fromArray(S, x, xOff + i);
-                s0 = widen(q, q0 + i).fma(xv, s0);
-                s1 = widen(q, q1 + i).fma(xv, s1);
-                s2 = widen(q, q2 + i).fma(xv, s2);
-                s3 = widen(q, q3 + i).fma(xv, s3);
+                s0 = widen(q, at).fma(xv, s0);
+                s1 = widen(q, at + Int8Matrix.SIXTEEN).fma(xv, s1);
+                s2 = widen(q, at + 2 * Int8Matrix.SIXTEEN).fma(xv, s2);
+                s3 = widen(q, at + 3 * Int8Matrix.SIXTEEN).fma(xv, s3);
             }
             acc0 = s0.fma(FloatVector.broadcast(S, d[d0 + b]), acc0);
             acc1 = s1.fma(FloatVector.broadcast(S, d[d1 + b]), acc1);
@@ -138,7 +137,7 @@ public final class Int8MatMul {
             FloatVector s = FloatVector.zero(S);
             for (int v = 0; v < block; v += LANES) {
                 int i = b * block + v;
-                s = widen(q, j * k + i).fma(FloatVector.fromArray(S, x, xOff + i), s);
+                s = widen(q, w.at(j, b * block) + v).fma(FloatVector.fromArray(S, x, xOff + i), s);
             }
             acc = s.fma(FloatVector.broadcast(S, w.scale(j * blocks + b)), acc);
         }
@@ -157,7 +156,7 @@ public final class Int8MatMul {
             float d = w.scale(j * blocks + b);
             for (int v = 0; v < block; v += LANES) {
                 int i = b * block + v;
-                widen(w.quants(), j * k + i).mul(d).intoArray(out, off + i);
+                widen(w.quants(), w.at(j, b * block) + v).mul(d).intoArray(out, off + i);
             }
         }
     }

@@ -5,13 +5,18 @@ import java.util.Objects;
 
 /**
  * A weight matrix W [k × n] holding Q8_0's numbers (or Q4_0's, see {@link #of}) laid out for streaming: the signed bytes q
- * of stored row j (W's column j) side by side in one array, and every block's scale d in
+ * in one array, four stored rows interleaved block by block (see {@link #at}), and every block's scale d in
  * another, W[i][j] = d[j][i / 32] · q[j][i] exactly as ggml dequantizes Q8_0. In the file each
  * block of 32 bytes follows its 2-byte scale, so the loads of a row are never aligned and every
  * read goes through a memory segment's checks; measured side by side, reading the same numbers
  * from these two arrays decodes about twice as fast. It costs the file's size in memory, the same
  * as keeping the blocks: a byte per weight, and the file's half per 32, widened as each block is
  * used (a float per block would add an eighth to the file's size).
+ *
+ * <p>A decoding step multiplies four stored rows at a time, loading each vector of x once for
+ * the four. With rows side by side, that read four short streams (a row is 576 to 4,864 bytes)
+ * that start over every four rows, which memory serves more slowly than one stream; with the
+ * four rows' blocks interleaved, the step reads the array from start to end.
  */
 public final class Int8Matrix implements WeightMatrix {
     /** Values per block: one scale each. */
@@ -67,7 +72,7 @@ public final class Int8Matrix implements WeightMatrix {
         boolean q6 = q.formats().equals(List.of(QuantizedMatrix.Format.Q6_K));
         int k = q.k(), n = q.n(), block = q6 ? SIXTEEN : BLOCK, blocks = k / block;
         if (!fits(k, n)) throw new IllegalArgumentException(q + " does not fit in one array");
-        byte[] quants = new byte[k * n];
+        byte[] quants = new byte[k * n], superBlock = q6 ? new byte[16 * SIXTEEN] : null;
         short[] halfScales = q6 ? null : new short[blocks * n];
         float[] scales = q6 ? new float[blocks * n] : null;
         for (int j = 0; j < n; j++) {
@@ -76,12 +81,15 @@ public final class Int8Matrix implements WeightMatrix {
                 // A half widened to float and back is the same half: d is kept exactly.
                 if (f == QuantizedMatrix.Format.Q8_0) {
                     halfScales[j * blocks + b] = Float.floatToFloat16(q.q8Scale(j, b));
-                    q.copyQ8Quants(j, b, quants, j * k + b * BLOCK);
+                    q.copyQ8Quants(j, b, quants, at(k, n, block, j, b * BLOCK));
                 } else if (f == QuantizedMatrix.Format.Q4_0) {
                     halfScales[j * blocks + b] = Float.floatToFloat16(
-                            Q4Kernels.signedQuants(q.data(), q.rowOffset(j) + 18L * b, quants, j * k + b * BLOCK));
-                } else if (b % 16 == 0) { // one Q6_K block of 256 values: 16 scales
-                    Q6KKernels.unpack(q.data(), q.rowOffset(j) + 210L * (b / 16), quants, j * k + b * SIXTEEN, scales, j * blocks + b);
+                            Q4Kernels.signedQuants(q.data(), q.rowOffset(j) + 18L * b, quants, at(k, n, block, j, b * BLOCK)));
+                } else if (b % 16 == 0) { // one Q6_K block of 256 values: 16 scales, each over 16 values kept together
+                    Q6KKernels.unpack(q.data(), q.rowOffset(j) + 210L * (b / 16), superBlock, 0, scales, j * blocks + b);
+                    for (int s = 0; s < 16; s++) {
+                        System.arraycopy(superBlock, s * SIXTEEN, quants, at(k, n, block, j, (b + s) * SIXTEEN), SIXTEEN);
+                    }
                 }
             }
             q.copied(j);
@@ -111,9 +119,24 @@ public final class Int8Matrix implements WeightMatrix {
         return n;
     }
 
-    /** The signed bytes, stored row j at [j·k, (j + 1)·k). */
+    /** The signed bytes, value i of stored row j at {@link #at(int, int)}. */
     byte[] quants() {
         return quants;
+    }
+
+    /**
+     * Where value i of stored row j is in {@link #quants()}. Stored rows 4g … 4g+3 fill
+     * [4g·k, (4g + 4)·k), block by block: block b of the four rows, one after another, from
+     * 4g·k + 4·b·block. The last n mod 4 rows follow row after row, row j at [j·k, (j + 1)·k).
+     * A block's values are always side by side.
+     */
+    int at(int j, int i) {
+        return at(k, n, block, j, i);
+    }
+
+    private static int at(int k, int n, int block, int j, int i) {
+        if (j >= n - n % 4) return j * k + i;
+        return (j & ~3) * k + (i / block) * 4 * block + (j & 3) * block + i % block;
     }
 
     /** Q8_0's and Q4_0's scales as finite halves, block b of stored row j at j·(k / 32) + b; else null. */
@@ -138,7 +161,7 @@ public final class Int8Matrix implements WeightMatrix {
 
     /** W[i][j] = d·q in float, as ggml dequantizes. */
     float value(int j, int i) {
-        return quants[j * k + i] * scale(j * (k / block) + i / block);
+        return quants[at(j, i)] * scale(j * (k / block) + i / block);
     }
 
     @Override
