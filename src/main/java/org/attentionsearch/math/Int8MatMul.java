@@ -12,10 +12,10 @@ import jdk.incubator.vector.VectorSpecies;
  * c = epilogue(a·W + bias) with W an {@link Int8Matrix}; the contract of {@link MatMul}.
  *
  * <p>A few rows (decoding one token): c[r][j] = Σ_b d_jb · Σ_i q_jbi · a[r][32b + i] (16b + i for
- * Q6_K's scales per 16), one pass
- * over the bytes from start to end, four stored rows at a time (interleaved so, see
- * {@link Int8Matrix#at}) so that every vector of a is loaded once for four rows; threads take runs of {@link PackedMatrix#PANEL} stored rows, so they read disjoint rows
- * and write disjoint stretches of c. More rows (a prompt): {@link MatMul#multiplyByPanels}.
+ * Q6_K's scales per 16), one pass over the bytes from start to end, four stored rows at a time
+ * (stored interleaved, see {@link Int8Matrix#at}) so that every vector of a is loaded once for
+ * four rows; threads take runs of {@link PackedMatrix#PANEL} stored rows, so they read disjoint
+ * rows and write disjoint stretches of c. More rows (a prompt): {@link MatMul#multiplyByPanels}.
  * Twin: {@link ScalarMatMul} on W spelled out value by value ({@code w.rows(0, k)}).
  */
 public final class Int8MatMul {

@@ -43,6 +43,34 @@ class Int8MatMulTest {
     }
 
     @Test
+    void interleavesFourRowsBlockByBlockAndTheRestRowByRow() {
+        Random rnd = new Random(4);
+        for (Format format : new Format[] {Format.Q8_0, Format.Q6_K}) {
+            int k = format == Format.Q6_K ? 256 : 96;
+            for (int n : new int[] {1, 4, 7, 9}) {
+                Int8Matrix w = Int8Matrix.of(QuantizedMatMulTest.randomMatrix(format, rnd, k, n));
+                boolean[] taken = new boolean[k * n];
+                for (int j = 0; j < n; j++) {
+                    for (int i = 0; i < k; i++) {
+                        int at = w.at(j, i);
+                        assertEquals(false, taken[at], format + " n = " + n + ": W[" + i + "][" + j + "] lands where another value is");
+                        taken[at] = true;
+                        if (i % w.block() != 0) assertEquals(w.at(j, i - 1) + 1, at, "a block's values are side by side");
+                    }
+                }
+                int whole = n - n % 4;
+                for (int j = 0; j < whole; j += 4) { // block b of the group's four rows one after another, then block b + 1
+                    int at = j * k;
+                    for (int b = 0; b < k / w.block(); b++) {
+                        for (int r = 0; r < 4; r++, at += w.block()) assertEquals(at, w.at(j + r, b * w.block()), format + " row " + (j + r) + " block " + b);
+                    }
+                }
+                for (int j = whole; j < n; j++) assertEquals(j * k, w.at(j, 0), "the last rows row by row");
+            }
+        }
+    }
+
+    @Test
     void holdsQ40BlocksAsSignedBytesExactly() {
         QuantizedMatrix q4 = QuantizedMatMulTest.randomMatrix(Format.Q4_0, new Random(2), 96, 21);
         Int8Matrix w = Int8Matrix.of(q4);
