@@ -4,19 +4,21 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A weight matrix W [k × n] holding Q8_0's numbers (or Q4_0's, see {@link #of}) laid out for streaming: the signed bytes q
- * in one array, four stored rows interleaved block by block (see {@link #at}), and every block's scale d in
- * another, W[i][j] = d[j][i / 32] · q[j][i] exactly as ggml dequantizes Q8_0. In the file each
- * block of 32 bytes follows its 2-byte scale, so the loads of a row are never aligned and every
- * read goes through a memory segment's checks; measured side by side, reading the same numbers
- * from these two arrays decodes about twice as fast. It costs the file's size in memory, the same
- * as keeping the blocks: a byte per weight, and the file's half per 32, widened as each block is
- * used (a float per block would add an eighth to the file's size).
+ * A weight matrix W [k × n] holding Q8_0's numbers (or Q4_0's, see {@link #of}) laid out for
+ * streaming: the signed bytes q in one array, four stored rows interleaved block by block (see
+ * {@link #at}), and every block's scale d in another, W[i][j] = d[j][i / 32] · q[j][i] exactly
+ * as ggml dequantizes Q8_0. In the file each block of 32 bytes follows its 2-byte scale, so the
+ * loads of a row are never aligned and every read goes through a memory segment's checks;
+ * measured side by side, reading the same numbers from these two arrays decodes about twice as
+ * fast. It costs the file's size in memory, the same as keeping the blocks: a byte per weight,
+ * and the file's half per 32, widened as each block is used (a float per block would add an
+ * eighth to the file's size).
  *
  * <p>A decoding step multiplies four stored rows at a time, loading each vector of x once for
- * the four. With rows side by side, that read four short streams (a row is 576 to 4,864 bytes)
- * that start over every four rows, which memory serves more slowly than one stream; with the
- * four rows' blocks interleaved, the step reads the array from start to end.
+ * the four. With rows side by side, that read four short streams (a row is k bytes, a few
+ * hundred to a few thousand) that start over every four rows, which memory serves more slowly
+ * than one stream; with the four rows' blocks interleaved, the step reads the array from start
+ * to end.
  */
 public final class Int8Matrix implements WeightMatrix {
     /** Values per block: one scale each. */
