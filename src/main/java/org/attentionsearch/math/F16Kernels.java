@@ -33,7 +33,11 @@ final class F16Kernels {
 
     /** The half at byte {@code at}, widened exactly (a NaN keeps its payload and becomes quiet, as x86 converts it). */
     static float value(MemorySegment m, long at) {
-        short h = m.get(HALF, at);
+        return value(m.get(HALF, at));
+    }
+
+    /** The half h widened exactly, a NaN as {@link #value(MemorySegment, long)} makes it. */
+    static float value(short h) {
         if ((h & 0x7c00) == 0x7c00 && (h & 0x03ff) != 0) {
             return Float.intBitsToFloat(((h & 0x8000) << 16) | 0x7fc00000 | ((h & 0x03ff) << 13));
         }

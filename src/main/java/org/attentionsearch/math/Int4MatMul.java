@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>A few rows (decoding one token): with W[i][j] = s_jb·q_ji − m_jb over the blocks b of 32,
  * c[r][j] = Σ_b s_jb·(Σ_i q_ji·a[r][i]) − Σ_b m_jb·X_rb, where X_rb = Σ_{i in b} a[r][i] is summed
- * once per row of a and serves every stored row. One pass over the nibbles, four stored rows at
- * a time so that every vector of a is loaded once for four rows; threads take runs of
+ * once per row of a and serves every stored row. One pass over the nibbles from start to end,
+ * four stored rows at a time (stored interleaved, see {@link Int4Matrix#at}) so that every
+ * vector of a is loaded once for four rows; threads take runs of
  * {@link PackedMatrix#PANEL} stored rows. More rows (a prompt): {@link MatMul#multiplyByPanels}.
  * Twin: {@link ScalarMatMul} on W spelled out value by value ({@code w.rows(0, k)}).
  */
@@ -45,13 +46,24 @@ public final class Int4MatMul {
             int blocks = k / Int4Matrix.BLOCK;
             Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
                 float[] tile = new float[rows * PANEL], lanes = new float[4 * LANES]; // four accumulators on their way to Lanes.sum4
+                // Q4_0's halves are widened a panel at a time (exact: they are finite); its offsets
+                // are then 8·s, so the scales serve as offsets, their share multiplied by 8.
+                float[] widened = w.halfScales() == null ? null : new float[PANEL * blocks];
+                float mFactor = widened == null ? 1 : 8;
                 for (int p = p0; p < p1; p++) {
                     int width = Math.min(PANEL, n - p * PANEL), jj = 0;
+                    float[] s = widened == null ? w.scales() : widened, m = widened == null ? w.offsets() : widened;
+                    int sOff = widened == null ? p * PANEL * blocks : 0;
+                    if (widened != null) HalfAttentionKernel.widen(w.halfScales(), p * PANEL * blocks, widened, 0, width * blocks);
                     for (; jj + 4 <= width; jj += 4) {
-                        for (int r = 0; r < rows; r++) dot4(w, p * PANEL + jj, a, r * k, sums, r * blocks, tile, r * PANEL + jj, lanes);
+                        for (int r = 0; r < rows; r++) {
+                            dot4(w, p * PANEL + jj, a, r * k, sums, r * blocks, tile, r * PANEL + jj, s, m, sOff + jj * blocks, mFactor, lanes);
+                        }
                     }
                     for (; jj < width; jj++) {
-                        for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k, sums, r * blocks, lanes);
+                        for (int r = 0; r < rows; r++) {
+                            tile[r * PANEL + jj] = dot(w, p * PANEL + jj, a, r * k, sums, r * blocks, s, m, sOff + jj * blocks, mFactor, lanes);
+                        }
                     }
                     MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
                 }
@@ -77,22 +89,24 @@ public final class Int4MatMul {
     }
 
     /**
-     * Stored rows j … j+3 against x at once, into out[o … o+3]: per block, Σ_i q·x in a vector
-     * of partial sums scaled by the block's s into the row's accumulator, and m·X into a scalar sum.
+     * Stored rows j … j+3 (one interleaved group, see {@link Int4Matrix#at}) against x at once,
+     * into out[o … o+3]: per block, Σ_i q·x in a vector of partial sums scaled by the block's s
+     * into the row's accumulator, and mFactor·m·X into a scalar sum. Row j's scales are
+     * s[sOff, sOff + k / 32) and its offsets m at the same places; the next rows' follow.
      */
-    static void dot4(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sOff, float[] out, int o, float[] lanes) {
+    static void dot4(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sumsOff, float[] out, int o,
+                     float[] s, float[] m, int sOff, float mFactor, float[] lanes) {
         byte[] q = w.nibbles();
-        float[] s = w.scales(), m = w.offsets();
-        int blocks = w.k() / Int4Matrix.BLOCK;
-        int d0 = j * blocks, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
+        int blocks = w.k() / Int4Matrix.BLOCK, group = 16 * j * blocks; // the group's nibbles start where row j's would
+        int d0 = sOff, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
         FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0; b < blocks; b++) {
             FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
             for (int v = 0; v < 16; v += LANES) {
-                int i = xOff + b * Int4Matrix.BLOCK + v;
+                int i = xOff + b * Int4Matrix.BLOCK + v, at = group + 64 * b + v; // the four rows' blocks b, one after another
                 FloatVector lo = FloatVector.fromArray(S, x, i), hi = FloatVector.fromArray(S, x, i + 16);
-                IntVector q0 = ints(ByteVector.fromArray(B, q, 16 * (d0 + b) + v)), q1 = ints(ByteVector.fromArray(B, q, 16 * (d1 + b) + v));
-                IntVector q2 = ints(ByteVector.fromArray(B, q, 16 * (d2 + b) + v)), q3 = ints(ByteVector.fromArray(B, q, 16 * (d3 + b) + v));
+                IntVector q0 = ints(ByteVector.fromArray(B, q, at)), q1 = ints(ByteVector.fromArray(B, q, at + 16));
+                IntVector q2 = ints(ByteVector.fromArray(B, q, at + 32)), q3 = ints(ByteVector.fromArray(B, q, at + 48));
                 s0 = high(q0).fma(hi, low(q0).fma(lo, s0));
                 s1 = high(q1).fma(hi, low(q1).fma(lo, s1));
                 s2 = high(q2).fma(hi, low(q2).fma(lo, s2));
@@ -108,29 +122,29 @@ public final class Int4MatMul {
         acc2.intoArray(lanes, 2 * LANES);
         acc3.intoArray(lanes, 3 * LANES);
         Lanes.sum4(lanes, 0, out, o);
-        out[o] -= offsets(m, d0, sums, sOff, blocks, lanes);
-        out[o + 1] -= offsets(m, d1, sums, sOff, blocks, lanes);
-        out[o + 2] -= offsets(m, d2, sums, sOff, blocks, lanes);
-        out[o + 3] -= offsets(m, d3, sums, sOff, blocks, lanes);
+        out[o] -= mFactor * offsets(m, d0, sums, sumsOff, blocks, lanes);
+        out[o + 1] -= mFactor * offsets(m, d1, sums, sumsOff, blocks, lanes);
+        out[o + 2] -= mFactor * offsets(m, d2, sums, sumsOff, blocks, lanes);
+        out[o + 3] -= mFactor * offsets(m, d3, sums, sumsOff, blocks, lanes);
     }
 
     /** Σ_i W[i][j]·x[xOff + i], stored row j alone, summed as {@link #dot4} sums each of its rows. */
-    static float dot(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sOff, float[] lanes) {
+    static float dot(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sumsOff, float[] s, float[] m, int sOff,
+                     float mFactor, float[] lanes) {
         byte[] q = w.nibbles();
-        float[] s = w.scales(), m = w.offsets();
-        int blocks = w.k() / Int4Matrix.BLOCK, d = j * blocks;
+        int blocks = w.k() / Int4Matrix.BLOCK;
         FloatVector acc = FloatVector.zero(S);
         for (int b = 0; b < blocks; b++) {
             FloatVector sum = FloatVector.zero(S);
             for (int v = 0; v < 16; v += LANES) {
                 int i = xOff + b * Int4Matrix.BLOCK + v;
-                IntVector qv = ints(ByteVector.fromArray(B, q, 16 * (d + b) + v));
+                IntVector qv = ints(ByteVector.fromArray(B, q, w.at(j, b) + v));
                 sum = high(qv).fma(FloatVector.fromArray(S, x, i + 16), low(qv).fma(FloatVector.fromArray(S, x, i), sum));
             }
-            acc = sum.fma(FloatVector.broadcast(S, s[d + b]), acc);
+            acc = sum.fma(FloatVector.broadcast(S, s[sOff + b]), acc);
         }
         acc.intoArray(lanes, 0);
-        return Lanes.sum(lanes, 0) - offsets(m, d, sums, sOff, blocks, lanes);
+        return Lanes.sum(lanes, 0) - mFactor * offsets(m, sOff, sums, sumsOff, blocks, lanes);
     }
 
     /**
@@ -158,9 +172,9 @@ public final class Int4MatMul {
         }
         for (int b = 0; b < blocks; b++) {
             int d = j * blocks + b;
-            float s = w.scales()[d], m = w.offsets()[d];
+            float s = w.scale(d), m = w.offset(d);
             for (int v = 0; v < 16; v += LANES) {
-                IntVector qv = ints(ByteVector.fromArray(B, w.nibbles(), 16 * d + v));
+                IntVector qv = ints(ByteVector.fromArray(B, w.nibbles(), w.at(j, b) + v));
                 low(qv).mul(s).sub(m).intoArray(out, off + b * Int4Matrix.BLOCK + v);
                 high(qv).mul(s).sub(m).intoArray(out, off + b * Int4Matrix.BLOCK + 16 + v);
             }

@@ -71,6 +71,49 @@ class Int4MatMulTest {
         }
     }
 
+    @Test
+    void interleavesFourRowsBlockByBlockAndTheRestRowByRow() {
+        Random rnd = new Random(4);
+        for (int kind = 0; kind < 2; kind++) {
+            int k = 256, blocks = k / Int4Matrix.BLOCK;
+            for (int n : new int[] {1, 4, 7, 9}) {
+                Int4Matrix w = Int4Matrix.of(random(rnd, kind, k, n));
+                boolean[] taken = new boolean[k / 2 * n];
+                for (int j = 0; j < n; j++) {
+                    for (int b = 0; b < blocks; b++) {
+                        for (int i = 0; i < 16; i++) {
+                            int at = w.at(j, b) + i;
+                            assertEquals(false, taken[at], "n = " + n + ": byte " + i + " of block " + b + " of row " + j + " lands where another is");
+                            taken[at] = true;
+                        }
+                    }
+                }
+                int whole = n - n % 4;
+                for (int j = 0; j < whole; j += 4) { // block b of the group's four rows one after another, then block b + 1
+                    int at = j * k / 2;
+                    for (int b = 0; b < blocks; b++) {
+                        for (int r = 0; r < 4; r++, at += 16) assertEquals(at, w.at(j + r, b), "row " + (j + r) + " block " + b);
+                    }
+                }
+                for (int j = whole; j < n; j++) assertEquals(j * k / 2, w.at(j, 0), "the last rows row by row");
+            }
+        }
+    }
+
+    @Test
+    void keepsQ40ScalesAsTheFilesHalvesAndNoOffsets() {
+        Random rnd = new Random(5);
+        Int4Matrix q40 = Int4Matrix.of(random(rnd, 0, 128, 9));
+        assertEquals(9 * 4, q40.halfScales().length, "a half per block, as the file has");
+        assertEquals(null, q40.scales());
+        assertEquals(null, q40.offsets(), "Q4_0's offsets are 8·d");
+        for (int kind = 1; kind < 3; kind++) {
+            Int4Matrix w = Int4Matrix.of(random(rnd, kind, 256, 9));
+            assertEquals(null, w.halfScales(), "Q4_K's scales d·sc need more bits than a half has");
+            assertEquals(9 * 8, w.offsets().length);
+        }
+    }
+
     /**
      * The same float bit for bit, but for the sign of a zero: Q4_0's (q − 8)·d is −0 where q = 8
      * and d &lt; 0, s·q − m is +0 there. A zero's sign changes no sum it enters.
@@ -123,9 +166,9 @@ class Int4MatMulTest {
         double s = bias == null ? 0 : Math.abs(bias[j]);
         for (int i = 0; i < k; i++) {
             int b = j * blocks + i / Int4Matrix.BLOCK;
-            int within = i % Int4Matrix.BLOCK, bits = w.nibbles()[16 * b + within % 16] & 0xff;
+            int within = i % Int4Matrix.BLOCK, bits = w.nibbles()[w.at(j, i / Int4Matrix.BLOCK) + within % 16] & 0xff;
             int q = within < 16 ? bits & 0x0f : bits >>> 4;
-            s += (Math.abs(w.scales()[b] * q) + Math.abs(w.offsets()[b])) * Math.abs(a[r * k + i]);
+            s += (Math.abs(w.scale(b) * q) + Math.abs(w.offset(b))) * Math.abs(a[r * k + i]);
         }
         return s;
     }
