@@ -54,8 +54,8 @@ class QuantizedGgufTest {
         Checkpoint checkpoint = ModelLoader.load(SyntheticModels.gguf(spec));
         Model inPlace = Model.load(checkpoint), plain = Model.load(dequantized(checkpoint));
         Class<?> kept = switch (spec.weightType()) {
-            case Q8_0, Q4_0, Q6_K -> Int8Matrix.class;
-            case Q4_K -> Int4Matrix.class;
+            case Q8_0, Q6_K -> Int8Matrix.class;
+            case Q4_0, Q4_K -> Int4Matrix.class;
             case F16 -> HalfMatrix.class;
             default -> QuantizedMatrix.class;
         };
@@ -125,6 +125,39 @@ class QuantizedGgufTest {
         assertTrue(inPlace < f32 / 4, what);
         assertTrue(f32 - inPlace > 200e6, what); // the two float tables (262 MB) and the layers' matrices, less their offsets
         assertTrue(apart - inPlace < 1.1 * file && apart - inPlace > 0.5 * file, what);
+    }
+
+    /**
+     * Q4_0 is kept as nibbles and the file's halves, the file's size at most; asked for bytes, as
+     * signed bytes q − 8 and the same halves, 34 bytes per 32 weights against 18.
+     */
+    @org.junit.jupiter.api.Test
+    void aQ40ModelKeepsTheFilesSizeAsNibblesOrTwiceItAsBytes() throws java.io.IOException {
+        Spec q4 = SyntheticModels.llama().withWeights(GgmlType.Q4_0);
+        long file = java.nio.file.Files.size(SyntheticModels.gguf(q4));
+        long nibbles = heapOfLoaded(q4), inPlace = heapWith("attentionsearch.q4_0.inPlace", q4);
+        long bytes = heapWith("attentionsearch.q4_0.bytes", q4);
+        String what = String.format("heap after load: Q4_0 in place %.1f MB, nibbles %.1f MB, bytes %.1f MB; file %.1f MB",
+                inPlace / 1e6, nibbles / 1e6, bytes / 1e6, file / 1e6);
+        System.out.println(what);
+        assertTrue(nibbles - inPlace < 1.05 * file && nibbles - inPlace > 0.5 * file, what); // the file holds float norms too
+        double ratio = (double) (bytes - inPlace) / (nibbles - inPlace); // (32 + 2) / (16 + 2) bytes per 32 weights: 1.89
+        assertTrue(ratio > 1.7 && ratio < 2.1, what);
+        System.setProperty("attentionsearch.q4_0.bytes", "true");
+        try {
+            assertInstanceOf(Int8Matrix.class, Model.load(ModelLoader.load(SyntheticModels.gguf(q4))).attention(0).outputWeight());
+        } finally {
+            System.clearProperty("attentionsearch.q4_0.bytes");
+        }
+    }
+
+    private static long heapWith(String property, Spec spec) {
+        System.setProperty(property, "true");
+        try {
+            return heapOfLoaded(spec);
+        } finally {
+            System.clearProperty(property);
+        }
     }
 
     private static long heapOfLoaded(Spec spec) {

@@ -70,24 +70,31 @@ final class Families {
     }
 
     /**
-     * How a file's quantized blocks are kept: Q8_0's and Q4_0's signed bytes and scales apart
-     * ({@link Int8Matrix}; Q4_0's q − 8 as a byte, twice the file's size, the fastest to decode),
-     * Q6_K's q − 32 the same way with a scale d·sc per 16 (one and a half times the file), Q4_K's
-     * nibbles with each block's scale and offset apart ({@link Int4Matrix}, its packed scales
-     * decoded once; a third more than the file, and Q4_0's form too when the heap has room for
-     * that and not for bytes) and F16's halves in an array ({@link HalfMatrix}), each value the
-     * same as the file's, read faster when decoding; other formats and mixes (Q4_K with Q6_K), and
-     * any matrix the heap has no room for, are read in place. {@code -Dattentionsearch.q8_0.inPlace=true}
-     * and the same for q4_0, q4_k, q6_k and f16 keep those in place too.
+     * How a file's quantized blocks are kept: Q8_0's signed bytes and scales apart ({@link Int8Matrix}),
+     * Q6_K's q − 32 the same way with a scale d·sc per 16 (one and a half times the file), Q4_0's
+     * and Q4_K's nibbles with each block's scale and offset apart ({@link Int4Matrix}: Q4_0 at the
+     * file's size, Q4_K's packed scales decoded once, a third more than the file) and F16's halves
+     * in an array ({@link HalfMatrix}), each value the same as the file's, read faster when
+     * decoding; other formats and mixes (Q4_K with Q6_K), and any matrix the heap has no room for,
+     * are read in place. {@code -Dattentionsearch.q4_0.bytes=true} keeps Q4_0 as signed bytes
+     * q − 8 instead (twice the file's size; a decoding step's products run about a sixth faster).
+     * {@code -Dattentionsearch.q8_0.inPlace=true} and the same for q4_0, q4_k, q6_k and f16 keep
+     * those in place.
      */
     static WeightMatrix kept(QuantizedMatrix q) {
         List<QuantizedMatrix.Format> formats = q.formats();
         long values = (long) q.k() * q.n();
         if (formats.size() == 1 && !Boolean.getBoolean("attentionsearch." + formats.get(0).name().toLowerCase(Locale.ROOT) + ".inPlace")) {
             switch (formats.get(0)) {
-                case Q8_0, Q4_0 -> {
+                case Q8_0 -> {
                     if (Int8Matrix.fits(q.k(), q.n()) && heapHolds(values * 17 / 16)) return Int8Matrix.of(q);
-                    if (Int4Matrix.holds(q) && Int4Matrix.fits(q.k(), q.n()) && heapHolds(values * 3 / 4)) return Int4Matrix.of(q);
+                }
+                case Q4_0 -> {
+                    if (Boolean.getBoolean("attentionsearch.q4_0.bytes") && Int8Matrix.fits(q.k(), q.n())
+                            && heapHolds(values * 17 / 16)) {
+                        return Int8Matrix.of(q);
+                    }
+                    if (Int4Matrix.fits(q.k(), q.n()) && heapHolds(values * 9 / 16)) return Int4Matrix.of(q);
                 }
                 case Q6_K -> {
                     if (Int8Matrix.fits(q.k(), q.n()) && heapHolds(values * 5 / 4)) return Int8Matrix.of(q);
