@@ -59,6 +59,11 @@ public final class Parallel {
         return threads;
     }
 
+    /** Pieces per thread that {@link #forRange(int, int, RangeBody)} cuts a call into. */
+    public static int pieces() {
+        return PIECES;
+    }
+
     /** Runs {@code body(i)} for every i in [0, n), in contiguous chunks, one per thread. */
     public static void forEach(int n, IntConsumer body) {
         forRange(n, 1, (start, end) -> {
@@ -74,6 +79,15 @@ public final class Parallel {
      * exception thrown by any range is rethrown here (later ones are attached as suppressed).
      */
     public static void forRange(int n, int grain, RangeBody body) {
+        forRange(n, grain, PIECES, body);
+    }
+
+    /**
+     * As {@link #forRange(int, int, RangeBody)} with {@code pieces} pieces per thread: fewer where
+     * every piece rereads shared data (a prompt's row blocks each read all of W), so that more
+     * pieces cost more than a stalled thread's share does.
+     */
+    public static void forRange(int n, int grain, int pieces, RangeBody body) {
         if (grain < 1) {
             throw new IllegalArgumentException("grain must be >= 1: " + grain);
         }
@@ -85,7 +99,7 @@ public final class Parallel {
             body.run(0, n);
             return;
         }
-        pool().run(n, grain, chunks, body);
+        pool().run(n, grain, chunks, Math.max(1, pieces), body);
     }
 
     private static Pool pool() {
@@ -185,13 +199,13 @@ public final class Parallel {
             return p != null && p.owner == t;
         }
 
-        /** Shares [0, n) out as {@code PIECES} pieces per thread, handed to whichever thread asks next. */
-        void run(int n, int grain, int chunks, RangeBody body) {
+        /** Shares [0, n) out as {@code pieces} pieces per thread, handed to whichever thread asks next. */
+        void run(int n, int grain, int chunks, int pieces, RangeBody body) {
             lock.lock();
             try {
                 owner = Thread.currentThread();
                 long grains = ((long) n + grain - 1) / grain;
-                Job job = new Job(body, n, grain, (int) Math.min(grains, (long) chunks * PIECES), owner);
+                Job job = new Job(body, n, grain, (int) Math.min(grains, (long) chunks * pieces), owner);
                 for (int c = 1; c < chunks; c++) workers[c - 1].assign(job);
                 job.work();
                 job.await();
