@@ -30,7 +30,7 @@ import org.attentionsearch.weights.GgmlType;
  *
  * <p>Run: {@code ./mvnw -q -Pbench test-compile exec:exec
  * -Dbench.main=org.attentionsearch.bench.DecoderMemory} with {@code -Dmodels=…} and
- * {@code -Dweights=F32,Q8_0} to choose, and {@code -Dlean="…"} for the lean run's JVM options.
+ * {@code -Dweights=F32,Q8_0} to choose (BF16, Q4_0, Q4_K and Q6_K when named), and {@code -Dlean="…"} for the lean run's JVM options.
  */
 public final class DecoderMemory {
 
@@ -47,7 +47,10 @@ public final class DecoderMemory {
         }
         for (BenchmarkDecoders decoder : BenchmarkDecoders.values()) {
             if (!chosen("models", decoder.label())) continue;
-            for (GgmlType type : List.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0)) {
+            String weights = System.getProperty("weights", "all").trim();
+            List<GgmlType> offered = weights.isEmpty() || weights.equals("all") ? List.of(GgmlType.F32, GgmlType.F16, GgmlType.Q8_0)
+                    : List.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K);
+            for (GgmlType type : offered) {
                 if (!chosen("weights", type.name())) continue;
                 decoder.write(MODELS, type);
                 Path file = decoder.file(MODELS, type);
