@@ -27,10 +27,10 @@ public final class MatMul {
     /** Rows per micro-tile. */
     static final int MR = 6;
     /**
-     * Rows of a below which a prompt's share is not cut into more pieces than one per thread:
-     * every piece reads all of W again, and on all-MiniLM-L6-v2 one 128-token text on 2 threads
-     * ran 5–30% slower in four pieces per thread than in one (alternating side-by-side runs),
-     * while 4,096 rows ran best in two.
+     * Rows of a that each piece of a prompt's product holds at least (one piece per thread
+     * whatever the rows): every piece reads all of W again, and on all-MiniLM-L6-v2 one 128-token
+     * text on 2 threads ran 5–30% slower in four pieces per thread than in one (alternating
+     * side-by-side runs), while 4,096 rows ran best in two.
      */
     static final int PIECE_ROWS = 1024;
     /** Bytes of a that one row block may occupy (about a quarter of a 1 MB L2). */

@@ -58,6 +58,26 @@ class ParallelTest {
     }
 
     @Test
+    void aCallCutIntoFewerPiecesCoversAllInAtMostThatMany() {
+        for (int threads = 2; threads <= 3; threads++) {
+            Parallel.setThreads(threads);
+            for (int pieces : new int[] {1, 2}) {
+                for (int n : new int[] {7, 128, 1000}) {
+                    AtomicIntegerArray seen = new AtomicIntegerArray(n);
+                    AtomicInteger calls = new AtomicInteger();
+                    Parallel.forRange(n, 2, pieces, (s, e) -> {
+                        calls.incrementAndGet();
+                        assertTrue(s % 2 == 0 && s < e && e <= n, "range " + s + ".." + e);
+                        for (int i = s; i < e; i++) seen.incrementAndGet(i);
+                    });
+                    for (int i = 0; i < n; i++) assertEquals(1, seen.get(i), "index " + i);
+                    assertTrue(calls.get() <= pieces * threads, calls + " pieces, at most " + pieces * threads);
+                }
+            }
+        }
+    }
+
+    @Test
     void usesSeveralThreads() {
         Parallel.setThreads(3);
         var names = ConcurrentHashMap.<String>newKeySet();
