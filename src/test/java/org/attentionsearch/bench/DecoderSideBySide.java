@@ -24,7 +24,8 @@ import org.attentionsearch.weights.GgmlType;
  * Our decoder and llama.cpp side by side on the same GGUF file, in one process, on the same
  * token ids and the same thread count: one JSON line per workload with both throughputs and
  * their ratio (medians of rounds that alternate ours, llama.cpp with flash attention off, with
- * it on). The models are {@link BenchmarkDecoders}: SmolLM2-135M's and Qwen2.5-0.5B's shapes
+ * it on; llama.cpp goes first in every other round), and the median of each round's own ratio
+ * ({@code paired_ratio}). The models are {@link BenchmarkDecoders}: SmolLM2-135M's and Qwen2.5-0.5B's shapes
  * with random weights, written once into target/bench-models in each weight type measured.
  *
  * <p>Workloads, as llama-bench names them: {@code pp512}, a 512-token prompt in one pass;
@@ -134,6 +135,11 @@ public final class DecoderSideBySide {
         try (LlamaCpp.Session plain = LlamaCpp.session(llama, w.contextLength(), batch, threads, false);
              LlamaCpp.Session flash = LlamaCpp.session(llama, w.contextLength(), batch, threads, true)) {
             for (int r = 0; r < rounds; r++) {
+                boolean llamaFirst = r % 2 == 1; // each engine goes first in half the rounds
+                if (llamaFirst) {
+                    off[r] = w.promptOnly() ? llamaPrompt(plain, prompt) : llamaSteps(plain, prompt, w.steps());
+                    on[r] = w.promptOnly() ? llamaPrompt(flash, prompt) : llamaSteps(flash, prompt, w.steps());
+                }
                 StringBuilder ourRates = new StringBuilder();
                 for (int k = 0; k < KV.size(); k++) {
                     double[] headSeconds = new double[1];
@@ -141,8 +147,10 @@ public final class DecoderSideBySide {
                     head[k][r] = headSeconds[0] / w.timedTokens();
                     ourRates.append(String.format(Locale.ROOT, "ours (%s cache) %.1f, ", KV.get(k), o[k][r]));
                 }
-                off[r] = w.promptOnly() ? llamaPrompt(plain, prompt) : llamaSteps(plain, prompt, w.steps());
-                on[r] = w.promptOnly() ? llamaPrompt(flash, prompt) : llamaSteps(flash, prompt, w.steps());
+                if (!llamaFirst) {
+                    off[r] = w.promptOnly() ? llamaPrompt(plain, prompt) : llamaSteps(plain, prompt, w.steps());
+                    on[r] = w.promptOnly() ? llamaPrompt(flash, prompt) : llamaSteps(flash, prompt, w.steps());
+                }
                 System.err.printf(Locale.ROOT, "  %s %s %s t%d round %d: %sllama fa off %.1f, on %.1f tokens/s%n",
                         decoder.label(), type, w.name(), threads, r, ourRates, off[r], on[r]);
             }
@@ -153,10 +161,15 @@ public final class DecoderSideBySide {
     private static void line(BenchmarkDecoders decoder, GgmlType type, Workload w, int threads, int rounds, KeyValueCache.Precision kv,
                              double[] o, double[] head, double[] off, double[] on) {
         double ourRate = median(o), offRate = median(off), onRate = median(on), best = Math.max(offRate, onRate);
+        // Each round's own ratio against llama.cpp's better setting in that round: the machine's
+        // slow drift cancels within a round, which medians taken apart do not see.
+        double[] paired = new double[o.length];
+        for (int r = 0; r < o.length; r++) paired[r] = o[r] / Math.max(off[r], on[r]);
         String headPart = w.promptOnly() ? "" : String.format(Locale.ROOT, ",\"ours_lm_head_ms_per_token\":%.2f", 1000 * median(head));
         System.out.printf(Locale.ROOT,
-                "{\"workload\":\"%s\",\"model\":\"%s\",\"weights\":\"%s\",\"threads\":%d,\"ours_kv\":\"%s\",\"ours_tps\":%.1f,\"llama_tps\":%.1f,\"llama_fa_off_tps\":%.1f,\"llama_fa_on_tps\":%.1f,\"ratio\":%.3f%s,\"rounds\":%d}%n",
-                w.name(), decoder.label(), type, threads, kv.name().toLowerCase(Locale.ROOT), ourRate, best, offRate, onRate, ourRate / best, headPart, rounds);
+                "{\"workload\":\"%s\",\"model\":\"%s\",\"weights\":\"%s\",\"threads\":%d,\"ours_kv\":\"%s\",\"ours_tps\":%.1f,\"llama_tps\":%.1f,\"llama_fa_off_tps\":%.1f,\"llama_fa_on_tps\":%.1f,\"ratio\":%.3f,\"paired_ratio\":%.3f%s,\"rounds\":%d}%n",
+                w.name(), decoder.label(), type, threads, kv.name().toLowerCase(Locale.ROOT), ourRate, best, offRate, onRate, ourRate / best,
+                median(paired), headPart, rounds);
     }
 
     /** A few short runs of each engine, so neither is timed cold (JIT, first allocations, page faults). */
