@@ -36,6 +36,14 @@ final class F16Kernels {
         return value(m.get(HALF, at));
     }
 
+    /** Whether every half is finite: no exponent of all ones (an infinity or a NaN). */
+    static boolean allFinite(short[] halves) {
+        for (short h : halves) {
+            if ((h & 0x7c00) == 0x7c00) return false;
+        }
+        return true;
+    }
+
     /** The half h widened exactly, a NaN as {@link #value(MemorySegment, long)} makes it. */
     static float value(short h) {
         if ((h & 0x7c00) == 0x7c00 && (h & 0x03ff) != 0) {

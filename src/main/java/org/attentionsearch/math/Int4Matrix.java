@@ -93,7 +93,7 @@ public final class Int4Matrix implements WeightMatrix {
             }
             q.copied(j);
         }
-        if (halves && !allFinite(halfScales)) { // the kernels widen halves assuming finite ones
+        if (halves && !F16Kernels.allFinite(halfScales)) { // the kernels widen halves assuming finite ones
             scales = new float[halfScales.length];
             offsets = new float[halfScales.length];
             for (int i = 0; i < scales.length; i++) {
@@ -103,13 +103,6 @@ public final class Int4Matrix implements WeightMatrix {
             halfScales = null;
         }
         return new Int4Matrix(nibbles, halfScales, scales, offsets, k, n);
-    }
-
-    private static boolean allFinite(short[] halves) {
-        for (short h : halves) {
-            if ((h & 0x7c00) == 0x7c00) return false; // exponent all ones: infinite or NaN
-        }
-        return true;
     }
 
     @Override

@@ -96,19 +96,12 @@ public final class Int8Matrix implements WeightMatrix {
             }
             q.copied(j);
         }
-        if (halfScales != null && !allFinite(halfScales)) { // the kernels widen halves assuming finite ones
+        if (halfScales != null && !F16Kernels.allFinite(halfScales)) { // the kernels widen halves assuming finite ones
             scales = new float[halfScales.length];
             for (int i = 0; i < scales.length; i++) scales[i] = Float.float16ToFloat(halfScales[i]);
             halfScales = null;
         }
         return new Int8Matrix(quants, halfScales, scales, block, k, n);
-    }
-
-    private static boolean allFinite(short[] halves) {
-        for (short h : halves) {
-            if ((h & 0x7c00) == 0x7c00) return false; // exponent all ones: infinite or NaN
-        }
-        return true;
     }
 
     @Override

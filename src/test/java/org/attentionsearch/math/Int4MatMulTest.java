@@ -115,6 +115,47 @@ class Int4MatMulTest {
     }
 
     /**
+     * Q4_0's halves kept as they are, subnormal, zero, signed and largest ones included, give
+     * ggml's values and the twin's products; a matrix with an infinite or NaN scale (which a
+     * file's check at open refuses before this) keeps its scales as floats.
+     */
+    @Test
+    void keepsQ40ScalesExactlyFromSubnormalHalvesToTheLargest() {
+        short[][] specials = {
+                {0x0001, 0x03ff, 0x0000, (short) 0x8000, 0x7bff, (short) 0xfbff, 0x0400, (short) 0x83ff},
+                {0x3c00, 0x7c00, (short) 0xfc00, 0x7e00}};
+        for (short[] halves : specials) {
+            Random rnd = new Random(halves.length);
+            int k = 96, n = 21;
+            QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q4_0, rnd, k, n);
+            for (int j = 0; j < n; j++) {
+                for (int b = 0; b < k / 32; b++) {
+                    blocks.data().set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, blocks.rowOffset(j) + 18L * b,
+                            halves[(j * 3 + b) % halves.length]);
+                }
+            }
+            Int4Matrix w = Int4Matrix.of(blocks);
+            boolean finite = halves == specials[0];
+            assertEquals(finite, w.halfScales() != null, "scales kept as halves");
+            if (!finite) continue;
+            float[] ggml = QuantizedMatMulTest.dequantized(blocks), got = new float[k];
+            for (int j = 0; j < n; j++) {
+                w.column(j, got, 0);
+                for (int i = 0; i < k; i++) same(ggml[i * n + j], got[i], "W[" + i + "][" + j + "]");
+            }
+            for (int rows = 1; rows <= 3; rows++) {
+                float[] a = new float[rows * k];
+                for (int i = 0; i < a.length; i++) a[i] = (i % 7 - 3) * 0.25f;
+                float[] want = new float[rows * n], c = new float[rows * n];
+                ScalarMatMul.multiply(a, rows, w.rows(0, k), k, n, null, Epilogue.NONE, null, want);
+                w.multiply(a, rows, null, Epilogue.NONE, null, c, null);
+                // s·Σq·x − 8s·Σx against Σ(s·q − 8s)·x: the largest halves' products cancel, so the rounding is relative to them
+                for (int i = 0; i < c.length; i++) assertEquals(want[i], c[i], 1e-6 * 65504 * 15 * k, "c[" + i + "] with " + rows + " rows");
+            }
+        }
+    }
+
+    /**
      * The same float bit for bit, but for the sign of a zero: Q4_0's (q − 8)·d is −0 where q = 8
      * and d &lt; 0, s·q − m is +0 there. A zero's sign changes no sum it enters.
      */
