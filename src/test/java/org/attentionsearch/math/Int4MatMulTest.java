@@ -121,19 +121,12 @@ class Int4MatMulTest {
      */
     @Test
     void keepsQ40ScalesExactlyFromSubnormalHalvesToTheLargest() {
-        short[][] specials = {
-                {0x0001, 0x03ff, 0x0000, (short) 0x8000, 0x7bff, (short) 0xfbff, 0x0400, (short) 0x83ff},
-                {0x3c00, 0x7c00, (short) 0xfc00, 0x7e00}};
+        short[][] specials = QuantizedMatMulTest.SPECIAL_HALVES;
         for (short[] halves : specials) {
             Random rnd = new Random(halves.length);
             int k = 96, n = 21;
             QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q4_0, rnd, k, n);
-            for (int j = 0; j < n; j++) {
-                for (int b = 0; b < k / 32; b++) {
-                    blocks.data().set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, blocks.rowOffset(j) + 18L * b,
-                            halves[(j * 3 + b) % halves.length]);
-                }
-            }
+            QuantizedMatMulTest.setScales(blocks, 18, halves);
             Int4Matrix w = Int4Matrix.of(blocks);
             boolean finite = halves == specials[0];
             assertEquals(finite, w.halfScales() != null, "scales kept as halves");

@@ -137,19 +137,12 @@ class Int8MatMulTest {
     void keepsEveryScaleExactlyFromSubnormalHalvesToInfinities() {
         // Subnormal, zero, signed and largest halves are widened exactly; a matrix with an
         // infinite or NaN scale keeps its scales as floats, and its products are as ggml's.
-        short[][] specials = {
-                {0x0001, 0x03ff, 0x0000, (short) 0x8000, 0x7bff, (short) 0xfbff, 0x0400, (short) 0x83ff},
-                {0x3c00, 0x7c00, (short) 0xfc00, 0x7e00}};
+        short[][] specials = QuantizedMatMulTest.SPECIAL_HALVES;
         for (short[] halves : specials) {
             Random rnd = new Random(halves.length);
             int k = 96, n = 21;
             QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q8_0, rnd, k, n);
-            for (int j = 0; j < n; j++) {
-                for (int b = 0; b < k / 32; b++) {
-                    blocks.data().set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, blocks.rowOffset(j) + 34L * b,
-                            halves[(j * 3 + b) % halves.length]);
-                }
-            }
+            QuantizedMatMulTest.setScales(blocks, 34, halves);
             Int8Matrix w = Int8Matrix.of(blocks);
             boolean finite = halves == specials[0];
             assertEquals(finite, w.halfScales() != null, "scales kept as halves");

@@ -57,6 +57,24 @@ class QuantizedMatMulTest {
         };
     }
 
+    /**
+     * Halves for the scales of Q8_0 and Q4_0 blocks: subnormal, zero, signed and largest finite
+     * ones, then ones with an infinity or a NaN among them.
+     */
+    static final short[][] SPECIAL_HALVES = {
+            {0x0001, 0x03ff, 0x0000, (short) 0x8000, 0x7bff, (short) 0xfbff, 0x0400, (short) 0x83ff},
+            {0x3c00, 0x7c00, (short) 0xfc00, 0x7e00}};
+
+    /** Sets the scale of block b of stored row j (each block {@code blockBytes} long, its half first) to halves[(3j + b) mod length]. */
+    static void setScales(QuantizedMatrix blocks, int blockBytes, short[] halves) {
+        for (int j = 0; j < blocks.n(); j++) {
+            for (int b = 0; b < blocks.k() / 32; b++) {
+                blocks.data().set(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, blocks.rowOffset(j) + (long) blockBytes * b,
+                        halves[(j * 3 + b) % halves.length]);
+            }
+        }
+    }
+
     /** A matrix over random blocks whose stored rows are shuffled: W's column j is the block row order[j]. */
     static QuantizedMatrix randomMatrix(Format format, Random rnd, int k, int n) {
         int skip = rnd.nextInt(40);
