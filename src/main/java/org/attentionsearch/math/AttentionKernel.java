@@ -67,10 +67,7 @@ public final class AttentionKernel {
     static void vectorScores(float[] q, int qOff, int qStride, int rows, float[] kT, int kTOff, int kTStride, int keys,
                              int d, float scale, float[] out, int outOff, int outStride) {
         if (rows <= FEW) {
-            for (int r = 0; r < rows; r += SHORT) {
-                columns(q, qOff + r * qStride, qStride, Math.min(SHORT, rows - r), kT, kTOff, kTStride, d, keys, scale,
-                        out, outOff + r * outStride, outStride);
-            }
+            columns(q, qOff, qStride, rows, kT, kTOff, kTStride, d, keys, scale, out, outOff, outStride);
             return;
         }
         for (int j = 0; j < keys; j += 2 * L) {
@@ -84,11 +81,19 @@ public final class AttentionKernel {
      * loaded once for up to four rows and no partial sum goes through memory (streaming whole
      * rows of kᵀ with the sums in the first-level cache measured two to three times slower).
      * Every output is the same FMA chain in index order, then one multiply by scale: the bits of
-     * the other kernels. out[r][0..cols) = scale · Σ_kk x[r][kk]·y[kk][0..cols): strips of 4L
-     * columns, then single vectors.
+     * the other kernels. out[r][0..cols) = scale · Σ_kk x[r][kk]·y[kk][0..cols): four rows at
+     * a time, each pass over all of y; strips of 4L columns, then single vectors.
      */
     private static void columns(float[] x, int xOff, int xs, int rows, float[] y, int yOff, int yStride, int kLen, int cols,
                                 float scale, float[] out, int outOff, int os) {
+        for (int r = 0; r < rows; r += SHORT) {
+            fourColumns(x, xOff + r * xs, xs, Math.min(SHORT, rows - r), y, yOff, yStride, kLen, cols, scale, out, outOff + r * os, os);
+        }
+    }
+
+    /** {@link #columns} for one to four rows. */
+    private static void fourColumns(float[] x, int xOff, int xs, int rows, float[] y, int yOff, int yStride, int kLen, int cols,
+                                    float scale, float[] out, int outOff, int os) {
         int j = 0;
         for (; j + 4 * L <= cols; j += 4 * L) fewAgainstWide(x, xOff, xs, rows, y, yOff + j, yStride, kLen, scale, out, outOff + j, os);
         for (; j < cols; j += L) fewAgainstOne(x, xOff, xs, rows, y, yOff + j, yStride, kLen, S.indexInRange(j, cols), scale, out, outOff + j, os);
@@ -156,10 +161,7 @@ public final class AttentionKernel {
     static void vectorWeightedSum(float[] p, int pOff, int pStride, int rows, float[] v, int vOff, int vStride,
                                   int n, int d, float[] z, int zOff, int zStride) {
         if (rows <= FEW) { // a step's few rows: 4L columns at a time, so each value is read once for four rows
-            for (int r = 0; r < rows; r += SHORT) {
-                columns(p, pOff + r * pStride, pStride, Math.min(SHORT, rows - r), v, vOff, vStride, n, d, 1f,
-                        z, zOff + r * zStride, zStride);
-            }
+            columns(p, pOff, pStride, rows, v, vOff, vStride, n, d, 1f, z, zOff, zStride);
             return;
         }
         for (int c = 0; c < d; c += 2 * L) {
