@@ -10,9 +10,10 @@ import java.util.Objects;
  * as ggml dequantizes Q8_0. In the file each block of 32 bytes follows its 2-byte scale, so the
  * loads of a row are never aligned and every read goes through a memory segment's checks;
  * measured side by side, reading the same numbers from these two arrays decodes about twice as
- * fast. It costs the file's size in memory, the same as keeping the blocks: a byte per weight,
- * and the file's half per 32, widened as each block is used (a float per block would add an
- * eighth to the file's size).
+ * fast. The scales are floats by default, a sixteenth of a byte per weight more than the file's
+ * half per 32 (8 MB on a 135M-parameter model), because widening halves as a step reads them cost
+ * it about 5%. {@link #of(QuantizedMatrix, boolean)} keeps the
+ * file's halves instead, at the file's size.
  *
  * <p>A decoding step multiplies four stored rows at a time, loading each vector of x once for
  * the four. With rows side by side, that read four short streams (a row is k bytes, a few
@@ -28,9 +29,9 @@ public final class Int8Matrix implements WeightMatrix {
     static final int SIXTEEN = 16;
 
     private final byte[] quants;
-    /** Q8_0's and Q4_0's scales d as the file's halves, all finite; null for Q6_K and for scales that are not all finite. */
+    /** Q8_0's and Q4_0's scales d as the file's halves, all finite, when asked for; else null. */
     private final short[] halfScales;
-    /** Q6_K's scales d·sc, which need up to 19 significant bits (no half holds them), or Q8_0's and Q4_0's when one is not finite; else null. */
+    /** The scales as floats: Q6_K's d·sc, which need up to 19 significant bits (no half holds them), and Q8_0's and Q4_0's unless kept as halves; else null. */
     private final float[] scales;
     private final int block;
     private final int k;
@@ -68,6 +69,15 @@ public final class Int8Matrix implements WeightMatrix {
      * significant bits, sc 8). Each value is the same bit for bit.
      */
     public static Int8Matrix of(QuantizedMatrix q) {
+        return of(q, false);
+    }
+
+    /**
+     * As {@link #of(QuantizedMatrix)}, Q8_0's and Q4_0's scales kept as the file's halves when
+     * {@code halves} is set and every one is finite (the products widen them a panel at a time),
+     * else as floats.
+     */
+    public static Int8Matrix of(QuantizedMatrix q, boolean halves) {
         if (!holds(q)) {
             throw new IllegalArgumentException("only Q8_0 and Q4_0 blocks, or Q6_K blocks, hold one signed byte per value, not " + q.formats());
         }
@@ -96,7 +106,7 @@ public final class Int8Matrix implements WeightMatrix {
             }
             q.copied(j);
         }
-        if (halfScales != null && !F16Kernels.allFinite(halfScales)) { // the kernels widen halves assuming finite ones
+        if (halfScales != null && !(halves && F16Kernels.allFinite(halfScales))) { // the kernels widen halves assuming finite ones
             scales = new float[halfScales.length];
             for (int i = 0; i < scales.length; i++) scales[i] = Float.float16ToFloat(halfScales[i]);
             halfScales = null;
@@ -134,7 +144,7 @@ public final class Int8Matrix implements WeightMatrix {
         return (j & ~3) * k + (i / block) * 4 * block + (j & 3) * block + i % block;
     }
 
-    /** Q8_0's and Q4_0's scales as finite halves, block b of stored row j at j·(k / 32) + b; else null. */
+    /** Q8_0's and Q4_0's scales as finite halves when kept so, block b of stored row j at j·(k / 32) + b; else null. */
     short[] halfScales() {
         return halfScales;
     }

@@ -112,7 +112,7 @@ class Int8MatMulTest {
                 int k = format == Format.Q6_K ? 256 * (1 + rnd.nextInt(3)) : 32 * (1 + rnd.nextInt(12)), n = 1 + rnd.nextInt(150);
                 Epilogue epilogue = Epilogue.values()[t % Epilogue.values().length];
                 QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(format, rnd, k, n);
-                Int8Matrix w = Int8Matrix.of(blocks);
+                Int8Matrix w = Int8Matrix.of(blocks, t % 2 == 1); // Q8_0's and Q4_0's scales as floats, or as halves
                 float[] a = MatMulTest.random(rnd, rows * k);
                 float[] bias = rnd.nextBoolean() ? MatMulTest.random(rnd, n) : null;
                 float[] residual = epilogue == Epilogue.ADD ? MatMulTest.random(rnd, rows * n) : null;
@@ -135,31 +135,36 @@ class Int8MatMulTest {
 
     @Test
     void keepsEveryScaleExactlyFromSubnormalHalvesToInfinities() {
-        // Subnormal, zero, signed and largest halves are widened exactly; a matrix with an
-        // infinite or NaN scale keeps its scales as floats, and its products are as ggml's.
+        // Subnormal, zero, signed and largest halves are kept exactly, as floats (the default) or
+        // as halves widened by the products; a matrix with an infinite or NaN scale keeps floats
+        // either way, and its products are as ggml's.
         short[][] specials = QuantizedMatMulTest.SPECIAL_HALVES;
         for (short[] halves : specials) {
-            Random rnd = new Random(halves.length);
-            int k = 96, n = 21;
-            QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q8_0, rnd, k, n);
-            QuantizedMatMulTest.setScales(blocks, 34, halves);
-            Int8Matrix w = Int8Matrix.of(blocks);
-            boolean finite = halves == specials[0];
-            assertEquals(finite, w.halfScales() != null, "scales kept as halves");
-            float[] ggml = QuantizedMatMulTest.dequantized(blocks), got = new float[k];
-            for (int j = 0; j < n; j++) {
-                w.column(j, got, 0);
-                for (int i = 0; i < k; i++) assertEquals(ggml[i * n + j], got[i], "W[" + i + "][" + j + "]");
-            }
-            for (int rows = 1; rows <= 3; rows++) {
-                float[] a = new float[rows * k];
-                for (int i = 0; i < a.length; i++) a[i] = (i % 7 - 3) * 0.25f; // small integers: sums exact in any order
-                float[] want = new float[rows * n], c = new float[rows * n];
-                ScalarMatMul.multiply(a, rows, w.rows(0, k), k, n, null, Epilogue.NONE, null, want);
-                w.multiply(a, rows, null, Epilogue.NONE, null, c, null);
-                for (int i = 0; i < c.length; i++) {
-                    if (Float.isFinite(want[i])) assertEquals(want[i], c[i], Math.abs(want[i]) * 1e-6, "c[" + i + "] with " + rows + " rows");
-                    else assertEquals(want[i], c[i], "c[" + i + "] with " + rows + " rows"); // the same infinity, or NaN
+            for (boolean keepHalves : new boolean[] {false, true}) {
+                Random rnd = new Random(halves.length);
+                int k = 96, n = 21;
+                QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q8_0, rnd, k, n);
+                QuantizedMatMulTest.setScales(blocks, 34, halves);
+                Int8Matrix w = Int8Matrix.of(blocks, keepHalves);
+                boolean finite = halves == specials[0];
+                assertEquals(keepHalves && finite, w.halfScales() != null, "scales kept as halves");
+                assertEquals(w.halfScales() == null, w.scales() != null, "scales kept as floats");
+                float[] ggml = QuantizedMatMulTest.dequantized(blocks), got = new float[k];
+                for (int j = 0; j < n; j++) {
+                    w.column(j, got, 0);
+                    for (int i = 0; i < k; i++) assertEquals(ggml[i * n + j], got[i], "W[" + i + "][" + j + "]");
+                }
+                for (int rows = 1; rows <= 3; rows++) {
+                    float[] a = new float[rows * k];
+                    for (int i = 0; i < a.length; i++) a[i] = (i % 7 - 3) * 0.25f; // small integers: sums exact in any order
+                    float[] want = new float[rows * n], c = new float[rows * n];
+                    ScalarMatMul.multiply(a, rows, w.rows(0, k), k, n, null, Epilogue.NONE, null, want);
+                    w.multiply(a, rows, null, Epilogue.NONE, null, c, null);
+                    for (int i = 0; i < c.length; i++) {
+                        String what = "c[" + i + "] with " + rows + " rows, halves " + keepHalves;
+                        if (Float.isFinite(want[i])) assertEquals(want[i], c[i], Math.abs(want[i]) * 1e-6, what);
+                        else assertEquals(want[i], c[i], what); // the same infinity, or NaN
+                    }
                 }
             }
         }

@@ -102,7 +102,8 @@ class QuantizedGgufTest {
     /**
      * Heap after load: the F32 model holds its weights as floats; in place, the heap holds little
      * beyond the rows' offsets; with Q8_0's bytes and scales apart, it holds about the file's
-     * size more (a byte per weight and a float per 32, against the file's 34 bytes per 32). All
+     * size more (a byte per weight and a float per 32, against the file's 34 bytes per 32), and a
+     * sixteenth of a byte per weight less with the file's halves kept instead of floats. All
      * hold the same tokenizer (Llama 3's 128256 tokens and 280147 merges, about 70 MB), which
      * bounds the ratio.
      */
@@ -125,11 +126,14 @@ class QuantizedGgufTest {
         assertTrue(inPlace < f32 / 4, what);
         assertTrue(f32 - inPlace > 200e6, what); // the two float tables (262 MB) and the layers' matrices, less their offsets
         assertTrue(apart - inPlace < 1.1 * file && apart - inPlace > 0.5 * file, what);
+        long halves = heapWith("attentionsearch.q8_0.halves", q8); // 34 bytes per 32 weights against 36
+        assertTrue(halves < apart && apart - halves < 0.1 * file, what + ", halves " + halves / 1e6 + " MB");
+        assertTrue(halves - inPlace < 1.02 * file, what + ", halves " + halves / 1e6 + " MB");
     }
 
     /**
      * Q4_0 is kept as nibbles and the file's halves, the file's size at most; asked for bytes, as
-     * signed bytes q − 8 and the same halves, 34 bytes per 32 weights against 18.
+     * signed bytes q − 8 and float scales, 36 bytes per 32 weights against 18.
      */
     @org.junit.jupiter.api.Test
     void aQ40ModelKeepsTheFilesSizeAsNibblesOrTwiceItAsBytes() throws java.io.IOException {
@@ -141,7 +145,7 @@ class QuantizedGgufTest {
                 inPlace / 1e6, nibbles / 1e6, bytes / 1e6, file / 1e6);
         System.out.println(what);
         assertTrue(nibbles - inPlace < 1.05 * file && nibbles - inPlace > 0.5 * file, what); // the file holds float norms too
-        double ratio = (double) (bytes - inPlace) / (nibbles - inPlace); // (32 + 2) / (16 + 2) bytes per 32 weights: 1.89
+        double ratio = (double) (bytes - inPlace) / (nibbles - inPlace); // (32 + 4) / (16 + 2) bytes per 32 weights: 2, less the float norms
         assertTrue(ratio > 1.7 && ratio < 2.1, what);
         System.setProperty("attentionsearch.q4_0.bytes", "true");
         try {
