@@ -11,9 +11,9 @@ import java.util.Objects;
  * loads of a row are never aligned and every read goes through a memory segment's checks;
  * measured side by side, reading the same numbers from these two arrays decodes about twice as
  * fast. The scales are floats by default, a sixteenth of a byte per weight more than the file's
- * half per 32 (8 MB on a 135M-parameter model), because widening halves as a step reads them cost
- * it about 5%. {@link #of(QuantizedMatrix, boolean)} keeps the
- * file's halves instead, at the file's size.
+ * half per 32 (8 MB on a 135M-parameter model): widening halves a panel at a time before the
+ * products cost a one-thread decoding step 10–20% in the side-by-side benchmark.
+ * {@link #of(QuantizedMatrix, boolean)} keeps the file's halves instead, at the file's size.
  *
  * <p>A decoding step multiplies four stored rows at a time, loading each vector of x once for
  * the four. With rows side by side, that read four short streams (a row is k bytes, a few

@@ -72,7 +72,7 @@ final class Families {
     /**
      * How a file's quantized blocks are kept: Q8_0's signed bytes and float scales apart ({@link Int8Matrix}:
      * a sixteenth of a byte per value more than the file; {@code -Dattentionsearch.q8_0.halves=true}
-     * keeps the file's halves, at the file's size, for a decoding step about 5% slower),
+     * keeps the file's halves, at the file's size, for a one-thread decoding step 10–20% slower),
      * Q6_K's q − 32 the same way with a scale d·sc per 16 (one and a half times the file), Q4_0's
      * and Q4_K's nibbles with each block's scale and offset apart ({@link Int4Matrix}: Q4_0 at the
      * file's size, Q4_K's packed scales decoded once, a third more than the file) and F16's halves
