@@ -85,18 +85,19 @@ public final class Int8Matrix implements WeightMatrix {
         int k = q.k(), n = q.n(), block = q6 ? SIXTEEN : BLOCK, blocks = k / block;
         if (!fits(k, n)) throw new IllegalArgumentException(q + " does not fit in one array");
         byte[] quants = new byte[k * n], superBlock = q6 ? new byte[16 * SIXTEEN] : null;
-        short[] halfScales = q6 ? null : new short[blocks * n];
-        float[] scales = q6 ? new float[blocks * n] : null;
+        // Floats are written directly (no array of halves left behind for the collector).
+        short[] halfScales = q6 || !halves ? null : new short[blocks * n];
+        float[] scales = halfScales == null ? new float[blocks * n] : null;
         for (int j = 0; j < n; j++) {
             QuantizedMatrix.Format f = q.format(j);
             for (int b = 0; b < blocks; b++) {
-                // A half widened to float and back is the same half: d is kept exactly.
+                // d is a half in the file: widened to float (and back, to keep it as a half) exactly.
                 if (f == QuantizedMatrix.Format.Q8_0) {
-                    halfScales[j * blocks + b] = Float.floatToFloat16(q.q8Scale(j, b));
+                    keep(q.q8Scale(j, b), halfScales, scales, j * blocks + b);
                     q.copyQ8Quants(j, b, quants, at(k, n, block, j, b * BLOCK));
                 } else if (f == QuantizedMatrix.Format.Q4_0) {
-                    halfScales[j * blocks + b] = Float.floatToFloat16(
-                            Q4Kernels.signedQuants(q.data(), q.rowOffset(j) + 18L * b, quants, at(k, n, block, j, b * BLOCK)));
+                    keep(Q4Kernels.signedQuants(q.data(), q.rowOffset(j) + 18L * b, quants, at(k, n, block, j, b * BLOCK)),
+                            halfScales, scales, j * blocks + b);
                 } else if (b % 16 == 0) { // one Q6_K block of 256 values: 16 scales, each over 16 values kept together
                     Q6KKernels.unpack(q.data(), q.rowOffset(j) + 210L * (b / 16), superBlock, 0, scales, j * blocks + b);
                     for (int s = 0; s < 16; s++) {
@@ -106,12 +107,18 @@ public final class Int8Matrix implements WeightMatrix {
             }
             q.copied(j);
         }
-        if (halfScales != null && !(halves && F16Kernels.allFinite(halfScales))) { // the kernels widen halves assuming finite ones
+        if (halfScales != null && !F16Kernels.allFinite(halfScales)) { // the kernels widen halves assuming finite ones
             scales = new float[halfScales.length];
             for (int i = 0; i < scales.length; i++) scales[i] = Float.float16ToFloat(halfScales[i]);
             halfScales = null;
         }
         return new Int8Matrix(quants, halfScales, scales, block, k, n);
+    }
+
+    /** Scale d at {@code at}, into the halves when they are kept, else into the floats. */
+    private static void keep(float d, short[] halves, float[] floats, int at) {
+        if (halves != null) halves[at] = Float.floatToFloat16(d);
+        else floats[at] = d;
     }
 
     @Override
