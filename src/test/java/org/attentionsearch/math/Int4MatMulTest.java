@@ -131,17 +131,11 @@ class Int4MatMulTest {
             boolean finite = halves == specials[0];
             assertEquals(finite, w.halfScales() != null, "scales kept as halves");
             if (!finite) continue;
-            float[] ggml = QuantizedMatMulTest.dequantized(blocks), got = new float[k];
-            for (int j = 0; j < n; j++) {
-                w.column(j, got, 0);
-                for (int i = 0; i < k; i++) same(ggml[i * n + j], got[i], "W[" + i + "][" + j + "]");
-            }
+            float[] ggml = QuantizedMatMulTest.dequantized(blocks), got = QuantizedMatMulTest.columns(w);
+            for (int i = 0; i < ggml.length; i++) same(ggml[i], got[i], "W[" + i / n + "][" + i % n + "]");
             for (int rows = 1; rows <= 3; rows++) {
-                float[] a = new float[rows * k];
-                for (int i = 0; i < a.length; i++) a[i] = (i % 7 - 3) * 0.25f;
-                float[] want = new float[rows * n], c = new float[rows * n];
-                ScalarMatMul.multiply(a, rows, w.rows(0, k), k, n, null, Epilogue.NONE, null, want);
-                w.multiply(a, rows, null, Epilogue.NONE, null, c, null);
+                float[][] products = QuantizedMatMulTest.smallIntegerProducts(w, rows);
+                float[] want = products[0], c = products[1];
                 // s·Σq·x − 8s·Σx against Σ(s·q − 8s)·x: the largest halves' products cancel, so the rounding is relative to them
                 for (int i = 0; i < c.length; i++) assertEquals(want[i], c[i], 1e-6 * 65504 * 15 * k, "c[" + i + "] with " + rows + " rows");
             }

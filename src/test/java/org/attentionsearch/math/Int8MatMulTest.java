@@ -149,17 +149,11 @@ class Int8MatMulTest {
                 boolean finite = halves == specials[0];
                 assertEquals(keepHalves && finite, w.halfScales() != null, "scales kept as halves");
                 assertEquals(w.halfScales() == null, w.scales() != null, "scales kept as floats");
-                float[] ggml = QuantizedMatMulTest.dequantized(blocks), got = new float[k];
-                for (int j = 0; j < n; j++) {
-                    w.column(j, got, 0);
-                    for (int i = 0; i < k; i++) assertEquals(ggml[i * n + j], got[i], "W[" + i + "][" + j + "]");
-                }
+                float[] ggml = QuantizedMatMulTest.dequantized(blocks), got = QuantizedMatMulTest.columns(w);
+                for (int i = 0; i < ggml.length; i++) assertEquals(ggml[i], got[i], "W[" + i / n + "][" + i % n + "]");
                 for (int rows = 1; rows <= 3; rows++) {
-                    float[] a = new float[rows * k];
-                    for (int i = 0; i < a.length; i++) a[i] = (i % 7 - 3) * 0.25f; // small integers: sums exact in any order
-                    float[] want = new float[rows * n], c = new float[rows * n];
-                    ScalarMatMul.multiply(a, rows, w.rows(0, k), k, n, null, Epilogue.NONE, null, want);
-                    w.multiply(a, rows, null, Epilogue.NONE, null, c, null);
+                    float[][] products = QuantizedMatMulTest.smallIntegerProducts(w, rows); // sums exact in any order
+                    float[] want = products[0], c = products[1];
                     for (int i = 0; i < c.length; i++) {
                         String what = "c[" + i + "] with " + rows + " rows, halves " + keepHalves;
                         if (Float.isFinite(want[i])) assertEquals(want[i], c[i], Math.abs(want[i]) * 1e-6, what);

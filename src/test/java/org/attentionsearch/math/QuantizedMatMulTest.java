@@ -101,6 +101,32 @@ class QuantizedMatMulTest {
         return out;
     }
 
+    /** W [k × n] row-major as {@code w} gives it column by column ({@link WeightMatrix#column}), to compare with {@link #dequantized}. */
+    static float[] columns(WeightMatrix w) {
+        int k = w.k(), n = w.n();
+        float[] column = new float[k], out = new float[k * n];
+        for (int j = 0; j < n; j++) {
+            w.column(j, column, 0);
+            for (int i = 0; i < k; i++) out[i * n + j] = column[i];
+        }
+        return out;
+    }
+
+    /**
+     * For a matrix's special-scale tests: {rows × k activations of small integers and quarters
+     * (i mod 7 − 3)/4, whose sums are exact in any order}, then {the scalar twin's product on W
+     * spelled out value by value, w's own product}.
+     */
+    static float[][] smallIntegerProducts(WeightMatrix w, int rows) {
+        int k = w.k(), n = w.n();
+        float[] a = new float[rows * k];
+        for (int i = 0; i < a.length; i++) a[i] = (i % 7 - 3) * 0.25f;
+        float[] want = new float[rows * n], got = new float[rows * n];
+        ScalarMatMul.multiply(a, rows, w.rows(0, k), k, n, null, Epilogue.NONE, null, want);
+        w.multiply(a, rows, null, Epilogue.NONE, null, got, null);
+        return new float[][] {want, got};
+    }
+
     private static void check(Format format, int rows, int k, int n, Epilogue epilogue, boolean withBias, long seed) {
         Random rnd = new Random(seed);
         QuantizedMatrix w = randomMatrix(format, rnd, k, n);
