@@ -2,6 +2,7 @@ package org.attentionsearch.math;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -40,34 +41,6 @@ class Int8MatMulTest {
         }
         assertArrayEquals(blocks.rows(40, 17), w.rows(40, 17));
         assertArrayEquals(blocks.columnNorms(), w.columnNorms());
-    }
-
-    @Test
-    void interleavesFourRowsBlockByBlockAndTheRestRowByRow() {
-        Random rnd = new Random(4);
-        for (Format format : new Format[] {Format.Q8_0, Format.Q6_K}) {
-            int k = format == Format.Q6_K ? 256 : 96;
-            for (int n : new int[] {1, 4, 7, 9}) {
-                Int8Matrix w = Int8Matrix.of(QuantizedMatMulTest.randomMatrix(format, rnd, k, n));
-                boolean[] taken = new boolean[k * n];
-                for (int j = 0; j < n; j++) {
-                    for (int i = 0; i < k; i++) {
-                        int at = w.at(j, i);
-                        assertEquals(false, taken[at], format + " n = " + n + ": W[" + i + "][" + j + "] lands where another value is");
-                        taken[at] = true;
-                        if (i % w.block() != 0) assertEquals(w.at(j, i - 1) + 1, at, "a block's values are side by side");
-                    }
-                }
-                int whole = n - n % 4;
-                for (int j = 0; j < whole; j += 4) { // block b of the group's four rows one after another, then block b + 1
-                    int at = j * k;
-                    for (int b = 0; b < k / w.block(); b++) {
-                        for (int r = 0; r < 4; r++, at += w.block()) assertEquals(at, w.at(j + r, b * w.block()), format + " row " + (j + r) + " block " + b);
-                    }
-                }
-                for (int j = whole; j < n; j++) assertEquals(j * k, w.at(j, 0), "the last rows row by row");
-            }
-        }
     }
 
     @Test
@@ -112,7 +85,7 @@ class Int8MatMulTest {
                 int k = format == Format.Q6_K ? 256 * (1 + rnd.nextInt(3)) : 32 * (1 + rnd.nextInt(12)), n = 1 + rnd.nextInt(150);
                 Epilogue epilogue = Epilogue.values()[t % Epilogue.values().length];
                 QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(format, rnd, k, n);
-                Int8Matrix w = Int8Matrix.of(blocks, t % 2 == 1); // Q8_0's and Q4_0's scales as floats, or as halves
+                Int8Matrix w = Int8Matrix.of(blocks);
                 float[] a = MatMulTest.random(rnd, rows * k);
                 float[] bias = rnd.nextBoolean() ? MatMulTest.random(rnd, n) : null;
                 float[] residual = epilogue == Epilogue.ADD ? MatMulTest.random(rnd, rows * n) : null;
@@ -135,30 +108,55 @@ class Int8MatMulTest {
 
     @Test
     void keepsEveryScaleExactlyFromSubnormalHalvesToInfinities() {
-        // Subnormal, zero, signed and largest halves are kept exactly, as floats (the default) or
-        // as halves widened by the products; a matrix with an infinite or NaN scale keeps floats
-        // either way, and its products are as ggml's.
-        short[][] specials = QuantizedMatMulTest.SPECIAL_HALVES;
-        for (short[] halves : specials) {
-            for (boolean keepHalves : new boolean[] {false, true}) {
-                Random rnd = new Random(halves.length);
-                int k = 96, n = 21;
-                QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q8_0, rnd, k, n);
-                QuantizedMatMulTest.setScales(blocks, 34, halves);
-                Int8Matrix w = Int8Matrix.of(blocks, keepHalves);
-                boolean finite = halves == specials[0];
-                assertEquals(keepHalves && finite, w.halfScales() != null, "scales kept as halves");
-                assertEquals(w.halfScales() == null, w.scales() != null, "scales kept as floats");
-                float[] ggml = QuantizedMatMulTest.dequantized(blocks), got = QuantizedMatMulTest.columns(w);
-                for (int i = 0; i < ggml.length; i++) assertEquals(ggml[i], got[i], "W[" + i / n + "][" + i % n + "]");
-                for (int rows = 1; rows <= 3; rows++) {
-                    float[][] products = QuantizedMatMulTest.smallIntegerProducts(w, rows); // sums exact in any order
-                    float[] want = products[0], c = products[1];
-                    for (int i = 0; i < c.length; i++) {
-                        String what = "c[" + i + "] with " + rows + " rows, halves " + keepHalves;
-                        if (Float.isFinite(want[i])) assertEquals(want[i], c[i], Math.abs(want[i]) * 1e-6, what);
-                        else assertEquals(want[i], c[i], what); // the same infinity, or NaN
+        // Subnormal, zero, signed and largest halves, infinities and NaNs are kept exactly as
+        // floats, and the products are as ggml's.
+        for (short[] halves : QuantizedMatMulTest.SPECIAL_HALVES) {
+            Random rnd = new Random(halves.length);
+            int k = 96, n = 21;
+            QuantizedMatrix blocks = QuantizedMatMulTest.randomMatrix(Format.Q8_0, rnd, k, n);
+            QuantizedMatMulTest.setScales(blocks, 34, halves);
+            Int8Matrix w = Int8Matrix.of(blocks);
+            float[] ggml = QuantizedMatMulTest.dequantized(blocks), got = QuantizedMatMulTest.columns(w);
+            for (int i = 0; i < ggml.length; i++) assertEquals(ggml[i], got[i], "W[" + i / n + "][" + i % n + "]");
+            for (int rows = 1; rows <= 3; rows++) {
+                float[][] products = QuantizedMatMulTest.smallIntegerProducts(w, rows); // sums exact in any order
+                float[] want = products[0], c = products[1];
+                for (int i = 0; i < c.length; i++) {
+                    String what = "c[" + i + "] with " + rows + " rows";
+                    if (Float.isFinite(want[i])) assertEquals(want[i], c[i], Math.abs(want[i]) * 1e-6, what);
+                    else assertEquals(want[i], c[i], what); // the same infinity, or NaN
+                }
+            }
+        }
+    }
+
+    @Test
+    void keepsFourRowsAndTheirScalesInOneStream() {
+        Random rnd = new Random(5);
+        for (Format format : new Format[] {Format.Q8_0, Format.Q6_K}) {
+            int k = format == Format.Q6_K ? 256 : 96;
+            for (int n : new int[] {1, 4, 7, 9}) { // the last group filled up with zero rows, but for n = 4
+                Int8Matrix w = Int8Matrix.of(QuantizedMatMulTest.randomMatrix(format, rnd, k, n));
+                int block = w.block(), blocks = k / block, step = Int8Matrix.step(block);
+                String what = format + " n = " + n;
+                assertEquals((n + 3) / 4 * blocks * step, w.data().length, what + ": groups of four rows");
+                boolean[] taken = new boolean[w.data().length];
+                for (int j = 0; j < n; j++) {
+                    for (int b = 0; b < blocks; b++) {
+                        int group = (j / 4 * blocks + b) * step; // block b of the group's four rows one after another, then their scales
+                        int d = w.scaleAt(j, b);
+                        assertEquals(group + 4 * block + 4 * (j % 4), d, what + ": scale of block " + b + " of row " + j);
+                        for (int t = d; t < d + 4; t++) taken[t] = true;
+                        for (int i = 0; i < block; i++) {
+                            int at = w.at(j, b * block + i);
+                            assertEquals(group + (j % 4) * block + i, at, what + ": W[" + (b * block + i) + "][" + j + "]");
+                            assertFalse(taken[at], what + ": two values at " + at);
+                            taken[at] = true;
+                        }
                     }
+                }
+                for (int t = 0; t < taken.length; t++) {
+                    if (!taken[t]) assertEquals(0, w.data()[t], what + ": the filling rows are zeros, at " + t);
                 }
             }
         }

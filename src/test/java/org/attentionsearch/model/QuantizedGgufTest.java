@@ -125,10 +125,7 @@ class QuantizedGgufTest {
         assertTrue(f32 > 200e6, what); // the untied 128256 × 256 embedding table and LM head, 131 MB each
         assertTrue(inPlace < f32 / 4, what);
         assertTrue(f32 - inPlace > 200e6, what); // the two float tables (262 MB) and the layers' matrices, less their offsets
-        assertTrue(apart - inPlace < 1.1 * file && apart - inPlace > 0.5 * file, what);
-        long halves = heapWith("attentionsearch.q8_0.halves", q8); // 34 bytes per 32 weights against 36
-        assertTrue(halves < apart && apart - halves < 0.1 * file, what + ", halves " + halves / 1e6 + " MB");
-        assertTrue(halves - inPlace < 1.02 * file, what + ", halves " + halves / 1e6 + " MB");
+        assertTrue(apart - inPlace < 1.1 * file && apart - inPlace > 0.5 * file, what); // 36 bytes per 32 weights against the file's 34
     }
 
     /**

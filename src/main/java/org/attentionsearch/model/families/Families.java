@@ -70,9 +70,8 @@ final class Families {
     }
 
     /**
-     * How a file's quantized blocks are kept: Q8_0's signed bytes and float scales apart ({@link Int8Matrix}:
-     * a sixteenth of a byte per value more than the file; {@code -Dattentionsearch.q8_0.halves=true}
-     * keeps the file's halves, at the file's size, for a one-thread decoding step 10–20% slower),
+     * How a file's quantized blocks are kept: Q8_0's signed bytes with a float scale per block, four
+     * rows at a time ({@link Int8Matrix}: a sixteenth of a byte per value more than the file),
      * Q6_K's q − 32 the same way with a scale d·sc per 16 (one and a half times the file), Q4_0's
      * and Q4_K's nibbles with each block's scale and offset apart ({@link Int4Matrix}: Q4_0 at the
      * file's size, Q4_K's packed scales decoded once, a third more than the file) and F16's halves
@@ -89,8 +88,7 @@ final class Families {
         if (formats.size() == 1 && !Boolean.getBoolean("attentionsearch." + formats.get(0).name().toLowerCase(Locale.ROOT) + ".inPlace")) {
             switch (formats.get(0)) {
                 case Q8_0 -> {
-                    boolean halves = Boolean.getBoolean("attentionsearch.q8_0.halves");
-                    if (Int8Matrix.fits(q.k(), q.n()) && heapHolds(values * (halves ? 17 : 18) / 16)) return Int8Matrix.of(q, halves);
+                    if (Int8Matrix.fits(q.k(), q.n()) && heapHolds(values * 18 / 16)) return Int8Matrix.of(q);
                 }
                 case Q4_0 -> {
                     if (Boolean.getBoolean("attentionsearch.q4_0.bytes") && Int8Matrix.fits(q.k(), q.n())
