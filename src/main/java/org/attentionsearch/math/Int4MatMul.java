@@ -55,10 +55,9 @@ public final class Int4MatMul {
                     float[] s = widened == null ? w.scales() : widened, m = widened == null ? w.offsets() : widened;
                     int sOff = widened == null ? p * PANEL * blocks : 0;
                     if (widened != null) HalfAttentionKernel.widen(w.halfScales(), p * PANEL * blocks, widened, 0, width * blocks);
-                    for (; jj + 4 <= width; jj += 4) {
-                        for (int r = 0; r < rows; r++) {
-                            dot4(w, p * PANEL + jj, a, r * k, sums, r * blocks, tile, r * PANEL + jj, s, m, sOff + jj * blocks, mFactor, lanes);
-                        }
+                    jj = width - width % 4;
+                    for (int r = 0; r < rows; r++) {
+                        groups(w, p * PANEL, jj / 4, a, r * k, sums, r * blocks, tile, r * PANEL, s, m, sOff, mFactor, lanes);
                     }
                     for (; jj < width; jj++) {
                         for (int r = 0; r < rows; r++) {
@@ -89,46 +88,52 @@ public final class Int4MatMul {
     }
 
     /**
-     * Stored rows j … j+3 (one interleaved group, see {@link Int4Matrix#at}) against x at once,
-     * into out[o … o+3]: per block, Σ_i q·x in a vector of partial sums scaled by the block's s
-     * into the row's accumulator, and mFactor·m·X into a scalar sum. Row j's scales are
-     * s[sOff, sOff + k / 32) and its offsets m at the same places; the next rows' follow.
+     * Stored rows j … j + 4·count − 1 (whole interleaved groups, see {@link Int4Matrix#at})
+     * against x, four at a time, into out[o …]: per block, Σ_i q·x in a vector of partial sums
+     * scaled by the block's s into the row's accumulator, and mFactor·m·X into a scalar sum.
+     * Row j's scales are s[sOff, sOff + k / 32) and its offsets m at the same places; the next
+     * rows' follow. The groups are taken in this one method: called a group at a time, Q8_0's
+     * kernel ran a third slower once its scales moved into its stream.
      */
-    static void dot4(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sumsOff, float[] out, int o,
-                     float[] s, float[] m, int sOff, float mFactor, float[] lanes) {
+    static void groups(Int4Matrix w, int j0, int count, float[] x, int xOff, float[] sums, int sumsOff, float[] out, int o0,
+                       float[] s, float[] m, int sOff0, float mFactor, float[] lanes) {
         byte[] q = w.nibbles();
-        int blocks = w.k() / Int4Matrix.BLOCK, group = 16 * j * blocks; // the group's nibbles start where row j's would
-        int d0 = sOff, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
-        FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        for (int b = 0; b < blocks; b++) {
-            FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-            for (int v = 0; v < 16; v += LANES) {
-                int i = xOff + b * Int4Matrix.BLOCK + v, at = group + 64 * b + v; // the four rows' blocks b, one after another
-                FloatVector lo = FloatVector.fromArray(S, x, i), hi = FloatVector.fromArray(S, x, i + 16);
-                IntVector q0 = ints(ByteVector.fromArray(B, q, at)), q1 = ints(ByteVector.fromArray(B, q, at + 16));
-                IntVector q2 = ints(ByteVector.fromArray(B, q, at + 32)), q3 = ints(ByteVector.fromArray(B, q, at + 48));
-                s0 = high(q0).fma(hi, low(q0).fma(lo, s0));
-                s1 = high(q1).fma(hi, low(q1).fma(lo, s1));
-                s2 = high(q2).fma(hi, low(q2).fma(lo, s2));
-                s3 = high(q3).fma(hi, low(q3).fma(lo, s3));
+        int blocks = w.k() / Int4Matrix.BLOCK;
+        for (int g = 0; g < count; g++) {
+            int j = j0 + 4 * g, o = o0 + 4 * g, sOff = sOff0 + 4 * g * blocks;
+            int group = 16 * j * blocks; // the group's nibbles start where row j's would
+            int d0 = sOff, d1 = d0 + blocks, d2 = d1 + blocks, d3 = d2 + blocks;
+            FloatVector acc0 = FloatVector.zero(S), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+            for (int b = 0; b < blocks; b++) {
+                FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+                for (int v = 0; v < 16; v += LANES) {
+                    int i = xOff + b * Int4Matrix.BLOCK + v, at = group + 64 * b + v; // the four rows' blocks b, one after another
+                    FloatVector lo = FloatVector.fromArray(S, x, i), hi = FloatVector.fromArray(S, x, i + 16);
+                    IntVector q0 = ints(ByteVector.fromArray(B, q, at)), q1 = ints(ByteVector.fromArray(B, q, at + 16));
+                    IntVector q2 = ints(ByteVector.fromArray(B, q, at + 32)), q3 = ints(ByteVector.fromArray(B, q, at + 48));
+                    s0 = high(q0).fma(hi, low(q0).fma(lo, s0));
+                    s1 = high(q1).fma(hi, low(q1).fma(lo, s1));
+                    s2 = high(q2).fma(hi, low(q2).fma(lo, s2));
+                    s3 = high(q3).fma(hi, low(q3).fma(lo, s3));
+                }
+                acc0 = s0.fma(FloatVector.broadcast(S, s[d0 + b]), acc0);
+                acc1 = s1.fma(FloatVector.broadcast(S, s[d1 + b]), acc1);
+                acc2 = s2.fma(FloatVector.broadcast(S, s[d2 + b]), acc2);
+                acc3 = s3.fma(FloatVector.broadcast(S, s[d3 + b]), acc3);
             }
-            acc0 = s0.fma(FloatVector.broadcast(S, s[d0 + b]), acc0);
-            acc1 = s1.fma(FloatVector.broadcast(S, s[d1 + b]), acc1);
-            acc2 = s2.fma(FloatVector.broadcast(S, s[d2 + b]), acc2);
-            acc3 = s3.fma(FloatVector.broadcast(S, s[d3 + b]), acc3);
+            acc0.intoArray(lanes, 0);
+            acc1.intoArray(lanes, LANES);
+            acc2.intoArray(lanes, 2 * LANES);
+            acc3.intoArray(lanes, 3 * LANES);
+            Lanes.sum4(lanes, 0, out, o);
+            out[o] -= mFactor * offsets(m, d0, sums, sumsOff, blocks, lanes);
+            out[o + 1] -= mFactor * offsets(m, d1, sums, sumsOff, blocks, lanes);
+            out[o + 2] -= mFactor * offsets(m, d2, sums, sumsOff, blocks, lanes);
+            out[o + 3] -= mFactor * offsets(m, d3, sums, sumsOff, blocks, lanes);
         }
-        acc0.intoArray(lanes, 0);
-        acc1.intoArray(lanes, LANES);
-        acc2.intoArray(lanes, 2 * LANES);
-        acc3.intoArray(lanes, 3 * LANES);
-        Lanes.sum4(lanes, 0, out, o);
-        out[o] -= mFactor * offsets(m, d0, sums, sumsOff, blocks, lanes);
-        out[o + 1] -= mFactor * offsets(m, d1, sums, sumsOff, blocks, lanes);
-        out[o + 2] -= mFactor * offsets(m, d2, sums, sumsOff, blocks, lanes);
-        out[o + 3] -= mFactor * offsets(m, d3, sums, sumsOff, blocks, lanes);
     }
 
-    /** Σ_i W[i][j]·x[xOff + i], stored row j alone, summed as {@link #dot4} sums each of its rows. */
+    /** Σ_i W[i][j]·x[xOff + i], stored row j alone, summed as {@link #groups} sums each of its rows. */
     static float dot(Int4Matrix w, int j, float[] x, int xOff, float[] sums, int sumsOff, float[] s, float[] m, int sOff,
                      float mFactor, float[] lanes) {
         byte[] q = w.nibbles();

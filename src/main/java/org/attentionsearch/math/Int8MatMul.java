@@ -46,8 +46,8 @@ public final class Int8MatMul {
                     int width = Math.min(PANEL, n - p * PANEL);
                     // the last group's rows past n are zeros; their sums land in the tile past width, which is not written out
                     for (int r = 0; r < rows; r++) {
-                        if (sixteens) dot4Sixteens(w, p * PANEL, width, a, r * k, tile, r * PANEL, lanes);
-                        else dot4(w, p * PANEL, width, a, r * k, tile, r * PANEL, lanes);
+                        if (sixteens) panelSixteens(w, p * PANEL, width, a, r * k, tile, r * PANEL, lanes);
+                        else panel(w, p * PANEL, width, a, r * k, tile, r * PANEL, lanes);
                     }
                     MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
                 }
@@ -62,7 +62,7 @@ public final class Int8MatMul {
      * of partial sums for each of the group's rows, then scaled by the block's d (the four floats
      * after the group's block bytes) into the row's accumulator.
      */
-    static void dot4(Int8Matrix w, int j, int width, float[] x, int xOff, float[] out, int o0, float[] lanes) {
+    static void panel(Int8Matrix w, int j, int width, float[] x, int xOff, float[] out, int o0, float[] lanes) {
         byte[] q = w.data();
         int blocks = w.k() / Int8Matrix.BLOCK, step = Int8Matrix.step(Int8Matrix.BLOCK);
         // every group of the panel in this one method: called a group at a time, the same loop ran a third slower
@@ -93,8 +93,8 @@ public final class Int8MatMul {
         }
     }
 
-    /** As {@link #dot4} with a scale per 16 values (Q6_K's): per block, one vector or two. */
-    static void dot4Sixteens(Int8Matrix w, int j, int width, float[] x, int xOff, float[] out, int o0, float[] lanes) {
+    /** As {@link #panel} with a scale per 16 values (Q6_K's): per block, one vector or two. */
+    static void panelSixteens(Int8Matrix w, int j, int width, float[] x, int xOff, float[] out, int o0, float[] lanes) {
         byte[] q = w.data();
         int blocks = w.k() / Int8Matrix.SIXTEEN, step = Int8Matrix.step(Int8Matrix.SIXTEEN);
         // every group of the panel in this one method: called a group at a time, the same loop ran a third slower
