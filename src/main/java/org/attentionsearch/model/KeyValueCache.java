@@ -16,7 +16,7 @@ import org.attentionsearch.math.HalfAttentionKernel;
  *     {@code values(l)[j·kvHeads·d + g·d]}), as the weighted sum reads them.</li>
  * </ul>
  * Keys are cached after rotary positions. Grows by doubling, up to the model's positions (and
- * {@link #SKEW} more).
+ * 16 positions more, see SKEW).
  *
  * <p>In {@link Precision#F16} the same layout holds IEEE halves ({@link #halfKeys}, {@link #halfValues}):
  * half the memory, and half the bytes a step reads at a long context, where reading the cache is
