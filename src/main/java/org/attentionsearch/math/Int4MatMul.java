@@ -51,11 +51,10 @@ public final class Int4MatMul {
                 float[] widened = w.halfScales() == null ? null : new float[PANEL * blocks];
                 float mFactor = widened == null ? 1 : 8;
                 for (int p = p0; p < p1; p++) {
-                    int width = Math.min(PANEL, n - p * PANEL), jj = 0;
+                    int width = Math.min(PANEL, n - p * PANEL), jj = width - width % 4; // whole groups, then row by row
                     float[] s = widened == null ? w.scales() : widened, m = widened == null ? w.offsets() : widened;
                     int sOff = widened == null ? p * PANEL * blocks : 0;
                     if (widened != null) HalfAttentionKernel.widen(w.halfScales(), p * PANEL * blocks, widened, 0, width * blocks);
-                    jj = width - width % 4;
                     for (int r = 0; r < rows; r++) {
                         groups(w, p * PANEL, jj / 4, a, r * k, sums, r * blocks, tile, r * PANEL, s, m, sOff, mFactor, lanes);
                     }
