@@ -176,6 +176,16 @@ public final class KeyValueCache {
         return h;
     }
 
+    /**
+     * Makes room for {@code positions} tokens in all (at most the model's), so that a generation
+     * that knows how long it may run never grows the cache, and copies it, part way: llama.cpp's
+     * context size.
+     */
+    public void reserve(int positions) {
+        int to = Math.min(positions, maxPositions) + SKEW;
+        if (to > capacity) grow(to);
+    }
+
     /** Marks {@code rows} appended tokens as cached, once every layer has them. */
     void advance(int rows) {
         length += rows;

@@ -80,12 +80,15 @@ public final class DecoderMemory {
     private static final List<String> LEAN_GC = List.of((System.getProperty("lean", "").isBlank()
             ? "-XX:+UseSerialGC -Xmn16m" : System.getProperty("lean")).trim().split("\\s+"));
 
+    /** The launcher's pages: the heap in 2 MB pages where the kernel allows it (madvise). */
+    private static final String PAGES = "-XX:+UseTransparentHugePages";
+
     /** Runs one probe in a JVM of its own with the launcher's options and the given collector; its peak and final resident bytes. */
     private static long[] child(String engine, Path file, List<String> gc) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
         command.addAll(gc);
-        command.addAll(List.of("-XX:MaxRAMPercentage=75",
+        command.addAll(List.of(PAGES, "-XX:MaxRAMPercentage=75",
                 "-Dthreads=" + Integer.getInteger("threads", 2), "-Dfixtures.dir=" + System.getProperty("fixtures.dir", "target/fixtures"),
                 "-cp", System.getProperty("java.class.path"), DecoderMemory.class.getName(), engine, file.toString()));
         Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
@@ -105,6 +108,7 @@ public final class DecoderMemory {
                 Model model = Model.load(file);
                 KeyValueCache cache = new KeyValueCache(model.config(),
                         engine.equals("ours") ? KeyValueCache.Precision.F32 : KeyValueCache.Precision.F16);
+                cache.reserve(PROMPT + STEPS); // as generation does
                 Output out = model.forward(prompt, cache, false);
                 int h = model.config().hiddenSize();
                 for (int s = 0; s < STEPS; s++) {

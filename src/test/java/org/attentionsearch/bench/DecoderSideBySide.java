@@ -233,6 +233,7 @@ public final class DecoderSideBySide {
     /** {@code steps} single-token passes after the prompt; {@code headSeconds[0]} gets the LM head's and argmax's share. */
     private static double oursSteps(Model model, int[] prompt, int steps, double[] headSeconds, KeyValueCache.Precision kv) {
         KeyValueCache cache = new KeyValueCache(model.config(), kv);
+        cache.reserve(prompt.length + steps); // as generation does
         float[] logits = lastLogits(model, model.forward(prompt, cache, false));
         int id = Sampler.argmax(logits, 0, logits.length);
         long head = 0, t0 = System.nanoTime();

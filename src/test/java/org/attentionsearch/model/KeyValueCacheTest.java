@@ -155,6 +155,51 @@ class KeyValueCacheTest {
         assertEquals(max, cache.length(), "a refused token leaves the cache as it was: " + e.getMessage());
     }
 
+    /**
+     * Room made part way keeps every key and value where the layout says, in both precisions, and
+     * appends within it leave the arrays in place (no copy), up to the model's positions.
+     */
+    @Test
+    void reservingRoomKeepsTheCacheAndStopsItGrowing() {
+        ModelConfig c = RandomDecoders.llama();
+        int w = c.keyValueWidth(), max = c.maxPositions();
+        Random random = new Random(7);
+        for (KeyValueCache.Precision precision : KeyValueCache.Precision.values()) {
+            KeyValueCache cache = new KeyValueCache(c, precision);
+            float[] rows = new float[max * 2 * w];
+            for (int i = 0; i < rows.length; i++) rows[i] = random.nextFloat() - 0.5f;
+            int first = 5;
+            for (int l = 0; l < c.layers(); l++) cache.append(l, rows, first, 2 * w, 0);
+            cache.advance(first);
+            float[] keysBefore = cache.widenKeys(0, first), valuesBefore = cache.widenValues(0, first);
+            cache.reserve(max - 1);
+            assertTrue(cache.capacity() >= max - 1, precision + ": room for " + (max - 1) + ", not " + cache.capacity());
+            assertTrue(java.util.Arrays.equals(keysBefore, cache.widenKeys(0, first)), precision + ": keys kept");
+            assertTrue(java.util.Arrays.equals(valuesBefore, cache.widenValues(0, first)), precision + ": values kept");
+            Object keys = precision == KeyValueCache.Precision.F32 ? cache.keys(0) : cache.halfKeys(0);
+            int capacity = cache.capacity();
+            for (int l = 0; l < c.layers(); l++) cache.append(l, rows, max - 1 - first, 2 * w, first * 2 * w);
+            cache.advance(max - 1 - first);
+            assertEquals(capacity, cache.capacity(), precision + ": no growth within the room made");
+            assertTrue(keys == (precision == KeyValueCache.Precision.F32 ? cache.keys(0) : cache.halfKeys(0)),
+                    precision + ": the same arrays");
+            float[] keysAfter = cache.widenKeys(0, max - 1), valuesAfter = cache.widenValues(0, max - 1);
+            for (int j = 0; j < max - 1; j++) {
+                for (int x = 0; x < w; x++) {
+                    float key = rows[j * 2 * w + x], value = rows[j * 2 * w + w + x];
+                    if (precision == KeyValueCache.Precision.F16) {
+                        key = Float.float16ToFloat(Float.floatToFloat16(key));
+                        value = Float.float16ToFloat(Float.floatToFloat16(value));
+                    }
+                    assertEquals(key, keysAfter[x * (max - 1) + j], 0f, precision + ": key " + j + "/" + x);
+                    assertEquals(value, valuesAfter[j * w + x], 0f, precision + ": value " + j + "/" + x);
+                }
+            }
+            cache.reserve(Integer.MAX_VALUE - 100);
+            assertTrue(cache.capacity() <= max + 64, precision + ": never room past the model's positions, " + cache.capacity());
+        }
+    }
+
     @Test
     void anEncoderHasNoCache() {
         assertThrows(IllegalArgumentException.class, () -> new KeyValueCache(Model.embedded().config()));
