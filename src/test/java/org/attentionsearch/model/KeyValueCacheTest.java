@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -174,8 +175,8 @@ class KeyValueCacheTest {
             float[] keysBefore = cache.widenKeys(0, first), valuesBefore = cache.widenValues(0, first);
             cache.reserve(max - 1);
             assertTrue(cache.capacity() >= max - 1, precision + ": room for " + (max - 1) + ", not " + cache.capacity());
-            assertTrue(java.util.Arrays.equals(keysBefore, cache.widenKeys(0, first)), precision + ": keys kept");
-            assertTrue(java.util.Arrays.equals(valuesBefore, cache.widenValues(0, first)), precision + ": values kept");
+            assertTrue(Arrays.equals(keysBefore, cache.widenKeys(0, first)), precision + ": keys kept");
+            assertTrue(Arrays.equals(valuesBefore, cache.widenValues(0, first)), precision + ": values kept");
             Object keys = precision == KeyValueCache.Precision.F32 ? cache.keys(0) : cache.halfKeys(0);
             int capacity = cache.capacity();
             for (int l = 0; l < c.layers(); l++) cache.append(l, rows, max - 1 - first, 2 * w, first * 2 * w);
