@@ -297,7 +297,7 @@ class MatMulTest {
         // same chain of fused multiply-adds, and the epilogue the same float operations.
         Random rnd = new Random(11);
         for (int rows : new int[] {1, 2, 5, 6, 7, 8, 12, 15}) {
-            for (int[] kn : new int[][] {{1, 1}, {17, 33}, {384, 100}, {100, 1536}}) {
+            for (int[] kn : new int[][] {{1, 1}, {17, 33}, {384, 100}, {33, 150}, {100, 1536}}) {
                 int k = kn[0], n = kn[1];
                 PackedMatrix w = PackedMatrix.pack(random(rnd, k * n), k, n);
                 float[] a = random(rnd, rows * k), bias = random(rnd, n), residual = random(rnd, rows * n);
