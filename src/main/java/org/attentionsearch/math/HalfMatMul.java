@@ -20,8 +20,8 @@ import jdk.incubator.vector.VectorSpecies;
  * way, as Σ_i h_i·x_i. Where some |x_i| ≥ 2^16 would overflow, x is scaled by 2^(112−e)
  * instead and the sums by 2^e afterwards.
  *
- * <p>A few rows (decoding one token): one pass over the halves, a stored row at a time (see
- * {@link #dot}); threads take runs of {@link PackedMatrix#PANEL} stored rows. More rows (a
+ * <p>A few rows (decoding one token): one pass over the halves, a stored row at a time from
+ * two panels at once (see {@link #dot2}); threads take runs of {@link PackedMatrix#PANEL} stored rows. More rows (a
  * prompt): {@link MatMul#multiplyByPanels}.
  * Twin: {@link ScalarMatMul} on W spelled out value by value ({@code w.rows(0, k)}).
  */
@@ -53,18 +53,40 @@ public final class HalfMatMul {
             float[] x = scaled(a, rows * k, BIAS - e);
             float back = Math.scalb(1f, e);
             Parallel.forRange((n + PANEL - 1) / PANEL, 1, (p0, p1) -> {
-                float[] tile = new float[rows * PANEL], lanes = new float[LANES];
-                for (int p = p0; p < p1; p++) {
+                float[] tile = new float[rows * PANEL], next = new float[rows * PANEL], lanes = new float[LANES];
+                // panel p beside panel p + half: two streams of halves in flight, far enough apart
+                // that they do not run into each other (rows one panel apart gained less)
+                int half = (p1 - p0) / 2, p = p0;
+                for (; p < p0 + half; p++) {
+                    int q = p + half, width = Math.min(PANEL, n - q * PANEL); // of the second; the first is whole
+                    for (int jj = 0; jj < PANEL; jj++) {
+                        for (int r = 0; r < rows; r++) {
+                            int t = r * PANEL + jj;
+                            if (jj < width) dot2(w, p * PANEL + jj, half * PANEL, x, r * k, tile, next, t, lanes);
+                            else tile[t] = dot(w, p * PANEL + jj, x, r * k, lanes);
+                        }
+                    }
+                    finish(tile, rows, c, n, p, bias, epilogue, residual, e, back);
+                    finish(next, rows, c, n, q, bias, epilogue, residual, e, back);
+                }
+                p += half;
+                if (p < p1) {
                     int width = Math.min(PANEL, n - p * PANEL);
                     for (int jj = 0; jj < width; jj++) {
                         for (int r = 0; r < rows; r++) tile[r * PANEL + jj] = dot(w, p * PANEL + jj, x, r * k, lanes);
                     }
-                    if (e != 0) for (int t = 0; t < tile.length; t++) tile[t] *= back;
-                    MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
+                    finish(tile, rows, c, n, p, bias, epilogue, residual, e, back);
                 }
             });
         }
         if (thenRows != null) Parallel.forRange(rows, 1, thenRows);
+    }
+
+    /** A panel's sums scaled back by 2^e when x was scaled by less than 2^112, then written out. */
+    private static void finish(float[] tile, int rows, float[] c, int n, int p, float[] bias, Epilogue epilogue,
+                               float[] residual, int e, float back) {
+        if (e != 0) for (int t = 0; t < tile.length; t++) tile[t] *= back;
+        MatMul.writeTile(tile, rows, c, n, 0, p * PANEL, bias, epilogue, residual);
     }
 
     /**
@@ -97,28 +119,57 @@ public final class HalfMatMul {
     }
 
     /**
-     * Stored row j against a scaled x: Σ_i raw(h_i)·x_i, four accumulators taking every fourth
-     * vector, added as (a0 + a1) + (a2 + a3) and then across lanes. One row at a time, because
-     * a matrix then streams from memory in the order it is stored: reading four rows side by
-     * side (and x once for them) is faster only while the matrix sits in cache, and a decoding
-     * step's matrices do not.
+     * Stored row j against a scaled x: Σ_i raw(h_i)·x_i, two accumulators taking every other
+     * vector, added and then summed across lanes. Rows are read one after another in the order
+     * they are stored, or two at a time by {@link #dot2}, which sums each the same way.
      */
     static float dot(HalfMatrix w, int j, float[] x, int xOff, float[] lanes) {
         short[] h = w.halves();
         int k = w.k(), at = j * k, i = 0;
-        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0;
         // bounds as plain limits: with "i + LANES <= k" C2 did not see a counted loop, and the kernel ran at half speed
-        for (int whole = k - k % (4 * LANES); i < whole; i += 4 * LANES) {
+        for (int whole = k - k % (2 * LANES); i < whole; i += 2 * LANES) {
             a0 = raw(h, at + i).fma(FloatVector.fromArray(S, x, xOff + i), a0);
             a1 = raw(h, at + i + LANES).fma(FloatVector.fromArray(S, x, xOff + i + LANES), a1);
-            a2 = raw(h, at + i + 2 * LANES).fma(FloatVector.fromArray(S, x, xOff + i + 2 * LANES), a2);
-            a3 = raw(h, at + i + 3 * LANES).fma(FloatVector.fromArray(S, x, xOff + i + 3 * LANES), a3);
         }
         for (int whole = k - k % LANES; i < whole; i += LANES) a0 = raw(h, at + i).fma(FloatVector.fromArray(S, x, xOff + i), a0);
-        a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+        a0.add(a1).intoArray(lanes, 0);
         float s = Lanes.sum(lanes, 0);
         for (; i < k; i++) s += raw(h[at + i]) * x[xOff + i];
         return s;
+    }
+
+    /**
+     * Stored rows j and j + gap into tile[t] and next[t], each summed exactly as {@link #dot} sums
+     * it, with x loaded once for both: two streams from memory in flight at once. (With four
+     * accumulators a row, as {@link #dot} once had, the pair ran at half speed as compiled.)
+     */
+    static void dot2(HalfMatrix w, int j, int gap, float[] x, int xOff, float[] tile, float[] next, int t, float[] lanes) {
+        short[] h = w.halves();
+        int k = w.k(), at = j * k, bt = (j + gap) * k, i = 0;
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, b0 = a0, b1 = a0;
+        for (int whole = k - k % (2 * LANES); i < whole; i += 2 * LANES) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + i), x1 = FloatVector.fromArray(S, x, xOff + i + LANES);
+            a0 = raw(h, at + i).fma(x0, a0);
+            b0 = raw(h, bt + i).fma(x0, b0);
+            a1 = raw(h, at + i + LANES).fma(x1, a1);
+            b1 = raw(h, bt + i + LANES).fma(x1, b1);
+        }
+        for (int whole = k - k % LANES; i < whole; i += LANES) {
+            FloatVector x0 = FloatVector.fromArray(S, x, xOff + i);
+            a0 = raw(h, at + i).fma(x0, a0);
+            b0 = raw(h, bt + i).fma(x0, b0);
+        }
+        a0.add(a1).intoArray(lanes, 0);
+        float s = Lanes.sum(lanes, 0);
+        b0.add(b1).intoArray(lanes, 0);
+        float u = Lanes.sum(lanes, 0);
+        for (; i < k; i++) {
+            s += raw(h[at + i]) * x[xOff + i];
+            u += raw(h[bt + i]) * x[xOff + i];
+        }
+        tile[t] = s;
+        next[t] = u;
     }
 
     /** Stored row j (W's column j) as floats into out[off, off + k), exactly. */

@@ -84,7 +84,7 @@ class HalfMatMulTest {
             Parallel.setThreads(threads);
             for (int t = 0; t < 30; t++) {
                 int rows = t % 3 == 0 ? 1 + rnd.nextInt(30) : 1 + rnd.nextInt(3);
-                int k = 1 + rnd.nextInt(300), n = 1 + rnd.nextInt(150);
+                int k = 1 + rnd.nextInt(300), n = 1 + rnd.nextInt(330);
                 Epilogue epilogue = Epilogue.values()[t % Epilogue.values().length];
                 QuantizedMatrix inPlaceRows = QuantizedMatMulTest.randomMatrix(Format.F16, rnd, k, n);
                 HalfMatrix w = HalfMatrix.of(inPlaceRows);
