@@ -20,9 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * way, as Σ_i h_i·x_i. Where some |x_i| ≥ 2^16 would overflow, x is scaled by 2^(112−e)
  * instead and the sums by 2^e afterwards.
  *
- * <p>A few rows (decoding one token): one pass over the halves, a stored row at a time from
- * two panels at once (see {@link #dot2}); threads take runs of {@link PackedMatrix#PANEL} stored rows. More rows (a
- * prompt): {@link MatMul#multiplyByPanels}.
+ * <p>A few rows (decoding one token): one pass over the halves, two stored rows at a time, from
+ * panels half a thread's run apart (see {@link #dot2}); threads take runs of
+ * {@link PackedMatrix#PANEL} stored rows. More rows (a prompt): {@link MatMul#multiplyByPanels}.
  * Twin: {@link ScalarMatMul} on W spelled out value by value ({@code w.rows(0, k)}).
  */
 public final class HalfMatMul {
